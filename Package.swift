@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "chop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Chopsticks", targets: ["Chopsticks"]),
+        .executable(name: "chop", targets: ["chop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The library: wire protocol, embedded Python agent, tunnels, Group. No terminal code.
+        .target(
+            name: "Chopsticks",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Agent/PROTOCOL.txt"],
+            resources: [.embedInCode("Agent/agent.py")]
+        ),
+        // libedit's native API, through non-variadic inline wrappers.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The REPL's logic: parsing, session state, rendering, completion. Testable without a terminal.
+        .target(name: "ChopShell", dependencies: ["Chopsticks"]),
+        // Thin glue: argument parsing, the terminal, libedit.
+        .executableTarget(
+            name: "chop",
+            dependencies: [
+                "ChopShell", "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Test fixtures: a loopback sshd fleet, process inspection.
+        .target(name: "TestSupport", dependencies: ["Chopsticks"], path: "Tests/TestSupport"),
+        .testTarget(name: "ChopsticksTests", dependencies: ["Chopsticks", "TestSupport"]),
+        .testTarget(name: "ChopShellTests", dependencies: ["ChopShell", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

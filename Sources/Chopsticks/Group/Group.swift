@@ -1,0 +1,186 @@
+import Foundation
+
+/// A set of tunnels acted on together: every operation runs on all members in parallel (at most `fanout`
+/// at a time) and returns a `GroupResult` in member order.
+///
+/// A group is a value: copies share the same live tunnels, so set operations (`union`, `intersection`, …)
+/// make narrower or wider groups over connections that stay open.
+public struct Group: Sendable {
+    /// Members in order; names are unique.
+    public private(set) var tunnels: [Tunnel]
+    /// How many hosts are worked on at once.
+    public var fanout: Int
+
+    /// Default fan-out: enough to hide latency, few enough to not exhaust file descriptors or sshd's
+    /// MaxStartups on the far side.
+    public static let defaultFanout = 64
+
+    /// A group of tunnels. Duplicate names are refused.
+    public init(_ tunnels: [Tunnel] = [], fanout: Int = Group.defaultFanout) throws(InvalidTunnel) {
+        self.tunnels = []
+        self.fanout = max(1, fanout)
+        for tunnel in tunnels { try add(tunnel) }
+    }
+
+    /// A group from host names (SSH) and tunnel kinds, as chopsticks' `Group([...])`.
+    public init(hosts: [String], kinds: [any TunnelKind] = [], fanout: Int = Group.defaultFanout) throws(InvalidTunnel)
+    {
+        var members: [Tunnel] = []
+        for host in hosts { members.append(Tunnel(try SSH(parsing: host))) }
+        members += kinds.map { Tunnel($0) }
+        try self.init(members, fanout: fanout)
+    }
+
+    private init(members: [Tunnel], fanout: Int) {
+        self.tunnels = members
+        self.fanout = fanout
+    }
+
+    public var names: [String] { tunnels.map(\.name) }
+    public var count: Int { tunnels.count }
+    public var isEmpty: Bool { tunnels.isEmpty }
+
+    public subscript(name: String) -> Tunnel? { tunnels.first { $0.name == name } }
+
+    /// Adds a member while the group is open. Refuses a name already in the group.
+    public mutating func add(_ tunnel: Tunnel) throws(InvalidTunnel) {
+        if self[tunnel.name] != nil { throw InvalidTunnel("'\(tunnel.name)' is already in the group") }
+        tunnels.append(tunnel)
+    }
+
+    /// Removes members by name and returns them (the caller decides whether to close them).
+    @discardableResult
+    public mutating func remove(_ names: some Sequence<String>) -> [Tunnel] {
+        let drop = Set(names)
+        let removed = tunnels.filter { drop.contains($0.name) }
+        tunnels.removeAll { drop.contains($0.name) }
+        return removed
+    }
+
+    /// The members whose names are in `names`, in group order.
+    public func subset(_ names: some Sequence<String>) -> Group {
+        let keep = Set(names)
+        return Group(members: tunnels.filter { keep.contains($0.name) }, fanout: fanout)
+    }
+
+    // MARK: Set operations (chopsticks' SetOps)
+
+    public func union(_ other: Group) -> Group {
+        let mine = Set(names)
+        return Group(members: tunnels + other.tunnels.filter { !mine.contains($0.name) }, fanout: fanout)
+    }
+
+    public func intersection(_ other: Group) -> Group { subset(Set(names).intersection(other.names)) }
+
+    public func subtracting(_ other: Group) -> Group { subset(Set(names).subtracting(other.names)) }
+
+    public func symmetricDifference(_ other: Group) -> Group {
+        let theirs = Set(other.names)
+        let mine = Set(names)
+        return Group(
+            members: tunnels.filter { !theirs.contains($0.name) } + other.tunnels.filter { !mine.contains($0.name) },
+            fanout: fanout)
+    }
+
+    public static func | (lhs: Group, rhs: Group) -> Group { lhs.union(rhs) }
+    public static func & (lhs: Group, rhs: Group) -> Group { lhs.intersection(rhs) }
+    public static func - (lhs: Group, rhs: Group) -> Group { lhs.subtracting(rhs) }
+    public static func ^ (lhs: Group, rhs: Group) -> Group { lhs.symmetricDifference(rhs) }
+
+    // MARK: Operations
+
+    /// Runs `body` on every member, at most `fanout` at once; `progress` hears of each host as it finishes.
+    /// Cancelling the calling task interrupts hosts still working: they get an "interrupted" ErrorResult.
+    public func each<Value: OperationValue>(
+        progress: (@Sendable (String, Result<Value, ErrorResult>) -> Void)? = nil,
+        _ body: @escaping @Sendable (Tunnel) async throws -> Value
+    ) async -> GroupResult<Value> {
+        var results = [Result<Value, ErrorResult>?](repeating: nil, count: tunnels.count)
+        await withTaskGroup(of: (Int, Result<Value, ErrorResult>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < tunnels.count else { return }
+                let index = next
+                let tunnel = tunnels[index]
+                next += 1
+                group.addTask {
+                    if Task.isCancelled { return (index, .failure(ErrorResult("interrupted", kind: .interrupted))) }
+                    do {
+                        return (index, .success(try await body(tunnel)))
+                    } catch {
+                        return (index, .failure(ErrorResult(error)))
+                    }
+                }
+            }
+            for _ in 0..<min(fanout, tunnels.count) { startNext() }
+            while let (index, result) = await group.next() {
+                results[index] = result
+                progress?(tunnels[index].name, result)
+                startNext()
+            }
+        }
+        return GroupResult(
+            zip(tunnels, results).map { tunnel, result in
+                GroupResult.Entry(
+                    host: tunnel.name, result: result ?? .failure(ErrorResult("interrupted", kind: .interrupted)))
+            })
+    }
+
+    /// Opens every tunnel now, in parallel. Hosts that fail are ErrorResults; they are retried later.
+    public func connect() async -> GroupResult<PingResult> {
+        await each { tunnel in
+            let start = ContinuousClock.now
+            try await tunnel.connect()
+            let elapsed = ContinuousClock.now - start
+            return PingResult(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+
+    public func run(
+        _ command: String, stdin: Data? = nil, timeout: Double? = nil, env: [String: String]? = nil, cwd: String? = nil
+    ) async -> GroupResult<RunResult> {
+        await each { try await $0.run(command, stdin: stdin, timeout: timeout, env: env, cwd: cwd) }
+    }
+
+    public func call(_ function: String, _ args: [JSONValue] = [], _ kwargs: [String: JSONValue] = [:]) async
+        -> GroupResult<JSONValue>
+    {
+        await each { try await $0.call(function, args, kwargs) }
+    }
+
+    public func exec(_ source: String) async -> GroupResult<ExecResult> {
+        await each { try await $0.exec(source) }
+    }
+
+    public func facts(_ names: [String]? = nil) async -> GroupResult<Facts> {
+        await each { try await $0.facts(names) }
+    }
+
+    public func ping() async -> GroupResult<PingResult> {
+        await each { try await $0.ping() }
+    }
+
+    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async -> GroupResult<PutResult>
+    {
+        await each { try await $0.put(localPath, remotePath, mode: mode) }
+    }
+
+    /// Fetches `remotePath` from every host. `localTemplate` names each host's file with `{host}`
+    /// (`"fetched/{host}/passwd"`); without it, temporary files are used.
+    public func fetch(_ remotePath: String, to localTemplate: String? = nil) async -> GroupResult<FetchResult> {
+        let paths: [String: String]
+        do {
+            paths = try FetchTemplate.paths(localTemplate, hosts: names)
+        } catch {
+            return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
+        }
+        return await each { tunnel in try await tunnel.fetch(remotePath, to: paths[tunnel.name]) }
+    }
+
+    /// Closes every member in parallel: no child process is left behind.
+    public func close() async {
+        await withTaskGroup(of: Void.self) { group in
+            for tunnel in tunnels { group.addTask { await tunnel.close() } }
+        }
+    }
+}

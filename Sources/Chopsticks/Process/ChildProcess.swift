@@ -1,0 +1,152 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A child process spawned with `posix_spawn`, with pipes for stdin, stdout and stderr.
+///
+/// Foundation.Process spawns a thread per child and its async I/O hangs on Linux; here we spawn
+/// ourselves and hand the pipe ends to SwiftNIO, which multiplexes thousands of them on a few threads.
+/// Each child leads its own process group, so a Ctrl-C in the terminal never reaches it and `terminate()`
+/// reaches everything it started.
+final class ChildProcess: Sendable {
+    let pid: pid_t
+    /// Our end of the child's stdin (write), stdout (read) and stderr (read). Ownership passes to NIO.
+    let stdinFD: CInt
+    let stdoutFD: CInt
+    let stderrFD: CInt
+
+    private init(pid: pid_t, stdinFD: CInt, stdoutFD: CInt, stderrFD: CInt) {
+        self.pid = pid
+        self.stdinFD = stdinFD
+        self.stdoutFD = stdoutFD
+        self.stderrFD = stderrFD
+    }
+
+    /// Starts `argv` (looked up in PATH) in a new process group.
+    static func spawn(_ argv: [String], environment: [String: String]? = nil) throws -> ChildProcess {
+        precondition(!argv.isEmpty)
+        var fds = [CInt](repeating: -1, count: 6)
+        for index in 0..<3 {
+            // pipe2 is not exported to Swift; set close-on-exec right after, so other children never inherit it.
+            let result = fds.withUnsafeMutableBufferPointer { pointer in pipe(pointer.baseAddress! + index * 2) }
+            if result == 0 {
+                _ = fcntl(fds[index * 2], F_SETFD, FD_CLOEXEC)
+                _ = fcntl(fds[index * 2 + 1], F_SETFD, FD_CLOEXEC)
+            } else {
+                let error = errno
+                fds.filter { $0 >= 0 }.forEach { close($0) }
+                throw SpawnError(command: argv[0], errno: error)
+            }
+        }
+        // fds: [stdin.r, stdin.w, stdout.r, stdout.w, stderr.r, stderr.w]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[3], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[5], 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // The child starts with default signal handling and nothing blocked, whatever the controller set up.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { argvPointers in
+            withCStrings(env) { envPointers in
+                posix_spawnp(&pid, argv[0], &actions, &attributes, argvPointers, envPointers)
+            }
+        }
+        close(fds[0])
+        close(fds[3])
+        close(fds[5])
+        guard status == 0 else {
+            close(fds[1])
+            close(fds[2])
+            close(fds[4])
+            throw SpawnError(command: argv[0], errno: status)
+        }
+        ProcessRegistry.shared.add(pid)
+        return ChildProcess(pid: pid, stdinFD: fds[1], stdoutFD: fds[2], stderrFD: fds[4])
+    }
+
+    /// Sends `signal` to the child's whole process group (everything it started).
+    func signalGroup(_ signal: CInt) {
+        _ = kill(-pid, signal)
+    }
+
+    /// Waits for the child to exit and reaps it (no zombie). Polls with `WNOHANG` so no thread blocks;
+    /// after `graceSeconds` it sends SIGKILL to the group, so this always returns.
+    /// - Returns: the raw wait status, or nil if someone else already reaped it.
+    @discardableResult
+    func waitForExit(graceSeconds: Double = 3) async -> CInt? {
+        let start = ContinuousClock.now
+        var delay = 1
+        var killed = false
+        while true {
+            var status: CInt = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                ProcessRegistry.shared.remove(pid)
+                // Anything the child left in its group goes too.
+                _ = kill(-pid, SIGKILL)
+                return status
+            }
+            if result < 0 && errno != EINTR {
+                ProcessRegistry.shared.remove(pid)
+                return nil
+            }
+            if !killed && ContinuousClock.now - start > .seconds(graceSeconds) {
+                signalGroup(SIGKILL)
+                killed = true
+            }
+            try? await Task.sleep(for: .milliseconds(delay))
+            delay = min(delay * 2, 50)
+        }
+    }
+
+    /// Asks the process group to stop, then reaps the child.
+    func terminate(graceSeconds: Double = 2) async {
+        signalGroup(SIGTERM)
+        await waitForExit(graceSeconds: graceSeconds)
+    }
+}
+
+/// The exit of a child in words: "exit status 2", "killed by signal 9".
+func describeWaitStatus(_ status: CInt) -> String {
+    let signal = status & 0x7f
+    if signal == 0 { return "exit status \((status >> 8) & 0xff)" }
+    return "killed by signal \(signal)"
+}
+
+/// Why a child could not be started.
+struct SpawnError: Error, CustomStringConvertible {
+    let command: String
+    let errno: CInt
+
+    var description: String {
+        if errno == ENOENT { return "\(command) not found (is it installed and in PATH?)" }
+        return "cannot start \(command): \(String(cString: strerror(errno)))"
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
+}

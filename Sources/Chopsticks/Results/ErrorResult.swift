@@ -1,0 +1,48 @@
+/// What went wrong on one host: the message a person reads, and the remote traceback when there is one.
+///
+/// One failing host is an `ErrorResult` inside a `GroupResult`, never a crash of the whole operation.
+public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Where the failure came from; the shell words it as unreachable, timed out, interrupted, …
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The tunnel could not be opened or was lost (ssh refused, no python, child died).
+        case connection
+        /// An operation or connection took longer than allowed.
+        case timeout
+        /// The user cancelled (Ctrl-C) before the host answered.
+        case interrupted
+        /// The remote code raised an exception.
+        case remote
+        /// The host sent something that is not the protocol.
+        case `protocol`
+        /// Something on this side: a missing local file, a bad template.
+        case local
+    }
+
+    /// A human-readable message, one line.
+    public var msg: String
+    public var kind: Kind
+    /// The remote exception's type name, when the agent reported one.
+    public var type: String?
+    /// The remote traceback as text, when the agent sent one.
+    public var traceback: String?
+
+    public init(_ msg: String, kind: Kind = .local, type: String? = nil, traceback: String? = nil) {
+        self.msg = msg
+        self.kind = kind
+        self.type = type
+        self.traceback = traceback
+    }
+
+    /// Wraps any error as an ErrorResult, keeping one that already is.
+    public init(_ error: any Error) {
+        if let error = error as? ErrorResult {
+            self = error
+        } else if error is CancellationError {
+            self.init("interrupted", kind: .interrupted)
+        } else {
+            self.init(String(describing: error), kind: .local)
+        }
+    }
+
+    public var description: String { msg }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One live agent: the child process, its framed stdin/stdout, and the requests in flight on it.
+///
+/// Many requests share one connection; each waits on its own promise, keyed by request id, and a reader
+/// task routes every frame from the agent to its request. Anything malformed from the host ends this
+/// connection (and only this one) with an error for each request in flight.
+actor AgentConnection {
+    /// What the agent says about itself in its first frame.
+    struct Hello: Sendable {
+        var python: String
+        var executable: String
+        var pid: Int
+        var hostname: String
+    }
+
+    private struct Pending {
+        let promise: EventLoopPromise<ByteBuffer>
+        let onData: (@Sendable (ByteBuffer) throws -> Void)?
+    }
+
+    nonisolated let process: ChildProcess
+    nonisolated let stderr: StderrLog
+    nonisolated let eventLoop: any EventLoop
+    private let kind: any TunnelKind
+    private let timeoutSeconds: Int
+    private var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
+    private var pending: [UInt32: Pending] = [:]
+    private var nextID: UInt32 = 1
+    private var helloPromise: EventLoopPromise<Hello>?
+    private var stderrDone: Task<Void, Never>?
+    /// Set once the connection is gone; later requests fail at once with it.
+    private(set) var lostReason: ErrorResult?
+
+    private init(process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, eventLoop: any EventLoop, timeout: Int)
+    {
+        self.process = process
+        self.kind = kind
+        self.stderr = stderr
+        self.eventLoop = eventLoop
+        self.timeoutSeconds = timeout
+    }
+
+    /// Starts the tunnel's child, sends the agent, and waits for its hello (at most `timeout` seconds).
+    static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog) async throws -> (AgentConnection, Hello) {
+        let argv = kind.command(script: Bootstrap.script(python: kind.python))
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(argv)
+        } catch {
+            throw ErrorResult(String(describing: error), kind: .connection)
+        }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let channel: NIOAsyncChannel<Frame, Outgoing>
+        let errors: NIOAsyncChannel<ByteBuffer, Never>
+        do {
+            channel = try await NIOPipeBootstrap(group: group)
+                .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                        return try NIOAsyncChannel<Frame, Outgoing>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true))
+                    }
+                }
+            errors = try await NIOPipeBootstrap(group: group)
+                .takingOwnershipOfDescriptor(input: process.stderrFD) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, Never>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            await process.terminate()
+            throw ErrorResult("cannot set up pipes: \(error)", kind: .connection)
+        }
+        let connection = AgentConnection(
+            process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout)
+        let hello = try await connection.start(channel: channel, errors: errors)
+        return (connection, hello)
+    }
+
+    private func start(channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>)
+        async throws -> Hello
+    {
+        let stderr = self.stderr
+        stderrDone = Task {
+            try? await errors.executeThenClose { inbound in
+                for try await chunk in inbound { stderr.append(chunk.readableBytesView) }
+            }
+            stderr.finish()
+        }
+        let helloPromise = eventLoop.makePromise(of: Hello.self)
+        self.helloPromise = helloPromise
+        let attached = eventLoop.makePromise(of: Void.self)
+        Task {
+            do {
+                try await channel.executeThenClose { inbound, outbound in
+                    self.attach(outbound)
+                    attached.succeed()
+                    for try await frame in inbound { self.receive(frame) }
+                }
+                await self.lost(nil)
+            } catch {
+                attached.succeed()
+                await self.lost(error)
+            }
+        }
+        try await attached.futureResult.get()
+        let timeout = timeoutSeconds
+        let timer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
+            helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
+        }
+        defer { timer.cancel() }
+        do {
+            guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
+            try await writer.write(.raw(ByteBuffer(bytes: Bootstrap.agentSource)))
+        } catch {
+            // The child may have died at once; its reason arrives through `lost`.
+        }
+        do {
+            return try await helloPromise.futureResult.get()
+        } catch {
+            await shutdown()
+            throw ErrorResult(error)
+        }
+    }
+
+    private func attach(_ outbound: NIOAsyncChannelOutboundWriter<Outgoing>) {
+        writer = outbound
+    }
+
+    // MARK: Requests
+
+    /// Sends a request and waits for its result. `onData` receives DATA frames (fetch) in order.
+    /// `body` runs after the request is sent, for requests that stream data to the agent (put).
+    func request(
+        _ op: String, _ params: [String: JSONValue] = [:],
+        onData: (@Sendable (ByteBuffer) throws -> Void)? = nil,
+        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil
+    ) async throws -> JSONValue {
+        if let lostReason { throw lostReason }
+        guard let writer else { throw ErrorResult("tunnel not open", kind: .connection) }
+        let id = nextID
+        nextID = nextID == UInt32.max ? 1 : nextID + 1
+        let promise = eventLoop.makePromise(of: ByteBuffer.self)
+        pending[id] = Pending(promise: promise, onData: onData)
+        var object = params
+        object["op"] = .string(op)
+        let payload = try JSONEncoder().encode(JSONValue.object(object))
+        return try await withTaskCancellationHandler {
+            do {
+                try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
+                if let body { try await body(id, self) }
+            } catch {
+                // The request is answered (or failed) through its promise: a write error means the tunnel
+                // is going away, and `lost` fails every pending promise with the reason.
+                if pending[id] != nil, lostReason == nil {
+                    if let result = error as? ErrorResult { fail(id, result) }
+                }
+            }
+            let buffer = try await promise.futureResult.get()
+            return try JSONValue.parse(buffer.readableBytesView)
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    /// Sends a chunk of a put; throws once the request has ended (e.g. the agent refused the path).
+    func sendData(_ id: UInt32, _ op: Frame.Op, _ bytes: ByteBuffer) async throws {
+        guard pending[id] != nil, let writer else { throw CancellationError() }
+        try await writer.write(.frame(Frame(op: op, id: id, payload: bytes)))
+    }
+
+    /// Whether a request is still waiting for its answer.
+    func isPending(_ id: UInt32) -> Bool { pending[id] != nil }
+
+    /// Tells the agent to stop request `id` and fails it as interrupted here at once.
+    func cancel(_ id: UInt32) async {
+        guard pending[id] != nil else { return }
+        fail(id, ErrorResult("interrupted", kind: .interrupted))
+        try? await writer?.write(.frame(Frame(op: .cancel, id: id)))
+    }
+
+    private func fail(_ id: UInt32, _ error: ErrorResult) {
+        pending.removeValue(forKey: id)?.promise.fail(error)
+    }
+
+    private func receive(_ frame: Frame) {
+        switch frame.op {
+        case .hello:
+            guard let value = try? JSONValue.parse(frame.payload.readableBytesView) else {
+                helloPromise?.fail(ErrorResult("protocol error: unreadable hello", kind: .protocol))
+                return
+            }
+            helloPromise?.succeed(
+                Hello(
+                    python: value["python"]?.stringValue ?? "?", executable: value["executable"]?.stringValue ?? "?",
+                    pid: Int(value["pid"]?.intValue ?? 0), hostname: value["hostname"]?.stringValue ?? ""))
+        case .ok:
+            pending.removeValue(forKey: frame.id)?.promise.succeed(frame.payload)
+        case .error:
+            let value = try? JSONValue.parse(frame.payload.readableBytesView)
+            let type = value?["type"]?.stringValue
+            let kind: ErrorResult.Kind = type == "Cancelled" ? .interrupted : .remote
+            let message = value?["msg"]?.stringValue ?? "remote error"
+            let text = type.map { type in message.isEmpty ? type : "\(type): \(message)" } ?? message
+            fail(frame.id, ErrorResult(text, kind: kind, type: type, traceback: value?["tb"]?.stringValue))
+        case .data:
+            guard let entry = pending[frame.id] else { return }
+            do {
+                try entry.onData?(frame.payload)
+            } catch {
+                fail(frame.id, ErrorResult(error))
+                Task { try? await writer?.write(.frame(Frame(op: .cancel, id: frame.id))) }
+            }
+        case .end, .request, .cancel:
+            // Only the controller sends these: a host that does is broken or hostile.
+            Task { await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol)) }
+        }
+    }
+
+    // MARK: Ending
+
+    /// The agent's stdout ended or broke: explain why and fail everything in flight.
+    private func lost(_ error: (any Error)?) async {
+        guard lostReason == nil else { return }
+        let protocolError = (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
+            ?? (error as? ErrorResult)
+        lostReason = ErrorResult("tunnel is closing", kind: .connection)
+        if protocolError != nil { process.signalGroup(SIGTERM) }
+        let status = await process.waitForExit(graceSeconds: 1)
+        await stderrDone?.value
+        let reason =
+            protocolError
+            ?? ErrorResult(
+                FailureText.describe(
+                    stderr: stderr.tail(), exit: status.map(describeWaitStatus), host: kind.name, kind: kind,
+                    timeout: timeoutSeconds),
+                kind: .connection)
+        lostReason = reason
+        helloPromise?.fail(reason)
+        for (_, entry) in pending { entry.promise.fail(reason) }
+        pending.removeAll()
+        writer?.finish()
+    }
+
+    /// Closes the agent's stdin (it exits cleanly), then makes sure the child and its group are gone.
+    func shutdown() async {
+        writer?.finish()
+        if lostReason == nil {
+            lostReason = ErrorResult("tunnel closed", kind: .connection)
+            // Give the agent a moment to exit on EOF, then the group is signalled.
+            await process.waitForExit(graceSeconds: 2)
+        } else {
+            await process.waitForExit(graceSeconds: 0.5)
+        }
+        helloPromise?.fail(lostReason!)
+        for (_, entry) in pending { entry.promise.fail(lostReason!) }
+        pending.removeAll()
+    }
+}

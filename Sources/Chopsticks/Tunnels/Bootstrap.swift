@@ -1,0 +1,58 @@
+import Foundation
+
+/// Starts the agent on the far side with nothing installed there.
+///
+/// The tunnel runs a tiny POSIX `sh` script (well under the 128 KiB argv limit) that finds a Python 3.6+
+/// and starts it with a short `-c` stub; the stub reads exactly the agent's bytes from stdin and runs them.
+/// The rest of stdin is the protocol. Discovery costs no extra round trip: every candidate is tried by the
+/// same remote shell.
+public enum Bootstrap {
+    /// The agent's source, embedded in the binary at build time.
+    public static let agentSource: [UInt8] = PackageResources.agent_py
+
+    /// Interpreters tried in order when the user named none.
+    public static let candidates = [
+        "python3", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8",
+        "python3.7", "python3.6", "/usr/libexec/platform-python", "python",
+    ]
+
+    /// Exit status of the stub when the interpreter is older than 3.6 (the script then tries the next one).
+    static let tooOldStatus = 4
+    /// Exit status of the script when no candidate works.
+    static let noPythonStatus = 127
+    /// Markers the script and stub write to stderr, read back by `FailureText`.
+    static let noPythonMarker = "chop: no usable python"
+    static let tooOldMarker = "chop: python too old:"
+
+    /// The `-c` stub: Python 2.7 and 3.x syntax, no backslashes or single quotes (it is single-quoted for sh).
+    static let stub = [
+        "import os,sys",
+        "if sys.version_info<(3,6):sys.stderr.write(\"\(tooOldMarker) %s at %s\"%(sys.version.split()[0],"
+            + "sys.executable)+chr(10));sys.exit(\(tooOldStatus))",
+        "n=int(sys.argv[1]);s=b\"\"",
+        "while len(s)<n:",
+        " c=os.read(0,n-len(s))",
+        " if not c:sys.exit(3)",
+        " s+=c",
+        "exec(compile(s,\"chop_agent.py\",\"exec\"),{\"__name__\":\"__chop_agent__\"})",
+    ].joined(separator: "\n")
+
+    /// The `sh` script that starts the agent with `python`, or discovers an interpreter when it is nil.
+    public static func script(python: String?) -> String {
+        let size = agentSource.count
+        let launch = "\"$p\" -c \(shellQuote(stub)) \(size)"
+        let list = python.map { [$0] } ?? candidates
+        return """
+            for p in \(list.map(shellQuote).joined(separator: " ")); do \
+            if command -v "$p" >/dev/null 2>&1; then \(launch); s=$?; [ $s -eq \(tooOldStatus) ] || exit $s; fi; \
+            done; echo "\(noPythonMarker) (tried: \(list.joined(separator: " ")))" >&2; exit \(noPythonStatus)
+            """
+    }
+}
+
+/// Quotes a word for a POSIX shell: unchanged when it is plainly safe, else single-quoted.
+public func shellQuote(_ word: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+    if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

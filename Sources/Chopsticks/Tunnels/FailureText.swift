@@ -1,0 +1,47 @@
+import Foundation
+
+/// Turns what a failed tunnel printed on stderr into one line a person can act on.
+///
+/// ssh, sudo and the bootstrap script each have their own wording; the shell shows the reason, not a
+/// wall of ssh debug output.
+enum FailureText {
+    static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {
+        if let custom = kind.describeFailure(stderr: stderr) { return custom }
+        let lower = stderr.lowercased()
+        if let line = stderr.split(separator: "\n").first(where: { $0.contains(Bootstrap.tooOldMarker) }) {
+            let found = line.components(separatedBy: Bootstrap.tooOldMarker).last?
+                .trimmingCharacters(in: .whitespaces) ?? "?"
+            if !stderr.contains(Bootstrap.noPythonMarker) || kind.python != nil {
+                return "Python \(found) is too old; chop needs Python 3.6+ (set --python to a newer one)"
+            }
+        }
+        if stderr.contains(Bootstrap.noPythonMarker) {
+            if let python = kind.python { return "\(python) not found on \(host); install it or set --python" }
+            return "no Python 3.6+ found on \(host); install python3 or set --python"
+        }
+        if lower.contains("host key verification failed") || lower.contains("remote host identification has changed")
+        {
+            return "host key verification failed"
+        }
+        if let range = stderr.range(of: "Permission denied (") {
+            let tail = stderr[range.lowerBound...].prefix(while: { $0 != "\n" })
+            return tail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". \r"))
+        }
+        if lower.contains("connection refused") { return "connection refused" }
+        if lower.contains("timed out") { return "timed out after \(timeout) s" }
+        if lower.contains("could not resolve hostname") || lower.contains("name or service not known") {
+            return "could not resolve host name \(host)"
+        }
+        if lower.contains("no route to host") { return "no route to host" }
+        if lower.contains("network is unreachable") { return "network is unreachable" }
+        if lower.contains("sudo:") && lower.contains("password is required") {
+            return "sudo needs a password (chop runs sudo -n): allow NOPASSWD for this user"
+        }
+        if lower.contains("sudo:") && lower.contains("unknown user") { return "sudo: unknown user" }
+        if let last = stderr.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            let line = last.trimmingCharacters(in: .whitespaces)
+            return exit.map { "\(line) (\($0))" } ?? String(line)
+        }
+        return "tunnel ended (\(exit ?? "no reason given"))"
+    }
+}

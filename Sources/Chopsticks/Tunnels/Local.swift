@@ -1,0 +1,15 @@
+/// The agent as a subprocess of the controller: useful with no hosts at all, and for tests.
+public struct Local: TunnelKind {
+    public let name: String
+    public let python: String?
+    public var kindName: String { "local" }
+
+    public init(_ name: String = "local", python: String? = nil) throws(InvalidTunnel) {
+        try validateName(name, what: "name")
+        if let python { try validateName(python, what: "python path") }
+        self.name = name
+        self.python = python
+    }
+
+    public func command(script: String) -> [String] { ["/bin/sh", "-c", script] }
+}

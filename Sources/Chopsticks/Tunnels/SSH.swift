@@ -1,0 +1,78 @@
+/// A host reached with the system OpenSSH client, so ~/.ssh/config, the agent, known_hosts and ProxyJump
+/// all apply as they do for the user's own `ssh`.
+///
+/// It always runs with `BatchMode=yes`: a password or host-key prompt fails at once instead of freezing
+/// the shell.
+public struct SSH: TunnelKind {
+    public let host: String
+    public let user: String?
+    public let port: Int?
+    /// Run the agent as root through `sudo -n` on the far side.
+    public let sudo: Bool
+    /// Extra `-o` options (`"StrictHostKeyChecking=yes"`).
+    public let options: [String]
+    /// An ssh config file to use instead of ~/.ssh/config (`ssh -F`).
+    public let configFile: String?
+    public let connectTimeout: Int
+    public let python: String?
+    public let name: String
+    public var kindName: String { "ssh" }
+
+    public init(
+        _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, options: [String] = [],
+        configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil, name: String? = nil
+    ) throws(InvalidTunnel) {
+        try validateName(host, what: "host name")
+        if let user { try validateName(user, what: "user name") }
+        if let name { try validateName(name, what: "name") }
+        if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
+        if let python { try validateName(python, what: "python path") }
+        self.host = host
+        self.user = user
+        self.port = port
+        self.sudo = sudo
+        self.options = options
+        self.configFile = configFile
+        self.connectTimeout = connectTimeout
+        self.python = python
+        self.name = name ?? host
+    }
+
+    /// Reads `user@host:port` (each part optional but the host).
+    public init(parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil)
+        throws(InvalidTunnel)
+    {
+        var rest = Substring(spec)
+        var user: String?
+        if let at = rest.lastIndex(of: "@") {
+            user = String(rest[..<at])
+            rest = rest[rest.index(after: at)...]
+        }
+        var port: Int?
+        if let colon = rest.lastIndex(of: ":"), !rest.hasPrefix("[") {
+            guard let value = Int(rest[rest.index(after: colon)...]) else {
+                throw InvalidTunnel("'\(spec)': the port after ':' must be a number")
+            }
+            port = value
+            rest = rest[..<colon]
+        }
+        try self.init(
+            String(rest), user: user, port: port, options: options, configFile: configFile, python: python,
+            name: spec)
+    }
+
+    public func command(script: String) -> [String] {
+        var argv = [
+            "ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)",
+            "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
+        ]
+        if let configFile { argv += ["-F", configFile] }
+        for option in options { argv += ["-o", option] }
+        if let port { argv += ["-p", String(port)] }
+        if let user { argv += ["-l", user] }
+        // ssh joins the remote words with spaces for the remote login shell: hand it one quoted command.
+        let remote = sudo ? "sudo -n -- sh -c \(shellQuote(script))" : "sh -c \(shellQuote(script))"
+        argv += ["--", host, remote]
+        return argv
+    }
+}

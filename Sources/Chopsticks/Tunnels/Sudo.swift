@@ -1,0 +1,20 @@
+/// The agent on this machine as another user, through `sudo -n -u USER` (never a password prompt).
+public struct Sudo: TunnelKind {
+    public let user: String
+    public let name: String
+    public let python: String?
+    public var kindName: String { "sudo" }
+
+    public init(user: String = "root", name: String? = nil, python: String? = nil) throws(InvalidTunnel) {
+        try validateName(user, what: "user name")
+        if let name { try validateName(name, what: "name") }
+        if let python { try validateName(python, what: "python path") }
+        self.user = user
+        self.name = name ?? "sudo-\(user)"
+        self.python = python
+    }
+
+    public func command(script: String) -> [String] {
+        ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script]
+    }
+}

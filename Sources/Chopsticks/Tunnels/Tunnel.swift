@@ -1,0 +1,269 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// One member of a group: a tunnel kind plus its live connection, opened lazily and reopened after failure.
+///
+/// Every operation first makes sure the agent is up; a host whose connection failed is tried again on the
+/// next operation rather than skipped. Operations throw `ErrorResult`.
+public actor Tunnel {
+    /// Where the member stands, for `hosts` tables and prompts.
+    public enum State: Sendable, Equatable {
+        case idle
+        case connecting
+        case up
+        case down(String)
+        case closed
+
+        public var word: String {
+            switch self {
+            case .idle: "idle"
+            case .connecting: "connecting"
+            case .up: "up"
+            case .down: "down"
+            case .closed: "closed"
+            }
+        }
+    }
+
+    public nonisolated let kind: any TunnelKind
+    public nonisolated var name: String { kind.name }
+    /// The far side's stderr, kept per tunnel (bounded).
+    public nonisolated let stderr = StderrLog()
+    /// Seconds allowed for the tunnel to start and the agent to say hello.
+    public var connectTimeout: Int
+
+    public private(set) var state: State = .idle
+    /// "3.11.7", once connected.
+    public private(set) var pythonVersion: String?
+    /// The interpreter the agent runs under on the far side.
+    public private(set) var interpreter: String?
+    /// Round-trip time of the last ping, in seconds.
+    public private(set) var lastRTT: Double?
+    /// The last connection or operation error.
+    public private(set) var lastError: String?
+
+    private var connection: AgentConnection?
+    private var opening: Task<AgentConnection, any Error>?
+
+    public init(_ kind: any TunnelKind, connectTimeout: Int = 10) {
+        self.kind = kind
+        self.connectTimeout = connectTimeout
+    }
+
+    public func setConnectTimeout(_ seconds: Int) { connectTimeout = seconds }
+
+    // MARK: Connection
+
+    /// Opens the tunnel now (operations also do so on first use).
+    public func connect() async throws {
+        _ = try await live()
+    }
+
+    /// The connection, opened or reopened as needed. Concurrent callers share one attempt.
+    func live() async throws -> AgentConnection {
+        if let connection, await connection.lostReason == nil { return connection }
+        if let opening { return try await opening.value }
+        connection = nil
+        state = .connecting
+        let kind = self.kind
+        let timeout = connectTimeout
+        let stderr = self.stderr
+        let task = Task { () async throws -> AgentConnection in
+            let (connection, hello) = try await AgentConnection.open(kind: kind, timeout: timeout, stderr: stderr)
+            self.opened(hello)
+            return connection
+        }
+        opening = task
+        defer { opening = nil }
+        do {
+            let opened = try await task.value
+            if state == .closed {
+                await opened.shutdown()
+                throw ErrorResult("tunnel closed", kind: .connection)
+            }
+            connection = opened
+            state = .up
+            return opened
+        } catch {
+            let result = ErrorResult(error)
+            if state != .closed { state = .down(result.msg) }
+            lastError = result.msg
+            throw result
+        }
+    }
+
+    private func opened(_ hello: AgentConnection.Hello) {
+        pythonVersion = hello.python
+        interpreter = hello.executable
+    }
+
+    /// Ends the agent and its child process; the tunnel can be connected again later.
+    public func disconnect() async {
+        let current = connection
+        connection = nil
+        if let opening { _ = try? await opening.value }
+        await current?.shutdown()
+        if let fresh = connection {
+            connection = nil
+            await fresh.shutdown()
+        }
+        if state != .closed { state = .idle }
+    }
+
+    /// Ends the tunnel for good: the child exits, nothing is left running, `cleanup()` of the kind runs.
+    public func close() async {
+        state = .closed
+        if let opening { _ = try? await opening.value }
+        let current = connection
+        connection = nil
+        await current?.shutdown()
+        await kind.cleanup()
+    }
+
+    /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
+    private func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
+        if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
+        let connection = try await live()
+        do {
+            let value = try await body(connection)
+            return value
+        } catch {
+            let result = ErrorResult(error)
+            if let lost = await connection.lostReason {
+                state = .down(lost.msg)
+                lastError = lost.msg
+                if self.connection === connection { self.connection = nil }
+                if result.kind == .interrupted { throw result }
+                throw lost
+            }
+            if result.kind != .interrupted { lastError = result.msg }
+            throw result
+        }
+    }
+
+    // MARK: Operations
+
+    /// Runs `command` with `/bin/sh -c` on the far side.
+    public func run(
+        _ command: String, stdin: Data? = nil, timeout: Double? = nil, env: [String: String]? = nil,
+        cwd: String? = nil, outputCap: Int = 1 << 20
+    ) async throws -> RunResult {
+        var params: [String: JSONValue] = ["cmd": .string(command), "cap": .int(Int64(outputCap))]
+        if let stdin { params["stdin_b64"] = .string(stdin.base64EncodedString()) }
+        if let timeout { params["timeout"] = .double(timeout) }
+        if let env { params["env"] = .object(env.mapValues { .string($0) }) }
+        if let cwd { params["cwd"] = .string(cwd) }
+        let value = try await perform { try await $0.request("run", params) }
+        return RunResult(
+            status: value["status"]?.intValue.map(Int.init), signal: value["signal"]?.intValue.map(Int.init),
+            stdout: Data(base64Encoded: value["stdout_b64"]?.stringValue ?? "") ?? Data(),
+            stderr: Data(base64Encoded: value["stderr_b64"]?.stringValue ?? "") ?? Data(),
+            stdoutTruncated: value["stdout_truncated"]?.boolValue ?? false,
+            stderrTruncated: value["stderr_truncated"]?.boolValue ?? false,
+            timedOut: value["timed_out"]?.boolValue ?? false, duration: value["duration"]?.doubleValue ?? 0)
+    }
+
+    /// Imports `function` by dotted name on the far side and calls it with JSON arguments.
+    public func call(_ function: String, _ args: [JSONValue] = [], _ kwargs: [String: JSONValue] = [:])
+        async throws -> JSONValue
+    {
+        let params: [String: JSONValue] = ["func": .string(function), "args": .array(args), "kwargs": .object(kwargs)]
+        let value = try await perform { try await $0.request("call", params) }
+        return value["value"] ?? .null
+    }
+
+    /// Runs Python statements in a namespace that lives as long as the tunnel's agent.
+    public func exec(_ source: String) async throws -> ExecResult {
+        let value = try await perform { try await $0.request("exec", ["source": .string(source)]) }
+        let result = value["value"]
+        return ExecResult(
+            value: result == .null ? nil : result, repr: value["repr"]?.stringValue,
+            stdout: value["stdout"]?.stringValue ?? "", stderr: value["stderr"]?.stringValue ?? "")
+    }
+
+    /// Facts about the host; nil asks for all of them (see `FactName`).
+    public func facts(_ names: [String]? = nil) async throws -> Facts {
+        let params: [String: JSONValue] = ["names": names.map { .array($0.map(JSONValue.string)) } ?? .null]
+        let value = try await perform { try await $0.request("facts", params) }
+        return Facts(
+            values: value["facts"]?.objectValue ?? [:],
+            errors: (value["errors"]?.objectValue ?? [:]).compactMapValues(\.stringValue))
+    }
+
+    /// Round-trip time of a request that does nothing.
+    public func ping() async throws -> PingResult {
+        let start = ContinuousClock.now
+        _ = try await perform { try await $0.request("ping") }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        lastRTT = seconds
+        return PingResult(seconds: seconds)
+    }
+
+    /// Streams a local file to the host (temporary name, then renamed into place), checked by SHA-1.
+    /// With no `remotePath` the agent makes a temporary file.
+    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async throws -> PutResult {
+        let file = try LocalFile.openForReading(localPath)
+        defer { try? file.handle.close() }
+        let params: [String: JSONValue] = [
+            "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)), "size": .int(Int64(file.size)),
+        ]
+        let handle = file.handle
+        let value = try await perform { connection in
+            try await connection.request("put", params, body: { id, connection in
+                var hasher = Insecure.SHA1()
+                var sent = 0
+                while true {
+                    try Task.checkCancellation()
+                    let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
+                    if chunk.isEmpty { break }
+                    hasher.update(data: chunk)
+                    sent += chunk.count
+                    try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
+                }
+                let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
+                try await connection.sendData(id, .end, ByteBuffer(bytes: try JSONEncoder().encode(end)))
+            })
+        }
+        return PutResult(
+            remotePath: value["remote_path"]?.stringValue ?? "", size: Int(value["size"]?.intValue ?? 0),
+            sha1sum: value["sha1sum"]?.stringValue ?? "")
+    }
+
+    /// Streams a remote file here, checked by SHA-1. A partial local file is removed on any failure.
+    /// With no `localPath` a temporary file is used.
+    public func fetch(_ remotePath: String, to localPath: String? = nil) async throws -> FetchResult {
+        let sink = try FetchSink(localPath: localPath)
+        do {
+            let value = try await perform { connection in
+                try await connection.request(
+                    "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
+                    onData: { try sink.write($0) })
+            }
+            let (size, sha1) = try sink.finish()
+            let remoteSHA = value["sha1sum"]?.stringValue ?? ""
+            let remoteSize = Int(value["size"]?.intValue ?? -1)
+            guard remoteSHA == sha1, remoteSize == size else {
+                throw ErrorResult(
+                    "checksum mismatch: received \(size) bytes with sha1 \(sha1), host sent \(remoteSize) with \(remoteSHA)",
+                    kind: .protocol)
+            }
+            return FetchResult(
+                localPath: sink.path, remotePath: value["remote_path"]?.stringValue ?? remotePath, size: size,
+                sha1sum: sha1)
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hexadecimal, as sha1sum prints it.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+extension Insecure.SHA1Digest {
+    var hex: String { Array(self).hex }
+}

@@ -1,0 +1,42 @@
+/// How to reach a host: the command that starts the agent there, and how to read its failures.
+///
+/// A tunnel kind only says *how to start* a child whose stdin/stdout lead to a POSIX shell on the far side;
+/// bootstrapping the agent, the protocol and every operation are shared. That is what keeps new kinds
+/// (Docker, Kubernetes, …) small: implement `command(script:)` and, if needed, `cleanup()`.
+public protocol TunnelKind: Sendable {
+    /// The member's name in a group: unique, shown in results, substituted for `{host}` in fetch templates.
+    var name: String { get }
+    /// A short word for tables: "ssh", "local", "sudo", "docker", "container".
+    var kindName: String { get }
+    /// The interpreter the user named, or nil to discover one (see `Bootstrap`).
+    var python: String? { get }
+    /// argv of the local child that runs `script` (a POSIX `sh` script) on the far side.
+    func command(script: String) -> [String]
+    /// A one-line reason for a failure to start, from the child's stderr; nil to use the shared rules.
+    func describeFailure(stderr: String) -> String?
+    /// Work after the child has ended (e.g. removing a throwaway container). Must not throw.
+    func cleanup() async
+}
+
+extension TunnelKind {
+    public func describeFailure(stderr: String) -> String? { nil }
+    public func cleanup() async {}
+}
+
+/// Why a tunnel value cannot be made: the user gets this message as it is.
+public struct InvalidTunnel: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Refuses names that a command line would read as an option, or that are not one plain word.
+func validateName(_ name: String, what: String) throws(InvalidTunnel) {
+    if name.isEmpty { throw InvalidTunnel("\(what) must not be empty") }
+    if name.hasPrefix("-") {
+        throw InvalidTunnel("\(what) '\(name)' starts with '-': refused, it would be read as an option")
+    }
+    if name.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) {
+        throw InvalidTunnel("\(what) '\(name)' contains spaces or control characters")
+    }
+}

@@ -1,0 +1,61 @@
+import NIOCore
+
+/// One unit of the agent protocol: a length-prefixed frame with an op code, a request id and a payload.
+///
+/// On the wire: 4-byte big-endian length `L` (= 5 + payload size), 1-byte op, 4-byte big-endian request id,
+/// then the payload. JSON for requests and results, raw bytes for file chunks. The request id lets several
+/// requests share one tunnel: a slow `run` does not hold up a `ping`. See `Agent/PROTOCOL.txt`.
+public struct Frame: Sendable, Equatable {
+    /// What a frame means. The values are the protocol's; keep them in sync with `agent.py`.
+    public enum Op: UInt8, Sendable {
+        /// Controller → agent: a JSON request object `{"op": NAME, …}`.
+        case request = 0x01
+        /// Agent → controller: the JSON result of a request.
+        case ok = 0x02
+        /// Agent → controller: `{"type", "msg", "tb"}`; ends the request.
+        case error = 0x03
+        /// Either way: a raw file chunk (put: to the agent, fetch: to the controller).
+        case data = 0x04
+        /// Controller → agent: the end of a put's data, with its SHA-1 and size.
+        case end = 0x05
+        /// Controller → agent: stop a request (kills its subprocess).
+        case cancel = 0x06
+        /// Agent → controller: the first frame, describing the interpreter.
+        case hello = 0x07
+    }
+
+    /// Frames larger than this are refused: a broken or hostile host cannot make the controller allocate
+    /// without bound.
+    public static let maxPayload = 16 * 1024 * 1024
+
+    /// Size of the fixed header after the length field: op (1) + id (4).
+    static let headerSize = 5
+
+    public var op: Op
+    public var id: UInt32
+    public var payload: ByteBuffer
+
+    public init(op: Op, id: UInt32, payload: ByteBuffer = ByteBuffer()) {
+        self.op = op
+        self.id = id
+        self.payload = payload
+    }
+}
+
+/// Why a stream of bytes from a host is not a valid frame stream.
+public enum FrameError: Error, Sendable, Equatable, CustomStringConvertible {
+    case tooLarge(Int)
+    case tooSmall(Int)
+    case unknownOp(UInt8)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let size):
+            return "protocol error: frame of \(size) bytes exceeds the \(Frame.maxPayload >> 20) MiB limit"
+        case .tooSmall(let size):
+            return "protocol error: frame length \(size) is too small"
+        case .unknownOp(let op):
+            return "protocol error: unknown frame op 0x\(String(op, radix: 16))"
+        }
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Host names the user has probably talked to before, offered as completions for `add`.
@@ -38,7 +38,7 @@ public struct KnownHostNames: Sendable {
         var names: [String] = []
         for line in lines(of: file) {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let first = fields.first, !first.hasPrefix("@") else { continue }
+            guard let first = fields.first, !first.hasPrefix("#"), !first.hasPrefix("@") else { continue }
             for entry in first.split(separator: ",") {
                 var name = Substring(entry)
                 guard !name.hasPrefix("|"), !name.hasPrefix("!"), !name.contains("*"), !name.contains("?") else {

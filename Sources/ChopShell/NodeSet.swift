@@ -263,8 +263,8 @@ public enum NodeSet {
     ///
     /// Names are deduplicated, then merged when they differ in exactly one numeric field with compatible zero
     /// padding (`web09` and `web10` fold to `web[09-10]`; `web1` and `web01` stay apart). Fields are merged from
-    /// the last to the first, so a full grid folds into several groups: `r[1-2]n[1-3]`. Groups appear in the order
-    /// of their first member; names without digits are kept as they are.
+    /// the last to the first, so a complete grid folds into one item with several bracket groups (`r[1-2]n[1-3]`).
+    /// Groups appear in the order of their first member; names without digits are kept as they are.
     ///
     /// `expand(fold(names))` yields the same set of names, provided no name contains `[`, `]`, `,` or surrounding
     /// whitespace (none of which occur in host names).
@@ -410,24 +410,22 @@ public enum NodeSet {
     private static func mergePaddingClasses(_ members: [FoldItem], index: Int) -> [FoldItem] {
         let paddedWidths = Set(members.map { $0.fields[index].width }.filter { $0 > 0 })
         var classOrder: [Int] = []
-        var classes: [Int: FoldItem] = [:]
+        // Members arrive in order of appearance, so the first member of a class carries the class's order.
+        var firstMembers: [Int: FoldItem] = [:]
+        var classValues: [Int: [Int]] = [:]
         for member in members {
             let field = member.fields[index]
             let width = field.width > 0 ? field.width : (paddedWidths.filter { $0 <= field.digits }.max() ?? 0)
-            if var existing = classes[width] {
-                existing.fields[index].values.append(contentsOf: field.values)
-                existing.order = min(existing.order, member.order)
-                classes[width] = existing
-            } else {
-                var item = member
-                item.fields[index].width = width
-                classes[width] = item
+            if firstMembers[width] == nil {
+                firstMembers[width] = member
                 classOrder.append(width)
             }
+            classValues[width, default: []].append(contentsOf: field.values)
         }
         return classOrder.compactMap { width in
-            guard var item = classes[width] else { return nil }
-            item.fields[index].values = Array(Set(item.fields[index].values)).sorted()
+            guard var item = firstMembers[width], let values = classValues[width] else { return nil }
+            item.fields[index].width = width
+            item.fields[index].values = Array(Set(values)).sorted()
             return item
         }
     }

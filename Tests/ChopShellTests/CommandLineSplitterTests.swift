@@ -13,7 +13,9 @@ final class CommandLineSplitterTests: XCTestCase {
     }
 
     func testSingleQuotesAreLiteral() throws {
-        XCTAssertEqual(try CommandLineSplitter.words(#"echo 'a  b' 'c\d' '$x "y"'"#), ["echo", "a  b", #"c\d"#, #"$x "y""#])
+        XCTAssertEqual(
+            try CommandLineSplitter.words(#"echo 'a  b' 'c\d' '$x "y"'"#),
+            ["echo", "a  b", #"c\d"#, #"$x "y""#])
     }
 
     func testDoubleQuotesEscapeOnlyFourCharacters() throws {
@@ -92,7 +94,7 @@ final class CommandLineSplitterTests: XCTestCase {
               # indented comment
             """
         XCTAssertEqual(try CommandLineSplitter.commands(script), ["ls", "echo a#b", "a"])
-        XCTAssertEqual(try CommandLineSplitter.commands("echo '#x' \"#y\" \\#z"), [#"echo '#x' "#y" \#z"#])
+        XCTAssertEqual(try CommandLineSplitter.commands("echo '#x' \"#y\" \\#z"), [##"echo '#x' "#y" \#z"##])
     }
 
     func testCommandsJoinContinuationLines() throws {

@@ -44,7 +44,7 @@ final class TerminalTextTests: XCTestCase {
     }
 
     func testSanitizedTextHasNoControlCharacters() {
-        let all = String(String.UnicodeScalarView((0...0xA0).compactMap(Unicode.Scalar.init)))
+        let all = String(String.UnicodeScalarView((0...0xA0).compactMap { Unicode.Scalar(UInt32($0)) }))
         let clean = TerminalText.sanitize(all)
         XCTAssertFalse(clean.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
     }
@@ -98,7 +98,8 @@ final class TerminalTextTests: XCTestCase {
         XCTAssertEqual(TerminalText.truncate("日本語", toWidth: 5), "日本…")
         XCTAssertEqual(TerminalText.truncate("日本語", toWidth: 6), "日本語")
         for width in 0...10 {
-            XCTAssertLessThanOrEqual(TerminalText.displayWidth(TerminalText.truncate("a日本語b😀c", toWidth: width)), width)
+            let truncated = TerminalText.truncate("a日本語b😀c", toWidth: width)
+            XCTAssertLessThanOrEqual(TerminalText.displayWidth(truncated), width, truncated)
         }
     }
 

@@ -91,8 +91,9 @@ def send(op, rid, payload=b''):
 
 
 def to_json(obj):
-    # ASCII output always encodes; NaN and Infinity are not JSON, so refuse them here.
-    return json.dumps(obj, allow_nan=False).encode('ascii')
+    # NaN and Infinity are not JSON, so refuse them here. A lone surrogate (from an
+    # undecodable file name, say) would make the whole frame invalid UTF-8: it becomes '?'.
+    return json.dumps(obj, allow_nan=False, ensure_ascii=False).encode('utf-8', 'replace')
 
 
 def read_exact(n):

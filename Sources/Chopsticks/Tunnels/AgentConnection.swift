@@ -123,6 +123,8 @@ actor AgentConnection {
         do {
             return try await helloPromise.futureResult.get()
         } catch {
+            // No hello: nothing useful is running there. Stop the child now rather than wait for it.
+            process.signalGroup(SIGTERM)
             await shutdown()
             throw ErrorResult(error)
         }

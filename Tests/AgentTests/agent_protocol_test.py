@@ -1,0 +1,753 @@
+"""Protocol tests for the chop agent (Sources/Chopsticks/Agent/agent.py).
+
+Starts the agent exactly as the Swift controller does -- ``PYTHON -c STUB N``, the
+agent source on stdin, then binary frames -- and checks every op of PROTOCOL.txt.
+Stdlib unittest only; runs under any Python 3.6+:
+
+    python3 Tests/AgentTests/agent_protocol_test.py [-v]
+
+Set CHOP_AGENT=/path/to/agent.py to test another copy. Exits non-zero on failure.
+"""
+
+import base64
+import hashlib
+import itertools
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AGENT_DIR = os.path.join(HERE, '..', '..', 'Sources', 'Chopsticks', 'Agent')
+AGENT = os.environ.get('CHOP_AGENT') or os.path.join(AGENT_DIR, 'agent.py')
+PROTOCOL = os.path.join(AGENT_DIR, 'PROTOCOL.txt')
+# A Python 2 for the "too old" check: $CHOP_PY27, pyenv's 2.7.18, or python2.7 on PATH.
+PY27 = next((p for p in (os.environ.get('CHOP_PY27'), '/root/.pyenv/versions/2.7.18/bin/python',
+                         shutil.which('python2.7')) if p and os.path.exists(p)), None)
+
+# Must stay byte-identical to the STUB in PROTOCOL.txt (test_stub_matches_spec checks).
+STUB = r"""import os,sys
+if sys.version_info<(3,6):sys.stderr.write('chop: Python %s is too old; chop needs 3.6+\n'%sys.version.split()[0]);sys.exit(4)
+n=int(sys.argv[1]);s=b''
+while len(s)<n:
+ c=os.read(0,n-len(s))
+ if not c:sys.exit(3)
+ s+=c
+exec(compile(s,'chop_agent.py','exec'),{'__name__':'__chop_agent__'})
+"""
+
+REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
+MAX_FRAME = 16 * 1024 * 1024 + 5
+TIMEOUT = 10.0        # the longest any single wait may take
+IDS = itertools.count(1)
+
+
+def agent_source():
+    with open(AGENT, 'rb') as f:
+        return f.read()
+
+
+def frame(op, rid, payload=b''):
+    return struct.pack('>IBI', 5 + len(payload), op, rid) + payload
+
+
+def pid_gone(pid):
+    """True if pid no longer exists or is a zombie nobody has reaped yet."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] in ('Z', 'X')
+    except OSError:
+        return True
+
+
+def wait_until(predicate, timeout=TIMEOUT, step=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+def read_pidfile(path, timeout=TIMEOUT):
+    def ready():
+        try:
+            with open(path) as f:
+                return f.read().strip().isdigit()
+        except OSError:
+            return False
+    if not wait_until(ready, timeout):
+        raise AssertionError(f'no pid appeared in {path}')
+    with open(path) as f:
+        return int(f.read().strip())
+
+
+class Agent:
+    """One agent process, with a thread that splits its stdout into frames per id."""
+
+    def __init__(self, python=None, source=None):
+        self.source = agent_source() if source is None else source
+        self.proc = subprocess.Popen(
+            [python or sys.executable, '-c', STUB, str(len(self.source))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.cond = threading.Condition()
+        self.frames = {}     # id -> [(op, payload)]
+        self.order = []      # (op, id) in arrival order
+        self.bad = None      # description of a malformed frame, if one arrived
+        self.eof = False
+        self.stderr = bytearray()
+        self.children = []   # pids of test commands, killed on close just in case
+        for target in (self._read_frames, self._read_stderr):
+            thread = threading.Thread(target=target)
+            thread.daemon = True
+            thread.start()
+
+    def start(self):
+        self.write(self.source)
+        op, hello = self.next_frame(0)
+        assert op == HELLO, f'first frame is op {op}, not HELLO'
+        self.hello = json.loads(hello.decode('utf-8'))
+        return self
+
+    def _read_exact(self, n):
+        data = b''
+        while len(data) < n:
+            chunk = self.proc.stdout.read(n - len(data))
+            if not chunk:
+                return None
+            data += chunk
+        return data
+
+    def _read_frames(self):
+        while True:
+            header = self._read_exact(9)
+            if header is None:
+                break
+            length, op, rid = struct.unpack('>IBI', header)
+            if not 5 <= length <= MAX_FRAME or op not in (OK, ERR, DATA, HELLO):
+                with self.cond:
+                    self.bad = f'bad frame: length {length} op {op} id {rid} (raw {header!r})'
+                    self.cond.notify_all()
+                while self.proc.stdout.read(65536):
+                    pass   # keep draining so the agent never blocks on a full pipe
+                break
+            payload = self._read_exact(length - 5)
+            if payload is None:
+                break
+            with self.cond:
+                self.frames.setdefault(rid, []).append((op, payload))
+                self.order.append((op, rid))
+                self.cond.notify_all()
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def _read_stderr(self):
+        for chunk in iter(lambda: self.proc.stderr.read1(65536), b''):
+            self.stderr += chunk
+
+    def write(self, data):
+        """Write to the agent's stdin, but never block for more than TIMEOUT."""
+        errors = []
+
+        def target():
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except Exception as e:   # noqa: BLE001 -- handed to the caller below
+                errors.append(e)
+
+        thread = threading.Thread(target=target)
+        thread.daemon = True
+        thread.start()
+        thread.join(TIMEOUT)
+        if thread.is_alive():
+            self.proc.kill()
+            raise AssertionError(f'writing to the agent blocked for {TIMEOUT:.1f}s')
+        if errors:
+            raise errors[0]
+
+    def send(self, op, rid, payload=b''):
+        self.write(frame(op, rid, payload))
+
+    def request(self, op, **params):
+        rid = next(IDS)
+        params['op'] = op
+        self.send(REQ, rid, json.dumps(params).encode('utf-8'))
+        return rid
+
+    def next_frame(self, rid, timeout=TIMEOUT):
+        with self.cond:
+            self.cond.wait_for(lambda: self.frames.get(rid) or self.bad or self.eof, timeout)
+            if self.bad:
+                raise AssertionError(self.bad)
+            if not self.frames.get(rid):
+                stderr = self.stderr.decode('utf-8', 'replace')
+                raise AssertionError(f'no frame for id {rid} within {timeout:.1f}s '
+                                     f'(eof={self.eof}); agent stderr: {stderr}')
+            return self.frames[rid].pop(0)
+
+    def pending(self, rid):
+        with self.cond:
+            return list(self.frames.get(rid) or [])
+
+    def result(self, rid, timeout=TIMEOUT):
+        """Wait for id's OK/ERR; returns (op, decoded JSON, [DATA payloads])."""
+        deadline = time.monotonic() + timeout
+        chunks = []
+        while True:
+            op, payload = self.next_frame(rid, max(0.0, deadline - time.monotonic()))
+            if op == DATA:
+                chunks.append(payload)
+            elif op in (OK, ERR):
+                return op, json.loads(payload.decode('utf-8')), chunks
+            else:
+                raise AssertionError(f'unexpected op {op} for id {rid}')
+
+    # `wait` rather than `timeout`: run has a `timeout` parameter of its own.
+    def ok(self, op, wait=TIMEOUT, **params):
+        rop, value, _ = self.result(self.request(op, **params), wait)
+        assert rop == OK, f'{op} {params!r} failed: {value!r}'
+        return value
+
+    def err(self, op, wait=TIMEOUT, **params):
+        rop, value, _ = self.result(self.request(op, **params), wait)
+        assert rop == ERR, f'{op} {params!r} unexpectedly succeeded: {value!r}'
+        assert set(value) == {'type', 'msg', 'tb'}, value
+        return value
+
+    def wait(self, timeout=TIMEOUT):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f'agent still running after {timeout:.1f}s')
+
+    def close(self):
+        for stream in (self.proc.stdin,):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for pid in self.children:
+            if not pid_gone(pid):
+                os.kill(pid, signal.SIGKILL)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+
+
+def b64(data):
+    return base64.b64encode(data).decode('ascii')
+
+
+def unb64(text):
+    return base64.b64decode(text)
+
+
+class SharedAgentTest(unittest.TestCase):
+    """Most tests share one agent: it must keep working across all of them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agent = Agent().start()
+        cls.tmp = tempfile.mkdtemp(prefix='chop-agent-test-')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.agent.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def tearDown(self):
+        self.assertIsNone(self.agent.bad)
+        self.assertNotIn(b'Exception in thread', self.agent.stderr, self.agent.stderr)
+        self.assertFalse(self.agent.eof, 'agent exited: ' + self.agent.stderr.decode('utf-8', 'replace'))
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def run_cmd(self, cmd, wait=TIMEOUT, **params):
+        res = self.agent.ok('run', wait=wait, cmd=cmd, **params)
+        self.assertEqual(set(res), {'status', 'signal', 'stdout_b64', 'stderr_b64', 'stdout_truncated',
+                                    'stderr_truncated', 'timed_out', 'duration'})
+        res['stdout'], res['stderr'] = unb64(res['stdout_b64']), unb64(res['stderr_b64'])
+        return res
+
+    # ------------------------------------------------------------ hello, ping, errors
+
+    def test_hello(self):
+        hello = self.agent.hello
+        self.assertEqual(hello['agent'], 1)
+        self.assertEqual(hello['python'], platform.python_version())
+        self.assertEqual(os.path.realpath(hello['executable']), os.path.realpath(sys.executable))
+        self.assertEqual(hello['pid'], self.agent.proc.pid)
+        self.assertEqual(hello['hostname'], socket.gethostname())
+
+    def test_ping(self):
+        res = self.agent.ok('ping')
+        self.assertIsInstance(res['time'], float)
+        self.assertLess(abs(res['time'] - time.time()), 60)
+
+    def test_bad_requests_answered_and_agent_survives(self):
+        for payload in (b'{not json', b'[1, 2]', b'\xff\xfe', json.dumps({'op': 'frobnicate'}).encode()):
+            rid = next(IDS)
+            self.agent.send(REQ, rid, payload)
+            op, value, _ = self.agent.result(rid)
+            self.assertEqual(op, ERR)
+            self.assertTrue(value['msg'])
+        self.assertIn('frobnicate', value['msg'])
+        self.assertIn('run', value['msg'])
+        self.assertEqual(self.agent.err('run')['type'], 'ProtocolError')   # no cmd
+        # DATA, END and CANCEL for ids nobody knows are ignored without a reply.
+        stray = next(IDS)
+        self.agent.send(DATA, stray, b'stray bytes')
+        self.agent.send(END, stray, b'{"sha1": "0", "size": 1}')
+        self.agent.send(CANCEL, stray)
+        self.agent.ok('ping')
+        self.assertEqual(self.agent.pending(stray), [])
+
+    # ------------------------------------------------------------ run
+
+    def test_run_status_and_signal(self):
+        res = self.run_cmd('exit 3')
+        self.assertEqual((res['status'], res['signal'], res['timed_out']), (3, None, False))
+        self.assertIsInstance(res['duration'], float)
+        res = self.run_cmd('kill -TERM $$')
+        self.assertEqual((res['status'], res['signal']), (None, signal.SIGTERM))
+
+    def test_run_output_bytes(self):
+        res = self.run_cmd(r"printf '\377\376ok\n'; printf 'e\200rr' >&2")
+        self.assertEqual(res['stdout'], b'\xff\xfeok\n')
+        self.assertEqual(res['stderr'], b'e\x80rr')
+        self.assertEqual(res['status'], 0)
+        self.assertFalse(res['stdout_truncated'] or res['stderr_truncated'])
+
+    def test_run_stdin(self):
+        data = bytes(range(256)) * 40
+        self.assertEqual(self.run_cmd('cat', stdin_b64=b64(data))['stdout'], data)
+        big = os.urandom(3 * 1024 * 1024)   # larger than any pipe buffer
+        res = self.run_cmd('wc -c', stdin_b64=b64(big))
+        self.assertEqual(int(res['stdout']), len(big))
+        # A command that ignores its stdin must not hang the request.
+        self.assertEqual(self.run_cmd('true', stdin_b64=b64(big))['status'], 0)
+        self.assertEqual(self.run_cmd('cat')['stdout'], b'')   # no stdin: /dev/null
+
+    def test_run_env_and_cwd(self):
+        res = self.run_cmd('printf %s "$CHOP_VAR"; printf %s "$HOME" >&2',
+                           env={'CHOP_VAR': 'h\u00e9llo w\u00f6rld'})
+        self.assertEqual(str(res['stdout'], 'utf-8'), 'h\u00e9llo w\u00f6rld')
+        self.assertEqual(str(res['stderr'], 'utf-8'), os.environ.get('HOME', ''))   # inherited
+        self.assertEqual(self.run_cmd('command -v sh')['status'], 0)   # PATH kept
+        res = self.run_cmd('pwd -P', cwd=self.tmp)
+        self.assertEqual(str(res['stdout'], 'utf-8').strip(), os.path.realpath(self.tmp))
+
+    def test_run_missing_cwd(self):
+        missing = self.path('no/such/dir')
+        err = self.agent.err('run', cmd='true', cwd=missing)
+        self.assertIn(missing, err['msg'])
+        self.assertIn('cwd', err['msg'])
+
+    def test_run_timeout_kills_process_group(self):
+        pidfile = self.path('timeout.pid')
+        start = time.monotonic()
+        res = self.run_cmd(f'sleep 30 & echo $! > {pidfile}; sleep 30', wait=8, timeout=1)
+        elapsed = time.monotonic() - start
+        bg = read_pidfile(pidfile)
+        self.agent.children.append(bg)
+        self.assertTrue(res['timed_out'])
+        self.assertEqual((res['status'], res['signal']), (None, signal.SIGKILL))
+        self.assertLess(elapsed, 4.0)
+        self.assertGreaterEqual(res['duration'], 0.9)
+        self.assertTrue(wait_until(lambda: pid_gone(bg), 3), f'background sleep {bg} survived')
+
+    def test_run_cap_and_truncation(self):
+        res = self.run_cmd('head -c 3000000 /dev/zero; echo "rc=$?" >&2; head -c 100 /dev/zero >&2')
+        self.assertEqual(len(res['stdout']), 1048576)
+        self.assertTrue(res['stdout_truncated'])
+        # Drained past the cap: head wrote everything and exited 0 (no SIGPIPE, no block).
+        self.assertEqual(res['stderr'], b'rc=0\n' + b'\0' * 100)
+        self.assertFalse(res['stderr_truncated'])
+        res = self.run_cmd('printf 0123456789abcdef; printf 0123456789 >&2', cap=10)
+        self.assertEqual((res['stdout'], res['stdout_truncated']), (b'0123456789', True))
+        self.assertEqual((res['stderr'], res['stderr_truncated']), (b'0123456789', False))
+
+    def test_requests_run_concurrently(self):
+        slow = self.agent.request('run', cmd='sleep 2')
+        fast = self.agent.request('ping')
+        op, _, _ = self.agent.result(fast, timeout=1.5)
+        self.assertEqual(op, OK)
+        self.assertEqual(self.agent.pending(slow), [], 'sleep 2 answered before the ping')
+        op, res, _ = self.agent.result(slow, timeout=TIMEOUT)
+        self.assertEqual((op, res['status']), (OK, 0))
+        with self.agent.cond:
+            order = [rid for _, rid in self.agent.order]
+        self.assertLess(order.index(fast), order.index(slow))
+
+    def test_cancel_running_command(self):
+        pidfile = self.path('cancel.pid')
+        rid = self.agent.request('run', cmd=f'echo $$ > {pidfile}; exec sleep 30')
+        pid = read_pidfile(pidfile)
+        self.agent.children.append(pid)
+        start = time.monotonic()
+        self.agent.send(CANCEL, rid)
+        op, value, _ = self.agent.result(rid, timeout=3)
+        self.assertLess(time.monotonic() - start, 3)
+        self.assertEqual((op, value['type']), (ERR, 'Cancelled'))
+        self.assertTrue(wait_until(lambda: pid_gone(pid), 3), f'cancelled sleep {pid} survived')
+        time.sleep(0.3)
+        self.assertEqual(self.agent.pending(rid), [], 'a second answer after Cancelled')
+        self.agent.send(CANCEL, rid)   # already over: ignored
+        self.agent.ok('ping')
+        self.assertEqual(self.agent.pending(rid), [])
+
+    def test_children_cannot_corrupt_the_stream(self):
+        # fd 1 of the agent is its stderr now; protocol fds are not inherited.
+        res = self.run_cmd('for fd in 1 3 4 5 6 7 8 9 10 11 12; do echo JUNK-$fd >&$fd; done 2>/dev/null; true')
+        self.assertIn(b'JUNK-1', res['stdout'])
+        res = self.agent.ok('exec', source=(
+            "import os, subprocess\n"
+            "os.write(1, b'NOISE-FD1\\n')\n"
+            "os.system('echo NOISE-SYSTEM; echo NOISE-SYSTEM-ERR >&2')\n"
+            "subprocess.call(['sh', '-c', 'echo NOISE-SUBPROCESS'])\n"
+            "print('captured')\n"))
+        self.assertEqual(res['stdout'], 'captured\n')
+        self.agent.ok('ping')
+        self.assertTrue(wait_until(lambda: b'NOISE-SUBPROCESS' in self.agent.stderr, 5))
+        for noise in (b'NOISE-FD1', b'NOISE-SYSTEM'):
+            self.assertIn(noise, self.agent.stderr)
+
+    def test_concurrent_frames_never_interleave(self):
+        data = os.urandom(256 * 1024)
+        source = self.path('stress.bin')
+        with open(source, 'wb') as f:
+            f.write(data)
+        fetches = [self.agent.request('fetch', path=source, chunk=997) for _ in range(8)]
+        others = [self.agent.request('ping') for _ in range(10)]
+        others += [self.agent.request('exec', source='print("x" * 5000)') for _ in range(10)]
+        for rid in fetches:
+            op, _, chunks = self.agent.result(rid, timeout=30)
+            self.assertEqual((op, b''.join(chunks)), (OK, data))
+        for rid in others:
+            self.assertEqual(self.agent.result(rid)[0], OK)
+
+    # ------------------------------------------------------------ call
+
+    def test_call_ok(self):
+        self.assertEqual(self.agent.ok('call', func='os.path.exists', args=['/']),
+                         {'value': True, 'stdout': ''})
+        res = self.agent.ok('call', func='json.dumps', args=[{'b': 1, 'a': [1, None]}],
+                            kwargs={'sort_keys': True})
+        self.assertEqual(res['value'], '{"a": [1, null], "b": 1}')
+        self.assertEqual(self.agent.ok('call', func='socket.gethostname')['value'], socket.gethostname())
+        self.assertIsInstance(self.agent.ok('call', func='platform.platform')['value'], str)
+        self.assertEqual(len(self.agent.ok('call', func='os.getloadavg')['value']), 3)
+        self.assertEqual(self.agent.ok('call', func='divmod', args=[7, 3])['value'], [2, 1])  # tuple
+        res = self.agent.ok('call', func='builtins.print', args=['hello', 42])
+        self.assertEqual(res, {'value': None, 'stdout': 'hello 42\n'})
+
+    def test_call_remote_exception(self):
+        err = self.agent.err('call', func='json.loads', args=['{bad'])
+        self.assertEqual(err['type'], 'JSONDecodeError')
+        self.assertTrue(err['msg'])
+        self.assertIn('Traceback', err['tb'])
+        self.assertIn('JSONDecodeError', err['tb'])
+        self.assertEqual(self.agent.err('call', func='sys.exit', args=[3])['type'], 'SystemExit')
+
+    def test_call_not_serialisable(self):
+        err = self.agent.err('call', func='os.getcwdb')
+        self.assertEqual(err['type'], 'TypeError')
+        self.assertIn('os.getcwdb', err['msg'])
+        self.assertIn('(bytes)', err['msg'])
+        self.assertEqual(self.agent.err('call', func='float', args=['nan'])['type'], 'TypeError')
+
+    def test_call_bad_names(self):
+        err = self.agent.err('call', func='no_such_module_chop.fn')
+        self.assertEqual(err['type'], 'ImportError')
+        self.assertIn('no_such_module_chop.fn', err['msg'])
+        err = self.agent.err('call', func='os.path.no_such_fn')
+        self.assertEqual(err['type'], 'AttributeError')
+        self.assertIn('os.path.no_such_fn', err['msg'])
+        err = self.agent.err('call', func='os.sep')
+        self.assertEqual(err['type'], 'TypeError')
+        self.assertIn('not callable', err['msg'])
+
+    # ------------------------------------------------------------ exec
+
+    def test_exec_namespace_persists(self):
+        self.assertEqual(self.agent.ok('exec', source='chop_x = 41\nimport math'),
+                         {'value': None, 'repr': None, 'stdout': '', 'stderr': ''})
+        self.assertEqual(self.agent.ok('exec', source='chop_x + 1')['value'], 42)
+        self.assertEqual(self.agent.ok('exec', source='y = 2\nmath.floor(2.5) * y')['value'], 4)
+        self.assertEqual(self.agent.ok('exec', source='[chop_x, "s", {"k": (1, 2)}]')['value'],
+                         [41, 's', {'k': [1, 2]}])
+
+    def test_exec_repr_fallback(self):
+        res = self.agent.ok('exec', source='object()')
+        self.assertIsNone(res['value'])
+        self.assertTrue(res['repr'].startswith('<object object at'))
+        self.assertEqual(self.agent.ok('exec', source='b"\\xff"')['repr'], "b'\\xff'")
+        # Text goes out as valid UTF-8 JSON; a lone surrogate cannot, and becomes '?'.
+        self.assertEqual(self.agent.ok('exec', source="'\u00e9\u2603 a\\udcffb'")['value'],
+                         '\u00e9\u2603 a?b')
+
+    def test_exec_captures_output(self):
+        res = self.agent.ok('exec', source=(
+            "import sys\nprint('hello')\nprint('oops', file=sys.stderr)\n"
+            "sys.stdout.write('more\\n')\nNone"))
+        self.assertEqual((res['stdout'], res['stderr']), ('hello\nmore\n', 'oops\n'))
+        self.assertNotIn(b'hello', self.agent.stderr)
+
+    def test_exec_errors(self):
+        err = self.agent.err('exec', source='def chop_f():\n    raise ValueError("boom")\nchop_f()')
+        self.assertEqual((err['type'], err['msg']), ('ValueError', 'boom'))
+        self.assertIn('chop_f', err['tb'])
+        self.assertIn('raise ValueError("boom")', err['tb'])
+        self.assertNotIn('chop_agent.py', err['tb'])
+        err = self.agent.err('exec', source='def (:')
+        self.assertEqual(err['type'], 'SyntaxError')
+
+    # ------------------------------------------------------------ facts
+
+    def test_facts_all(self):
+        res = self.agent.ok('facts', names=None)
+        facts = res['facts']
+        self.assertEqual(set(facts), {'hostname', 'fqdn', 'ip', 'os', 'kernel', 'arch', 'python_version',
+                                      'uptime', 'loadavg', 'cpus', 'memory', 'disk'})
+        self.assertEqual(res['errors'], {})
+        self.assertEqual(facts['hostname'], socket.gethostname())
+        self.assertIsInstance(facts['fqdn'], str)
+        parts = facts['ip'].split('.')
+        self.assertEqual(len(parts), 4, facts['ip'])
+        self.assertTrue(all(p.isdigit() for p in parts), facts['ip'])
+        self.assertEqual(set(facts['os']), {'id', 'name', 'version_id', 'pretty_name'})
+        self.assertEqual(facts['kernel'], platform.release())
+        self.assertEqual(facts['arch'], platform.machine())
+        self.assertEqual(facts['python_version'], platform.python_version())
+        self.assertIsInstance(facts['uptime'], float)
+        self.assertEqual(len(facts['loadavg']), 3)
+        self.assertTrue(all(isinstance(x, float) for x in facts['loadavg']))
+        self.assertEqual(facts['cpus'], os.cpu_count())
+        self.assertEqual(set(facts['memory']), {'total', 'available'})
+        self.assertGreaterEqual(facts['memory']['total'], facts['memory']['available'])
+        self.assertGreater(facts['memory']['available'], 0)
+        self.assertEqual(set(facts['disk']), {'path', 'total', 'used', 'free'})
+        self.assertEqual(facts['disk']['path'], '/')
+        if os.path.exists('/etc/os-release'):
+            self.assertIsNotNone(facts['os']['id'])
+        self.assertEqual(self.agent.ok('facts')['facts'].keys(), facts.keys())   # names absent
+
+    def test_facts_named_and_unknown(self):
+        res = self.agent.ok('facts', names=['cpus', 'hostname'])
+        self.assertEqual(set(res['facts']), {'cpus', 'hostname'})
+        err = self.agent.err('facts', names=['hostname', 'bogus'])
+        self.assertIn('bogus', err['msg'])
+        self.assertIn('memory', err['msg'])   # lists the known names
+
+    # ------------------------------------------------------------ put
+
+    def put(self, data, path=None, mode=0o644, chunk=262144, sha1=None, size=None):
+        rid = self.agent.request('put', path=path, mode=mode, size=len(data))
+        for i in range(0, len(data), chunk):
+            self.agent.send(DATA, rid, data[i:i + chunk])
+        end = {'sha1': sha1 or hashlib.sha1(data).hexdigest(), 'size': len(data) if size is None else size}
+        self.agent.send(END, rid, json.dumps(end).encode())
+        return self.agent.result(rid)[:2]
+
+    def test_put_with_path_multi_chunk(self):
+        data = os.urandom(3 * 1024 * 1024 + 17)
+        target = self.path('put/dest.bin')
+        os.makedirs(os.path.dirname(target))
+        op, res = self.put(data, target, mode=0o640)
+        self.assertEqual(op, OK, res)
+        self.assertEqual(res, {'remote_path': target, 'size': len(data),
+                               'sha1sum': hashlib.sha1(data).hexdigest()})
+        with open(target, 'rb') as f:
+            self.assertEqual(f.read(), data)
+        self.assertEqual(os.stat(target).st_mode & 0o777, 0o640)
+        self.assertEqual(os.listdir(os.path.dirname(target)), ['dest.bin'])   # no temp left
+        op, res = self.put(b'replaced', target, mode=0o600)   # replaces atomically
+        self.assertEqual(op, OK, res)
+        with open(target, 'rb') as f:
+            self.assertEqual(f.read(), b'replaced')
+        self.assertEqual(os.stat(target).st_mode & 0o777, 0o600)
+
+    def test_put_without_path(self):
+        op, res = self.put(b'hello temp', None, mode=0o600)
+        self.assertEqual(op, OK, res)
+        try:
+            self.assertTrue(os.path.isabs(res['remote_path']))
+            self.assertTrue(os.path.basename(res['remote_path']).startswith('chop-'))
+            with open(res['remote_path'], 'rb') as f:
+                self.assertEqual(f.read(), b'hello temp')
+            self.assertEqual(os.stat(res['remote_path']).st_mode & 0o777, 0o600)
+        finally:
+            os.unlink(res['remote_path'])
+        op, res = self.put(b'', None)   # empty file, no DATA at all
+        self.assertEqual((op, res['size']), (OK, 0))
+        os.unlink(res['remote_path'])
+
+    def test_put_checksum_mismatch(self):
+        directory = self.path('mismatch')
+        os.makedirs(directory)
+        target = os.path.join(directory, 'f')
+        op, err = self.put(b'some data' * 1000, target, chunk=1000, sha1='0' * 40)
+        self.assertEqual(op, ERR)
+        self.assertIn('checksum mismatch', err['msg'])
+        op, err = self.put(b'some data', target, size=3)
+        self.assertEqual(op, ERR)
+        self.assertEqual(os.listdir(directory), [])
+
+    def test_put_missing_directory(self):
+        target = self.path('no/such/dir/file')
+        rid = self.agent.request('put', path=target, mode=0o644, size=4)
+        op, err, _ = self.agent.result(rid)   # answered before any data is sent
+        self.assertEqual(op, ERR)
+        self.assertIn(os.path.dirname(target), err['msg'])
+        self.agent.send(DATA, rid, b'data')
+        self.agent.send(END, rid, json.dumps({'sha1': hashlib.sha1(b'data').hexdigest(), 'size': 4}).encode())
+        self.agent.ok('ping')
+        self.assertEqual(self.agent.pending(rid), [])
+
+    def test_put_cancel(self):
+        directory = self.path('cancelled')
+        os.makedirs(directory)
+        rid = self.agent.request('put', path=os.path.join(directory, 'f'), mode=0o644, size=10)
+        self.agent.send(DATA, rid, b'12345')
+        self.agent.send(CANCEL, rid)
+        op, err, _ = self.agent.result(rid)
+        self.assertEqual((op, err['type']), (ERR, 'Cancelled'))
+        self.assertEqual(os.listdir(directory), [])
+
+    # ------------------------------------------------------------ fetch
+
+    def test_fetch(self):
+        data = os.urandom(1024 * 1024 + 3)
+        source = self.path('fetch.bin')
+        with open(source, 'wb') as f:
+            f.write(data)
+        op, res, chunks = self.agent.result(self.agent.request('fetch', path=source, chunk=65536))
+        self.assertEqual(op, OK, res)
+        self.assertEqual(b''.join(chunks), data)
+        self.assertEqual(len(chunks), 17)
+        self.assertEqual(res, {'remote_path': source, 'size': len(data),
+                               'sha1sum': hashlib.sha1(data).hexdigest()})
+        op, res, chunks = self.agent.result(self.agent.request('fetch', path=source))
+        self.assertEqual((op, len(chunks), b''.join(chunks)), (OK, 5, data))   # 256 KiB default
+
+    def test_fetch_errors(self):
+        missing = self.path('nope.txt')
+        rid = self.agent.request('fetch', path=missing)
+        op, err, chunks = self.agent.result(rid)
+        self.assertEqual((op, err['type'], chunks), (ERR, 'FileNotFoundError', []))
+        self.assertIn(missing, err['msg'])
+        err = self.agent.err('fetch', path=self.tmp)
+        self.assertEqual(err['type'], 'IsADirectoryError')
+
+
+class LifecycleTest(unittest.TestCase):
+    """Bootstrap and exit behaviour: each test gets its own agent."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='chop-agent-test-')
+        self.agents = []
+
+    def tearDown(self):
+        for agent in self.agents:
+            agent.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def new_agent(self, **kw):
+        agent = Agent(**kw)
+        self.agents.append(agent)
+        return agent
+
+    def test_stub_matches_spec(self):
+        with open(PROTOCOL) as f:
+            lines = f.read().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip() == 'import os,sys')
+        block = []
+        for line in lines[start:]:
+            if not line.startswith('    '):
+                break
+            block.append(line[4:])
+        self.assertEqual('\n'.join(block) + '\n', STUB)
+
+    def check_bad_length_exits_5(self, length):
+        agent = self.new_agent().start()
+        agent.write(struct.pack('>IBI', length, REQ, 1))
+        self.assertEqual(agent.wait(), 5)
+        self.assertTrue(wait_until(lambda: b'bad frame length' in agent.stderr, 2), agent.stderr)
+
+    def test_oversized_frame_exits_5(self):
+        self.check_bad_length_exits_5(MAX_FRAME + 1)
+
+    def test_undersized_frame_exits_5(self):
+        self.check_bad_length_exits_5(4)
+
+    def test_largest_frame_accepted(self):
+        agent = self.new_agent().start()
+        rid = agent.request('put', path=None, mode=0o600, size=MAX_FRAME - 5)
+        data = b'x' * (MAX_FRAME - 5)
+        agent.send(DATA, rid, data)
+        agent.send(END, rid, json.dumps({'sha1': hashlib.sha1(data).hexdigest(), 'size': len(data)}).encode())
+        op, res, _ = agent.result(rid, timeout=30)
+        self.assertEqual(op, OK, res)
+        os.unlink(res['remote_path'])
+
+    def check_exit_kills_children(self, how):
+        agent = self.new_agent().start()
+        pidfile = os.path.join(self.tmp, 'child.pid')
+        agent.request('run', cmd=f'echo $$ > {pidfile}; exec sleep 30')
+        pid = read_pidfile(pidfile)
+        agent.children.append(pid)
+        how(agent)
+        self.assertEqual(agent.wait(), 0)
+        self.assertTrue(wait_until(lambda: pid_gone(pid), 3), f'sleep {pid} outlived the agent')
+
+    def test_eof_exits_0_and_kills_children(self):
+        self.check_exit_kills_children(lambda agent: agent.proc.stdin.close())
+
+    def test_sigterm_exits_0_and_kills_children(self):
+        self.check_exit_kills_children(lambda agent: agent.proc.send_signal(signal.SIGTERM))
+
+    def test_stub_short_source_exits_3(self):
+        agent = self.new_agent()
+        agent.write(agent.source[:100])
+        agent.proc.stdin.close()
+        self.assertEqual(agent.wait(), 3)
+
+    def test_python27_too_old(self):
+        if not PY27:
+            print('\nskipping: no Python 2.7 found (set CHOP_PY27)', file=sys.stderr)
+            self.skipTest('no Python 2.7 found (set CHOP_PY27)')
+        agent = self.new_agent(python=PY27)
+        try:
+            agent.write(agent.source)
+        except OSError:
+            pass   # it may exit before reading anything
+        self.assertEqual(agent.wait(), 4)
+        self.assertTrue(wait_until(lambda: b'too old' in agent.stderr, 2), agent.stderr)
+        self.assertIn(b'chop: Python 2.7', agent.stderr)
+        self.assertIn(b'needs 3.6+', agent.stderr)
+
+
+if __name__ == '__main__':
+    print(f'agent tests: {sys.executable} ({platform.python_version()}) '
+          f'against {os.path.normpath(AGENT)}', file=sys.stderr)
+    unittest.main(verbosity=2)

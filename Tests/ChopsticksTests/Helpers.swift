@@ -1,0 +1,61 @@
+import Chopsticks
+import Foundation
+import TestSupport
+import XCTest
+
+/// The shared loopback sshd fleet; skips the test (with the reason) where sshd cannot run, except in CI,
+/// where a missing fleet is a failure: CI installs it.
+func requireFleet() throws -> SSHFleet {
+    switch SSHFleet.shared {
+    case .success(let fleet):
+        return fleet
+    case .failure(let error):
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail("the sshd fleet must run in CI: \(error.reason)")
+        }
+        throw XCTSkip("sshd fleet unavailable: \(error.reason)")
+    }
+}
+
+/// Waits (bounded) until no stray child process is left, then asserts it.
+func assertNoStrayChildren(file: StaticString = #filePath, line: UInt = #line) async {
+    var stray: [String] = []
+    for _ in 0..<50 {
+        stray = ProcessTree.strayChildren()
+        if stray.isEmpty { break }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    XCTAssertEqual(stray, [], "processes left running", file: file, line: line)
+    XCTAssertEqual(ProcessTree.zombies(), [], "zombie children", file: file, line: line)
+}
+
+/// A temporary folder removed at the end of the test.
+func temporaryFolder(_ test: XCTestCase) throws -> String {
+    let path = NSTemporaryDirectory() + "chop-test-" + UUID().uuidString.prefix(8)
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+}
+
+/// Writes `size` pseudo-random bytes to `path` in chunks and returns the file's SHA-1 as sha1sum prints it.
+@discardableResult
+func writeRandomFile(_ path: String, size: Int) throws -> String {
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+    let random = try XCTUnwrap(FileHandle(forReadingAtPath: "/dev/urandom"))
+    var remaining = size
+    while remaining > 0 {
+        let chunk = try random.read(upToCount: min(remaining, 1 << 20)) ?? Data()
+        try handle.write(contentsOf: chunk)
+        remaining -= chunk.count
+    }
+    try handle.close()
+    try random.close()
+    return try sha1sum(path)
+}
+
+/// The system's sha1sum of a file: an independent check of the library's own checksums.
+func sha1sum(_ path: String) throws -> String {
+    let output = try Command.run(["sha1sum", path]).output
+    return output.split(separator: " ").first.map(String.init) ?? ""
+}

@@ -1,0 +1,59 @@
+import Chopsticks
+import Foundation
+import TestSupport
+import XCTest
+
+/// A host that answers garbage: a fake allowed by our rules, because it plays a broken or hostile host.
+struct HostileHost: TunnelKind {
+    let name: String
+    let script: String
+    var kindName: String { "hostile" }
+    var python: String? { nil }
+    func command(script _: String) -> [String] { ["/bin/sh", "-c", script] }
+}
+
+final class SudoAndHostileTests: XCTestCase {
+    func testSudoRunsAsAnotherUser() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sudo") else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("sudo must be installed in CI") }
+            throw XCTSkip("sudo not installed")
+        }
+        let group = try Group([Tunnel(try Sudo(user: "nobody")), Tunnel(try Local("me"))])
+        let result = await group.run("id -un")
+        XCTAssertEqual(result.map { $0.value?.stdoutText }, ["nobody\n", "\(NSUserName())\n"])
+        await group.close()
+        await assertNoStrayChildren()
+    }
+
+    func testGarbageAndOversizedFramesFailOnlyThatHost() async throws {
+        let hostile = [
+            // A length field far over the 16 MiB limit.
+            HostileHost(name: "huge", script: "printf '\\177\\377\\377\\377'; sleep 30"),
+            // A syntactically fine frame with an op nobody knows.
+            HostileHost(name: "badop", script: "printf '\\000\\000\\000\\005\\177\\000\\000\\000\\000'; sleep 30"),
+            // Not the protocol at all, then EOF.
+            HostileHost(name: "chatty", script: "echo 'Welcome to my server!' >&2; echo hello; exit 0"),
+        ]
+        let group = try Group(hostile.map { Tunnel($0, connectTimeout: 5) } + [Tunnel(try Local("good"))])
+        let start = ContinuousClock.now
+        let result = await group.run("echo ok")
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(5))
+        XCTAssertEqual(result.successful().map(\.host), ["good"])
+        XCTAssertTrue(result[0].error?.msg.contains("exceeds the 16 MiB limit") == true, result[0].error?.msg ?? "")
+        XCTAssertTrue(result[1].error?.msg.contains("unknown frame op") == true, result[1].error?.msg ?? "")
+        // "hello\n" read as a frame length is far over the limit: refused before anything is buffered.
+        XCTAssertEqual(result[2].error?.kind, .protocol)
+        await group.close()
+        await assertNoStrayChildren()
+    }
+
+    func testSilentHostTimesOut() async throws {
+        let group = try Group([Tunnel(HostileHost(name: "silent", script: "sleep 30"), connectTimeout: 1)])
+        let start = ContinuousClock.now
+        let result = await group.ping()
+        XCTAssertEqual(result[0].error?.msg, "timed out after 1 s")
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(4))
+        await group.close()
+        await assertNoStrayChildren()
+    }
+}

@@ -1,0 +1,177 @@
+import Chopsticks
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A loopback OpenSSH "fleet" for tests: one real sshd listening on several 127.0.0.x addresses, with
+/// generated host and client keys and an ssh config whose aliases look like distinct hosts.
+///
+/// Aliases: `web1`…`web4` (healthy, 127.0.0.2–5), `closed` (a port nobody listens on), `badkey` (the host
+/// key does not match known_hosts), `nopython` (the remote PATH has a shell but no Python), `oldpython`
+/// (the only python3 is 2.7). Started once per test process, stopped at exit.
+public final class SSHFleet: Sendable {
+    public let directory: String
+    public let configFile: String
+    public let port: Int
+    public let healthy = ["web1", "web2", "web3", "web4"]
+
+    private let sshdPID: pid_t
+
+    /// The fleet shared by every test in this process, or the reason it cannot run here.
+    public static let shared: Result<SSHFleet, FleetUnavailable> = {
+        do {
+            return .success(try SSHFleet())
+        } catch let error as FleetUnavailable {
+            return .failure(error)
+        } catch {
+            return .failure(FleetUnavailable(reason: "\(error)"))
+        }
+    }()
+
+    /// Why the fleet cannot start (no sshd installed, …).
+    public struct FleetUnavailable: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    private init() throws {
+        let sshd = "/usr/sbin/sshd"
+        guard FileManager.default.isExecutableFile(atPath: sshd) else {
+            throw FleetUnavailable(reason: "sshd not installed (apt-get install openssh-server)")
+        }
+        let dir = NSTemporaryDirectory() + "chop-fleet-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        for (name, dirName) in [("home", "home"), ("nopy", "nopy-bin"), ("oldpy", "oldpy-bin")] {
+            _ = name
+            try FileManager.default.createDirectory(atPath: "\(dir)/\(dirName)", withIntermediateDirectories: true)
+        }
+        // A PATH with a shell and no Python; and one whose python3 is Python 2.7 (when pyenv has one).
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/nopy-bin/sh", withDestinationPath: "/bin/sh")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/oldpy-bin/sh", withDestinationPath: "/bin/sh")
+        let python27 = "/root/.pyenv/versions/2.7.18/bin/python2.7"
+        if FileManager.default.fileExists(atPath: python27) {
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(dir)/oldpy-bin/python3", withDestinationPath: python27)
+        }
+        for key in ["host_key", "wrong_host_key", "client_key"] {
+            try Self.shell("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)")
+        }
+        try FileManager.default.copyItem(atPath: "\(dir)/client_key.pub", toPath: "\(dir)/authorized_keys")
+        let hostKey = try String(contentsOfFile: "\(dir)/host_key.pub", encoding: .utf8)
+        let wrongKey = try String(contentsOfFile: "\(dir)/wrong_host_key.pub", encoding: .utf8)
+        try "chopfleet \(hostKey)chopwrong \(wrongKey)".write(
+            toFile: "\(dir)/known_hosts", atomically: true, encoding: .utf8)
+
+        let port = try Self.freePort()
+        let closedPort = try Self.freePort()
+        let addresses = (1...9).map { "127.0.0.\($0)" }
+        let server = """
+            Port \(port)
+            \(addresses.map { "ListenAddress \($0)" }.joined(separator: "\n"))
+            HostKey \(dir)/host_key
+            PidFile \(dir)/sshd.pid
+            AuthorizedKeysFile \(dir)/authorized_keys
+            PermitRootLogin prohibit-password
+            UsePAM no
+            StrictModes no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            MaxStartups 1000
+            MaxSessions 1000
+            LogLevel ERROR
+            SetEnv HOME=\(dir)/home
+            Match LocalAddress 127.0.0.8
+                SetEnv HOME=\(dir)/home PATH=\(dir)/nopy-bin
+            Match LocalAddress 127.0.0.9
+                SetEnv HOME=\(dir)/home PATH=\(dir)/oldpy-bin
+
+            """
+        try server.write(toFile: "\(dir)/sshd_config", atomically: true, encoding: .utf8)
+        func alias(_ name: String, _ address: String, port: Int, keyAlias: String = "chopfleet") -> String {
+            "Host \(name)\n    HostName \(address)\n    Port \(port)\n    HostKeyAlias \(keyAlias)\n"
+        }
+        var client = ""
+        for (index, name) in healthy.enumerated() { client += alias(name, "127.0.0.\(index + 2)", port: port) }
+        client += alias("closed", "127.0.0.1", port: closedPort)
+        client += alias("badkey", "127.0.0.6", port: port, keyAlias: "chopwrong")
+        client += alias("nopython", "127.0.0.8", port: port)
+        client += alias("oldpython", "127.0.0.9", port: port)
+        client += """
+            Host *
+                User root
+                IdentityFile \(dir)/client_key
+                IdentitiesOnly yes
+                UserKnownHostsFile \(dir)/known_hosts
+                GlobalKnownHostsFile /dev/null
+                StrictHostKeyChecking yes
+                BatchMode yes
+                ControlMaster no
+
+            """
+        try client.write(toFile: "\(dir)/ssh_config", atomically: true, encoding: .utf8)
+
+        let sshdPID = try Command.start([sshd, "-D", "-f", "\(dir)/sshd_config"])
+        self.sshdPID = sshdPID
+        self.directory = dir
+        self.configFile = "\(dir)/ssh_config"
+        self.port = port
+        Self.started.withLockedValue { $0.append(sshdPID) }
+        atexit {
+            for pid in SSHFleet.started.withLockedValue({ $0 }) { kill(pid, SIGTERM) }
+        }
+        // Ready when a TCP connection is accepted (bounded wait).
+        for _ in 0..<100 {
+            if Self.canConnect(port: port) { return }
+            usleep(50_000)
+        }
+        kill(sshdPID, SIGTERM)
+        throw FleetUnavailable(reason: "sshd did not start on port \(port)")
+    }
+
+    private static let started = NIOLockedValueBox<[pid_t]>([])
+
+    /// An SSH tunnel kind for alias `name` of this fleet.
+    public func ssh(_ name: String, python: String? = nil, connectTimeout: Int = 10) throws -> SSH {
+        try SSH(name, configFile: configFile, connectTimeout: connectTimeout, python: python)
+    }
+
+    public var pid: pid_t { sshdPID }
+
+    static func shell(_ arguments: String...) throws {
+        if try Command.run(arguments).status != 0 {
+            throw FleetUnavailable(reason: "\(arguments.joined(separator: " ")) failed")
+        }
+    }
+
+    /// A port that was free a moment ago (bind to 0, read it back, close).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+                bind(fd, sockaddrPointer, length) == 0 && getsockname(fd, sockaddrPointer, &length) == 0
+            }
+        }
+        guard bound else { throw FleetUnavailable(reason: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}

@@ -36,13 +36,13 @@ PY27 = next((p for p in (os.environ.get('CHOP_PY27'), '/root/.pyenv/versions/2.7
 
 # Must stay byte-identical to the STUB in PROTOCOL.txt (test_stub_matches_spec checks).
 STUB = r"""import os,sys
-if sys.version_info<(3,6):sys.stderr.write('chop: Python %s is too old; chop needs 3.6+\n'%sys.version.split()[0]);sys.exit(4)
-n=int(sys.argv[1]);s=b''
+if sys.version_info<(3,6):sys.stderr.write("chop: python too old: %s at %s"%(sys.version.split()[0],sys.executable)+chr(10));sys.exit(4)
+n=int(sys.argv[1]);s=b""
 while len(s)<n:
  c=os.read(0,n-len(s))
  if not c:sys.exit(3)
  s+=c
-exec(compile(s,'chop_agent.py','exec'),{'__name__':'__chop_agent__'})
+exec(compile(s,"chop_agent.py","exec"),{"__name__":"__chop_agent__"})
 """
 
 REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
@@ -743,8 +743,8 @@ class LifecycleTest(unittest.TestCase):
             pass   # it may exit before reading anything
         self.assertEqual(agent.wait(), 4)
         self.assertTrue(wait_until(lambda: b'too old' in agent.stderr, 2), agent.stderr)
-        self.assertIn(b'chop: Python 2.7', agent.stderr)
-        self.assertIn(b'needs 3.6+', agent.stderr)
+        self.assertIn(b'chop: python too old: 2.7', agent.stderr)
+        self.assertIn(b'at ' + PY27.encode(), agent.stderr)
 
 
 if __name__ == '__main__':

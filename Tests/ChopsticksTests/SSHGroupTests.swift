@@ -47,9 +47,11 @@ final class SSHGroupTests: XCTestCase {
         let puts = await group.put("\(folder)/payload", "\(folder)/remote-{copy}")
         XCTAssertEqual(puts.successful().count, 3)
         let fetched = await group.fetch("/etc/hostname", to: "\(folder)/fetched/{host}/hostname")
-        XCTAssertEqual(fetched.successful().map(\.value.localPath), ["web1", "web2", "web3"].map {
-            "\(folder)/fetched/\($0)/hostname"
-        })
+        XCTAssertEqual(
+            fetched.successful().map(\.value.localPath),
+            ["web1", "web2", "web3"].map {
+                "\(folder)/fetched/\($0)/hostname"
+            })
         await group.close()
         await assertNoStrayChildren()
     }
@@ -79,8 +81,9 @@ final class SSHGroupTests: XCTestCase {
         let group = try makeGroup(["web1", "web2", "web3"])
         _ = await group.connect()
         // web2's agent kills its own connection's processes in the middle of the command.
-        let result = await group.run("if [ \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = 127.0.0.3 ]; then "
-            + "kill -9 $PPID; sleep 5; fi; echo done")
+        let result = await group.run(
+            "if [ \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = 127.0.0.3 ]; then "
+                + "kill -9 $PPID; sleep 5; fi; echo done")
         XCTAssertEqual(result.successful().map(\.host), ["web1", "web3"])
         XCTAssertEqual(result.failures().map(\.host), ["web2"])
         XCTAssertEqual(result[1].error?.kind, .connection)

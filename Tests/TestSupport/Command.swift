@@ -19,10 +19,12 @@ public enum Command {
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var attributes = defaultSignals()
+        defer { posix_spawnattr_destroy(&attributes) }
         var pid: pid_t = 0
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        let status = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
+        defer { for argument in cArguments { free(argument) } }
+        let status = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, environ)
         close(fds[1])
         guard status == 0 else {
             close(fds[0])
@@ -47,11 +49,28 @@ public enum Command {
 
     /// Starts a long-running command in the background and returns its PID (the caller stops it).
     public static func start(_ argv: [String]) throws -> pid_t {
+        var attributes = defaultSignals()
+        defer { posix_spawnattr_destroy(&attributes) }
         var pid: pid_t = 0
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        let status = posix_spawnp(&pid, argv[0], nil, nil, &cArguments, environ)
+        defer { for argument in cArguments { free(argument) } }
+        let status = posix_spawnp(&pid, argv[0], nil, &attributes, &cArguments, environ)
         guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .ENOENT) }
         return pid
+    }
+
+    /// Spawn attributes that give the child default signal handling: the test runner ignores some signals,
+    /// and ignored signals would otherwise be inherited across exec.
+    private static func defaultSignals() -> posix_spawnattr_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return attributes
     }
 }

@@ -132,7 +132,8 @@ public struct Group: Sendable {
             let start = ContinuousClock.now
             try await tunnel.connect()
             let elapsed = ContinuousClock.now - start
-            return PingResult(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return PingResult(
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
     }
 

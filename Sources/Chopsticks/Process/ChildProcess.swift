@@ -37,7 +37,7 @@ final class ChildProcess: Sendable {
                 _ = fcntl(fds[index * 2 + 1], F_SETFD, FD_CLOEXEC)
             } else {
                 let error = errno
-                fds.filter { $0 >= 0 }.forEach { close($0) }
+                for fd in fds where fd >= 0 { close(fd) }
                 throw SpawnError(command: argv[0], errno: error)
             }
         }
@@ -147,6 +147,6 @@ struct SpawnError: Error, CustomStringConvertible {
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return body(pointers)
 }

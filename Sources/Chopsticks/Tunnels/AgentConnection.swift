@@ -220,7 +220,9 @@ actor AgentConnection {
             }
         case .end, .request, .cancel:
             // Only the controller sends these: a host that does is broken or hostile.
-            Task { await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol)) }
+            Task {
+                await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol))
+            }
         }
     }
 
@@ -229,7 +231,8 @@ actor AgentConnection {
     /// The agent's stdout ended or broke: explain why and fail everything in flight.
     private func lost(_ error: (any Error)?) async {
         guard lostReason == nil else { return }
-        let protocolError = (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
+        let protocolError =
+            (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
             ?? (error as? ErrorResult)
         lostReason = ErrorResult("tunnel is closing", kind: .connection)
         if protocolError != nil { process.signalGroup(SIGTERM) }

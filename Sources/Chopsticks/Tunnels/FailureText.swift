@@ -8,19 +8,18 @@ enum FailureText {
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {
         if let custom = kind.describeFailure(stderr: stderr) { return custom }
         let lower = stderr.lowercased()
-        if let line = stderr.split(separator: "\n").first(where: { $0.contains(Bootstrap.tooOldMarker) }) {
-            let found = line.components(separatedBy: Bootstrap.tooOldMarker).last?
-                .trimmingCharacters(in: .whitespaces) ?? "?"
-            if !stderr.contains(Bootstrap.noPythonMarker) || kind.python != nil {
-                return "Python \(found) is too old; chop needs Python 3.6+ (set --python to a newer one)"
-            }
+        let tooOld = stderr.split(separator: "\n").filter { $0.contains(Bootstrap.tooOldMarker) }.map {
+            $0.components(separatedBy: Bootstrap.tooOldMarker).last?.trimmingCharacters(in: .whitespaces) ?? "?"
+        }
+        if let python = kind.python, let found = tooOld.first {
+            return "Python \(found) is too old; chop needs Python 3.6+ (set --python to another than \(python))"
         }
         if stderr.contains(Bootstrap.noPythonMarker) {
             if let python = kind.python { return "\(python) not found on \(host); install it or set --python" }
-            return "no Python 3.6+ found on \(host); install python3 or set --python"
+            let only = tooOld.isEmpty ? "" : " (found only Python \(tooOld.joined(separator: ", ")))"
+            return "no Python 3.6+ found on \(host)\(only); install python3 or set --python"
         }
-        if lower.contains("host key verification failed") || lower.contains("remote host identification has changed")
-        {
+        if lower.contains("host key verification failed") || lower.contains("remote host identification has changed") {
             return "host key verification failed"
         }
         if let range = stderr.range(of: "Permission denied (") {

@@ -207,24 +207,27 @@ public actor Tunnel {
         let file = try LocalFile.openForReading(localPath)
         defer { try? file.handle.close() }
         let params: [String: JSONValue] = [
-            "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)), "size": .int(Int64(file.size)),
+            "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
+            "size": .int(Int64(file.size)),
         ]
         let handle = file.handle
         let value = try await perform { connection in
-            try await connection.request("put", params, body: { id, connection in
-                var hasher = Insecure.SHA1()
-                var sent = 0
-                while true {
-                    try Task.checkCancellation()
-                    let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
-                    if chunk.isEmpty { break }
-                    hasher.update(data: chunk)
-                    sent += chunk.count
-                    try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
-                }
-                let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
-                try await connection.sendData(id, .end, ByteBuffer(bytes: try JSONEncoder().encode(end)))
-            })
+            try await connection.request(
+                "put", params,
+                body: { id, connection in
+                    var hasher = Insecure.SHA1()
+                    var sent = 0
+                    while true {
+                        try Task.checkCancellation()
+                        let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
+                        if chunk.isEmpty { break }
+                        hasher.update(data: chunk)
+                        sent += chunk.count
+                        try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
+                    }
+                    let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
+                    try await connection.sendData(id, .end, ByteBuffer(bytes: try JSONEncoder().encode(end)))
+                })
         }
         return PutResult(
             remotePath: value["remote_path"]?.stringValue ?? "", size: Int(value["size"]?.intValue ?? 0),

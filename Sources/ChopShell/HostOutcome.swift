@@ -1,0 +1,85 @@
+/// What one host did in one operation, reduced to what a person (or a script reading JSON) needs to see.
+///
+/// The library reports results as typed values per operation (`RunResult`, `ExecResult`, `ErrorResult`, …). The
+/// shell renders all of them the same way, so the session converts each into this neutral model first and the
+/// renderer never has to know which operation produced it. All text is kept exactly as the host sent it; making it
+/// safe for a terminal is the renderer's job, so JSON output can still carry the original bytes.
+public struct HostOutcome: Sendable, Equatable {
+    /// How the host's part of the operation ended.
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        /// The operation completed and counts as a success.
+        case ok
+        /// The operation completed but counts as a failure, e.g. a command that exited non-zero, was killed by a
+        /// signal or ran past its timeout. The host itself worked.
+        case failed
+        /// The operation did not complete: the host was unreachable, timed out, raised, or the user interrupted.
+        case error
+    }
+
+    /// The host's name as the user knows it (a member name, not a resolved address).
+    public var host: String
+    public var state: State
+    /// The command's exit status, for `run`; nil when it did not exit normally or the operation has none.
+    public var exitCode: Int?
+    /// The signal that ended the command, for `run`.
+    public var signal: Int?
+    /// Why the host did not succeed, one line: for `failed` e.g. "exit 2", "signal 9", "timed out"; for `error`
+    /// e.g. "unreachable: connection refused", "timed out after 10 s", "interrupted",
+    /// "remote exception: ValueError: x". The part before the first ": " is the short form shown in tables.
+    public var reason: String?
+    /// How long the host took, when known.
+    public var seconds: Double?
+    /// The main text: stdout, a JSON value's text, or a one-line summary of a value.
+    public var output: String
+    /// stderr, or what the remote code printed to stderr.
+    public var errorOutput: String
+    /// The remote traceback, when the host raised.
+    public var traceback: String?
+    /// Output beyond the transfer cap was dropped, so `output`/`errorOutput` are incomplete.
+    public var truncated: Bool
+
+    /// Creates an outcome; only `host` is required so tests and converters state just what matters.
+    public init(
+        host: String, state: State = .ok, exitCode: Int? = nil, signal: Int? = nil, reason: String? = nil,
+        seconds: Double? = nil, output: String = "", errorOutput: String = "", traceback: String? = nil,
+        truncated: Bool = false
+    ) {
+        self.host = host
+        self.state = state
+        self.exitCode = exitCode
+        self.signal = signal
+        self.reason = reason
+        self.seconds = seconds
+        self.output = output
+        self.errorOutput = errorOutput
+        self.traceback = traceback
+        self.truncated = truncated
+    }
+
+    /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).
+    public var isFailure: Bool { state != .ok }
+}
+
+/// One operation's outcome on every member, plus what the summary line needs.
+public struct OperationReport: Sendable, Equatable {
+    /// What was run, as the user typed it, e.g. "run uptime"; shown in JSON as `command`.
+    public var operation: String
+    /// One outcome per member, in member order, so output is stable between runs.
+    public var outcomes: [HostOutcome]
+    /// Wall-clock seconds for the whole operation.
+    public var elapsed: Double
+    /// The user pressed Ctrl-C. Hosts that had not finished are expected as `error` with reason "interrupted".
+    public var interrupted: Bool
+
+    public init(operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false) {
+        self.operation = operation
+        self.outcomes = outcomes
+        self.elapsed = elapsed
+        self.interrupted = interrupted
+    }
+
+    /// Names of hosts that failed or errored, in member order: the members of `@failed`.
+    public var failedHosts: [String] {
+        outcomes.filter(\.isFailure).map(\.host)
+    }
+}

@@ -33,19 +33,24 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         // The REPL's logic: parsing, session state, rendering, completion. Testable without a terminal.
-        .target(name: "ChopShell", dependencies: ["Chopsticks"]),
-        // Thin glue: argument parsing, the terminal, libedit.
-        .executableTarget(
-            name: "chop",
+        .target(
+            name: "ChopShell",
+            dependencies: ["Chopsticks", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        // Terminal glue: argument parsing, libedit, signals, batch mode.
+        .target(
+            name: "ChopCLI",
             dependencies: [
                 "ChopShell", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The executable: one line that starts ChopCLI's command.
+        .executableTarget(name: "chop", dependencies: ["ChopCLI"]),
         // Test fixtures: a loopback sshd fleet, process inspection.
         .target(name: "TestSupport", dependencies: ["Chopsticks"], path: "Tests/TestSupport"),
         .testTarget(name: "ChopsticksTests", dependencies: ["Chopsticks", "TestSupport"]),
-        .testTarget(name: "ChopShellTests", dependencies: ["ChopShell", "TestSupport"]),
+        .testTarget(name: "ChopShellTests", dependencies: ["ChopShell", "ChopCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,9 +2,9 @@ import Foundation
 
 /// Local paths for a group fetch: `{host}` in the template is replaced by each host's name, made safe so
 /// no host name can move the file out of the template's folder.
-enum FetchTemplate {
+public enum FetchTemplate {
     /// Maps each host to its local path, or nil paths (temporary files) when there is no template.
-    static func paths(_ template: String?, hosts: [String]) throws -> [String: String] {
+    public static func paths(_ template: String?, hosts: [String]) throws -> [String: String] {
         guard let template else { return [:] }
         if hosts.count > 1 && !template.contains("{host}") {
             throw ErrorResult(

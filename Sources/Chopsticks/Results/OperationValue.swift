@@ -78,6 +78,12 @@ public struct PutResult: OperationValue, Hashable {
     public var remotePath: String
     public var size: Int
     public var sha1sum: String
+
+    public init(remotePath: String, size: Int, sha1sum: String) {
+        self.remotePath = remotePath
+        self.size = size
+        self.sha1sum = sha1sum
+    }
 }
 
 /// The outcome of `fetch`.
@@ -86,11 +92,20 @@ public struct FetchResult: OperationValue, Hashable {
     public var remotePath: String
     public var size: Int
     public var sha1sum: String
+
+    public init(localPath: String, remotePath: String, size: Int, sha1sum: String) {
+        self.localPath = localPath
+        self.remotePath = remotePath
+        self.size = size
+        self.sha1sum = sha1sum
+    }
 }
 
 /// The outcome of `ping`: the round-trip time in seconds.
 public struct PingResult: OperationValue, Hashable {
     public var seconds: Double
+
+    public init(seconds: Double) { self.seconds = seconds }
 }
 
 /// The outcome of `facts`: each fact's JSON value (null when that fact failed on the host).
@@ -98,6 +113,11 @@ public struct Facts: OperationValue, Hashable {
     public var values: [String: JSONValue]
     /// Facts that raised on the host, with the reason.
     public var errors: [String: String]
+
+    public init(values: [String: JSONValue], errors: [String: String] = [:]) {
+        self.values = values
+        self.errors = errors
+    }
 
     public subscript(name: String) -> JSONValue? { values[name] }
 }

@@ -121,7 +121,12 @@ actor AgentConnection {
             // The child may have died at once; its reason arrives through `lost`.
         }
         do {
-            return try await helloPromise.futureResult.get()
+            // Cancellable: a Ctrl-C must not wait for a host that is slow to answer.
+            return try await withTaskCancellationHandler {
+                try await helloPromise.futureResult.get()
+            } onCancel: {
+                helloPromise.fail(ErrorResult("interrupted", kind: .interrupted))
+            }
         } catch {
             // No hello: nothing useful is running there. Stop the child now rather than wait for it.
             process.signalGroup(SIGTERM)

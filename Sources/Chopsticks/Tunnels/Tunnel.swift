@@ -77,7 +77,11 @@ public actor Tunnel {
         opening = task
         defer { opening = nil }
         do {
-            let opened = try await task.value
+            let opened = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
             if state == .closed {
                 await opened.shutdown()
                 throw ErrorResult("tunnel closed", kind: .connection)
@@ -87,8 +91,12 @@ public actor Tunnel {
             return opened
         } catch {
             let result = ErrorResult(error)
-            if state != .closed { state = .down(result.msg) }
-            lastError = result.msg
+            if result.kind == .interrupted {
+                if state != .closed { state = .idle }
+            } else {
+                if state != .closed { state = .down(result.msg) }
+                lastError = result.msg
+            }
             throw result
         }
     }

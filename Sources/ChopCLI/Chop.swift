@@ -1,0 +1,173 @@
+import ArgumentParser
+import ChopShell
+import Chopsticks
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `chop`: an interactive shell for a fleet of machines, or a script runner with `-c`, `-f` or a pipe.
+public struct Chop: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "chop",
+        abstract: "An interactive shell for a fleet of machines: run commands and Python on many hosts at once.",
+        discussion: """
+            With no hosts, chop starts with one Local member named 'local' (interactive sessions only).
+            Batch mode (-c, -f, a script file, or commands on a pipe) exits 0 when every operation succeeded \
+            on every host, 1 when some host failed, 2 for usage or script errors, 130 after Ctrl-C.
+            """,
+        version: version
+    )
+
+    @Argument(
+        help: ArgumentHelp(
+            "SSH hosts to add (user@host:port, ranges like web[01-12]); a single existing file is run as a script.",
+            valueName: "host"),
+        completion: .custom(Chop.completeHosts))
+    var hosts: [String] = []
+
+    @Option(name: .customLong("local"), help: ArgumentHelp("Add a Local member with this name.", valueName: "name"))
+    var locals: [String] = []
+
+    @Option(name: .customLong("sudo"), help: ArgumentHelp("Add a Sudo member running as this user.", valueName: "user"))
+    var sudoUsers: [String] = []
+
+    @Option(
+        name: .customLong("hosts-file"), help: "Add the hosts listed in this file (one per line, # comments).",
+        completion: .file())
+    var hostsFile: String?
+
+    @Option(help: "Seconds a command may run on each host (default: no limit).")
+    var timeout: Double?
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds a host may take to connect.")
+    var connectTimeout: Int?
+
+    @Option(help: "How many hosts to work on at once (default 64).")
+    var fanout: Int?
+
+    @Option(help: ArgumentHelp("The Python interpreter on the hosts (default: discover one).", valueName: "path"))
+    var python: String?
+
+    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "An ssh config file for SSH hosts.",
+        completion: .file())
+    var sshConfig: String?
+
+    @Option(name: [.customShort("o"), .customLong("ssh-option")], help: ArgumentHelp("An ssh -o option.", valueName: "option"))
+    var sshOptions: [String] = []
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
+    var commands: String?
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: "Run this script and exit.", completion: .file())
+    var file: String?
+
+    @Flag(name: [.customShort("e"), .customLong("errexit")], help: "Stop a script at the first command where a host failed.")
+    var errexit = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Batch mode: print results only, not each command.")
+    var quiet = false
+
+    @Flag(help: "Print one JSON object per operation (same as 'set output json').")
+    var json = false
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the output (NO_COLOR is honoured too).")
+    var noColor = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if let fanout, fanout < 1 { throw ValidationError("--fanout must be at least 1") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        if commands != nil && file != nil { throw ValidationError("give either -c or -f, not both") }
+    }
+
+    public func run() async throws {
+        Terminal.raiseFileLimit()
+        signal(SIGPIPE, SIG_IGN)
+        ProcessRegistry.shared.installTerminationHandlers()
+        Interrupts.install()
+
+        var script: (text: String, name: String)?
+        var hostArguments = hosts
+        if let file {
+            script = (try Self.readScript(file), file)
+        } else if let commands {
+            do {
+                script = (try CommandLineSplitter.commands(commands).joined(separator: "\n"), "-c")
+            } catch {
+                throw ValidationError("-c: \(error)")
+            }
+        } else if hosts.count == 1, Self.isRegularFile(hosts[0]) {
+            script = (try Self.readScript(hosts[0]), hosts[0])
+            hostArguments = []
+        }
+        let interactive = script == nil && Terminal.stdinIsTTY
+
+        var settings = ShellSettings()
+        if let timeout { settings.timeout = timeout }
+        if let connectTimeout { settings.connectTimeout = connectTimeout }
+        if let fanout { settings.fanout = fanout }
+        if json { settings.output = .json }
+        if noColor || ProcessInfo.processInfo.environment["NO_COLOR"].map({ !$0.isEmpty }) == true {
+            settings.color = .off
+        }
+        settings.python = python
+        settings.errexit = errexit
+
+        let console = Console(interactive: interactive)
+        let session = Session(
+            settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
+            sshOptions: sshOptions)
+
+        // The starting group.
+        var adds: [String] = []
+        var listed = hostArguments
+        if let hostsFile {
+            guard let text = try? String(contentsOfFile: hostsFile, encoding: .utf8) else {
+                throw ValidationError("cannot read hosts file \(hostsFile)")
+            }
+            listed += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        if !listed.isEmpty { adds.append("add " + listed.map(CommandLineSplitter.quote).joined(separator: " ")) }
+        adds += locals.map { "add local \(CommandLineSplitter.quote($0))" }
+        adds += sudoUsers.map { "add sudo \(CommandLineSplitter.quote($0))" }
+        if adds.isEmpty && interactive { adds.append("add local local") }
+        for line in adds where await session.execute(line) == .error {
+            await session.close()
+            throw ExitCode(2)
+        }
+
+        let status: Int32
+        if let script {
+            status = await BatchRunner(session: session, echo: !quiet).run(script.text, name: script.name)
+        } else if interactive {
+            status = await InteractiveShell(session: session).run()
+        } else {
+            status = await BatchRunner(session: session, echo: !quiet).runStandardInput()
+        }
+        await session.close()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    static func readScript(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read script \(path)")
+        }
+        return text
+    }
+
+    /// Host names for shell completion of `chop <Tab>`: ssh config aliases, known_hosts, /etc/hosts.
+    @Sendable static func completeHosts(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
+        KnownHostNames.all(home: NSHomeDirectory()).filter { $0.hasPrefix(prefix) }
+    }
+}

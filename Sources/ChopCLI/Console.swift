@@ -1,0 +1,22 @@
+import ChopShell
+import Foundation
+
+/// How a session's output reaches the terminal or the pipe: results on stdout, notices on stderr, and on a
+/// terminal a live progress line that is cleared before results are printed.
+struct Console: Sendable {
+    let interactive: Bool
+
+    func io(colorAllowed: Bool) -> ShellIO {
+        var progress: (@Sendable (String?) -> Void)?
+        if interactive && Terminal.stderrIsTTY {
+            // \r and "erase to end of line": the progress line never scrolls the screen.
+            progress = { line in Terminal.writeError("\r\u{1B}[K" + (line ?? "")) }
+        }
+        let print: @Sendable (String) -> Void = { Terminal.write($0 + "\n") }
+        let error: @Sendable (String) -> Void = { Terminal.writeError($0 + "\n") }
+        let width: @Sendable () -> Int = { Terminal.width() }
+        return ShellIO(
+            print: print, error: error, progress: progress, width: width,
+            colorByDefault: colorAllowed && Terminal.stdoutIsTTY)
+    }
+}

@@ -1,0 +1,65 @@
+import ChopShell
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The interactive loop: prompt, read a line with libedit (on its own thread), run it, repeat.
+/// Ctrl-C during an operation interrupts it and returns to the prompt; Ctrl-C at the prompt clears the
+/// line; Ctrl-D or `quit` ends the session.
+struct InteractiveShell {
+    let session: Session
+
+    func run() async -> Int32 {
+        let editor = LineEditor(program: "chop", historyFile: Self.historyPath())
+        let candidates = CompletionSources()
+        editor.completer = { candidates.engine().complete($0) }
+        candidates.update(members: await session.memberNames)
+        Terminal.writeError("chop \(Chop.version): 'help' lists commands, Tab completes, Ctrl-D quits.\n")
+        while true {
+            let prompt = await session.prompt()
+            let input = await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: editor.readLine(prompt: prompt)) }
+            }
+            switch input {
+            case .endOfFile:
+                Terminal.write("\n")
+                editor.saveHistory()
+                return 0
+            case .interrupted:
+                Terminal.write("^C\n")
+                continue
+            case .line(let line):
+                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                editor.remember(line)
+                let session = self.session
+                let task = Task { await session.execute(line) }
+                let result = await Interrupts.waiting(for: task)
+                candidates.update(members: await session.memberNames)
+                if result == .quit {
+                    editor.saveHistory()
+                    return 0
+                }
+            }
+        }
+    }
+
+    /// `$XDG_STATE_HOME/chop/history`, by default `~/.local/state/chop/history`.
+    static func historyPath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+        return state + "/chop/history"
+    }
+}
+
+/// What Tab completion knows, kept in memory for the editing thread: members (updated after each
+/// command), names from ssh config / known_hosts / /etc/hosts (read once).
+final class CompletionSources: Sendable {
+    private let state = NIOLockedValueBox(CompletionEngine())
+
+    init() {
+        let known = KnownHostNames.all(home: NSHomeDirectory())
+        state.withLockedValue { $0.knownHosts = known }
+    }
+
+    func update(members: [String]) { state.withLockedValue { $0.members = members } }
+    func engine() -> CompletionEngine { state.withLockedValue { $0 } }
+}

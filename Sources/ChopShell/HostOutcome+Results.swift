@@ -1,0 +1,86 @@
+import Chopsticks
+import Foundation
+
+/// Turns library results into the renderer's neutral model: what a person needs to read per host.
+extension HostOutcome {
+    /// An outcome for a host that errored: the reason carries the kind ("unreachable: …").
+    init(host: String, error: ErrorResult) {
+        let reason: String
+        switch error.kind {
+        case .connection: reason = "unreachable: \(error.msg)"
+        case .timeout: reason = error.msg
+        case .interrupted: reason = "interrupted"
+        case .remote: reason = "remote exception: \(error.msg)"
+        case .protocol: reason = error.msg
+        case .local: reason = error.msg
+        }
+        self.init(host: host, state: .error, reason: reason, traceback: error.traceback)
+    }
+
+    /// Outcomes for every entry of a group result; `describe` says how a value reads.
+    static func from<Value>(
+        _ result: GroupResult<Value>, seconds: [String: Double], describe: (String, Value) -> HostOutcome
+    ) -> [HostOutcome] {
+        result.map { entry in
+            var outcome: HostOutcome
+            switch entry.result {
+            case .success(let value): outcome = describe(entry.host, value)
+            case .failure(let error): outcome = HostOutcome(host: entry.host, error: error)
+            }
+            if outcome.seconds == nil { outcome.seconds = seconds[entry.host] }
+            return outcome
+        }
+    }
+
+    static func run(_ host: String, _ run: RunResult) -> HostOutcome {
+        let state: State = run.isFailure ? .failed : .ok
+        var reason: String?
+        if run.timedOut {
+            reason = "timed out"
+        } else if let signal = run.signal {
+            reason = "signal \(signal)"
+        } else if run.status != 0 {
+            reason = "exit \(run.status ?? -1)"
+        }
+        return HostOutcome(
+            host: host, state: state, exitCode: run.status, signal: run.signal, reason: reason, seconds: run.duration,
+            output: run.stdoutText, errorOutput: run.stderrText, truncated: run.stdoutTruncated || run.stderrTruncated)
+    }
+
+    static func json(_ host: String, _ value: JSONValue) -> HostOutcome {
+        HostOutcome(host: host, output: value.jsonText)
+    }
+
+    static func exec(_ host: String, _ exec: ExecResult) -> HostOutcome {
+        var text = exec.stdout
+        if let value = exec.value {
+            text += value.jsonText
+        } else if let repr = exec.repr {
+            text += repr
+        }
+        return HostOutcome(host: host, output: text, errorOutput: exec.stderr)
+    }
+
+    static func facts(_ host: String, _ facts: Facts, names: [String]) -> HostOutcome {
+        let text: String
+        if names.count == 1, let value = facts[names[0]] {
+            text = value.jsonText
+        } else {
+            text = facts.values.keys.sorted().map { "\($0): \(facts.values[$0]!.jsonText)" }.joined(separator: "\n")
+        }
+        let errors = facts.errors.keys.sorted().map { "\($0): \(facts.errors[$0]!)" }.joined(separator: "\n")
+        return HostOutcome(host: host, output: text, errorOutput: errors)
+    }
+
+    static func put(_ host: String, _ put: PutResult) -> HostOutcome {
+        HostOutcome(host: host, output: "\(put.remotePath) \(put.size) bytes sha1 \(put.sha1sum)")
+    }
+
+    static func fetch(_ host: String, _ fetch: FetchResult) -> HostOutcome {
+        HostOutcome(host: host, output: "\(fetch.localPath) \(fetch.size) bytes sha1 \(fetch.sha1sum)")
+    }
+
+    static func ping(_ host: String, _ ping: PingResult) -> HostOutcome {
+        HostOutcome(host: host, seconds: ping.seconds, output: String(format: "%.1f ms", ping.seconds * 1000))
+    }
+}

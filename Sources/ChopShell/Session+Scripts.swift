@@ -1,0 +1,151 @@
+import Chopsticks
+import Foundation
+
+/// Scripts: `source`, `record`, `expect`, and running a whole script in batch mode.
+extension Session {
+    /// Runs a script's commands in this session. A syntax error stops it with `FILE:LINE: message`;
+    /// with `errexit` on, so does the first command where a host failed.
+    /// - Parameter echo: print each command before its result (`chop> run uptime`), as batch mode does.
+    public func runScript(_ text: String, name: String, echo: Bool = false) async -> CommandResult {
+        var worst = CommandResult.ok
+        for (lineNumber, line) in Self.scriptLines(text) {
+            if (try? CommandParser.parse(line)) == nil {
+                do {
+                    _ = try CommandParser.parse(line)
+                    continue  // blank or comment
+                } catch {
+                    io.error("\(name):\(lineNumber): \(error.message)")
+                    return .error
+                }
+            }
+            if echo { io.print("chop> \(line)") }
+            let result = await execute(line)
+            switch result {
+            case .quit: return worst
+            case .error:
+                io.error("\(name):\(lineNumber): stopped here")
+                return .error
+            case .hostsFailed:
+                worst = .hostsFailed
+                if settings.errexit {
+                    io.error("\(name):\(lineNumber): stopped (errexit): some hosts failed")
+                    return .hostsFailed
+                }
+            case .ok: break
+            }
+            if Task.isCancelled { return worst }
+        }
+        return worst
+    }
+
+    /// Script lines with `\` continuations joined, each with the number of its first line.
+    static func scriptLines(_ text: String) -> [(Int, String)] {
+        var result: [(Int, String)] = []
+        var pending: String?
+        var start = 0
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if pending == nil { start = index + 1 }
+            if line.hasSuffix("\\") && !line.hasSuffix("\\\\") {
+                pending = (pending ?? "") + line.dropLast() + " "
+                continue
+            }
+            result.append((start, (pending ?? "") + line))
+            pending = nil
+        }
+        if let pending { result.append((start, pending)) }
+        return result
+    }
+
+    func source(_ path: String) async -> CommandResult {
+        guard sourceDepth < 16 else {
+            io.error("chop: source nested too deeply (a script sources itself?)")
+            return .error
+        }
+        let expanded = Self.expandTilde(path)
+        guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
+            io.error("chop: cannot read script \(path)")
+            return .error
+        }
+        sourceDepth += 1
+        defer { sourceDepth -= 1 }
+        return await runScript(text, name: path)
+    }
+
+    /// `record FILE` starts writing typed commands to FILE; `record off` stops.
+    func record(_ path: String?) throws -> CommandResult {
+        recorder?.close()
+        recorder = nil
+        guard let path else {
+            io.error("recording stopped")
+            return .ok
+        }
+        let header = ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(group.names))"]
+        let recorder = try ScriptRecorder(path: Self.expandTilde(path), header: header + addLines())
+        self.recorder = recorder
+        io.error("recording commands to \(path); 'record off' stops")
+        return .ok
+    }
+
+    /// `add` lines that rebuild the current group, so a recorded script is self-contained.
+    func addLines() -> [String] {
+        group.tunnels.map { tunnel in
+            let kind = tunnel.kind
+            let python = kind.python.map { " --python \(CommandLineSplitter.quote($0))" } ?? ""
+            switch kind {
+            case let ssh as SSH: return "add \(CommandLineSplitter.quote(ssh.name))\(python)"
+            case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))"
+            case let sudo as Sudo: return "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))"
+            case let docker as Docker:
+                return "add docker \(CommandLineSplitter.quote(docker.name)) --image \(CommandLineSplitter.quote(docker.image))"
+            case let container as DockerExec: return "add container \(CommandLineSplitter.quote(container.container))"
+            default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
+            }
+        }
+    }
+
+    /// `expect ok` / `expect failed HOST...`: asserts the last result, so a script doubles as a check.
+    func expect(_ condition: ExpectCondition) throws -> CommandResult {
+        guard let lastReport else { throw ShellError("expect: no result yet to check") }
+        let failed = lastReport.failedHosts
+        switch condition {
+        case .ok:
+            if failed.isEmpty { return .ok }
+            throw ShellError("expect ok: failed on \(NodeSet.fold(failed)) (\(lastReport.operation))")
+        case .failed(let hosts):
+            var expected: [String] = []
+            for host in hosts {
+                do {
+                    expected += try NodeSet.expand(host.hasPrefix("@") ? String(host.dropFirst()) : host)
+                } catch {
+                    throw ShellError("expect failed: bad host list '\(host)': \(error)")
+                }
+            }
+            if Set(expected) == Set(failed) { return .ok }
+            let actual = failed.isEmpty ? "nothing failed" : "failed: \(NodeSet.fold(failed))"
+            throw ShellError("expect failed \(NodeSet.fold(expected)): \(actual) (\(lastReport.operation))")
+        }
+    }
+}
+
+/// Writes typed commands to a script file as they are entered.
+final class ScriptRecorder: @unchecked Sendable {
+    // @unchecked: used only from the Session actor.
+    private let handle: FileHandle
+
+    init(path: String, header: [String]) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw ShellError("cannot write \(path)")
+        }
+        self.handle = handle
+        for line in header { record(line) }
+    }
+
+    func record(_ line: String) {
+        try? handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func close() { try? handle.close() }
+}

@@ -1,0 +1,27 @@
+/// Where a session writes. The terminal front end, batch mode and tests each supply their own.
+///
+/// Lines are passed without a trailing newline. Text from hosts is already sanitised by the renderer.
+public struct ShellIO: Sendable {
+    /// A line of results (stdout).
+    public var print: @Sendable (String) -> Void
+    /// A one-line error or notice (stderr).
+    public var error: @Sendable (String) -> Void
+    /// The live progress line while an operation runs; nil clears it. Nil when not on a terminal.
+    public var progress: (@Sendable (String?) -> Void)?
+    /// The terminal's width in columns, asked before each table.
+    public var width: @Sendable () -> Int
+    /// Whether colour is wanted when the setting is `auto` (a tty, and NO_COLOR unset).
+    public var colorByDefault: Bool
+
+    public init(
+        print: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
+        progress: (@Sendable (String?) -> Void)? = nil, width: @escaping @Sendable () -> Int = { 100 },
+        colorByDefault: Bool = false
+    ) {
+        self.print = print
+        self.error = error
+        self.progress = progress
+        self.width = width
+        self.colorByDefault = colorByDefault
+    }
+}

@@ -1,0 +1,7 @@
+import XCTest
+
+@testable import ChopShell
+
+final class UnifiedDiffTests: XCTestCase {
+    func testPlaceholder() {}
+}

@@ -12,6 +12,7 @@ struct BatchRunner {
         let echo = self.echo
         let task = Task { await session.runScript(text, name: name, echo: echo) }
         let result = await Interrupts.waiting(for: task)
+        if result == .quit { return 0 }
         return status(result, interrupted: task.isCancelled)
     }
 
@@ -19,15 +20,15 @@ struct BatchRunner {
     func runStandardInput() async -> Int32 {
         var worst = CommandResult.ok
         var number = 0
-        var pending = ""
+        var pending: String?
         while let raw = readLine(strippingNewline: true) {
             number += 1
-            if raw.hasSuffix("\\") && !raw.hasSuffix("\\\\") {
-                pending += raw.dropLast() + " "
+            if let continued = Session.continuation(raw) {
+                pending = Session.joined(pending, continued)
                 continue
             }
-            let line = pending + raw
-            pending = ""
+            let line = Session.joined(pending, raw)
+            pending = nil
             let session = self.session
             let echo = self.echo
             let location = "stdin:\(number)"
@@ -42,6 +43,7 @@ struct BatchRunner {
             case .quit: return status(worst, interrupted: false)
             case .ok: break
             }
+            if await session.quitRequested { return status(worst, interrupted: false) }
         }
         return status(worst, interrupted: false)
     }

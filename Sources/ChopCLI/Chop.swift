@@ -52,20 +52,27 @@ public struct Chop: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Python interpreter on the hosts (default: discover one).", valueName: "path"))
     var python: String?
 
-    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "An ssh config file for SSH hosts.",
+    @Option(
+        name: [.customShort("F"), .customLong("ssh-config")], help: "An ssh config file for SSH hosts.",
         completion: .file())
     var sshConfig: String?
 
-    @Option(name: [.customShort("o"), .customLong("ssh-option")], help: ArgumentHelp("An ssh -o option.", valueName: "option"))
+    @Option(
+        name: [.customShort("o"), .customLong("ssh-option")],
+        help: ArgumentHelp("An ssh -o option.", valueName: "option"))
     var sshOptions: [String] = []
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
+    @Option(
+        name: .customShort("c"),
+        help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
     var commands: String?
 
     @Option(name: [.customShort("f"), .customLong("file")], help: "Run this script and exit.", completion: .file())
     var file: String?
 
-    @Flag(name: [.customShort("e"), .customLong("errexit")], help: "Stop a script at the first command where a host failed.")
+    @Flag(
+        name: [.customShort("e"), .customLong("errexit")],
+        help: "Stop a script at the first command where a host failed.")
     var errexit = false
 
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Batch mode: print results only, not each command.")
@@ -151,6 +158,10 @@ public struct Chop: AsyncParsableCommand {
             status = await BatchRunner(session: session, echo: !quiet).runStandardInput()
         }
         await session.close()
+        while ProcessRegistry.shared.isTerminating {
+            // The SIGTERM handler exits with 143 once the children are gone.
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -168,6 +179,6 @@ public struct Chop: AsyncParsableCommand {
 
     /// Host names for shell completion of `chop <Tab>`: ssh config aliases, known_hosts, /etc/hosts.
     @Sendable static func completeHosts(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
-        KnownHostNames.all(home: NSHomeDirectory()).filter { $0.hasPrefix(prefix) }
+        KnownHostNames.all(home: Terminal.home).filter { $0.hasPrefix(prefix) }
     }
 }

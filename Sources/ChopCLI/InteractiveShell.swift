@@ -45,7 +45,7 @@ struct InteractiveShell {
     /// `$XDG_STATE_HOME/chop/history`, by default `~/.local/state/chop/history`.
     static func historyPath() -> String {
         let environment = ProcessInfo.processInfo.environment
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? Terminal.home + "/.local/state"
         return state + "/chop/history"
     }
 }
@@ -56,7 +56,7 @@ final class CompletionSources: Sendable {
     private let state = NIOLockedValueBox(CompletionEngine())
 
     init() {
-        let known = KnownHostNames.all(home: NSHomeDirectory())
+        let known = KnownHostNames.all(home: Terminal.home)
         state.withLockedValue { $0.knownHosts = known }
     }
 

@@ -41,16 +41,20 @@ final class LineEditor: @unchecked Sendable {
         // 0: libedit must not re-send signals to our whole process group (the tunnels' children).
         chop_el_set_signal(editor, 0)
         chop_el_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
-        chop_el_set_prompt_esc(editor, { editor in
-            guard let editor, let data = chop_el_get_clientdata(editor) else { return nil }
-            let me = Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
-            return me.promptBuffer.withUnsafeMutableBufferPointer { $0.baseAddress }
-        }, Self.promptMarker)
+        chop_el_set_prompt_esc(
+            editor,
+            { editor in
+                guard let editor, let data = chop_el_get_clientdata(editor) else { return nil }
+                let me = Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
+                return me.promptBuffer.withUnsafeMutableBufferPointer { $0.baseAddress }
+            }, Self.promptMarker)
         // Functions must be added before they are bound.
-        chop_el_addfn(editor, "chop-complete", "complete a command, host name or path", { editor, _ in
-            guard let editor, let data = chop_el_get_clientdata(editor) else { return UInt8(CC_ERROR) }
-            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
-        })
+        chop_el_addfn(
+            editor, "chop-complete", "complete a command, host name or path",
+            { editor, _ in
+                guard let editor, let data = chop_el_get_clientdata(editor) else { return UInt8(CC_ERROR) }
+                return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
+            })
         chop_el_bind(editor, "^I", "chop-complete")
         if let historyFile {
             try? FileManager.default.createDirectory(

@@ -7,6 +7,11 @@ import NIOConcurrencyHelpers
 
 /// The few terminal facts chop needs: is it a terminal, how wide, and unbuffered writes.
 enum Terminal {
+    /// $HOME as the user's shell sees it (Foundation's NSHomeDirectory reads the passwd entry instead).
+    static var home: String {
+        ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    }
+
     static var stdinIsTTY: Bool { isatty(0) == 1 }
     static var stdoutIsTTY: Bool { isatty(1) == 1 }
     static var stderrIsTTY: Bool { isatty(2) == 1 }

@@ -94,15 +94,19 @@ public enum CommandHelp {
         Topic(
             names: ["add"],
             forms: [
-                Form(key: "add", usage: "add HOST... [--python PATH]",
-                     summary: "add SSH hosts: web[01-12], root@db:2222"),
+                Form(
+                    key: "add", usage: "add HOST... [--python PATH]",
+                    summary: "add SSH hosts: web[01-12], root@db:2222"),
                 Form(key: "add local", usage: "add local [NAME]", summary: "add this machine, without SSH"),
-                Form(key: "add sudo", usage: "add sudo [USER] [NAME]",
-                     summary: "add this machine as USER (default root), through sudo -n"),
-                Form(key: "add docker", usage: "add docker NAME... [--image IMAGE]",
-                     summary: "start containers from IMAGE (default: set docker-image)"),
-                Form(key: "add container", usage: "add container NAME...",
-                     summary: "add Docker containers that are already running"),
+                Form(
+                    key: "add sudo", usage: "add sudo [USER] [NAME]",
+                    summary: "add this machine as USER (default root), through sudo -n"),
+                Form(
+                    key: "add docker", usage: "add docker NAME... [--image IMAGE]",
+                    summary: "start containers from IMAGE (default: set docker-image)"),
+                Form(
+                    key: "add container", usage: "add container NAME...",
+                    summary: "add Docker containers that are already running"),
             ],
             details: [
                 "Hosts are reached with your own ssh, so ~/.ssh/config, keys and ProxyJump apply.",
@@ -140,8 +144,9 @@ public enum CommandHelp {
         Topic(
             names: ["disconnect"],
             forms: [
-                Form(key: "disconnect", usage: "disconnect [TARGET...]",
-                     summary: "close connections but keep the hosts")
+                Form(
+                    key: "disconnect", usage: "disconnect [TARGET...]",
+                    summary: "close connections but keep the hosts")
             ],
             details: ["Without TARGET: the @TARGET of the line, or else the current target (see use)."],
             examples: ["disconnect web[1-4]"]),
@@ -169,8 +174,9 @@ public enum CommandHelp {
         Topic(
             names: ["call"],
             forms: [
-                Form(key: "call", usage: "call FUNCTION [ARG...] [KEY=VALUE...]",
-                     summary: "call a Python function on each host, show what it returns")
+                Form(
+                    key: "call", usage: "call FUNCTION [ARG...] [KEY=VALUE...]",
+                    summary: "call a Python function on each host, show what it returns")
             ],
             details: [
                 "FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.",
@@ -196,8 +202,9 @@ public enum CommandHelp {
         Topic(
             names: ["facts"],
             forms: [
-                Form(key: "facts", usage: "facts [NAME...]",
-                     summary: "gather facts: os, memory, disk, … (all by default)")
+                Form(
+                    key: "facts", usage: "facts [NAME...]",
+                    summary: "gather facts: os, memory, disk, … (all by default)")
             ],
             details: [
                 "Names: hostname fqdn ip os kernel arch python_version uptime loadavg cpus memory disk."
@@ -216,8 +223,9 @@ public enum CommandHelp {
         Topic(
             names: ["fetch"],
             forms: [
-                Form(key: "fetch", usage: "fetch REMOTE [LOCAL]",
-                     summary: "copy a file from each host; LOCAL may contain {host}")
+                Form(
+                    key: "fetch", usage: "fetch REMOTE [LOCAL]",
+                    summary: "copy a file from each host; LOCAL may contain {host}")
             ],
             details: [
                 "With several hosts, LOCAL must contain {host}, which becomes each host's name.",
@@ -263,8 +271,9 @@ public enum CommandHelp {
         Topic(
             names: ["diff"],
             forms: [
-                Form(key: "diff", usage: "diff HOST [OTHER]",
-                     summary: "compare HOST's output with OTHER's, or with the majority's")
+                Form(
+                    key: "diff", usage: "diff HOST [OTHER]",
+                    summary: "compare HOST's last output with OTHER's or the most common")
             ],
             details: [],
             examples: ["diff web03", "diff web03 web04"]),
@@ -302,19 +311,21 @@ public enum CommandHelp {
         Topic(
             names: ["record"],
             forms: [
-                Form(key: "record", usage: "record FILE | record off",
-                     summary: "save the commands you type to FILE, to replay with source")
+                Form(
+                    key: "record", usage: "record FILE | record off",
+                    summary: "save the commands you type to FILE, to replay with source")
             ],
             details: [],
             examples: ["record deploy.chop", "record off"]),
         Topic(
             names: ["expect"],
             forms: [
-                Form(key: "expect", usage: "expect ok | expect failed HOST...",
-                     summary: "check the last result; a script stops when it does not hold")
+                Form(
+                    key: "expect", usage: "expect ok | expect failed HOST...",
+                    summary: "check the last result; a script stops when it does not hold")
             ],
             details: [
-                "expect ok: every host succeeded. expect failed HOST...: those hosts failed (ranges allowed)."
+                "expect ok: no host failed. expect failed HOST...: exactly those hosts failed (ranges allowed)."
             ],
             examples: ["expect ok", "expect failed web[3-4]"]),
         Topic(
@@ -347,8 +358,10 @@ public enum CommandHelp {
                 "  @ok  @failed     the hosts that succeeded or failed in the last result",
                 "  @all             every host",
             ],
-            examples: ["@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
-                       "use db*"]),
+            examples: [
+                "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
+                "use db*",
+            ]),
         Topic(
             names: ["keys"],
             forms: [],

@@ -154,8 +154,9 @@ public enum CommandParser {
                 if args.isEmpty {
                     throw usageError("use needs a target, e.g. use web[1-3] (use all for every host)", "use")
                 }
-                throw usageError("use takes one target; join names with commas: use \(args.joined(separator: ","))",
-                                 "use")
+                throw usageError(
+                    "use takes one target; join names with commas: use \(args.joined(separator: ","))",
+                    "use")
             }
             return .use(try targetWords(args, command: "use")[0])
         case "last":
@@ -182,8 +183,9 @@ public enum CommandParser {
             return .source(args[0])
         case "record":
             guard args.count == 1 else {
-                throw usageError(args.isEmpty ? "record needs a file, or off to stop" : "record takes one file",
-                                 "record")
+                throw usageError(
+                    args.isEmpty ? "record needs a file, or off to stop" : "record takes one file",
+                    "record")
             }
             return .record(args[0] == "off" ? nil : args[0])
         case "expect":
@@ -280,7 +282,7 @@ public enum CommandParser {
             digits = digits.dropFirst(2)
         }
         guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
-              let value = Int(digits, radix: 8), value <= 0o7777
+            let value = Int(digits, radix: 8), value <= 0o7777
         else { return nil }
         return value
     }
@@ -422,15 +424,15 @@ public enum CommandParser {
             throw usageError("\(what) cannot be empty", command)
         }
         if hasSpaceOrControl(name) {
-            throw usageError("'\(name)': \(what) cannot contain spaces or control characters",
-                             command)
+            throw usageError("'\(name)': \(what) cannot contain spaces or control characters", command)
         }
         if name.hasPrefix("@") {
             throw usageError("'\(name)': \(what) cannot start with '@', which marks a target", command)
         }
         if name.contains("*") || name.contains("?") {
-            throw usageError("'\(name)': \(what) cannot contain '*' or '?'; globs select hosts already added",
-                             command)
+            throw usageError(
+                "'\(name)': \(what) cannot contain '*' or '?'; globs select hosts already added",
+                command)
         }
     }
 
@@ -440,8 +442,9 @@ public enum CommandParser {
         for word in args {
             let target = word.hasPrefix("@") ? String(word.dropFirst()) : word
             guard !target.isEmpty else {
-                throw usageError("'\(word)' is not a target; name hosts such as web1, web[1-3], web* or failed",
-                                 command)
+                throw usageError(
+                    "'\(word)' is not a target; name hosts such as web1, web[1-3], web* or failed",
+                    command)
             }
             targets.append(target)
         }
@@ -761,7 +764,7 @@ enum Literal {
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where lower.hasPrefix(prefix) {
             let digits = lower.dropFirst(2)
             guard let cleaned = withoutUnderscores(digits), !cleaned.isEmpty,
-                  cleaned.allSatisfy({ $0.hexDigitValue.map { $0 < radix } ?? false })
+                cleaned.allSatisfy({ $0.hexDigitValue.map { $0 < radix } ?? false })
             else { return nil }
             guard let magnitude = UInt64(cleaned, radix: radix) else { throw tooLarge }
             return .int(try signed(magnitude, negative: negative))
@@ -797,7 +800,7 @@ enum Literal {
         for (index, scalar) in scalars.enumerated() {
             if scalar == "_" {
                 guard index > 0, index + 1 < scalars.count, scalars[index - 1] != "_",
-                      scalars[index + 1] != "_"
+                    scalars[index + 1] != "_"
                 else { return nil }
                 continue
             }
@@ -823,7 +826,7 @@ enum Literal {
         }
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
-              parts.allSatisfy({ $0.utf8.allSatisfy(isDigit) })
+            parts.allSatisfy({ $0.utf8.allSatisfy(isDigit) })
         else { return false }
         return parts.count == 2 || exponent != nil
     }
@@ -1025,7 +1028,7 @@ struct PythonLiteralParser {
             if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "." {
                 index += 1
             } else if scalar == "+" || scalar == "-", index > start,
-                      scalars[index - 1] == "e" || scalars[index - 1] == "E"
+                scalars[index - 1] == "e" || scalars[index - 1] == "E"
             {
                 index += 1
             } else {

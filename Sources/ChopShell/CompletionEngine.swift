@@ -11,7 +11,8 @@ public struct CompletionEngine: Sendable {
     public var containers: [String]
     /// Fact names for `facts`.
     public static let factNames = [
-        "hostname", "fqdn", "ip", "os", "kernel", "arch", "python_version", "uptime", "loadavg", "cpus", "memory", "disk",
+        "hostname", "fqdn", "ip", "os", "kernel", "arch", "python_version", "uptime", "loadavg", "cpus", "memory",
+        "disk",
     ]
 
     public init(members: [String] = [], knownHosts: [String] = [], containers: [String] = []) {

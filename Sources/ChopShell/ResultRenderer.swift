@@ -10,7 +10,7 @@
 /// Other views serve other needs: `lines` for grep and scripts, `json` for machines, `show` for one host's whole
 /// output, `failures` for what went wrong, `summary` and `progress` for the status line.
 public struct ResultRenderer: Sendable {
-    /// Whether to colour status words with ANSI SGR codes. Off when stdout is not a terminal.
+    /// Whether to colour status words with ANSI SGR codes; the caller turns it off when stdout is not a terminal.
     public var color: Bool
     /// Terminal width in columns. Table lines and the progress line never exceed it, except that table columns
     /// keep `TextTable.minimumColumnWidth`, so a four-column table needs at least 22 columns.
@@ -364,7 +364,7 @@ extension ResultRenderer {
     private struct TableCell {
         var text: String
         var style: HostOutcome.State?
-        var rightAligned = false
+        var rightAligned: Bool
 
         init(text: String, style: HostOutcome.State? = nil, rightAligned: Bool = false) {
             self.text = text
@@ -537,119 +537,121 @@ extension ResultRenderer {
     }
 }
 
-/// The only escape sequences chop writes itself: Select Graphic Rendition, always closed with a reset.
-///
-/// Magenta rather than yellow for errors, because yellow is unreadable on light backgrounds.
-enum SGR {
-    static let reset = "\u{1B}[0m"
-    static let bold = "\u{1B}[1m"
-    static let green = "\u{1B}[32m"
-    static let cyan = "\u{1B}[36m"
-    static let red = "\u{1B}[31m"
-    static let boldRed = "\u{1B}[1;31m"
-    static let boldMagenta = "\u{1B}[1;35m"
-}
-
-/// Splitting a host's text into safe display lines.
-///
-/// Lines are split at "\n" first and sanitized afterwards, so a newline ends a line instead of becoming `^J`; the
-/// "\r" of a "\r\n" pair is dropped because it is line-ending noise, while any other "\r" stays visible as `^M`
-/// (it could otherwise be used to overwrite the start of the line).
-enum HostText {
-    /// All lines of `text`, sanitized. A final newline does not produce an empty last line; "" has no lines.
-    static func lines(_ text: String) -> [String] {
-        guard !text.isEmpty else { return [] }
-        var pieces = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        let endsWithNewline = text.unicodeScalars.last == "\n"
-        if endsWithNewline {
-            pieces.removeLast()
-        }
-        let lastIndex = pieces.count - 1
-        return pieces.enumerated().map { index, piece in
-            clean(piece, terminated: index < lastIndex || endsWithNewline)
-        }
+extension ResultRenderer {
+    /// The only escape sequences chop writes itself: Select Graphic Rendition, always closed with a reset.
+    ///
+    /// Magenta rather than yellow for errors, because yellow is unreadable on light backgrounds.
+    enum SGR {
+        static let reset = "\u{1B}[0m"
+        static let bold = "\u{1B}[1m"
+        static let green = "\u{1B}[32m"
+        static let cyan = "\u{1B}[36m"
+        static let red = "\u{1B}[31m"
+        static let boldRed = "\u{1B}[1;31m"
+        static let boldMagenta = "\u{1B}[1;35m"
     }
 
-    /// The number of lines `lines(text)` would return, without building them (outputs can be a megabyte).
-    static func lineCount(_ text: String) -> Int {
-        guard let last = text.utf8.last else { return 0 }
-        let newlines = text.utf8.count { $0 == UInt8(ascii: "\n") }
-        return last == UInt8(ascii: "\n") ? newlines : newlines + 1
-    }
-
-    /// The first element of `lines(text)`, or "" when there is none.
-    static func firstLine(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let newline = scalars.firstIndex(of: "\n") else { return clean(scalars[...], terminated: false) }
-        return clean(scalars[..<newline], terminated: true)
-    }
-
-    /// A reason or command as one safe line: trailing line breaks dropped, inner ones shown as `^J`.
-    static func oneLine(_ text: String) -> String {
-        var scalars = text.unicodeScalars[...]
-        while let last = scalars.last, last == "\n" || last == "\r" {
-            scalars.removeLast()
-        }
-        return TerminalText.sanitize(String(Substring(scalars)))
-    }
-
-    private static func clean(_ piece: Substring.UnicodeScalarView, terminated: Bool) -> String {
-        var piece = piece
-        if terminated, piece.last == "\r" {
-            piece.removeLast()
-        }
-        return TerminalText.sanitize(String(Substring(piece)))
-    }
-}
-
-/// Just enough JSON writing for `ResultRenderer.json`: deterministic (sorted keys, fixed number format) and safe
-/// to print to a terminal, which `JSONSerialization` does not promise across platforms.
-enum ReportJSON {
-    /// `{"a":1,"b":2}` with keys sorted by code point; values are already-encoded JSON text.
-    static func object(_ members: [(key: String, value: String)]) -> String {
-        let sorted = members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
-        return "{" + sorted.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
-    }
-
-    static func string(_ text: String?) -> String {
-        guard let text else { return "null" }
-        var out = String.UnicodeScalarView()
-        out.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out.append(contentsOf: "\\\"".unicodeScalars)
-            case 0x5C: out.append(contentsOf: "\\\\".unicodeScalars)
-            case 0x0A: out.append(contentsOf: "\\n".unicodeScalars)
-            case 0x0D: out.append(contentsOf: "\\r".unicodeScalars)
-            case 0x09: out.append(contentsOf: "\\t".unicodeScalars)
-            case 0x08: out.append(contentsOf: "\\b".unicodeScalars)
-            case 0x0C: out.append(contentsOf: "\\f".unicodeScalars)
-            case 0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029, 0x202A...0x202E, 0x2066...0x2069:
-                let hex = String(scalar.value, radix: 16)
-                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
-            default:
-                out.append(scalar)
+    /// Splitting a host's text into safe display lines.
+    ///
+    /// Lines are split at "\n" first and sanitized afterwards, so a newline ends a line instead of becoming `^J`; the
+    /// "\r" of a "\r\n" pair is dropped because it is line-ending noise, while any other "\r" stays visible as `^M`
+    /// (it could otherwise be used to overwrite the start of the line).
+    enum HostText {
+        /// All lines of `text`, sanitized. A final newline does not produce an empty last line; "" has no lines.
+        static func lines(_ text: String) -> [String] {
+            guard !text.isEmpty else { return [] }
+            var pieces = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            let endsWithNewline = text.unicodeScalars.last == "\n"
+            if endsWithNewline {
+                pieces.removeLast()
+            }
+            let lastIndex = pieces.count - 1
+            return pieces.enumerated().map { index, piece in
+                clean(piece, terminated: index < lastIndex || endsWithNewline)
             }
         }
-        out.append("\"")
-        return String(out)
-    }
 
-    static func integer(_ value: Int?) -> String {
-        value.map { String($0) } ?? "null"
-    }
-
-    /// Rounded to microseconds so clock noise does not show as 17 digits; non-finite values become `null`.
-    static func number(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "null" }
-        let rounded = (value * 1_000_000).rounded() / 1_000_000
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 {
-            return String(Int(rounded))
+        /// The number of lines `lines(text)` would return, without building them (outputs can be a megabyte).
+        static func lineCount(_ text: String) -> Int {
+            guard let last = text.utf8.last else { return 0 }
+            let newlines = text.utf8.count { $0 == UInt8(ascii: "\n") }
+            return last == UInt8(ascii: "\n") ? newlines : newlines + 1
         }
-        return "\(rounded)"
+
+        /// The first element of `lines(text)`, or "" when there is none.
+        static func firstLine(_ text: String) -> String {
+            let scalars = text.unicodeScalars
+            guard let newline = scalars.firstIndex(of: "\n") else { return clean(scalars[...], terminated: false) }
+            return clean(scalars[..<newline], terminated: true)
+        }
+
+        /// A reason or command as one safe line: trailing line breaks dropped, inner ones shown as `^J`.
+        static func oneLine(_ text: String) -> String {
+            var scalars = text.unicodeScalars[...]
+            while let last = scalars.last, last == "\n" || last == "\r" {
+                scalars.removeLast()
+            }
+            return TerminalText.sanitize(String(Substring(scalars)))
+        }
+
+        private static func clean(_ piece: Substring.UnicodeScalarView, terminated: Bool) -> String {
+            var piece = piece
+            if terminated, piece.last == "\r" {
+                piece.removeLast()
+            }
+            return TerminalText.sanitize(String(Substring(piece)))
+        }
     }
 
-    static func bool(_ value: Bool) -> String {
-        value ? "true" : "false"
+    /// Just enough JSON writing for `ResultRenderer.json`: deterministic (sorted keys, fixed number format) and safe
+    /// to print to a terminal, which `JSONSerialization` does not promise across platforms.
+    fileprivate enum ReportJSON {
+        /// `{"a":1,"b":2}` with keys sorted by code point; values are already-encoded JSON text.
+        static func object(_ members: [(key: String, value: String)]) -> String {
+            let sorted = members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+            return "{" + sorted.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
+        }
+
+        static func string(_ text: String?) -> String {
+            guard let text else { return "null" }
+            var out = String.UnicodeScalarView()
+            out.append("\"")
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x22: out.append(contentsOf: "\\\"".unicodeScalars)
+                case 0x5C: out.append(contentsOf: "\\\\".unicodeScalars)
+                case 0x0A: out.append(contentsOf: "\\n".unicodeScalars)
+                case 0x0D: out.append(contentsOf: "\\r".unicodeScalars)
+                case 0x09: out.append(contentsOf: "\\t".unicodeScalars)
+                case 0x08: out.append(contentsOf: "\\b".unicodeScalars)
+                case 0x0C: out.append(contentsOf: "\\f".unicodeScalars)
+                case 0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029, 0x202A...0x202E, 0x2066...0x2069:
+                    let hex = String(scalar.value, radix: 16)
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+                default:
+                    out.append(scalar)
+                }
+            }
+            out.append("\"")
+            return String(out)
+        }
+
+        static func integer(_ value: Int?) -> String {
+            value.map { String($0) } ?? "null"
+        }
+
+        /// Rounded to microseconds so clock noise does not show as 17 digits; non-finite values become `null`.
+        static func number(_ value: Double?) -> String {
+            guard let value, value.isFinite else { return "null" }
+            let rounded = (value * 1_000_000).rounded() / 1_000_000
+            if rounded == rounded.rounded(), abs(rounded) < 1e15 {
+                return String(Int(rounded))
+            }
+            return "\(rounded)"
+        }
+
+        static func bool(_ value: Bool) -> String {
+            value ? "true" : "false"
+        }
     }
 }

@@ -29,7 +29,9 @@ extension Session {
 
     func addLocal(_ name: String?) throws -> CommandResult {
         let chosen = name ?? uniqueName("local")
-        return try addMembers([Tunnel(try Local(chosen, python: settings.python), connectTimeout: settings.connectTimeout)])
+        return try addMembers([
+            Tunnel(try Local(chosen, python: settings.python), connectTimeout: settings.connectTimeout)
+        ])
     }
 
     func addSudo(user: String?, name: String?) throws -> CommandResult {
@@ -149,13 +151,16 @@ extension Session {
                 for tunnel in members.tunnels { tasks.addTask { await tunnel.disconnect() } }
             }
         }
-        return try await operate(fresh ? "reconnect" : "connect", target: nil, names: names, { tunnel in
-            let start = ContinuousClock.now
-            try await tunnel.connect()
-            return PingResult(seconds: start.duration(to: .now).seconds)
-        }, describe: { host, ping in
-            HostOutcome(host: host, seconds: ping.seconds, output: "connected")
-        })
+        return try await operate(
+            fresh ? "reconnect" : "connect", target: nil, names: names,
+            { tunnel in
+                let start = ContinuousClock.now
+                try await tunnel.connect()
+                return PingResult(seconds: start.duration(to: .now).seconds)
+            },
+            describe: { host, ping in
+                HostOutcome(host: host, seconds: ping.seconds, output: "connected")
+            })
     }
 
     func disconnect(_ targets: [String], target: String?) async throws -> CommandResult {

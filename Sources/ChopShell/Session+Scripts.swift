@@ -21,7 +21,7 @@ extension Session {
             if echo { io.print("chop> \(line)") }
             let result = await execute(line)
             switch result {
-            case .quit: return worst
+            case .quit: return .quit
             case .error:
                 io.error("\(name):\(lineNumber): stopped here")
                 return .error
@@ -47,15 +47,28 @@ extension Session {
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }
             if pending == nil { start = index + 1 }
-            if line.hasSuffix("\\") && !line.hasSuffix("\\\\") {
-                pending = (pending ?? "") + line.dropLast() + " "
+            if let continued = continuation(line) {
+                pending = joined(pending, continued)
                 continue
             }
-            result.append((start, (pending ?? "") + line))
+            result.append((start, pending.map { joined($0, line) } ?? line))
             pending = nil
         }
         if let pending { result.append((start, pending)) }
         return result
+    }
+
+    /// The text before a trailing `\` that continues the line, or nil when the line is complete.
+    public static func continuation(_ line: String) -> String? {
+        guard line.hasSuffix("\\") && !line.hasSuffix("\\\\") else { return nil }
+        return String(line.dropLast())
+    }
+
+    /// A continued line and the next one, joined with one space (the next line's indentation dropped).
+    public static func joined(_ first: String?, _ next: String) -> String {
+        guard let first else { return next }
+        let head = first.hasSuffix(" ") ? first : first + " "
+        return head + next.drop(while: { $0 == " " || $0 == "\t" })
     }
 
     func source(_ path: String) async -> CommandResult {
@@ -96,9 +109,11 @@ extension Session {
             switch kind {
             case let ssh as SSH: return "add \(CommandLineSplitter.quote(ssh.name))\(python)"
             case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))"
-            case let sudo as Sudo: return "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))"
+            case let sudo as Sudo:
+                return "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))"
             case let docker as Docker:
-                return "add docker \(CommandLineSplitter.quote(docker.name)) --image \(CommandLineSplitter.quote(docker.image))"
+                return
+                    "add docker \(CommandLineSplitter.quote(docker.name)) --image \(CommandLineSplitter.quote(docker.image))"
             case let container as DockerExec: return "add container \(CommandLineSplitter.quote(container.container))"
             default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
             }
@@ -135,7 +150,8 @@ final class ScriptRecorder: @unchecked Sendable {
     private let handle: FileHandle
 
     init(path: String, header: [String]) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
         else {
             throw ShellError("cannot write \(path)")
         }

@@ -32,6 +32,8 @@ public actor Session {
     /// `ok` and `failed` after each operation.
     public internal(set) var sets: [String: [String]] = [:]
     var recorder: ScriptRecorder?
+    /// Set by `quit`/`exit`, so a script or pipe stops there.
+    public internal(set) var quitRequested = false
     var sourceDepth = 0
 
     public init(
@@ -87,38 +89,49 @@ public actor Session {
         case .disconnect(let targets): return try await disconnect(targets, target: target)
         case .run(let command):
             let timeout = settings.timeout
-            return try await operate("run \(command)", target: target, { tunnel in
-                try await tunnel.run(command, timeout: timeout)
-            }, describe: HostOutcome.run)
+            return try await operate(
+                "run \(command)", target: target,
+                { tunnel in
+                    try await tunnel.run(command, timeout: timeout)
+                }, describe: HostOutcome.run)
         case .call(let function, let args, let kwargs):
             let values = try args.map(Self.json)
             let named = try kwargs.mapValues(Self.json)
-            return try await operate("call \(function)", target: target, { tunnel in
-                try await tunnel.call(function, values, named)
-            }, describe: HostOutcome.json)
+            return try await operate(
+                "call \(function)", target: target,
+                { tunnel in
+                    try await tunnel.call(function, values, named)
+                }, describe: HostOutcome.json)
         case .py(let code):
-            return try await operate("py \(code)", target: target, { try await $0.exec(code) }, describe: HostOutcome.exec)
+            return try await operate(
+                "py \(code)", target: target, { try await $0.exec(code) }, describe: HostOutcome.exec)
         case .facts(let names):
             let requested = names.isEmpty ? nil : names
-            return try await operate("facts \(names.joined(separator: " "))", target: target, { tunnel in
-                try await tunnel.facts(requested)
-            }, describe: { HostOutcome.facts($0, $1, names: names) })
+            return try await operate(
+                "facts \(names.joined(separator: " "))", target: target,
+                { tunnel in
+                    try await tunnel.facts(requested)
+                }, describe: { HostOutcome.facts($0, $1, names: names) })
         case .put(let local, let remote, let mode):
             let path = Self.expandTilde(local)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ShellError("local file not found: \(local)")
             }
-            return try await operate("put \(local)", target: target, { tunnel in
-                try await tunnel.put(path, remote, mode: mode ?? 0o644)
-            }, describe: HostOutcome.put)
+            return try await operate(
+                "put \(local)", target: target,
+                { tunnel in
+                    try await tunnel.put(path, remote, mode: mode ?? 0o644)
+                }, describe: HostOutcome.put)
         case .fetch(let remote, let template):
             let base = (remote as NSString).lastPathComponent
             let pattern = Self.expandTilde(template ?? "./fetched/{host}/\(base.isEmpty ? "file" : base)")
             let names = try resolve(target)
             let paths = try FetchTemplate.paths(pattern, hosts: names)
-            return try await operate("fetch \(remote)", target: target, { tunnel in
-                try await tunnel.fetch(remote, to: paths[tunnel.name])
-            }, describe: HostOutcome.fetch)
+            return try await operate(
+                "fetch \(remote)", target: target,
+                { tunnel in
+                    try await tunnel.fetch(remote, to: paths[tunnel.name])
+                }, describe: HostOutcome.fetch)
         case .ping:
             return try await operate("ping", target: target, { try await $0.ping() }, describe: HostOutcome.ping)
         case .use(let text):
@@ -166,7 +179,9 @@ public actor Session {
                 }
             }
             return .ok
-        case .quit: return .quit
+        case .quit:
+            quitRequested = true
+            return .quit
         }
     }
 
@@ -222,7 +237,9 @@ public actor Session {
         return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
     }
 
-    private func startTicker(verb: String, tracker: ProgressTracker, start: ContinuousClock.Instant) -> Task<Void, Never>? {
+    private func startTicker(verb: String, tracker: ProgressTracker, start: ContinuousClock.Instant) -> Task<
+        Void, Never
+    >? {
         guard let progress = io.progress else { return nil }
         let renderer = renderer()
         return Task.detached {
@@ -297,14 +314,16 @@ public actor Session {
         if lines.isEmpty {
             io.print("no differences between \(first) and \(rightLabel)")
         } else {
-            for line in lines { io.print(TerminalText.sanitize(line)) }
+            for line in lines { io.print(line) }  // UnifiedDiff sanitises each line itself
         }
         return .ok
     }
 
     private func set(_ key: String?, _ value: String?) throws(ShellError) -> CommandResult {
         guard let key else {
-            for (name, current) in settings.listing { io.print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(current)") }
+            for (name, current) in settings.listing {
+                io.print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(current)")
+            }
             return .ok
         }
         guard let value else {

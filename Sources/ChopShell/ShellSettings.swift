@@ -51,7 +51,9 @@ public struct ShellSettings: Sendable, Equatable {
             }
             fanout = count
         case "output":
-            guard let mode = OutputMode(rawValue: value) else { throw ShellError("set output: use table, lines or json") }
+            guard let mode = OutputMode(rawValue: value) else {
+                throw ShellError("set output: use table, lines or json")
+            }
             output = mode
         case "gather": gather = try onOff()
         case "color", "colour":

@@ -291,8 +291,8 @@ public struct UnifiedDiff: Sendable {
         hunks.append(start..<end)
 
         var lines = [
-            paint("--- " + TerminalText.sanitize(oldName), SGR.bold),
-            paint("+++ " + TerminalText.sanitize(newName), SGR.bold),
+            paint("--- " + TerminalText.sanitize(oldName), ResultRenderer.SGR.bold),
+            paint("+++ " + TerminalText.sanitize(newName), ResultRenderer.SGR.bold),
         ]
         let noNewline = "\\ No newline at end of file"
         // Lines of each side before the current hunk, advanced from hunk to hunk.
@@ -313,8 +313,8 @@ public struct UnifiedDiff: Sendable {
             cursor = hunk.lowerBound
             let oldCount = slice.count { !Self.isInsert($0) }
             let newCount = slice.count { !Self.isDelete($0) }
-            lines.append(
-                paint("@@ -\(Self.range(oldBefore, oldCount)) +\(Self.range(newBefore, newCount)) @@", SGR.cyan))
+            let header = "@@ -\(Self.range(oldBefore, oldCount)) +\(Self.range(newBefore, newCount)) @@"
+            lines.append(paint(header, ResultRenderer.SGR.cyan))
             for edit in slice {
                 switch edit {
                 case .equal(let oldIndex, _):
@@ -323,12 +323,12 @@ public struct UnifiedDiff: Sendable {
                         lines.append(noNewline)
                     }
                 case .delete(let oldIndex):
-                    lines.append(paint("-" + TerminalText.sanitize(old[oldIndex].text), SGR.red))
+                    lines.append(paint("-" + TerminalText.sanitize(old[oldIndex].text), ResultRenderer.SGR.red))
                     if !old[oldIndex].terminated {
                         lines.append(noNewline)
                     }
                 case .insert(let newIndex):
-                    lines.append(paint("+" + TerminalText.sanitize(new[newIndex].text), SGR.green))
+                    lines.append(paint("+" + TerminalText.sanitize(new[newIndex].text), ResultRenderer.SGR.green))
                     if !new[newIndex].terminated {
                         lines.append(noNewline)
                     }
@@ -364,6 +364,6 @@ public struct UnifiedDiff: Sendable {
     }
 
     private func paint(_ text: String, _ code: String) -> String {
-        color ? code + text + SGR.reset : text
+        color ? code + text + ResultRenderer.SGR.reset : text
     }
 }

@@ -255,8 +255,8 @@ final class ResultRendererTests: XCTestCase {
             ])
         let everything = [
             plain.table(attack), plain.lines(attack), plain.failures(attack), [plain.summary(attack)],
-            attack.outcomes.flatMap(plain.show), [plain.progress(operation: attack.operation, done: 1, total: 3,
-            failed: 1, elapsed: 0.5)],
+            attack.outcomes.flatMap(plain.show),
+            [plain.progress(operation: attack.operation, done: 1, total: 3, failed: 1, elapsed: 0.5)],
         ].flatMap { $0 }
         for line in everything {
             XCTAssertFalse(line.utf8.contains(0x1B), "raw ESC in \(line.debugDescription)")
@@ -497,7 +497,9 @@ final class ResultRendererTests: XCTestCase {
                 "    File \"<chop>\", line 1",
                 "  ValueError: x",
             ])
-        XCTAssertEqual(ResultRenderer(gather: false).failures(report)[3...4], ["web3 · error (unreachable: connection refused)", "web4 · error (unreachable: connection refused)"])
+        XCTAssertEqual(
+            ResultRenderer(gather: false).failures(report)[3...4],
+            ["web3 · error (unreachable: connection refused)", "web4 · error (unreachable: connection refused)"])
     }
 
     func testFailuresWhenAllIsWell() {
@@ -540,17 +542,17 @@ final class ResultRendererTests: XCTestCase {
     // MARK: - Helpers
 
     func testLineSplittingAndSanitizing() {
-        XCTAssertEqual(HostText.lines(""), [])
-        XCTAssertEqual(HostText.lines("\n"), [""])
-        XCTAssertEqual(HostText.lines("a\n\nb"), ["a", "", "b"])
-        XCTAssertEqual(HostText.lines("a\r\nb\rc\r"), ["a", "b^Mc^M"])
-        XCTAssertEqual(HostText.lines("tab\there\u{1B}"), ["tab here^["])
-        XCTAssertEqual(HostText.lineCount(""), 0)
-        XCTAssertEqual(HostText.lineCount("a"), 1)
-        XCTAssertEqual(HostText.lineCount("a\n"), 1)
-        XCTAssertEqual(HostText.lineCount("a\r\nb"), 2)
-        XCTAssertEqual(HostText.firstLine("a\r\nb"), "a")
-        XCTAssertEqual(HostText.firstLine("only\r"), "only^M")
+        XCTAssertEqual(ResultRenderer.HostText.lines(""), [])
+        XCTAssertEqual(ResultRenderer.HostText.lines("\n"), [""])
+        XCTAssertEqual(ResultRenderer.HostText.lines("a\n\nb"), ["a", "", "b"])
+        XCTAssertEqual(ResultRenderer.HostText.lines("a\r\nb\rc\r"), ["a", "b^Mc^M"])
+        XCTAssertEqual(ResultRenderer.HostText.lines("tab\there\u{1B}"), ["tab here^["])
+        XCTAssertEqual(ResultRenderer.HostText.lineCount(""), 0)
+        XCTAssertEqual(ResultRenderer.HostText.lineCount("a"), 1)
+        XCTAssertEqual(ResultRenderer.HostText.lineCount("a\n"), 1)
+        XCTAssertEqual(ResultRenderer.HostText.lineCount("a\r\nb"), 2)
+        XCTAssertEqual(ResultRenderer.HostText.firstLine("a\r\nb"), "a")
+        XCTAssertEqual(ResultRenderer.HostText.firstLine("only\r"), "only^M")
         XCTAssertEqual(ResultRenderer.shortReason("unreachable: connection refused"), "unreachable")
         XCTAssertEqual(ResultRenderer.shortReason("timed out after 10 s"), "timed out after 10 s")
         XCTAssertEqual(ResultRenderer.shortReason(": odd"), ": odd")

@@ -41,7 +41,8 @@ final class PythonVersionTests: XCTestCase {
             for name in ["hostname", "fqdn", "ip", "kernel", "arch", "python_version"] {
                 XCTAssertNotNil(facts[name]?.stringValue, "fact \(name) on \(version)")
             }
-            XCTAssertEqual(Set(facts["os"]?.objectValue?.keys ?? [:].keys), ["id", "name", "version_id", "pretty_name"])
+            XCTAssertEqual(
+                Set(facts["os"]?.objectValue?.keys ?? [:].keys), ["id", "name", "version_id", "pretty_name"])
             XCTAssertEqual(facts["loadavg"]?.arrayValue?.count, 3)
             XCTAssertNotNil(facts["memory"]?["available"]?.intValue)
             XCTAssertNotNil(facts["uptime"]?.doubleValue)

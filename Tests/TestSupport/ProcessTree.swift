@@ -45,3 +45,13 @@ public enum ProcessTree {
         }
     }
 }
+
+extension ProcessTree {
+    /// Whether `pid` is alive (and not a zombie).
+    public static func isAlive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+}

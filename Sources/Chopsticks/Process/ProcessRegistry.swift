@@ -13,6 +13,11 @@ public final class ProcessRegistry: Sendable {
     public static let shared = ProcessRegistry()
 
     private let pids = NIOLockedValueBox(Set<pid_t>())
+    private let terminating = NIOLockedValueBox(false)
+
+    /// True once a termination signal arrived: the handler is ending the children and will exit with
+    /// 128 + signal, so the main program must not exit first with some other status.
+    public var isTerminating: Bool { terminating.withLockedValue { $0 } }
 
     func add(_ pid: pid_t) { pids.withLockedValue { _ = $0.insert(pid) } }
     func remove(_ pid: pid_t) { pids.withLockedValue { _ = $0.remove(pid) } }
@@ -48,6 +53,7 @@ public final class ProcessRegistry: Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
+                ProcessRegistry.shared.terminating.withLockedValue { $0 = true }
                 ProcessRegistry.shared.terminateAll()
                 exit(128 + signalNumber)
             }

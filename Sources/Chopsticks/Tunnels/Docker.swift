@@ -44,7 +44,8 @@ public struct Docker: TunnelKind {
         if stderr.contains("No such image") || stderr.contains("image not known")
             || stderr.contains("Unable to find image")
         {
-            return "image \(image) is not present (chop runs \(engine) with --pull never): \(engine) pull \(image) first"
+            return
+                "image \(image) is not present (chop runs \(engine) with --pull never): \(engine) pull \(image) first"
         }
         if stderr.contains("is already in use") {
             return "container name \(name) is already in use: pick another name or '\(engine) rm -f \(name)'"

@@ -1,0 +1,163 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// chop as a command: scripts, -c, pipes, exit statuses, errexit, expect, JSON, record and replay.
+final class BatchModeTests: XCTestCase {
+    func testExitStatuses() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        XCTAssertEqual(try runChop(["-c", "add local a; run true"], folder: folder).status, 0)
+        XCTAssertEqual(try runChop(["-c", "add local a; run false"], folder: folder).status, 1)
+        let usage = try runChop(["-c", "add local a; frobnicate"], folder: folder)
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertTrue(usage.err.contains("unknown command 'frobnicate'"), usage.err)
+        XCTAssertEqual(try runChop(["--fanout", "0"], folder: folder).status, 64)
+    }
+
+    func testCommandsOnACommandLineRespectQuoting() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let result = try runChop(["-q", "-c", "add local a; run echo 'x; y'  \"z\""], folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("x; y z"), result.out)
+        XCTAssertFalse(result.out.contains("chop>"), "--quiet must not echo commands")
+    }
+
+    func testScriptEchoesCommandsAndReportsErrorsWithLine() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let script = "\(folder)/s.chop"
+        try """
+        # a comment
+        add local a
+
+        run echo \\
+            joined
+        set nonsense 1
+        run echo never
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try runChop([script], folder: folder)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.out.contains("chop> run echo joined\n"), result.out)
+        XCTAssertTrue(result.out.contains("joined"), result.out)
+        XCTAssertTrue(result.err.contains("\(script):6:"), result.err)
+        XCTAssertFalse(result.out.contains("never"), result.out)
+    }
+
+    func testErrexitStopsAtFirstFailure() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let commands = "add local a; run false; run echo second"
+        let without = try runChop(["-c", commands], folder: folder)
+        XCTAssertEqual(without.status, 1)
+        XCTAssertTrue(without.out.contains("second"), without.out)
+        let with = try runChop(["-e", "-c", commands], folder: folder)
+        XCTAssertEqual(with.status, 1)
+        XCTAssertFalse(with.out.contains("second"), with.out)
+        let setting = try runChop(["-c", "set errexit on; " + commands], folder: folder)
+        XCTAssertFalse(setting.out.contains("second"), setting.out)
+    }
+
+    func testExpectTurnsAScriptIntoACheck() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let passing = try runChop(
+            ["-c", "add local a; add local b; @b run false; expect failed b; run true; expect ok"], folder: folder)
+        XCTAssertEqual(passing.status, 1, passing.err)  // a host failed along the way, but every expect held
+        XCTAssertFalse(passing.err.contains("expect"), passing.err)
+        let failing = try runChop(["-c", "add local a; run false; expect ok; run echo after"], folder: folder)
+        XCTAssertEqual(failing.status, 2)
+        XCTAssertTrue(failing.err.contains("expect ok: failed on a"), failing.err)
+        XCTAssertFalse(failing.out.contains("after"), failing.out)
+    }
+
+    func testJSONOutputParsesBack() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let result = try runChop(
+            ["--json", "-q", "-c", "add local a; add local b; run echo hi; @b run exit 3"], folder: folder)
+        let lines = result.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, result.out)
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(first["command"] as? String, "run echo hi")
+        let hosts = try XCTUnwrap(first["hosts"] as? [[String: Any]])
+        XCTAssertEqual(hosts.map { $0["host"] as? String }, ["a", "b"])
+        XCTAssertEqual(hosts.map { $0["stdout"] as? String }, ["hi\n", "hi\n"])
+        XCTAssertEqual(hosts.map { $0["status"] as? String }, ["ok", "ok"])
+        let second = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        let failed = try XCTUnwrap((second["hosts"] as? [[String: Any]])?.first)
+        XCTAssertEqual(failed["status"] as? String, "failed")
+        XCTAssertEqual(failed["exit_code"] as? Int, 3)
+        XCTAssertEqual(result.status, 1)
+    }
+
+    func testCommandsFromAPipeLineByLine() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let result = try runChop([], stdin: "add local a\nrun echo piped\nquit\nrun echo never\n", folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("piped"), result.out)
+        XCTAssertFalse(result.out.contains("never"), result.out)
+        XCTAssertFalse(result.out.contains("\u{1B}["), "no colour when not on a terminal")
+    }
+
+    func testRecordThenReplayGivesTheSameResults() throws {
+        try requireTerminal()
+        let fleet = try requireFleet()
+        let folder = try temporaryFolder(self)
+        let script = "\(folder)/recorded.chop"
+        let session = """
+            add web1 web2
+            record \(script)
+            set gather off
+            run echo $SSH_CONNECTION | cut -d' ' -f3
+            @web2 run exit 5
+            record off
+            run echo not-recorded
+            """
+        let first = try runChop(["-q", "-F", fleet.configFile], stdin: session, folder: folder)
+        XCTAssertEqual(first.status, 1, first.err)
+        let text = try String(contentsOfFile: script, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("# chop session recorded"), text)
+        XCTAssertTrue(text.contains("add web1\nadd web2\n"), text)
+        XCTAssertFalse(text.contains("not-recorded"), text)
+        let replay = try runChop(["-q", "-F", fleet.configFile, script], folder: folder)
+        XCTAssertEqual(replay.status, 1, replay.err)
+        let strip: (String) -> [String] = { output in
+            output.split(separator: "\n").map { line in
+                // Times differ between runs; the rest must not.
+                line.replacingOccurrences(of: #"\d+\.\d+ s"#, with: "T", options: .regularExpression)
+            }
+        }
+        let replayed = strip(replay.out)
+        XCTAssertFalse(replayed.isEmpty)
+        XCTAssertEqual(replayed, Array(strip(first.out).prefix(replayed.count)))
+        XCTAssertTrue(replay.out.contains("127.0.0.2"), replay.out)
+        XCTAssertTrue(replay.out.contains("failed (exit 5)"), replay.out)
+    }
+
+    func testSIGTERMEndsEveryChild() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let pid = try Command.start([
+            "/bin/sh", "-c",
+            "exec \(Tmux.chopBinary) -q -c 'add local a; add local b; run sleep 60' >\(folder)/log 2>&1",
+        ])
+        var children: [pid_t] = []
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            children = ProcessTree.descendants(of: pid)
+            if children.map(ProcessTree.commandLine).filter({ $0.hasPrefix("sleep 60") }).count == 2 { break }
+            usleep(50_000)
+        }
+        XCTAssertEqual(children.map(ProcessTree.commandLine).filter { $0.hasPrefix("sleep 60") }.count, 2)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertEqual((status >> 8) & 0xff, 143)
+        let end = Date().addingTimeInterval(5)
+        while children.contains(where: ProcessTree.isAlive) && Date() < end { usleep(50_000) }
+        XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
+    }
+}

@@ -1,0 +1,756 @@
+import XCTest
+
+@testable import ChopShell
+
+final class CommandParserTests: XCTestCase {
+    // MARK: - Helpers
+
+    /// The command of a line that must parse, with no target.
+    private func command(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ShellCommand? {
+        do {
+            guard let parsed = try CommandParser.parse(text) else {
+                XCTFail("'\(text)' parsed as nothing", file: file, line: line)
+                return nil
+            }
+            XCTAssertNil(parsed.target, "unexpected target for '\(text)'", file: file, line: line)
+            return parsed.command
+        } catch {
+            XCTFail("'\(text)' failed: \(error.message)", file: file, line: line)
+            return nil
+        }
+    }
+
+    /// The message of a line that must fail.
+    private func failure(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
+        do {
+            let parsed = try CommandParser.parse(text)
+            XCTFail("'\(text)' parsed as \(String(describing: parsed))", file: file, line: line)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// The arguments of a `call` line that must parse.
+    private func callArguments(_ text: String, file: StaticString = #filePath, line: UInt = #line)
+        -> [CallArgument]?
+    {
+        guard case .call(_, let args, _)? = command(text, file: file, line: line) else {
+            XCTFail("'\(text)' is not a call", file: file, line: line)
+            return nil
+        }
+        return args
+    }
+
+    private func usage(_ command: String) -> String {
+        " — usage: " + CommandHelp.usage(command)
+    }
+
+    // MARK: - Blank lines and comments
+
+    func testBlankAndCommentLinesParseAsNothing() throws {
+        XCTAssertNil(try CommandParser.parse(""))
+        XCTAssertNil(try CommandParser.parse("   \t "))
+        XCTAssertNil(try CommandParser.parse("\r\n"))
+        XCTAssertNil(try CommandParser.parse("# a comment"))
+        XCTAssertNil(try CommandParser.parse("   #run uptime"))
+    }
+
+    func testTrailingCommentIsDroppedFromWordCommands() {
+        XCTAssertEqual(command("use web1   # the canary"), .use("web1"))
+        XCTAssertEqual(command("facts # everything"), .facts([]))
+        XCTAssertEqual(command("use web1#2"), .use("web1#2"))
+        XCTAssertEqual(command("use 'a #b' # c"), .use("a #b"))
+        XCTAssertEqual(command(#"use "a\" #b""#), .use(#"a" #b"#))
+        XCTAssertEqual(command(#"use a\ #b"#), .use("a #b"))
+    }
+
+    // MARK: - Raw remainders
+
+    func testRunKeepsTheRestOfTheLineExactly() {
+        XCTAssertEqual(command(#"run echo "a  b" | tr a b"#), .run(#"echo "a  b" | tr a b"#))
+        XCTAssertEqual(command("run   ls\t-l  *.txt  "), .run("ls\t-l  *.txt"))
+        XCTAssertEqual(command("run\tuptime"), .run("uptime"))
+        XCTAssertEqual(command("  run uptime\r\n"), .run("uptime"))
+        XCTAssertEqual(
+            command(#"run echo 'it'\''s' $HOME \"x\" # comment"#),
+            .run(#"echo 'it'\''s' $HOME \"x\" # comment"#))
+        XCTAssertEqual(command("run echo 'unterminated"), .run("echo 'unterminated"))
+        XCTAssertEqual(command("run a;b && c > /tmp/out 2>&1"), .run("a;b && c > /tmp/out 2>&1"))
+    }
+
+    func testRawRemainderKeepsAnEscapedTrailingSpace() {
+        XCTAssertEqual(command(#"run echo a\ "#), .run(#"echo a\ "#))
+        XCTAssertEqual(command("run echo a\\ \t "), .run(#"echo a\ "#))
+        XCTAssertEqual(command(#"run echo a\\ "#), .run(#"echo a\\"#))
+    }
+
+    func testPyKeepsTheRestOfTheLineExactly() {
+        XCTAssertEqual(command("py import os; print( os.getcwd() )  "), .py("import os; print( os.getcwd() )"))
+        XCTAssertEqual(command(#"py d = {'a': "b"}"#), .py(#"d = {'a': "b"}"#))
+    }
+
+    func testBangRunsLocallyWithoutASpace() {
+        XCTAssertEqual(command("!ls -l"), .local("ls -l"))
+        XCTAssertEqual(command("!  ls  -l  "), .local("ls  -l"))
+        XCTAssertEqual(command(#"!echo "x  y" | wc -c"#), .local(#"echo "x  y" | wc -c"#))
+        XCTAssertEqual(failure("!"), "! needs a local command, e.g. !ls -l")
+        XCTAssertEqual(failure("!   "), "! needs a local command, e.g. !ls -l")
+    }
+
+    func testRawCommandsNeedText() {
+        XCTAssertEqual(failure("run"), "run needs a command, e.g. run uptime")
+        XCTAssertEqual(failure("run    "), "run needs a command, e.g. run uptime")
+        XCTAssertEqual(failure("py"), "py needs Python code, e.g. py import os; os.getcwd()")
+    }
+
+    // MARK: - Targets
+
+    func testTargetPrefixIsKeptRaw() throws {
+        XCTAssertEqual(
+            try CommandParser.parse("@web1,web3 run uptime"),
+            ParsedLine(target: "web1,web3", command: .run("uptime")))
+        XCTAssertEqual(try CommandParser.parse("@web* facts"), ParsedLine(target: "web*", command: .facts([])))
+        XCTAssertEqual(try CommandParser.parse("@db[1-3] ping"), ParsedLine(target: "db[1-3]", command: .ping))
+        XCTAssertEqual(
+            try CommandParser.parse("@failed run systemctl restart app"),
+            ParsedLine(target: "failed", command: .run("systemctl restart app")))
+        XCTAssertEqual(try CommandParser.parse("  @all   run  x "), ParsedLine(target: "all", command: .run("x")))
+    }
+
+    func testEveryOperationAcceptsATarget() throws {
+        let lines: [(String, ShellCommand)] = [
+            ("run id", .run("id")),
+            ("call os.getpid", .call(function: "os.getpid", args: [], kwargs: [:])),
+            ("py 1 + 1", .py("1 + 1")),
+            ("facts os", .facts(["os"])),
+            ("put a b", .put(local: "a", remote: "b", mode: nil)),
+            ("fetch a b", .fetch(remote: "a", localTemplate: "b")),
+            ("ping", .ping),
+            ("connect", .connect([])),
+            ("disconnect", .disconnect([])),
+            ("reconnect", .reconnect([])),
+            ("hosts", .hosts),
+        ]
+        XCTAssertEqual(lines.map { String($0.0.split(separator: " ")[0]) }, CommandParser.operationNames)
+        for (text, expected) in lines {
+            XCTAssertEqual(
+                try CommandParser.parse("@web[1-2] " + text),
+                ParsedLine(target: "web[1-2]", command: expected))
+        }
+    }
+
+    func testTargetIsRefusedBeforeOtherCommands() {
+        for word in [
+            "set", "use", "add", "remove", "last", "failures", "show", "diff", "source", "record",
+            "expect", "help", "quit", "exit",
+        ] {
+            XCTAssertEqual(failure("@web1 \(word) x"), "'@web1' applies to operations such as run, not to '\(word)'")
+        }
+        XCTAssertEqual(failure("@web* !ls"), "'@web*' applies to operations such as run, not to '!'")
+    }
+
+    func testTargetNeedsANameAndACommand() {
+        XCTAssertEqual(failure("@"), "'@' needs a target before the command, e.g. @web1 run uptime")
+        XCTAssertEqual(failure("@ run uptime"), "'@' needs a target before the command, e.g. @web1 run uptime")
+        XCTAssertEqual(failure("@web1"), "'@web1' needs a command after it, e.g. @web1 run uptime")
+        XCTAssertEqual(failure("@web1   "), "'@web1' needs a command after it, e.g. @web1 run uptime")
+        XCTAssertEqual(failure("@web1 # later"), "'@web1' needs a command after it, e.g. @web1 run uptime")
+    }
+
+    func testTargetAndConnectionArgumentsAreExclusive() {
+        XCTAssertEqual(
+            failure("@web1 connect web2"),
+            "give the hosts either as '@web1' or after connect, not both" + usage("connect"))
+    }
+
+    // MARK: - Unknown commands
+
+    func testUnknownCommandSuggestsRun() {
+        XCTAssertEqual(failure("uptime"), "unknown command 'uptime' — to run it on the hosts: run uptime")
+        XCTAssertEqual(failure("  ls -l /tmp  "), "unknown command 'ls' — to run it on the hosts: run ls -l /tmp")
+        XCTAssertEqual(
+            failure("@web1 systemctl  status nginx"),
+            "unknown command 'systemctl' — to run it on the hosts: run systemctl  status nginx")
+        XCTAssertEqual(failure("?"), "unknown command '?' — to run it on the hosts: run ?")
+    }
+
+    func testUnknownCommandSuggestsTheCommandItLooksLike() {
+        XCTAssertEqual(failure("rn uptime"), "unknown command 'rn' — did you mean 'run'?")
+        XCTAssertEqual(failure("hots"), "unknown command 'hots' — did you mean 'hosts'?")
+        XCTAssertEqual(failure("fatcs os"), "unknown command 'fatcs' — did you mean 'facts'?")
+        XCTAssertEqual(failure("hsot"), "unknown command 'hsot' — did you mean 'hosts'?")
+        XCTAssertEqual(failure("conect web1"), "unknown command 'conect' — did you mean 'connect'?")
+        XCTAssertEqual(failure("exti"), "unknown command 'exti' — did you mean 'exit'?")
+        XCTAssertEqual(failure("Run uptime"), "unknown command 'Run' — did you mean 'run'?")
+        XCTAssertEqual(failure("HOSTS"), "unknown command 'HOSTS' — did you mean 'hosts'?")
+        XCTAssertEqual(failure("@web1 pign"), "unknown command 'pign' — did you mean 'ping'?")
+    }
+
+    func testCommonProgramsAreNotTakenForTypos() {
+        XCTAssertEqual(failure("ls"), "unknown command 'ls' — to run it on the hosts: run ls")
+        XCTAssertEqual(failure("ps aux"), "unknown command 'ps' — to run it on the hosts: run ps aux")
+        XCTAssertEqual(failure("sed -n 1p f"), "unknown command 'sed' — to run it on the hosts: run sed -n 1p f")
+        XCTAssertEqual(failure("curl -s x"), "unknown command 'curl' — to run it on the hosts: run curl -s x")
+        XCTAssertEqual(
+            failure("cat /etc/hosts"),
+            "unknown command 'cat' — to run it on the hosts: run cat /etc/hosts")
+    }
+
+    func testCommandWordsAreExact() {
+        XCTAssertEqual(failure("runuptime"), "unknown command 'runuptime' — to run it on the hosts: run runuptime")
+        XCTAssertEqual(failure("'run' x"), "unknown command ''run'' — did you mean 'run'?")
+    }
+
+    func testEditDistanceCountsASwapAsOneEdit() {
+        XCTAssertEqual(CommandParser.editDistance("facts", "facts"), 0)
+        XCTAssertEqual(CommandParser.editDistance("fatcs", "facts"), 1)
+        XCTAssertEqual(CommandParser.editDistance("rn", "run"), 1)
+        XCTAssertEqual(CommandParser.editDistance("", "run"), 3)
+        XCTAssertEqual(CommandParser.editDistance("ls", "last"), 2)
+        XCTAssertEqual(CommandParser.suggestion(for: "ls", among: CommandParser.commandNames), nil)
+        XCTAssertEqual(CommandParser.suggestion(for: "disconect", among: CommandParser.commandNames), "disconnect")
+    }
+
+    // MARK: - Quoting and control characters
+
+    func testWordCommandsHonourShellQuoting() {
+        XCTAssertEqual(command(#"put "my file" '/tmp/a b'"#), .put(local: "my file", remote: "/tmp/a b", mode: nil))
+        XCTAssertEqual(command(#"put my\ file x"#), .put(local: "my file", remote: "x", mode: nil))
+        XCTAssertEqual(command(#"source "dir/it's.chop""#), .source("dir/it's.chop"))
+        XCTAssertEqual(command("set docker-image ''python:3''"), .set(key: "docker-image", value: "python:3"))
+    }
+
+    func testUnfinishedQuotingIsReported() {
+        XCTAssertEqual(failure("put 'abc"), "unterminated single quote: add the closing '")
+        XCTAssertEqual(failure(#"put "abc"#), #"unterminated double quote: add the closing ""#)
+        XCTAssertEqual(
+            failure(#"put abc\"#),
+            #"trailing backslash with nothing to escape: remove it, or write \\ for a backslash"#)
+    }
+
+    func testControlCharactersInMessagesAreVisible() {
+        XCTAssertEqual(
+            failure("add 'web\u{1B}[2J'"),
+            "'web^[[2J': host names cannot contain spaces or control characters" + usage("add"))
+        XCTAssertEqual(failure("up\u{07}time"), "unknown command 'up^Gtime' — to run it on the hosts: run up^Gtime")
+        XCTAssertEqual(ParseError("a\nb").message, "a^Jb")
+        XCTAssertEqual(ParseError(message: "x").description, "x")
+    }
+
+    // MARK: - add
+
+    func testAddHosts() {
+        XCTAssertEqual(
+            command("add web[1-3] user@db:2222 --python /usr/bin/python3.9"),
+            .add(hosts: ["web[1-3]", "user@db:2222"], python: "/usr/bin/python3.9"))
+        XCTAssertEqual(command("add web1"), .add(hosts: ["web1"], python: nil))
+        XCTAssertEqual(
+            command("add --python=/opt/py/bin/python3 a b,c"),
+            .add(hosts: ["a", "b,c"], python: "/opt/py/bin/python3"))
+        XCTAssertEqual(command("add web[01-12].example.com"), .add(hosts: ["web[01-12].example.com"], python: nil))
+    }
+
+    func testAddHostErrors() {
+        XCTAssertEqual(failure("add"), "add needs at least one host, e.g. add web[01-04]" + usage("add"))
+        XCTAssertEqual(failure("add --python /p"), "add needs at least one host, e.g. add web[01-04]" + usage("add"))
+        XCTAssertEqual(
+            failure("add -x web1"),
+            "unknown option '-x' for add; host names cannot start with '-'" + usage("add"))
+        XCTAssertEqual(
+            failure("add web1 --pyhton /p"),
+            "unknown option '--pyhton' for add; host names cannot start with '-'" + usage("add"))
+        XCTAssertEqual(
+            failure("add web1 --python"),
+            "--python needs a value, e.g. --python /usr/bin/python3" + usage("add"))
+        XCTAssertEqual(
+            failure("add web1 --python --x"),
+            "--python needs a value, e.g. --python /usr/bin/python3" + usage("add"))
+        XCTAssertEqual(failure("add web1 --python=/a --python /b"), "--python is given twice" + usage("add"))
+        XCTAssertEqual(
+            failure(#"add "web 1""#),
+            "'web 1': host names cannot contain spaces or control characters" + usage("add"))
+        XCTAssertEqual(failure("add ''"), "host names cannot be empty" + usage("add"))
+        XCTAssertEqual(
+            failure("add @web1"),
+            "'@web1': host names cannot start with '@', which marks a target" + usage("add"))
+        XCTAssertEqual(
+            failure("add web*"),
+            "'web*': host names cannot contain '*' or '?'; globs select hosts already added" + usage("add"))
+    }
+
+    func testAddOtherKinds() {
+        XCTAssertEqual(command("add local"), .addLocal(name: nil))
+        XCTAssertEqual(command("add local box"), .addLocal(name: "box"))
+        XCTAssertEqual(command("add sudo"), .addSudo(user: nil, name: nil))
+        XCTAssertEqual(command("add sudo postgres"), .addSudo(user: "postgres", name: nil))
+        XCTAssertEqual(command("add sudo postgres pg"), .addSudo(user: "postgres", name: "pg"))
+        XCTAssertEqual(
+            command("add docker t1 t2 --image python:3-slim"),
+            .addDocker(names: ["t1", "t2"], image: "python:3-slim"))
+        XCTAssertEqual(command("add docker --image=python:3 t1"), .addDocker(names: ["t1"], image: "python:3"))
+        XCTAssertEqual(command("add docker t1"), .addDocker(names: ["t1"], image: nil))
+        XCTAssertEqual(command("add container c1 c2"), .addContainer(names: ["c1", "c2"]))
+    }
+
+    func testAddOtherKindsErrors() {
+        XCTAssertEqual(failure("add local a b"), "too many arguments for add local" + usage("add local"))
+        XCTAssertEqual(
+            failure("add local -n"),
+            "unknown option '-n' for add local; names cannot start with '-'" + usage("add local"))
+        XCTAssertEqual(failure("add sudo a b c"), "too many arguments for add sudo" + usage("add sudo"))
+        XCTAssertEqual(
+            failure("add sudo 'a b'"),
+            "'a b': names cannot contain spaces or control characters" + usage("add sudo"))
+        XCTAssertEqual(failure("add docker"), "add docker needs a container name" + usage("add docker"))
+        XCTAssertEqual(failure("add docker --image x"), "add docker needs a container name" + usage("add docker"))
+        XCTAssertEqual(
+            failure("add docker t1 --image"),
+            "--image needs a value, e.g. --image python:3-slim" + usage("add docker"))
+        XCTAssertEqual(
+            failure("add docker t1 --python /p"),
+            "unknown option '--python' for add docker; names cannot start with '-'" + usage("add docker"))
+        XCTAssertEqual(failure("add container"), "add container needs a container name" + usage("add container"))
+        XCTAssertEqual(
+            failure("add container c*"),
+            "'c*': names cannot contain '*' or '?'; globs select hosts already added"
+                + usage("add container"))
+    }
+
+    // MARK: - Hosts and connections
+
+    func testRemove() {
+        XCTAssertEqual(command("remove web1 @failed web* db[1-3]"), .remove(["web1", "failed", "web*", "db[1-3]"]))
+        XCTAssertEqual(failure("remove"), "remove needs at least one target" + usage("remove"))
+        XCTAssertEqual(
+            failure("remove @"),
+            "'@' is not a target; name hosts such as web1, web[1-3], web* or failed" + usage("remove"))
+    }
+
+    func testHostsAndConnections() {
+        XCTAssertEqual(command("hosts"), .hosts)
+        XCTAssertEqual(failure("hosts web1"), "hosts takes no arguments" + usage("hosts"))
+        XCTAssertEqual(command("connect"), .connect([]))
+        XCTAssertEqual(command("connect web1 @db*"), .connect(["web1", "db*"]))
+        XCTAssertEqual(command("disconnect web[1-4]"), .disconnect(["web[1-4]"]))
+        XCTAssertEqual(command("reconnect @failed"), .reconnect(["failed"]))
+        XCTAssertEqual(command("reconnect"), .reconnect([]))
+    }
+
+    func testUse() {
+        XCTAssertEqual(command("use all"), .use("all"))
+        XCTAssertEqual(command("use @all"), .use("all"))
+        XCTAssertEqual(command("use web[1-3],db1"), .use("web[1-3],db1"))
+        XCTAssertEqual(failure("use"), "use needs a target, e.g. use web[1-3] (use all for every host)" + usage("use"))
+        XCTAssertEqual(
+            failure("use web1 web2"),
+            "use takes one target; join names with commas: use web1,web2" + usage("use"))
+    }
+
+    // MARK: - Operations
+
+    func testFacts() {
+        XCTAssertEqual(command("facts"), .facts([]))
+        XCTAssertEqual(command("facts os memory"), .facts(["os", "memory"]))
+    }
+
+    func testPing() {
+        XCTAssertEqual(command("ping"), .ping)
+        XCTAssertEqual(failure("ping web1"), "ping takes no arguments" + usage("ping"))
+    }
+
+    func testPut() {
+        XCTAssertEqual(command("put app.conf"), .put(local: "app.conf", remote: nil, mode: nil))
+        XCTAssertEqual(command("put a /etc/a --mode 0755"), .put(local: "a", remote: "/etc/a", mode: 0o755))
+        XCTAssertEqual(command("put --mode 600 a"), .put(local: "a", remote: nil, mode: 0o600))
+        XCTAssertEqual(command("put a --mode=0o4750 b"), .put(local: "a", remote: "b", mode: 0o4750))
+        XCTAssertEqual(command("put ./-odd b"), .put(local: "./-odd", remote: "b", mode: nil))
+        XCTAssertEqual(failure("put"), "put needs a local file" + usage("put"))
+        XCTAssertEqual(failure("put a b c"), "too many arguments for put" + usage("put"))
+        XCTAssertEqual(
+            failure("put -odd b"),
+            "unknown option '-odd' for put; write ./-name for a file whose name starts with '-'"
+                + usage("put"))
+        XCTAssertEqual(failure("put a --mode"), "--mode needs a value, e.g. --mode 0755" + usage("put"))
+        XCTAssertEqual(failure("put a --mode 1 --mode 2"), "--mode is given twice" + usage("put"))
+        XCTAssertEqual(
+            failure("put a --mode 999"),
+            "mode must be octal, such as 0644 or 0755, not '999'" + usage("put"))
+    }
+
+    func testModeParsing() {
+        XCTAssertEqual(CommandParser.parseMode("0755"), 0o755)
+        XCTAssertEqual(CommandParser.parseMode("755"), 0o755)
+        XCTAssertEqual(CommandParser.parseMode("0o755"), 0o755)
+        XCTAssertEqual(CommandParser.parseMode("0O644"), 0o644)
+        XCTAssertEqual(CommandParser.parseMode("0"), 0)
+        XCTAssertEqual(CommandParser.parseMode("7777"), 0o7777)
+        XCTAssertEqual(CommandParser.parseMode("00007777"), 0o7777)
+        XCTAssertNil(CommandParser.parseMode("17777"))
+        XCTAssertNil(CommandParser.parseMode("0o"))
+        XCTAssertNil(CommandParser.parseMode(""))
+        XCTAssertNil(CommandParser.parseMode("0x1ed"))
+        XCTAssertNil(CommandParser.parseMode("-755"))
+        XCTAssertNil(CommandParser.parseMode("rwx"))
+        XCTAssertNil(CommandParser.parseMode("99999999999999999999999"))
+    }
+
+    func testFetch() {
+        XCTAssertEqual(command("fetch /etc/hosts"), .fetch(remote: "/etc/hosts", localTemplate: nil))
+        XCTAssertEqual(
+            command("fetch /var/log/syslog 'logs/{host} syslog'"),
+            .fetch(remote: "/var/log/syslog", localTemplate: "logs/{host} syslog"))
+        XCTAssertEqual(failure("fetch"), "fetch needs a remote file" + usage("fetch"))
+        XCTAssertEqual(failure("fetch a b c"), "too many arguments for fetch" + usage("fetch"))
+        XCTAssertEqual(
+            failure("fetch -r a"),
+            "unknown option '-r' for fetch; write ./-name for a file whose name starts with '-'"
+                + usage("fetch"))
+    }
+
+    // MARK: - call
+
+    func testCallFunctionNames() {
+        XCTAssertEqual(command("call os.getloadavg"), .call(function: "os.getloadavg", args: [], kwargs: [:]))
+        XCTAssertEqual(command("call _private_fn"), .call(function: "_private_fn", args: [], kwargs: [:]))
+        XCTAssertEqual(failure("call"), "call needs a function, e.g. call os.getloadavg" + usage("call"))
+        for bad in ["os/getcwd", "1os", "os.", ".os", "os..path", "os-path"] {
+            XCTAssertEqual(
+                failure("call \(bad)"),
+                "'\(bad)' is not a Python function name such as os.getcwd" + usage("call"))
+        }
+    }
+
+    func testCallScalarArguments() {
+        XCTAssertEqual(
+            callArguments("call f True False None true false null"),
+            [.bool(true), .bool(false), .null, .bool(true), .bool(false), .null])
+        XCTAssertEqual(
+            callArguments("call f 0 42 -7 +3 1_000 0x1F 0o755 0b101 -0x10 00"),
+            [.int(0), .int(42), .int(-7), .int(3), .int(1000), .int(31), .int(0o755), .int(5), .int(-16), .int(0)])
+        XCTAssertEqual(
+            callArguments("call f -9223372036854775808 9223372036854775807"),
+            [.int(Int64.min), .int(Int64.max)])
+        XCTAssertEqual(
+            callArguments("call f 1.5 .5 5. 2e3 -1e-2 1E+2"),
+            [.double(1.5), .double(0.5), .double(5), .double(2000), .double(-0.01), .double(100)])
+    }
+
+    func testCallStringArguments() {
+        XCTAssertEqual(
+            callArguments(#"call f hello /etc/hosts 'two words' "" none inf nan 1e 1.2.3 - x_1"#),
+            [
+                .string("hello"), .string("/etc/hosts"), .string("two words"), .string(""), .string("none"),
+                .string("inf"), .string("nan"), .string("1e"), .string("1.2.3"), .string("-"), .string("x_1"),
+            ])
+        // Shell quotes are removed before the word is read, so a number in quotes is still a number; a Python or
+        // JSON string literal inside the shell quotes makes it a string.
+        XCTAssertEqual(callArguments("call f '5'"), [.int(5)])
+        XCTAssertEqual(callArguments(#"call f "'5'" '"5"' "'True'""#), [.string("5"), .string("5"), .string("True")])
+        XCTAssertEqual(callArguments(#"call f 'str' "'str'""#), [.string("str"), .string("str")])
+        XCTAssertEqual(
+            callArguments(#"call f "'it\\'s\\n\\x41\\u00e9\\101\\q'""#),
+            [.string("it's\nAé\u{41}\\q")])
+        XCTAssertEqual(callArguments(#"call f '"tab\tquote\"slash\/"'"#), [.string("tab\tquote\"slash/")])
+    }
+
+    func testCallContainerArguments() {
+        XCTAssertEqual(
+            callArguments(#"call f '[1, 2]' '{"a": [true, null]}' []"#),
+            [.json("[1, 2]"), .json(#"{"a": [true, null]}"#), .json("[]")])
+        XCTAssertEqual(
+            callArguments(#"call f "['a', True, None, 1.5, -2]""#), [.json(#"["a",true,null,1.5,-2]"#)])
+        XCTAssertEqual(
+            callArguments(#"call f "{'k': (1, 2), 'n': {'x': 'it\"s'}, 'e': ()}""#),
+            [.json(#"{"k":[1,2],"n":{"x":"it\"s"},"e":[]}"#)])
+        XCTAssertEqual(callArguments(#"call f '{"a": True}'"#), [.json(#"{"a":true}"#)])
+        XCTAssertEqual(
+            callArguments(#"call f "['a',]" "(1,)" "(5)" "{'a': 1, 'a': 2, 'b': 3}""#),
+            [.json(#"["a"]"#), .json("[1]"), .int(5), .json(#"{"a":2,"b":3}"#)])
+        XCTAssertEqual(callArguments(#"call f "['\n', 0x10, 1_0]""#), [.json(#"["\n",16,10]"#)])
+    }
+
+    func testCallKeywordArguments() {
+        XCTAssertEqual(
+            command("call subprocess.run '[\"id\"]' capture_output=True timeout=2.5 cwd=/tmp input="),
+            .call(
+                function: "subprocess.run", args: [.json(#"["id"]"#)],
+                kwargs: [
+                    "capture_output": .bool(true), "timeout": .double(2.5), "cwd": .string("/tmp"),
+                    "input": .string(""),
+                ]))
+        XCTAssertEqual(
+            command("call f _k=\"{'a': None}\""),
+            .call(function: "f", args: [], kwargs: ["_k": .json(#"{"a":null}"#)]))
+        // Not identifiers before '=': positional strings.
+        XCTAssertEqual(
+            callArguments("call f x-y=1 --z=2 =5 1a=b"),
+            [.string("x-y=1"), .string("--z=2"), .string("=5"), .string("1a=b")])
+        XCTAssertEqual(failure("call f a=1 2"), "positional argument '2' follows keyword arguments" + usage("call"))
+        XCTAssertEqual(failure("call f a=1 a=2"), "keyword argument 'a' is given twice" + usage("call"))
+        XCTAssertEqual(
+            failure("call f a=0755"),
+            "cannot read argument 'a=0755': write 0o755 for octal or 755 for decimal")
+    }
+
+    func testCallArgumentErrors() {
+        let useJSON = #"use JSON, quoted as one word, e.g. '{"key": [1, 2]}'"#
+        XCTAssertEqual(failure("call f [1, 2]"), "cannot read argument '[1,': " + useJSON)
+        XCTAssertEqual(failure(#"call f {"a":1}"#), "cannot read argument '{a:1}': " + useJSON)
+        XCTAssertEqual(failure(#"call f "'abc""#), "cannot read argument ''abc': " + useJSON)
+        XCTAssertEqual(failure(#"call f "[1, 'a' 'b']""#), "cannot read argument '[1, 'a' 'b']': " + useJSON)
+        XCTAssertEqual(failure(#"call f "{'a' 1}""#), "cannot read argument '{'a' 1}': " + useJSON)
+        XCTAssertEqual(failure(#"call f "[NaN]""#), "cannot read argument '[NaN]': " + useJSON)
+        XCTAssertEqual(
+            failure(#"call f "{1, 2}""#),
+            "cannot read argument '{1, 2}': dict keys must be strings, as in JSON")
+        XCTAssertEqual(
+            failure(#"call f "{1: 2}""#),
+            "cannot read argument '{1: 2}': dict keys must be strings, as in JSON")
+        XCTAssertEqual(failure("call f 0755"), "cannot read argument '0755': write 0o755 for octal or 755 for decimal")
+        XCTAssertEqual(
+            failure("call f [0755]"),
+            "cannot read argument '[0755]': write 0o755 for octal or 755 for decimal")
+        XCTAssertEqual(
+            failure("call f 9223372036854775808"),
+            "cannot read argument '9223372036854775808': the number does not fit in 64 bits")
+        XCTAssertEqual(
+            failure("call f -0x8000000000000001"),
+            "cannot read argument '-0x8000000000000001': the number does not fit in 64 bits")
+        XCTAssertEqual(failure("call f 1e999"), "cannot read argument '1e999': the number is too large")
+        let deep = String(repeating: "[", count: 70) + "None" + String(repeating: "]", count: 70)
+        XCTAssertEqual(failure("call f \(deep)"), "cannot read argument '\(deep)': nested more than 64 levels deep")
+    }
+
+    func testCallArgumentJSONText() {
+        XCTAssertEqual(CallArgument.null.jsonText, "null")
+        XCTAssertEqual(CallArgument.bool(false).jsonText, "false")
+        XCTAssertEqual(CallArgument.int(-3).jsonText, "-3")
+        XCTAssertEqual(CallArgument.double(2.5).jsonText, "2.5")
+        XCTAssertEqual(CallArgument.string("a\"b\\c\n\u{01}é").jsonText, #""a\"b\\c\n\u0001é""#)
+        XCTAssertEqual(CallArgument.json("[1, 2]").jsonText, "[1, 2]")
+    }
+
+    // MARK: - Results and settings
+
+    func testResultCommands() {
+        XCTAssertEqual(command("last"), .last)
+        XCTAssertEqual(failure("last 2"), "last takes no arguments" + usage("last"))
+        XCTAssertEqual(command("failures"), .failures)
+        XCTAssertEqual(failure("failures x"), "failures takes no arguments" + usage("failures"))
+        XCTAssertEqual(command("show web03"), .show("web03"))
+        XCTAssertEqual(failure("show"), "show needs a host" + usage("show"))
+        XCTAssertEqual(failure("show a b"), "show takes one host" + usage("show"))
+        XCTAssertEqual(command("diff web03"), .diff("web03", nil))
+        XCTAssertEqual(command("diff web03 web04"), .diff("web03", "web04"))
+        XCTAssertEqual(failure("diff"), "diff needs a host" + usage("diff"))
+        XCTAssertEqual(failure("diff a b c"), "diff takes one or two hosts" + usage("diff"))
+    }
+
+    func testSet() {
+        XCTAssertEqual(command("set"), .set(key: nil, value: nil))
+        XCTAssertEqual(command("set timeout"), .set(key: "timeout", value: nil))
+        XCTAssertEqual(command("set timeout 5"), .set(key: "timeout", value: "5"))
+        XCTAssertEqual(command("set timeout 2.5"), .set(key: "timeout", value: "2.5"))
+        XCTAssertEqual(command("set timeout none"), .set(key: "timeout", value: "none"))
+        XCTAssertEqual(command("set timeout 0"), .set(key: "timeout", value: "0"))
+        XCTAssertEqual(command("set fanout 10"), .set(key: "fanout", value: "10"))
+        XCTAssertEqual(command("set connect-timeout 600"), .set(key: "connect-timeout", value: "600"))
+        XCTAssertEqual(command("set output json"), .set(key: "output", value: "json"))
+        XCTAssertEqual(command("set gather off"), .set(key: "gather", value: "off"))
+        XCTAssertEqual(command("set color auto"), .set(key: "color", value: "auto"))
+        XCTAssertEqual(command("set errexit on"), .set(key: "errexit", value: "on"))
+        XCTAssertEqual(command("set python /usr/bin/python3"), .set(key: "python", value: "/usr/bin/python3"))
+        XCTAssertEqual(command("set python auto"), .set(key: "python", value: "auto"))
+        XCTAssertEqual(command("set docker-image python:3-slim"), .set(key: "docker-image", value: "python:3-slim"))
+    }
+
+    func testSetErrors() {
+        let keys = "timeout, fanout, output, gather, color, python, docker-image, errexit, connect-timeout"
+        XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
+        XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
+        XCTAssertEqual(
+            failure("set output json x"),
+            "too many arguments for set; quote a value that has spaces" + usage("set"))
+        XCTAssertEqual(failure("set output xml"), "output must be table, lines or json, not 'xml'")
+        XCTAssertEqual(failure("set gather yes"), "gather must be on or off, not 'yes'")
+        XCTAssertEqual(failure("set errexit 1"), "errexit must be on or off, not '1'")
+        XCTAssertEqual(failure("set color always"), "color must be auto, on or off, not 'always'")
+        for bad in ["-1", "abc", "1e3", "inf", ""] {
+            XCTAssertEqual(
+                failure("set timeout '\(bad)'"),
+                "timeout must be a number of seconds such as 30 or 2.5, or none, not '\(bad)'")
+        }
+        for bad in ["0", "601", "1.5", "x"] {
+            XCTAssertEqual(
+                failure("set connect-timeout \(bad)"),
+                "connect-timeout must be whole seconds from 1 to 600, not '\(bad)'")
+        }
+        for bad in ["0", "10001", "-2", "two"] {
+            XCTAssertEqual(
+                failure("set fanout \(bad)"),
+                "fanout must be a number of hosts from 1 to 10000, not '\(bad)'")
+        }
+        XCTAssertEqual(
+            failure("set python '/opt/my python'"),
+            "python must be one word such as /usr/bin/python3, not '/opt/my python'")
+        XCTAssertEqual(failure("set docker-image -x"), "docker-image must be one word such as python:3-slim, not '-x'")
+    }
+
+    func testSettingTablesForCompletion() {
+        XCTAssertEqual(
+            CommandParser.settingKeys,
+            ["timeout", "fanout", "output", "gather", "color", "python", "docker-image", "errexit", "connect-timeout"])
+        XCTAssertEqual(CommandParser.settingValues(for: "output"), ["table", "lines", "json"])
+        XCTAssertEqual(CommandParser.settingValues(for: "gather"), ["on", "off"])
+        XCTAssertEqual(CommandParser.settingValues(for: "errexit"), ["on", "off"])
+        XCTAssertEqual(CommandParser.settingValues(for: "color"), ["auto", "on", "off"])
+        for key in ["timeout", "fanout", "python", "docker-image", "connect-timeout", "nonsense"] {
+            XCTAssertEqual(CommandParser.settingValues(for: key), [])
+        }
+        for key in CommandParser.settingKeys {
+            for value in CommandParser.settingValues(for: key) {
+                XCTAssertEqual(command("set \(key) \(value)"), .set(key: key, value: value))
+            }
+        }
+        XCTAssertEqual(CommandParser.addKinds, ["local", "sudo", "docker", "container"])
+    }
+
+    // MARK: - Scripts, help, quit
+
+    func testSourceAndRecord() {
+        XCTAssertEqual(command("source deploy.chop"), .source("deploy.chop"))
+        XCTAssertEqual(failure("source"), "source needs a file" + usage("source"))
+        XCTAssertEqual(failure("source a b"), "source takes one file" + usage("source"))
+        XCTAssertEqual(command("record session.chop"), .record("session.chop"))
+        XCTAssertEqual(command("record off"), .record(nil))
+        XCTAssertEqual(command("record ./off"), .record("./off"))
+        XCTAssertEqual(failure("record"), "record needs a file, or off to stop" + usage("record"))
+        XCTAssertEqual(failure("record a b"), "record takes one file" + usage("record"))
+    }
+
+    func testExpect() {
+        XCTAssertEqual(command("expect ok"), .expect(.ok))
+        XCTAssertEqual(command("expect failed web[3-4] db1,db2"), .expect(.failed(["web[3-4]", "db1,db2"])))
+        XCTAssertEqual(command("expect failed @db"), .expect(.failed(["@db"])))
+        XCTAssertEqual(failure("expect"), "expect needs ok or failed" + usage("expect"))
+        XCTAssertEqual(failure("expect ok web1"), "expect ok takes nothing more" + usage("expect"))
+        XCTAssertEqual(failure("expect failed"), "expect failed needs the hosts that failed" + usage("expect"))
+        XCTAssertEqual(failure("expect maybe"), "expect needs ok or failed, not 'maybe'" + usage("expect"))
+    }
+
+    func testHelpCommand() {
+        XCTAssertEqual(command("help"), .help(nil))
+        XCTAssertEqual(command("help put"), .help("put"))
+        XCTAssertEqual(command("help targets"), .help("targets"))
+        XCTAssertEqual(command("help keys"), .help("keys"))
+        XCTAssertEqual(command("help @"), .help("@"))
+        XCTAssertEqual(command("help !"), .help("!"))
+        XCTAssertEqual(command("help exit"), .help("exit"))
+        XCTAssertEqual(failure("help rn"), "no help for 'rn' — did you mean 'help run'?")
+        XCTAssertEqual(failure("help targts"), "no help for 'targts' — did you mean 'help targets'?")
+        XCTAssertEqual(failure("help zzz"), "no help for 'zzz' — try help, help targets or help keys")
+        XCTAssertEqual(failure("help a b"), "help takes one topic" + usage("help"))
+    }
+
+    func testQuit() {
+        XCTAssertEqual(command("quit"), .quit)
+        XCTAssertEqual(command("exit"), .quit)
+        XCTAssertEqual(failure("quit now"), "quit takes no arguments" + usage("quit"))
+        XCTAssertEqual(failure("exit 1"), "exit takes no arguments — usage: quit | exit")
+    }
+
+    func testEveryCommandNameParses() throws {
+        let minimal: [String: String] = [
+            "add": "add h", "remove": "remove h", "run": "run x", "call": "call f", "py": "py x", "put": "put f",
+            "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
+            "record": "record f", "expect": "expect ok",
+        ]
+        for name in CommandParser.commandNames {
+            XCTAssertNotNil(try CommandParser.parse(minimal[name] ?? name), name)
+        }
+    }
+
+    // MARK: - Help texts
+
+    func testUsageLines() {
+        XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE]")
+        XCTAssertEqual(CommandHelp.usage("add"), "add HOST... [--python PATH]")
+        XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME]")
+        XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME]")
+        XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE]")
+        XCTAssertEqual(CommandHelp.usage("add container"), "add container NAME...")
+        XCTAssertEqual(CommandHelp.usage("call"), "call FUNCTION [ARG...] [KEY=VALUE...]")
+        XCTAssertEqual(CommandHelp.usage("expect"), "expect ok | expect failed HOST...")
+        XCTAssertEqual(CommandHelp.usage("exit"), "quit | exit")
+        XCTAssertEqual(CommandHelp.usage("!"), "!COMMAND")
+        XCTAssertEqual(CommandHelp.usage("nonsense"), "nonsense")
+        for name in CommandParser.commandNames {
+            XCTAssertTrue(CommandHelp.usage(name).hasPrefix(name == "exit" ? "quit" : name), name)
+        }
+    }
+
+    func testSummaryListsEveryCommandOnOneLine() {
+        let summary = CommandHelp.summary()
+        let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for key in CommandParser.commandNames.filter({ $0 != "exit" }) + CommandParser.addKinds.map({ "add " + $0 })
+            + ["!"]
+        {
+            let usage = CommandHelp.usage(key)
+            XCTAssertEqual(lines.filter { $0.hasPrefix("  " + usage + "  ") }.count, 1, key)
+        }
+        XCTAssertTrue(summary.contains("@TARGET"))
+        XCTAssertTrue(summary.contains("Ctrl-C"))
+        XCTAssertTrue(summary.contains("Ctrl-D"))
+        XCTAssertTrue(summary.contains("Tab"))
+    }
+
+    func testEveryCommandHasHelp() throws {
+        for name in CommandParser.commandNames + ["!", "targets", "keys", "@"] {
+            let text = try XCTUnwrap(CommandHelp.help(for: name), name)
+            XCTAssertFalse(text.isEmpty, name)
+        }
+        XCTAssertNil(CommandHelp.help(for: "nonsense"))
+        XCTAssertEqual(CommandHelp.help(for: "exit"), CommandHelp.help(for: "quit"))
+        XCTAssertEqual(CommandHelp.help(for: "@"), CommandHelp.help(for: "targets"))
+
+        let put = try XCTUnwrap(CommandHelp.help(for: "put"))
+        XCTAssertTrue(put.hasPrefix("usage: put LOCAL [REMOTE] [--mode MODE]\n\nCopy a local file to each host.\n"))
+        XCTAssertTrue(put.contains("\nExamples:\n  put app.conf /etc/app/app.conf\n"))
+
+        let add = try XCTUnwrap(CommandHelp.help(for: "add"))
+        for kind in ["", " local", " sudo", " docker", " container"] {
+            XCTAssertTrue(add.contains("  " + CommandHelp.usage("add" + kind)), kind)
+        }
+    }
+
+    func testHelpCoversSettingsTargetsAndKeys() throws {
+        let set = try XCTUnwrap(CommandHelp.help(for: "set"))
+        for key in CommandParser.settingKeys {
+            XCTAssertTrue(set.contains("  \(key) "), key)
+            let values = CommandParser.settingValues(for: key)
+            if !values.isEmpty {
+                XCTAssertTrue(set.contains("  \(key) " + values.joined(separator: "|") + " "), key)
+            }
+        }
+        let targets = try XCTUnwrap(CommandHelp.help(for: "targets"))
+        for form in ["web1,db2", "web[01-12]", "web*", "@ok", "@failed", "@all", "use TARGET"] {
+            XCTAssertTrue(targets.contains(form), form)
+        }
+        let keys = try XCTUnwrap(CommandHelp.help(for: "keys"))
+        for key in ["Tab", "Ctrl-C", "Ctrl-D"] {
+            XCTAssertTrue(keys.contains(key), key)
+        }
+    }
+
+    func testHelpTextsFitInOneHundredColumns() {
+        var texts = [CommandHelp.summary()]
+        texts += (CommandParser.commandNames + ["!", "targets", "keys"]).compactMap(CommandHelp.help(for:))
+        for text in texts {
+            for line in text.split(separator: "\n") {
+                XCTAssertLessThanOrEqual(TerminalText.displayWidth(String(line)), 100, String(line))
+                XCTAssertFalse(line.hasSuffix(" "), String(line))
+            }
+        }
+    }
+}

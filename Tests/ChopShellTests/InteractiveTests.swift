@@ -1,0 +1,120 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The real chop binary in a real terminal (tmux), against the loopback sshd fleet.
+final class InteractiveTests: XCTestCase {
+    var tmux: Tmux?
+
+    override func tearDown() {
+        tmux?.kill()
+    }
+
+    /// Starts chop in tmux with the fleet's ssh config and a HOME whose ~/.ssh/config includes it.
+    func startChop(_ arguments: String = "") throws -> (Tmux, SSHFleet) {
+        try requireTerminal()
+        let fleet = try requireFleet()
+        let home = try temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: "\(home)/.ssh", withIntermediateDirectories: true)
+        try "Include \(fleet.configFile)\n".write(toFile: "\(home)/.ssh/config", atomically: true, encoding: .utf8)
+        let tmux = try Tmux(
+            "exec \(Tmux.chopBinary) -F \(fleet.configFile) \(arguments)",
+            environment: ["HOME": home, "XDG_STATE_HOME": "\(home)/state", "TERM": "xterm-256color"])
+        self.tmux = tmux
+        // capture-pane drops trailing spaces, so the prompt reads "chop 1 host>".
+        XCTAssertTrue(tmux.wait(for: "host>").0, "no prompt: \(tmux.screen())")
+        return (tmux, fleet)
+    }
+
+    func testRangeAddRunFailuresAndRetry() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("add web[1-3]")
+        try tmux.type("set gather off")
+        try tmux.type("run echo $SSH_CONNECTION | cut -d' ' -f3")
+        var (found, screen) = tmux.wait(for: "4 hosts: 4 ok")
+        XCTAssertTrue(found, screen)
+        for (host, address) in [("web1", "127.0.0.2"), ("web2", "127.0.0.3"), ("web3", "127.0.0.4")] {
+            XCTAssertTrue(
+                screen.split(separator: "\n").contains {
+                    $0.hasPrefix(host) && $0.contains(" ok ") && $0.contains(address)
+                },
+                "no ok row for \(host):\n\(screen)")
+        }
+        try tmux.type("clear-marker")  // an unknown command: a one-line error, the shell goes on
+        (found, screen) = tmux.wait(for: "unknown command 'clear-marker'")
+        XCTAssertTrue(found, screen)
+        try tmux.type("run test \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" != 127.0.0.3")
+        (found, screen) = tmux.wait(for: "@failed = web2")
+        XCTAssertTrue(found, screen)
+        XCTAssertTrue(screen.contains("failed (exit 1)"), screen)
+        try tmux.type("@failed run echo retried")
+        (found, screen) = tmux.wait(for: "1 host: 1 ok")
+        XCTAssertTrue(found, screen)
+        XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("web2") && $0.contains("retried") }, screen)
+    }
+
+    func testTabCompletesHostAliasesAndCommands() throws {
+        let (tmux, _) = try startChop()
+        try tmux.send("add badk", "Tab")
+        var (found, screen) = tmux.wait(for: "add badkey")
+        XCTAssertTrue(found, screen)
+        try tmux.send("C-u")
+        try tmux.send("fac", "Tab")
+        (found, screen) = tmux.wait(for: "> facts")
+        XCTAssertTrue(found, screen)
+        try tmux.send("lo", "Tab", "Enter")
+        (found, screen) = tmux.wait(for: "1 host: 1 ok")
+        XCTAssertTrue(found, screen)
+        XCTAssertTrue(screen.contains("facts loadavg"), screen)
+    }
+
+    func testCtrlCInterruptsQuicklyAndTunnelsStayUsable() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("add web1 web2")
+        try tmux.type("ping")
+        XCTAssertTrue(tmux.wait(for: "3 hosts: 3 ok").0, tmux.screen())
+        try tmux.type("run sleep 30")
+        XCTAssertTrue(tmux.wait(timeout: 5) { $0.contains("run sleep 30") }.0)
+        usleep(500_000)
+        let start = Date()
+        try tmux.send("C-c")
+        let (found, screen) = tmux.wait(for: "interrupted", timeout: 5)
+        XCTAssertTrue(found, screen)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.0, "Ctrl-C took too long")
+        try tmux.type("run echo still-here")
+        let (again, after) = tmux.wait(for: "3 hosts: 3 ok", count: 2)
+        XCTAssertTrue(again, after)
+        // Ctrl-C at the prompt clears the line and the shell stays.
+        try tmux.send("run never-typed", "C-c")
+        try tmux.type("ping")
+        XCTAssertTrue(tmux.wait(for: "3 hosts: 3 ok", count: 3).0, tmux.screen())
+        XCTAssertFalse(tmux.screen().contains("never-typed: not found"))
+    }
+
+    func testCtrlDLeavesNoChildProcess() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("add web[1-2]")
+        try tmux.type("add sudo nobody")
+        try tmux.type("run echo up")
+        XCTAssertTrue(tmux.wait(for: "4 hosts: 4 ok").0, tmux.screen())
+        let chop = try XCTUnwrap(tmux.panePID())
+        let children = ProcessTree.descendants(of: chop)
+        XCTAssertGreaterThanOrEqual(children.count, 4, "expected ssh, sudo and python children")
+        try tmux.send("C-d")
+        let deadline = Date().addingTimeInterval(10)
+        while (ProcessTree.isAlive(chop) || children.contains(where: ProcessTree.isAlive)) && Date() < deadline {
+            usleep(50_000)
+        }
+        XCTAssertFalse(ProcessTree.isAlive(chop), "chop still running")
+        XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
+    }
+
+    func testHostOutputCannotDriveTheTerminal() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("run printf '\\033]0;pwned\\007\\033[2Jvisible'")
+        let (found, screen) = tmux.wait(for: "1 host: 1 ok")
+        XCTAssertTrue(found, screen)
+        XCTAssertTrue(screen.contains("^[]0;pwned"), screen)
+        XCTAssertTrue(screen.contains("chop"), "the screen was cleared by host output:\n\(screen)")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The shared sshd fleet, or a skip where sshd cannot run (a failure in CI, which installs it).
+func requireFleet() throws -> SSHFleet {
+    switch SSHFleet.shared {
+    case .success(let fleet):
+        return fleet
+    case .failure(let error):
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail("the sshd fleet must run in CI: \(error.reason)")
+        }
+        throw XCTSkip("sshd fleet unavailable: \(error.reason)")
+    }
+}
+
+/// tmux and the built chop binary, or a skip (a failure in CI).
+func requireTerminal() throws {
+    let missing =
+        !Tmux.available
+        ? "tmux not installed" : !FileManager.default.isExecutableFile(atPath: Tmux.chopBinary) ? "chop not built" : nil
+    if let missing {
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(missing) in CI") }
+        throw XCTSkip(missing)
+    }
+}
+
+func temporaryFolder(_ test: XCTestCase) throws -> String {
+    let path = NSTemporaryDirectory() + "chop-shell-test-" + UUID().uuidString.prefix(8)
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path
+}
+
+/// Runs the chop binary in batch mode and returns its exit status, stdout and stderr.
+func runChop(_ arguments: [String], stdin: String? = nil, folder: String) throws -> (
+    status: Int32, out: String, err: String
+) {
+    let out = "\(folder)/out-\(UUID().uuidString.prefix(6))"
+    let err = out + ".err"
+    var line = ([Tmux.chopBinary] + arguments).map(shellWord).joined(separator: " ") + " >\(out) 2>\(err)"
+    if let stdin {
+        let input = out + ".in"
+        try stdin.write(toFile: input, atomically: true, encoding: .utf8)
+        line += " <\(input)"
+    } else {
+        line += " </dev/null"
+    }
+    let status = try Command.run(["/bin/sh", "-c", line]).status
+    let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+    return (status, stdout, stderr)
+}
+
+func shellWord(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }

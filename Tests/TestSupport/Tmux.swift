@@ -1,0 +1,82 @@
+import Foundation
+
+/// A real terminal for end-to-end tests: a detached tmux session running one command, driven with
+/// send-keys and read with capture-pane. Every wait is bounded.
+public final class Tmux: Sendable {
+    public let name: String
+
+    /// Starts `command` (a shell command line) in a new tmux session of the given size.
+    public init(_ command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
+        name = "chop-test-" + UUID().uuidString.prefix(8)
+        var arguments = ["tmux", "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
+        for (key, value) in environment { arguments += ["-e", "\(key)=\(value)"] }
+        arguments.append(command)
+        let result = try Command.run(arguments)
+        guard result.status == 0 else { throw Command.Failure("tmux new-session failed: \(result.output)") }
+    }
+
+    /// The binary under test, next to the test bundle in the build folder.
+    public static var chopBinary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("chop").path
+    }
+
+    /// Whether tmux is installed (CI installs it; elsewhere tests skip with this reason).
+    public static var available: Bool { (try? Command.run(["tmux", "-V"]).status) == 0 }
+
+    /// Types keys: literal text, or tmux key names such as "Enter", "Tab", "C-c", "C-d".
+    public func send(_ keys: String...) throws {
+        try Command.run(["tmux", "send-keys", "-t", name] + keys)
+    }
+
+    /// Types `text` literally, then Enter.
+    public func type(_ text: String) throws {
+        try Command.run(["tmux", "send-keys", "-t", name, "-l", text])
+        try Command.run(["tmux", "send-keys", "-t", name, "Enter"])
+    }
+
+    /// The visible screen.
+    public func screen() -> String {
+        (try? Command.run(["tmux", "capture-pane", "-p", "-t", name]).output) ?? ""
+    }
+
+    /// Waits until `predicate(screen)` holds, at most `timeout` seconds; returns the last screen.
+    @discardableResult
+    public func wait(timeout: Double = 10, until predicate: (String) -> Bool) -> (Bool, String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var text = screen()
+        while !predicate(text) {
+            if Date() > deadline { return (false, text) }
+            usleep(50_000)
+            text = screen()
+        }
+        return (true, text)
+    }
+
+    /// Waits until the screen contains `text` `count` times.
+    @discardableResult
+    public func wait(for text: String, count: Int = 1, timeout: Double = 10) -> (Bool, String) {
+        wait(timeout: timeout) { $0.components(separatedBy: text).count - 1 >= count }
+    }
+
+    /// The PID of the pane's process (the command, when started with `exec`).
+    public func panePID() -> pid_t? {
+        let output = (try? Command.run(["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"]).output) ?? ""
+        return pid_t(output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Whether the session still exists (it ends when its command exits).
+    public var isRunning: Bool { (try? Command.run(["tmux", "has-session", "-t", name]).status) == 0 }
+
+    public func kill() {
+        _ = try? Command.run(["tmux", "kill-session", "-t", name])
+    }
+}
+
+extension Command {
+    /// A fixture command failed.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+}

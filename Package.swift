@@ -50,7 +50,13 @@ let package = Package(
         // Test fixtures: a loopback sshd fleet, process inspection.
         .target(name: "TestSupport", dependencies: ["Chopsticks"], path: "Tests/TestSupport"),
         .testTarget(name: "ChopsticksTests", dependencies: ["Chopsticks", "TestSupport"]),
-        .testTarget(name: "ChopShellTests", dependencies: ["ChopShell", "ChopCLI", "TestSupport"]),
+        .testTarget(
+            name: "ChopShellTests",
+            dependencies: [
+                "ChopShell", "ChopCLI", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

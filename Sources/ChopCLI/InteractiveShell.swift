@@ -60,6 +60,12 @@ final class CompletionSources: Sendable {
         state.withLockedValue { $0.knownHosts = known }
     }
 
-    func update(members: [String]) { state.withLockedValue { $0.members = members } }
+    func update(members: [String]) {
+        state.withLockedValue { $0.members = members }
+        Thread.detachNewThread { [self] in
+            let names = ContainerNames.running()
+            state.withLockedValue { $0.containers = names }
+        }
+    }
     func engine() -> CompletionEngine { state.withLockedValue { $0 } }
 }

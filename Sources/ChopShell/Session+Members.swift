@@ -123,9 +123,11 @@ extension Session {
             let interpreter = await tunnel.interpreter
             var down = false
             if case .down = state { down = true }
+            var kind = tunnel.kind.kindName
+            if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
             result.append(
                 MemberInfo(
-                    name: tunnel.name, kind: tunnel.kind.kindName, state: state.word,
+                    name: tunnel.name, kind: kind, state: state.word,
                     python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
                     lastError: await tunnel.lastError, down: down))
         }

@@ -1,0 +1,74 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Docker members from the shell, on a real engine; skipped with the reason where none can run.
+final class DockerShellTests: XCTestCase {
+    func requireDocker() throws {
+        try requireTerminal()
+        guard (try? Command.run(["docker", "image", "inspect", "chop-python:test"]).status) == 0 else {
+            throw XCTSkip("no Docker engine or test image here (.ci/docker-up provides them)")
+        }
+    }
+
+    func testAddDockerRunsAndQuittingRemovesTheContainer() throws {
+        try requireDocker()
+        let folder = try temporaryFolder(self)
+        let name = "chop-shell-\(UUID().uuidString.prefix(6).lowercased())"
+        let result = try runChop(
+            ["-q", "-c", "add docker \(name) --image chop-python:test; add local l; run cat /etc/os-release; hosts"],
+            folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("ID=chop-test"), result.out)
+        XCTAssertTrue(result.out.contains("docker chop-python:test"), result.out)
+        let left = try Command.run(["docker", "ps", "-a", "--filter", "name=\(name)", "--format", "{{.Names}}"])
+        XCTAssertEqual(left.output.trimmingCharacters(in: .whitespacesAndNewlines), "")
+    }
+
+    func testTabCompletesRunningContainerNames() throws {
+        try requireDocker()
+        let name = "chop-tabbed-\(UUID().uuidString.prefix(6).lowercased())"
+        XCTAssertEqual(
+            try Command.run([
+                "docker", "run", "-d", "--pull", "never", "--name", name, "chop-python:test", "python3", "-c",
+                "import time; time.sleep(120)",
+            ]).status, 0)
+        defer { _ = try? Command.run(["docker", "rm", "-f", name]) }
+        let tmux = try Tmux("exec \(Tmux.chopBinary)")
+        defer { tmux.kill() }
+        XCTAssertTrue(tmux.wait(for: "host>").0, tmux.screen())
+        try tmux.type("ping")  // after a command the container list is refreshed in the background
+        XCTAssertTrue(tmux.wait(for: "1 host: 1 ok").0, tmux.screen())
+        usleep(500_000)
+        try tmux.send("add container chop-tabbed", "Tab")
+        let (found, screen) = tmux.wait(for: "add container \(name)")
+        XCTAssertTrue(found, screen)
+        try tmux.send("Enter")
+        try tmux.type("run cat /etc/os-release")
+        XCTAssertTrue(tmux.wait(for: "ID=chop-test").0, tmux.screen())
+    }
+
+    func testSIGTERMLeavesNoContainerBehind() throws {
+        try requireDocker()
+        let folder = try temporaryFolder(self)
+        let name = "chop-term-\(UUID().uuidString.prefix(6).lowercased())"
+        let pid = try Command.start([
+            "/bin/sh", "-c",
+            "exec \(Tmux.chopBinary) -q -c 'add docker \(name) --image chop-python:test; run sleep 60' >\(folder)/log 2>&1",
+        ])
+        let listed: () -> String = {
+            let output = try? Command.run(["docker", "ps", "-a", "--filter", "name=\(name)", "--format", "{{.Names}}"])
+            return (output?.output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var deadline = Date().addingTimeInterval(20)
+        while listed() != name && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(listed(), name, "the container never started")
+        usleep(500_000)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        deadline = Date().addingTimeInterval(15)
+        while !listed().isEmpty && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(listed(), "", "container left behind after SIGTERM")
+    }
+}

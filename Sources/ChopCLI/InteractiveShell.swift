@@ -15,7 +15,7 @@ struct InteractiveShell {
         candidates.update(members: await session.memberNames)
         Terminal.writeError("chop \(Chop.version): 'help' lists commands, Tab completes, Ctrl-D quits.\n")
         while true {
-            let prompt = await session.prompt()
+            let prompt = Self.style(await session.prompt(), color: await session.usesColor)
             let input = await withCheckedContinuation { continuation in
                 Thread.detachNewThread { continuation.resume(returning: editor.readLine(prompt: prompt)) }
             }
@@ -40,6 +40,22 @@ struct InteractiveShell {
                 }
             }
         }
+    }
+
+    /// Colours the prompt: "chop" bold, "(N down)" red. Escape codes sit between libedit's markers so the
+    /// cursor position is computed on the visible text only.
+    static func style(_ prompt: String, color: Bool) -> String {
+        guard color else { return prompt }
+        let mark = String(UnicodeScalar(UInt8(LineEditor.promptMarker)))
+        func paint(_ text: String, _ code: String) -> String {
+            mark + "\u{1B}[\(code)m" + mark + text + mark + "\u{1B}[0m" + mark
+        }
+        var styled = prompt
+        if styled.hasPrefix("chop") { styled = paint("chop", "1") + styled.dropFirst(4) }
+        if let range = styled.range(of: #"\(\d+ down\)"#, options: .regularExpression) {
+            styled.replaceSubrange(range, with: paint(String(styled[range]), "31"))
+        }
+        return styled
     }
 
     /// `$XDG_STATE_HOME/chop/history`, by default `~/.local/state/chop/history`.

@@ -275,13 +275,16 @@ public actor Session {
     }
 
     func renderer() -> ResultRenderer {
-        let color: Bool
+        ResultRenderer(color: usesColor, width: max(40, io.width()), gather: settings.gather)
+    }
+
+    /// Whether output (and the prompt) is coloured now: the `color` setting, `auto` meaning a terminal.
+    public var usesColor: Bool {
         switch settings.color {
-        case .auto: color = io.colorByDefault
-        case .on: color = true
-        case .off: color = false
+        case .auto: io.colorByDefault
+        case .on: true
+        case .off: false
         }
-        return ResultRenderer(color: color, width: max(40, io.width()), gather: settings.gather)
     }
 
     func outcome(for host: String) throws(ShellError) -> HostOutcome {

@@ -160,4 +160,30 @@ final class BatchModeTests: XCTestCase {
         while children.contains(where: ProcessTree.isAlive) && Date() < end { usleep(50_000) }
         XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
     }
+
+    func testCtrlCInBatchModeExits130AndLeavesNothing() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let pid = try Command.start([
+            "/bin/sh", "-c",
+            "exec \(Tmux.chopBinary) -q -c 'add local a; run sleep 60; run echo never' >\(folder)/log 2>&1",
+        ])
+        var children: [pid_t] = []
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            children = ProcessTree.descendants(of: pid)
+            if children.map(ProcessTree.commandLine).contains(where: { $0.hasPrefix("sleep 60") }) { break }
+            usleep(50_000)
+        }
+        kill(pid, SIGINT)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertEqual((status >> 8) & 0xff, 130)
+        let log = (try? String(contentsOfFile: "\(folder)/log", encoding: .utf8)) ?? ""
+        XCTAssertTrue(log.contains("interrupted"), log)
+        XCTAssertFalse(log.contains("never"), log)
+        let end = Date().addingTimeInterval(5)
+        while children.contains(where: ProcessTree.isAlive) && Date() < end { usleep(50_000) }
+        XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
+    }
 }

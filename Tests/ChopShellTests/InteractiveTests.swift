@@ -11,10 +11,10 @@ final class InteractiveTests: XCTestCase {
     }
 
     /// Starts chop in tmux with the fleet's ssh config and a HOME whose ~/.ssh/config includes it.
-    func startChop(_ arguments: String = "") throws -> (Tmux, SSHFleet) {
+    func startChop(_ arguments: String = "", home existing: String? = nil) throws -> (Tmux, SSHFleet) {
         try requireTerminal()
         let fleet = try requireFleet()
-        let home = try temporaryFolder(self)
+        let home = try existing ?? temporaryFolder(self)
         try FileManager.default.createDirectory(atPath: "\(home)/.ssh", withIntermediateDirectories: true)
         try "Include \(fleet.configFile)\n".write(toFile: "\(home)/.ssh/config", atomically: true, encoding: .utf8)
         let tmux = try Tmux(
@@ -116,5 +116,20 @@ final class InteractiveTests: XCTestCase {
         XCTAssertTrue(found, screen)
         XCTAssertTrue(screen.contains("^[]0;pwned"), screen)
         XCTAssertTrue(screen.contains("chop"), "the screen was cleared by host output:\n\(screen)")
+    }
+
+    func testHistoryPersistsAcrossSessions() throws {
+        let home = try temporaryFolder(self)
+        let (first, _) = try startChop(home: home)
+        try first.type("ping")
+        try first.type("ping")
+        XCTAssertTrue(first.wait(for: "1 host: 1 ok", count: 2).0, first.screen())
+        try first.send("C-d")
+        XCTAssertTrue(first.wait(timeout: 10) { _ in !first.isRunning }.0, "chop did not exit on Ctrl-D")
+        let history = try String(contentsOfFile: "\(home)/state/chop/history", encoding: .utf8)
+        XCTAssertEqual(history.components(separatedBy: "ping").count - 1, 1, "no consecutive duplicates: \(history)")
+        let (second, _) = try startChop(home: home)
+        try second.send("Up")
+        XCTAssertTrue(second.wait(for: "host> ping").0, second.screen())
     }
 }

@@ -11,6 +11,9 @@ enum ContainerNames {
     static func running(engine: String = "docker") -> [String] {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return [] }
+        // Close-on-exec on both ends: only the dup2'd copy reaches the child.
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -2,19 +2,6 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The shared sshd fleet, or a skip where sshd cannot run (a failure in CI, which installs it).
-func requireFleet() throws -> SSHFleet {
-    switch SSHFleet.shared {
-    case .success(let fleet):
-        return fleet
-    case .failure(let error):
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            XCTFail("the sshd fleet must run in CI: \(error.reason)")
-        }
-        throw XCTSkip("sshd fleet unavailable: \(error.reason)")
-    }
-}
-
 /// tmux and the built chop binary, or a skip (a failure in CI).
 func requireTerminal() throws {
     let missing =
@@ -24,13 +11,6 @@ func requireTerminal() throws {
         if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(missing) in CI") }
         throw XCTSkip(missing)
     }
-}
-
-func temporaryFolder(_ test: XCTestCase) throws -> String {
-    let path = NSTemporaryDirectory() + "chop-shell-test-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
 }
 
 /// Runs the chop binary in batch mode and returns its exit status, stdout and stderr.

@@ -3,20 +3,6 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The shared loopback sshd fleet; skips the test (with the reason) where sshd cannot run, except in CI,
-/// where a missing fleet is a failure: CI installs it.
-func requireFleet() throws -> SSHFleet {
-    switch SSHFleet.shared {
-    case .success(let fleet):
-        return fleet
-    case .failure(let error):
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            XCTFail("the sshd fleet must run in CI: \(error.reason)")
-        }
-        throw XCTSkip("sshd fleet unavailable: \(error.reason)")
-    }
-}
-
 /// Waits (bounded) until no stray child process is left, then asserts it.
 func assertNoStrayChildren(file: StaticString = #filePath, line: UInt = #line) async {
     var stray: [String] = []
@@ -27,14 +13,6 @@ func assertNoStrayChildren(file: StaticString = #filePath, line: UInt = #line) a
     }
     XCTAssertEqual(stray, [], "processes left running", file: file, line: line)
     XCTAssertEqual(ProcessTree.zombies(), [], "zombie children", file: file, line: line)
-}
-
-/// A temporary folder removed at the end of the test.
-func temporaryFolder(_ test: XCTestCase) throws -> String {
-    let path = NSTemporaryDirectory() + "chop-test-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return path
 }
 
 /// Writes `size` pseudo-random bytes to `path` in chunks and returns the file's SHA-1 as sha1sum prints it.

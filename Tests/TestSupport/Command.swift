@@ -13,6 +13,10 @@ public enum Command {
     public static func run(_ argv: [String]) throws -> (status: Int32, output: String) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        // Close-on-exec on both ends: only the dup2'd copy reaches the child, so a daemon it starts (tmux's
+        // server) cannot keep the pipe open and leave us waiting for an end of file that never comes.
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

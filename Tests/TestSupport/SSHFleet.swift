@@ -110,7 +110,10 @@ public final class SSHFleet: Sendable {
             """
         try client.write(toFile: "\(dir)/ssh_config", atomically: true, encoding: .utf8)
 
-        let sshdPID = try Command.start([sshd, "-D", "-f", "\(dir)/sshd_config"])
+        // PR_SET_PDEATHSIG (1) survives exec: if the test process dies without running atexit (killed by a
+        // timeout, say), the kernel sends sshd SIGTERM, so no fleet outlives its tests.
+        let exec = "import ctypes,os,sys; ctypes.CDLL(None).prctl(1, 15); os.execv(sys.argv[1], sys.argv[1:])"
+        let sshdPID = try Command.start(["python3", "-c", exec, sshd, "-D", "-f", "\(dir)/sshd_config"])
         self.sshdPID = sshdPID
         self.directory = dir
         self.configFile = "\(dir)/ssh_config"

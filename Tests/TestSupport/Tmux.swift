@@ -4,15 +4,25 @@ import Foundation
 /// send-keys and read with capture-pane. Every wait is bounded.
 public final class Tmux: Sendable {
     public let name: String
+    /// A tmux server of our own (`tmux -L`), so tests never touch the developer's sessions and a server
+    /// started here never holds one of our pipes.
+    static let socket = "chop-tests-\(getpid())"
 
     /// Starts `command` (a shell command line) in a new tmux session of the given size.
     public init(_ command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
         name = "chop-test-" + UUID().uuidString.prefix(8)
-        var arguments = ["tmux", "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
+        var arguments = ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
         for (key, value) in environment { arguments += ["-e", "\(key)=\(value)"] }
         arguments.append(command)
-        let result = try Command.run(arguments)
-        guard result.status == 0 else { throw Command.Failure("tmux new-session failed: \(result.output)") }
+        // The first command starts the server, which must not inherit our output pipe: send it to a file.
+        let log = NSTemporaryDirectory() + "\(name).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let line = (["tmux", "-L", Self.socket] + arguments).map(Self.quote).joined(separator: " ")
+        let result = try Command.run(["/bin/sh", "-c", "\(line) >\(log) 2>&1 </dev/null"])
+        guard result.status == 0 else {
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw Command.Failure("tmux new-session failed: \(output)")
+        }
     }
 
     /// The binary under test, next to the test bundle in the build folder.
@@ -26,18 +36,18 @@ public final class Tmux: Sendable {
 
     /// Types keys: literal text, or tmux key names such as "Enter", "Tab", "C-c", "C-d".
     public func send(_ keys: String...) throws {
-        try Command.run(["tmux", "send-keys", "-t", name] + keys)
+        try tmux(["send-keys", "-t", name] + keys)
     }
 
     /// Types `text` literally, then Enter.
     public func type(_ text: String) throws {
-        try Command.run(["tmux", "send-keys", "-t", name, "-l", text])
-        try Command.run(["tmux", "send-keys", "-t", name, "Enter"])
+        try tmux(["send-keys", "-t", name, "-l", text])
+        try tmux(["send-keys", "-t", name, "Enter"])
     }
 
     /// The visible screen.
     public func screen() -> String {
-        (try? Command.run(["tmux", "capture-pane", "-p", "-t", name]).output) ?? ""
+        (try? tmux(["capture-pane", "-p", "-t", name]).output) ?? ""
     }
 
     /// Waits until `predicate(screen)` holds, at most `timeout` seconds; returns the last screen.
@@ -61,15 +71,24 @@ public final class Tmux: Sendable {
 
     /// The PID of the pane's process (the command, when started with `exec`).
     public func panePID() -> pid_t? {
-        let output = (try? Command.run(["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"]).output) ?? ""
+        let output = (try? tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).output) ?? ""
         return pid_t(output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Whether the session still exists (it ends when its command exits).
-    public var isRunning: Bool { (try? Command.run(["tmux", "has-session", "-t", name]).status) == 0 }
+    public var isRunning: Bool { (try? tmux(["has-session", "-t", name]).status) == 0 }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try Command.run(["tmux", "-L", Self.socket] + arguments)
+    }
+
+    private static func quote(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 
     public func kill() {
-        _ = try? Command.run(["tmux", "kill-session", "-t", name])
+        _ = try? tmux(["kill-session", "-t", name])
     }
 }
 

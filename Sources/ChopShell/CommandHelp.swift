@@ -262,6 +262,15 @@ public enum CommandHelp {
             details: ["Follow up with @failed run … or @failed reconnect."],
             examples: []),
         Topic(
+            names: ["log"],
+            forms: [
+                Form(key: "log", usage: "log [TARGET...]", summary: "show what the tunnels wrote on stderr, per host")
+            ],
+            details: [
+                "ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line."
+            ],
+            examples: ["log", "log web03"]),
+        Topic(
             names: ["show"],
             forms: [
                 Form(key: "show", usage: "show HOST", summary: "show HOST's complete output from the last result")

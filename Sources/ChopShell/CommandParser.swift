@@ -31,7 +31,7 @@ public enum CommandParser {
     /// Every command word, in the order help lists them; `exit` is a synonym of `quit`. For completion.
     public static let commandNames: [String] = [
         "add", "remove", "hosts", "connect", "disconnect", "reconnect", "run", "call", "py", "facts", "put",
-        "fetch", "ping", "use", "last", "failures", "show", "diff", "set", "source", "record", "expect", "help",
+        "fetch", "ping", "use", "last", "failures", "log", "show", "diff", "set", "source", "record", "expect", "help",
         "quit", "exit",
     ]
 
@@ -125,6 +125,8 @@ public enum CommandParser {
         case "hosts":
             try expectNoArguments(args, "hosts")
             return .hosts
+        case "log":
+            return .log(try targetWords(args, command: "log"))
         case "connect", "disconnect", "reconnect":
             if let target, !args.isEmpty {
                 throw usageError("give the hosts either as '@\(target)' or after \(word), not both", word)

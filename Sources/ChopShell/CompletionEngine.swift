@@ -51,7 +51,7 @@ public struct CompletionEngine: Sendable {
             return []
         case "help":
             return position == 1 ? CommandParser.commandNames : []
-        case "remove", "connect", "disconnect", "reconnect", "use":
+        case "remove", "connect", "disconnect", "reconnect", "use", "log":
             let names = word.hasPrefix("@") ? targets().map { "@" + $0 } : members
             return command == "use" ? names + ["all"] : names
         case "show":

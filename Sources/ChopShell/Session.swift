@@ -155,6 +155,17 @@ public actor Session {
                 for line in renderer().failures(lastReport) { io.print(line) }
             }
             return .ok
+        case .log(let targets):
+            let names = targets.isEmpty ? try resolve(nil) : try resolver().resolve(targets)
+            var printed = 0
+            for tunnel in group.subset(names).tunnels {
+                for line in tunnel.stderr.lines {
+                    io.print("\(TerminalText.sanitize(tunnel.name)): \(TerminalText.sanitize(line))")
+                    printed += 1
+                }
+            }
+            if printed == 0 { io.print("no messages from the tunnels of \(NodeSet.fold(names))") }
+            return .ok
         case .show(let host):
             let outcome = try outcome(for: host)
             for line in renderer().show(outcome) { io.print(line) }

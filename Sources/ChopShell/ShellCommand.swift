@@ -64,6 +64,8 @@ public enum ShellCommand: Sendable, Equatable {
     case last
     /// `failures`: show the failed hosts of the last result.
     case failures
+    /// `log [TARGET...]`: what the tunnels themselves wrote on stderr (ssh warnings, agent messages), per host.
+    case log([String])
     /// `show HOST`: one host's complete output from the last result.
     case show(String)
     /// `diff HOST [OTHER]`: compare one host's last output with another's.

@@ -15,6 +15,16 @@ final class BatchModeTests: XCTestCase {
         XCTAssertEqual(try runChop(["--fanout", "0"], folder: folder).status, 64)
     }
 
+    func testLogShowsTheTunnelsOwnStderrPerHost() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let script = "add local a\nadd local b\n@a py import sys; sys.__stderr__.write('agent note\\n')\nlog\n"
+        let result = try runChop(["-q"], stdin: script, folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("a: agent note\n"), result.out)
+        XCTAssertFalse(result.out.contains("b: agent note"), result.out)
+    }
+
     func testCommandsOnACommandLineRespectQuoting() throws {
         try requireTerminal()
         let folder = try temporaryFolder(self)

@@ -753,4 +753,9 @@ final class CommandParserTests: XCTestCase {
             }
         }
     }
+
+    func testLogTakesOptionalTargets() throws {
+        XCTAssertEqual(try CommandParser.parse("log")?.command, .log([]))
+        XCTAssertEqual(try CommandParser.parse("log web1 @failed")?.command, .log(["web1", "failed"]))
+    }
 }

@@ -11,18 +11,19 @@ final class SSHGroupTests: XCTestCase {
     }
 
     func testRunOnSeveralHostsWithBrokenOnesBeside() async throws {
-        let group = try makeGroup(["web1", "web2", "web3", "closed", "badkey", "nopython"])
+        let group = try makeGroup(["web1", "web2", "web3", "closed", "badkey", "nopython", "nokey"])
         let result = await group.run("echo \"$SSH_CONNECTION\" | cut -d' ' -f3")
-        XCTAssertEqual(result.map(\.host), ["web1", "web2", "web3", "closed", "badkey", "nopython"])
+        XCTAssertEqual(result.map(\.host), ["web1", "web2", "web3", "closed", "badkey", "nopython", "nokey"])
         XCTAssertEqual(result[host: "web1"].flatMap { try? $0.get().stdoutText }, "127.0.0.2\n")
         XCTAssertEqual(result[host: "web3"].flatMap { try? $0.get().stdoutText }, "127.0.0.4\n")
         XCTAssertEqual(result.successful().map(\.host), ["web1", "web2", "web3"])
-        XCTAssertEqual(result.failures().map(\.host), ["closed", "badkey", "nopython"])
+        XCTAssertEqual(result.failures().map(\.host), ["closed", "badkey", "nopython", "nokey"])
         XCTAssertEqual(result[3].error?.msg, "connection refused")
         XCTAssertEqual(result[4].error?.msg, "host key verification failed")
         XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython; install python3 or set --python")
+        XCTAssertEqual(result[6].error?.msg, "permission denied (publickey)")
         XCTAssertThrowsError(try result.raiseFailures()) { error in
-            XCTAssertTrue("\(error)".hasPrefix("3/6 hosts had failures: closed: connection refused"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("4/7 hosts had failures: closed: connection refused"), "\(error)")
         }
         await group.close()
         await assertNoStrayChildren()

@@ -43,6 +43,8 @@ final class SudoAndHostileTests: XCTestCase {
         XCTAssertTrue(result[1].error?.msg.contains("unknown frame op") == true, result[1].error?.msg ?? "")
         // "hello\n" read as a frame length is far over the limit: refused before anything is buffered.
         XCTAssertEqual(result[2].error?.kind, .protocol)
+        // What the host said on stderr is kept for that tunnel.
+        XCTAssertEqual(group.tunnels[2].stderr.lines, ["Welcome to my server!"])
         await group.close()
         await assertNoStrayChildren()
     }

@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// generated host and client keys and an ssh config whose aliases look like distinct hosts.
 ///
 /// Aliases: `web1`…`web4` (healthy, 127.0.0.2–5), `closed` (a port nobody listens on), `badkey` (the host
-/// key does not match known_hosts), `nopython` (the remote PATH has a shell but no Python), `oldpython`
+/// key does not match known_hosts), `nokey` (the server refuses the user's key), `nopython` (the remote PATH has a shell but no Python), `oldpython`
 /// (the only python3 is 2.7). Started once per test process, stopped at exit.
 public final class SSHFleet: Sendable {
     public let directory: String
@@ -72,6 +72,7 @@ public final class SSHFleet: Sendable {
             PidFile \(dir)/sshd.pid
             AuthorizedKeysFile \(dir)/authorized_keys
             PermitRootLogin prohibit-password
+            AllowUsers root
             UsePAM no
             StrictModes no
             PasswordAuthentication no
@@ -95,6 +96,7 @@ public final class SSHFleet: Sendable {
         client += alias("closed", "127.0.0.1", port: closedPort)
         client += alias("badkey", "127.0.0.6", port: port, keyAlias: "chopwrong")
         client += alias("nopython", "127.0.0.8", port: port)
+        client += alias("nokey", "127.0.0.7", port: port) + "    User nobody\n"
         client += alias("oldpython", "127.0.0.9", port: port)
         client += """
             Host *

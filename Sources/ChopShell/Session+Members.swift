@@ -67,9 +67,11 @@ extension Session {
         var grown = group
         for tunnel in tunnels { try grown.add(tunnel) }
         group = grown
-        for tunnel in tunnels {
-            // Connect at once in the background; `hosts` shows the progress, operations wait for it.
-            Task { try? await tunnel.connect() }
+        // Connect at once in the background, at most `fanout` at a time (a range can add thousands);
+        // `hosts` shows the progress, and operations wait for a connection already under way.
+        if var connecting = try? Group(tunnels) {
+            connecting.fanout = settings.fanout
+            Task { [connecting] in _ = await connecting.connect() }
         }
         let noun = tunnels.count == 1 ? "member" : "members"
         io.error("added \(tunnels.count) \(noun): \(NodeSet.fold(tunnels.map(\.name)))")

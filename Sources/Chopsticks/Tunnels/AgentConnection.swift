@@ -161,11 +161,18 @@ actor AgentConnection {
             do {
                 try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
                 if let body { try await body(id, self) }
+            } catch is CancellationError {
+                // Ctrl-C, or the agent already answered (e.g. refused a put): the promise is settled elsewhere.
+            } catch is ChannelError {
+                // The tunnel is going away; `lost` fails every pending promise with the reason.
+            } catch is NIOAsyncWriterError {
+                // The same, seen from the writer.
             } catch {
-                // The request is answered (or failed) through its promise: a write error means the tunnel
-                // is going away, and `lost` fails every pending promise with the reason.
+                // Our side failed mid-request (e.g. the local file became unreadable during a put): fail it
+                // here, and tell the agent to drop what it has, so neither side waits for data that never comes.
                 if pending[id] != nil, lostReason == nil {
-                    if let result = error as? ErrorResult { fail(id, result) }
+                    fail(id, ErrorResult(error))
+                    try? await writer.write(.frame(Frame(op: .cancel, id: id)))
                 }
             }
             let buffer = try await promise.futureResult.get()

@@ -123,4 +123,16 @@ final class DockerTests: XCTestCase {
         await group.close()
         XCTAssertEqual(containers(name), [])
     }
+
+    func testContainerOnAnotherHostThroughSSH() async throws {
+        try requireDocker()
+        let fleet = try requireFleet()
+        let name = uniqueName("remote")
+        let tunnel = Tunnel(try Docker(name, image: Self.image, on: try fleet.ssh("web2")), connectTimeout: 30)
+        let result = try await tunnel.run("cat /etc/os-release")
+        XCTAssertEqual(result.stdoutText, "ID=chop-test\n")
+        XCTAssertEqual(containers(name), [name])
+        await tunnel.close()
+        XCTAssertEqual(containers(name), [], "the remote throwaway container must be removed")
+    }
 }

@@ -4,25 +4,25 @@
 
 /// A throwaway container: `docker run -i --rm` of an image, with the agent inside. Closing the tunnel
 /// removes the container. `engine` may be `podman` (same command line); `on` runs the engine on another
-/// host over SSH, so containers elsewhere can join the group.
+/// host through that SSH tunnel kind (its config, options and BatchMode), so containers elsewhere can join
+/// the group.
 public struct Docker: TunnelKind {
     public let name: String
     public let image: String
     public let rm: Bool
     public let engine: String
-    /// An SSH host (or alias) whose engine runs the container; nil for this machine.
-    public let on: String?
+    /// The SSH host whose engine runs the container; nil for this machine.
+    public let on: SSH?
     public let python: String?
     public var kindName: String { "docker" }
 
     public init(
-        _ name: String, image: String, rm: Bool = true, engine: String = "docker", on: String? = nil,
+        _ name: String, image: String, rm: Bool = true, engine: String = "docker", on: SSH? = nil,
         python: String? = nil
     ) throws(InvalidTunnel) {
         try validateName(name, what: "container name")
         try validateName(image, what: "image")
         try validateName(engine, what: "engine")
-        if let on { try validateName(on, what: "host name") }
         if let python { try validateName(python, what: "python path") }
         self.name = name
         self.image = image
@@ -64,17 +64,16 @@ public struct Docker: TunnelKind {
 public struct DockerExec: TunnelKind {
     public let container: String
     public let engine: String
-    public let on: String?
+    public let on: SSH?
     public let python: String?
     public let name: String
     public var kindName: String { "container" }
 
     public init(
-        _ container: String, engine: String = "docker", on: String? = nil, python: String? = nil, name: String? = nil
+        _ container: String, engine: String = "docker", on: SSH? = nil, python: String? = nil, name: String? = nil
     ) throws(InvalidTunnel) {
         try validateName(container, what: "container name")
         try validateName(engine, what: "engine")
-        if let on { try validateName(on, what: "host name") }
         if let python { try validateName(python, what: "python path") }
         if let name { try validateName(name, what: "name") }
         self.container = container
@@ -100,11 +99,10 @@ public struct DockerExec: TunnelKind {
 
 /// What Docker and DockerExec share: running the engine here or over SSH, and reading its errors.
 enum DockerCommand {
-    /// argv to run `argv` here, or on `host` through ssh with every word quoted for the remote shell.
-    static func remote(_ argv: [String], on host: String?) -> [String] {
+    /// argv to run `argv` here, or on `host` through ssh, every word quoted for the remote shell.
+    static func remote(_ argv: [String], on host: SSH?) -> [String] {
         guard let host else { return argv }
-        return ["ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "--", host]
-            + [argv.map(shellQuote).joined(separator: " ")]
+        return host.command(script: argv.map(shellQuote).joined(separator: " "))
     }
 
     static func describe(stderr: String, engine: String) -> String? {

@@ -9,14 +9,12 @@ extension Session {
     public func runScript(_ text: String, name: String, echo: Bool = false) async -> CommandResult {
         var worst = CommandResult.ok
         for (lineNumber, line) in Self.scriptLines(text) {
-            if (try? CommandParser.parse(line)) == nil {
-                do {
-                    _ = try CommandParser.parse(line)
-                    continue  // blank or comment
-                } catch {
-                    io.error("\(name):\(lineNumber): \(error.message)")
-                    return .error
-                }
+            // Syntax is checked here first so the error names the file and line.
+            do {
+                if try CommandParser.parse(line) == nil { continue }  // blank or comment
+            } catch {
+                io.error("\(name):\(lineNumber): \(error.message)")
+                return .error
             }
             if echo { io.print("chop> \(line)") }
             let result = await execute(line)

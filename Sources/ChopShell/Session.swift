@@ -43,7 +43,7 @@ public actor Session {
         self.io = io
         self.sshConfigFile = sshConfigFile
         self.sshOptions = sshOptions
-        self.group = (try? Group(fanout: settings.fanout)) ?? (try! Group())
+        self.group = Group.empty(fanout: settings.fanout)
     }
 
     /// Member names in group order (for completion and the prompt).

@@ -31,6 +31,11 @@ public struct Group: Sendable {
         try self.init(members, fanout: fanout)
     }
 
+    /// A group with no members yet (it cannot fail, unlike the initialisers that check names).
+    public static func empty(fanout: Int = Group.defaultFanout) -> Group {
+        Group(members: [], fanout: max(1, fanout))
+    }
+
     private init(members: [Tunnel], fanout: Int) {
         self.tunnels = members
         self.fanout = fanout

@@ -58,4 +58,23 @@ final class SudoAndHostileTests: XCTestCase {
         await group.close()
         await assertNoStrayChildren()
     }
+
+    func testCancellingWhileAHostIsStillConnectingReturnsAtOnce() async throws {
+        let group = try Group([
+            Tunnel(HostileHost(name: "silent", script: "sleep 30"), connectTimeout: 30), Tunnel(try Local("good")),
+        ])
+        let task = Task { await group.run("echo ok") }
+        try await Task.sleep(for: .milliseconds(500))
+        let start = ContinuousClock.now
+        task.cancel()
+        let result = await task.value
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(1))
+        XCTAssertEqual(result[0].error?.kind, .interrupted)
+        XCTAssertEqual(result[1].value?.stdoutText, "ok\n")
+        // The interrupted member is not marked down: it will simply connect again next time.
+        let state = await group.tunnels[0].state
+        XCTAssertEqual(state, .idle)
+        await group.close()
+        await assertNoStrayChildren()
+    }
 }

@@ -1,4 +1,5 @@
 import ChopShell
+import Chopsticks
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -78,8 +79,8 @@ final class CompletionSources: Sendable {
 
     func update(members: [String]) {
         state.withLockedValue { $0.members = members }
-        Thread.detachNewThread { [self] in
-            let names = ContainerNames.running()
+        Task { [state] in
+            let names = await ContainerList.running()
             state.withLockedValue { $0.containers = names }
         }
     }

@@ -1,3 +1,4 @@
+import Chopsticks
 /// Why a command line could not be split.
 ///
 /// Every case means the input ended in the middle of a construct, so an interactive caller can check `kind` and
@@ -223,28 +224,8 @@ public enum CommandLineSplitter {
     /// `[A-Za-z0-9_@%+=:,./-]` are returned unchanged so common commands stay readable; anything else, including
     /// the empty word, is wrapped in single quotes with each `'` written as `'\''`.
     public static func quote(_ word: String) -> String {
-        if !word.isEmpty, word.unicodeScalars.allSatisfy(isSafeUnquoted) {
-            return word
-        }
-        var quoted = "'"
-        for character in word {
-            if character == "'" {
-                quoted += "'\\''"
-            } else {
-                quoted.append(character)
-            }
-        }
-        quoted += "'"
-        return quoted
-    }
-
-    private static func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "A"..."Z", "a"..."z", "0"..."9", "_", "@", "%", "+", "=", ":", ",", ".", "/", "-":
-            true
-        default:
-            false
-        }
+        // One quoting rule for the whole program: the library's, which also builds the remote commands.
+        shellQuote(word)
     }
 
     /// Unquoted characters that separate words; `\r` is included so scripts with CRLF line ends work.

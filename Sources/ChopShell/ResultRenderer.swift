@@ -559,16 +559,8 @@ extension ResultRenderer {
     enum HostText {
         /// All lines of `text`, sanitized. A final newline does not produce an empty last line; "" has no lines.
         static func lines(_ text: String) -> [String] {
-            guard !text.isEmpty else { return [] }
-            var pieces = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-            let endsWithNewline = text.unicodeScalars.last == "\n"
-            if endsWithNewline {
-                pieces.removeLast()
-            }
-            let lastIndex = pieces.count - 1
-            return pieces.enumerated().map { index, piece in
-                clean(piece, terminated: index < lastIndex || endsWithNewline)
-            }
+            // The same split as the diff's, so `show` and `diff` agree on what a line is.
+            UnifiedDiff.split(text).map { clean($0.text.unicodeScalars[...], terminated: $0.terminated) }
         }
 
         /// The number of lines `lines(text)` would return, without building them (outputs can be a megabyte).

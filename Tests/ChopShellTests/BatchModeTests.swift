@@ -154,21 +154,13 @@ final class BatchModeTests: XCTestCase {
             "/bin/sh", "-c",
             "exec \(Tmux.chopBinary) -q -c 'add local a; add local b; run sleep 60' >\(folder)/log 2>&1",
         ])
-        var children: [pid_t] = []
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            children = ProcessTree.descendants(of: pid)
-            if children.map(ProcessTree.commandLine).filter({ $0.hasPrefix("sleep 60") }).count == 2 { break }
-            usleep(50_000)
-        }
+        let children = ProcessTree.waitForDescendants(of: pid, running: "sleep 60", count: 2)
         XCTAssertEqual(children.map(ProcessTree.commandLine).filter { $0.hasPrefix("sleep 60") }.count, 2)
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         XCTAssertEqual((status >> 8) & 0xff, 143)
-        let end = Date().addingTimeInterval(5)
-        while children.contains(where: ProcessTree.isAlive) && Date() < end { usleep(50_000) }
-        XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
+        XCTAssertEqual(ProcessTree.survivors(children), [])
     }
 
     func testCtrlCInBatchModeExits130AndLeavesNothing() throws {
@@ -178,13 +170,8 @@ final class BatchModeTests: XCTestCase {
             "/bin/sh", "-c",
             "exec \(Tmux.chopBinary) -q -c 'add local a; run sleep 60; run echo never' >\(folder)/log 2>&1",
         ])
-        var children: [pid_t] = []
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            children = ProcessTree.descendants(of: pid)
-            if children.map(ProcessTree.commandLine).contains(where: { $0.hasPrefix("sleep 60") }) { break }
-            usleep(50_000)
-        }
+        let children = ProcessTree.waitForDescendants(of: pid, running: "sleep 60")
+        XCTAssertTrue(children.map(ProcessTree.commandLine).contains { $0.hasPrefix("sleep 60") })
         kill(pid, SIGINT)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
@@ -192,8 +179,6 @@ final class BatchModeTests: XCTestCase {
         let log = (try? String(contentsOfFile: "\(folder)/log", encoding: .utf8)) ?? ""
         XCTAssertTrue(log.contains("interrupted"), log)
         XCTAssertFalse(log.contains("never"), log)
-        let end = Date().addingTimeInterval(5)
-        while children.contains(where: ProcessTree.isAlive) && Date() < end { usleep(50_000) }
-        XCTAssertEqual(children.filter(ProcessTree.isAlive).map(ProcessTree.commandLine), [])
+        XCTAssertEqual(ProcessTree.survivors(children), [])
     }
 }

@@ -60,15 +60,11 @@ final class DockerShellTests: XCTestCase {
             let output = try? Command.run(["docker", "ps", "-a", "--filter", "name=\(name)", "--format", "{{.Names}}"])
             return (output?.output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        var deadline = Date().addingTimeInterval(20)
-        while listed() != name && Date() < deadline { usleep(100_000) }
-        XCTAssertEqual(listed(), name, "the container never started")
+        XCTAssertTrue(eventually(timeout: 20) { listed() == name }, "the container never started")
         usleep(500_000)
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        deadline = Date().addingTimeInterval(15)
-        while !listed().isEmpty && Date() < deadline { usleep(100_000) }
-        XCTAssertEqual(listed(), "", "container left behind after SIGTERM")
+        XCTAssertTrue(eventually(timeout: 15) { listed().isEmpty }, "container left behind after SIGTERM")
     }
 }

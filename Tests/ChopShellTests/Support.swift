@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 import TestSupport
 import XCTest
@@ -19,7 +20,7 @@ func runChop(_ arguments: [String], stdin: String? = nil, folder: String) throws
 ) {
     let out = "\(folder)/out-\(UUID().uuidString.prefix(6))"
     let err = out + ".err"
-    var line = ([Tmux.chopBinary] + arguments).map(shellWord).joined(separator: " ") + " >\(out) 2>\(err)"
+    var line = ([Tmux.chopBinary] + arguments).map(shellQuote).joined(separator: " ") + " >\(out) 2>\(err)"
     if let stdin {
         let input = out + ".in"
         try stdin.write(toFile: input, atomically: true, encoding: .utf8)
@@ -32,5 +33,3 @@ func runChop(_ arguments: [String], stdin: String? = nil, folder: String) throws
     let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
     return (status, stdout, stderr)
 }
-
-func shellWord(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }

@@ -5,11 +5,11 @@ import XCTest
 
 /// Waits (bounded) until no stray child process is left, then asserts it.
 func assertNoStrayChildren(file: StaticString = #filePath, line: UInt = #line) async {
-    var stray: [String] = []
-    for _ in 0..<50 {
-        stray = ProcessTree.strayChildren()
-        if stray.isEmpty { break }
+    // Polls with Task.sleep, not `eventually`: this runs on the cooperative pool, which must not be blocked.
+    var stray = ProcessTree.strayChildren()
+    for _ in 0..<50 where !stray.isEmpty {
         try? await Task.sleep(for: .milliseconds(100))
+        stray = ProcessTree.strayChildren()
     }
     XCTAssertEqual(stray, [], "processes left running", file: file, line: line)
     XCTAssertEqual(ProcessTree.zombies(), [], "zombie children", file: file, line: line)

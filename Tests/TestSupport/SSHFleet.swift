@@ -41,8 +41,7 @@ public final class SSHFleet: Sendable {
         let dir = NSTemporaryDirectory() + "chop-fleet-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        for (name, dirName) in [("home", "home"), ("nopy", "nopy-bin"), ("oldpy", "oldpy-bin")] {
-            _ = name
+        for dirName in ["home", "nopy-bin", "oldpy-bin"] {
             try FileManager.default.createDirectory(atPath: "\(dir)/\(dirName)", withIntermediateDirectories: true)
         }
         // A PATH with a shell and no Python; and one whose python3 is Python 2.7 (when pyenv has one).
@@ -125,10 +124,7 @@ public final class SSHFleet: Sendable {
             for pid in SSHFleet.started.withLockedValue({ $0 }) { kill(pid, SIGTERM) }
         }
         // Ready when a TCP connection is accepted (bounded wait).
-        for _ in 0..<100 {
-            if Self.canConnect(port: port) { return }
-            usleep(50_000)
-        }
+        if eventually(timeout: 5, { Self.canConnect(port: port) }) { return }
         kill(sshdPID, SIGTERM)
         throw FleetUnavailable(reason: "sshd did not start on port \(port)")
     }

@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 
 /// A real terminal for end-to-end tests: a detached tmux session running one command, driven with
@@ -17,7 +18,7 @@ public final class Tmux: Sendable {
         // The first command starts the server, which must not inherit our output pipe: send it to a file.
         let log = NSTemporaryDirectory() + "\(name).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let line = (["tmux", "-L", Self.socket] + arguments).map(Self.quote).joined(separator: " ")
+        let line = (["tmux", "-L", Self.socket] + arguments).map(shellQuote).joined(separator: " ")
         let result = try Command.run(["/bin/sh", "-c", "\(line) >\(log) 2>&1 </dev/null"])
         guard result.status == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -53,14 +54,12 @@ public final class Tmux: Sendable {
     /// Waits until `predicate(screen)` holds, at most `timeout` seconds; returns the last screen.
     @discardableResult
     public func wait(timeout: Double = 10, until predicate: (String) -> Bool) -> (Bool, String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        var text = screen()
-        while !predicate(text) {
-            if Date() > deadline { return (false, text) }
-            usleep(50_000)
+        var text = ""
+        let found = eventually(timeout: timeout) {
             text = screen()
+            return predicate(text)
         }
-        return (true, text)
+        return (found, text)
     }
 
     /// Waits until the screen contains `text` `count` times.
@@ -81,10 +80,6 @@ public final class Tmux: Sendable {
     @discardableResult
     private func tmux(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try Command.run(["tmux", "-L", Self.socket] + arguments)
-    }
-
-    private static func quote(_ word: String) -> String {
-        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     public func kill() {

@@ -136,9 +136,7 @@ public struct Group: Sendable {
         await each { tunnel in
             let start = ContinuousClock.now
             try await tunnel.connect()
-            let elapsed = ContinuousClock.now - start
-            return PingResult(
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return PingResult(seconds: start.duration(to: .now).seconds)
         }
     }
 

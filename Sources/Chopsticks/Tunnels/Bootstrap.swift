@@ -50,9 +50,21 @@ public enum Bootstrap {
     }
 }
 
-/// Quotes a word for a POSIX shell: unchanged when it is plainly safe, else single-quoted.
+/// Quotes a word for a POSIX shell: unchanged when it is made only of `[A-Za-z0-9_@%+=:,./-]` (so common
+/// commands stay readable), otherwise single-quoted with each `'` written as `'\''`. Every remote command
+/// chop builds from host names or paths goes through here.
 public func shellQuote(_ word: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-    if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
-    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    if !word.isEmpty, word.unicodeScalars.allSatisfy(isSafeUnquoted) { return word }
+    var quoted = "'"
+    for character in word {
+        if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
+    }
+    return quoted + "'"
+}
+
+private func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar {
+    case "A"..."Z", "a"..."z", "0"..."9", "_", "@", "%", "+", "=", ":", ",", ".", "/", "-": true
+    default: false
+    }
 }

@@ -203,8 +203,7 @@ public actor Tunnel {
     public func ping() async throws -> PingResult {
         let start = ContinuousClock.now
         _ = try await perform { try await $0.request("ping") }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = start.duration(to: .now).seconds
         lastRTT = seconds
         return PingResult(seconds: seconds)
     }
@@ -268,6 +267,11 @@ public actor Tunnel {
             throw error
         }
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for results and tables.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension Sequence where Element == UInt8 {

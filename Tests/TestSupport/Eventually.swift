@@ -1,0 +1,34 @@
+import Foundation
+
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass: every wait in the tests is bounded.
+/// - Returns: whether the condition held in time.
+@discardableResult
+public func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        if Date() > deadline { return false }
+        usleep(50_000)
+    }
+    return true
+}
+
+extension ProcessTree {
+    /// Waits (bounded) until `count` descendants of `pid` run a command line starting with `prefix`, and
+    /// returns all of `pid`'s descendants at that moment.
+    public static func waitForDescendants(of pid: pid_t, running prefix: String, count: Int = 1, timeout: Double = 10)
+        -> [pid_t]
+    {
+        var children: [pid_t] = []
+        eventually(timeout: timeout) {
+            children = descendants(of: pid)
+            return children.map(commandLine).filter { $0.hasPrefix(prefix) }.count >= count
+        }
+        return children
+    }
+
+    /// Waits (bounded) for `pids` to end and returns the command lines of those still alive.
+    public static func survivors(_ pids: [pid_t], timeout: Double = 5) -> [String] {
+        eventually(timeout: timeout) { !pids.contains(where: isAlive) }
+        return pids.filter(isAlive).map(commandLine)
+    }
+}

@@ -7,32 +7,37 @@ struct BatchRunner {
     let session: Session
     let echo: Bool
 
-    func run(_ text: String, name: String) async -> Int32 {
+    func run(_ text: String, name: String, semicolons: Bool = false) async -> Int32 {
         let session = self.session
         let echo = self.echo
-        let task = Task { await session.runScript(text, name: name, echo: echo) }
+        let task = Task { await session.runScript(text, name: name, echo: echo, semicolons: semicolons) }
         let result = await Interrupts.waiting(for: task)
         if result == .quit { return 0 }
         return status(result, interrupted: task.isCancelled)
     }
 
-    /// Reads commands line by line from stdin, so a producer can feed chop as it goes.
+    /// Reads commands from stdin as they come, so a producer can feed chop as it goes. A line that leaves a
+    /// quote open or ends in `\` waits for the next one: stdin is read with the same rules as a script.
     func runStandardInput() async -> Int32 {
         var worst = CommandResult.ok
         var number = 0
-        var pending: String?
+        var pending: (text: String, firstLine: Int)?
         while let raw = readLine(strippingNewline: true) {
             number += 1
-            if let continued = Session.continuation(raw) {
-                pending = Session.joined(pending, continued)
+            let chunk: (text: String, firstLine: Int) =
+                pending.map { ($0.text + "\n" + raw, $0.firstLine) } ?? (raw, number)
+            do {
+                _ = try CommandLineSplitter.numberedCommands(chunk.text, semicolons: false)
+                pending = nil
+            } catch {
+                pending = chunk
                 continue
             }
-            let line = Session.joined(pending, raw)
-            pending = nil
             let session = self.session
             let echo = self.echo
-            let location = "stdin:\(number)"
-            let task = Task { await session.runScript(line, name: location, echo: echo) }
+            let task = Task {
+                await session.runScript(chunk.text, name: "stdin", echo: echo, firstLine: chunk.firstLine)
+            }
             let result = await Interrupts.waiting(for: task)
             if task.isCancelled { return 130 }
             switch result {
@@ -44,6 +49,11 @@ struct BatchRunner {
             case .ok: break
             }
             if await session.quitRequested { return status(worst, interrupted: false) }
+        }
+        if let pending {
+            // The input ended inside a quote or after a `\`: report it with its line.
+            _ = await session.runScript(pending.text, name: "stdin", firstLine: pending.firstLine)
+            return 2
         }
         return status(worst, interrupted: false)
     }

@@ -86,6 +86,25 @@ public struct Chop: AsyncParsableCommand {
 
     public init() {}
 
+    /// Runs chop. Usage errors exit with 2, as every other usage or script error does (the README's table),
+    /// instead of ArgumentParser's 64.
+    public static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
     public mutating func validate() throws {
         if let fanout, fanout < 1 { throw ValidationError("--fanout must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
@@ -103,11 +122,8 @@ public struct Chop: AsyncParsableCommand {
         if let file {
             script = (try Self.readScript(file), file)
         } else if let commands {
-            do {
-                script = (try CommandLineSplitter.commands(commands).joined(separator: "\n"), "-c")
-            } catch {
-                throw ValidationError("-c: \(error)")
-            }
+            // Split once, by the script reader, at ';' too: runScript does it (a quoted newline stays).
+            script = (commands, "-c")
         } else if hosts.count == 1, Self.isRegularFile(hosts[0]) {
             script = (try Self.readScript(hosts[0]), hosts[0])
             hostArguments = []
@@ -143,15 +159,17 @@ public struct Chop: AsyncParsableCommand {
         if !listed.isEmpty { adds.append("add " + listed.map(CommandLineSplitter.quote).joined(separator: " ")) }
         adds += locals.map { "add local \(CommandLineSplitter.quote($0))" }
         adds += sudoUsers.map { "add sudo \(CommandLineSplitter.quote($0))" }
-        if adds.isEmpty && interactive { adds.append("add local local") }
         for line in adds where await session.execute(line) == .error {
             await session.close()
             throw ExitCode(2)
         }
+        // Interactive chop with no hosts starts with this machine; it leaves when the user adds a member.
+        if adds.isEmpty && interactive { await session.addImplicitLocal() }
 
         let status: Int32
         if let script {
-            status = await BatchRunner(session: session, echo: !quiet).run(script.text, name: script.name)
+            status = await BatchRunner(session: session, echo: !quiet).run(
+                script.text, name: script.name, semicolons: commands != nil && file == nil)
         } else if interactive {
             status = await InteractiveShell(session: session).run()
         } else {

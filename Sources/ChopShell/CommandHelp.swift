@@ -25,12 +25,8 @@ public enum CommandHelp {
 
     /// Every command, one line each: usage, then what it does; then targeting and keys in brief.
     public static func summary() -> String {
-        let forms = topics.flatMap(\.forms)
-        let width = forms.map(\.usage.count).max() ?? 0
         var lines = ["Commands (help COMMAND for details):"]
-        for form in forms {
-            lines.append("  " + form.usage.padded(to: width) + "  " + form.summary)
-        }
+        lines += formLines(topics.flatMap(\.forms))
         lines += [
             "",
             "Aim one operation at some hosts with @TARGET: @web[1-3] run uptime, @failed run …  (help targets)",
@@ -50,9 +46,8 @@ public enum CommandHelp {
             if let form = topic.forms.first, topic.forms.count == 1 {
                 lines += ["usage: " + form.usage, "", sentence(form.summary)]
             } else {
-                let width = topic.forms.map(\.usage.count).max() ?? 0
                 lines.append("usage:")
-                lines += topic.forms.map { "  " + $0.usage.padded(to: width) + "  " + $0.summary }
+                lines += formLines(topic.forms)
                 lines.append("")
             }
             lines += topic.details
@@ -79,6 +74,23 @@ public enum CommandHelp {
         return command
     }
 
+    /// Usage and summary side by side; a usage too long for the column gets its summary on the next line,
+    /// so every line fits in 100 columns.
+    private static func formLines(_ forms: [Form]) -> [String] {
+        let limit = 36
+        let width = forms.map(\.usage.count).filter { $0 <= limit }.max() ?? limit
+        var lines: [String] = []
+        for form in forms {
+            if form.usage.count <= width {
+                lines.append("  \(form.usage.padded(to: width))  \(form.summary)")
+            } else {
+                lines.append("  \(form.usage)")
+                lines.append("  \("".padded(to: width))  \(form.summary)")
+            }
+        }
+        return lines
+    }
+
     // MARK: - Texts
 
     private static func topic(named name: String) -> Topic? {
@@ -97,21 +109,24 @@ public enum CommandHelp {
                 Form(
                     key: "add", usage: "add HOST... [--python PATH]",
                     summary: "add SSH hosts: web[01-12], root@db:2222"),
-                Form(key: "add local", usage: "add local [NAME]", summary: "add this machine, without SSH"),
                 Form(
-                    key: "add sudo", usage: "add sudo [USER] [NAME]",
+                    key: "add local", usage: "add local [NAME] [--python PATH]",
+                    summary: "add this machine, without SSH"),
+                Form(
+                    key: "add sudo", usage: "add sudo [USER] [NAME] [--python PATH]",
                     summary: "add this machine as USER (default root), through sudo -n"),
                 Form(
-                    key: "add docker", usage: "add docker NAME... [--image IMAGE]",
+                    key: "add docker", usage: "add docker NAME... [--image IMAGE] [--python PATH]",
                     summary: "start containers from IMAGE (default: set docker-image)"),
                 Form(
-                    key: "add container", usage: "add container NAME...",
+                    key: "add container", usage: "add container NAME... [--python PATH]",
                     summary: "add Docker containers that are already running"),
             ],
             details: [
                 "Hosts are reached with your own ssh, so ~/.ssh/config, keys and ProxyJump apply.",
                 "HOST is [USER@]NAME[:PORT]; ranges such as web[01-12] or db[1,3,5-7] add many at once.",
-                "--python names the interpreter on those hosts; otherwise chop finds one (see set python).",
+                "--python names the interpreter (every form takes it); otherwise chop finds one (see set python).",
+                "The 'local' member chop starts with leaves as soon as you add another; 'add local' keeps it.",
                 "Host names cannot start with '-' or '@', nor contain spaces, '*' or '?'.",
             ],
             examples: [
@@ -180,7 +195,8 @@ public enum CommandHelp {
             ],
             details: [
                 "FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.",
-                "Arguments are JSON or Python literals: 5, 2.5, True, None, '[1, 2]', \"{'a': 1}\".",
+                "Each argument is read on the host as a Python literal (ast.literal_eval), so values are exact:",
+                "5, 2.5, 1180591620717411303424, True, None, b'raw', '(1, 2)', \"{'a': 1}\", JSON '[1, null]'.",
                 "Any other word is a string: /etc/hosts needs no quotes. To pass the string 5, write \"'5'\".",
                 "Quote lists and dicts that contain spaces. KEY=VALUE passes a keyword argument.",
             ],
@@ -229,7 +245,8 @@ public enum CommandHelp {
             ],
             details: [
                 "With several hosts, LOCAL must contain {host}, which becomes each host's name.",
-                "Without LOCAL, each file goes to a temporary file. Partial files are removed on failure.",
+                "Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).",
+                "Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.",
             ],
             examples: ["fetch /etc/os-release 'logs/{host}-os-release'", "@web1 fetch /var/log/syslog syslog"]),
         Topic(

@@ -16,10 +16,13 @@ public struct SplitError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// The construct that was left open.
     public let kind: Kind
+    /// The line (1-based) where it was opened, for texts of several lines.
+    public let line: Int
 
     /// Creates an error of the given kind.
-    public init(_ kind: Kind) {
+    public init(_ kind: Kind, line: Int = 1) {
         self.kind = kind
+        self.line = line
     }
 
     /// A one-line, user-facing explanation.
@@ -120,74 +123,107 @@ public enum CommandLineSplitter {
         return words
     }
 
-    /// Splits a `-c` string or script text into commands.
-    ///
-    /// Commands end at an unquoted, unescaped `;` or newline. A `#` at the start of a word starts a comment that
-    /// runs to the end of the line, and `\` followed by a newline joins two lines. The returned commands keep
-    /// their quotes and escapes (feed them to `words`), are trimmed, and empty ones are dropped.
-    ///
-    /// - Throws: `SplitError` for an unterminated quote or a trailing backslash, so that multi-line input can be
-    ///   completed before anything runs.
+    /// Splits a `-c` string into commands; see `numberedCommands` for the rules.
     public static func commands(_ text: String) throws(SplitError) -> [String] {
+        try numberedCommands(text, semicolons: true).map(\.text)
+    }
+
+    /// One command of a script or `-c` text, with the line it starts on (1-based), for `FILE:LINE:` messages.
+    public struct NumberedCommand: Equatable, Sendable {
+        public var line: Int
+        public var text: String
+
+        public init(line: Int, text: String) {
+            self.line = line
+            self.text = text
+        }
+    }
+
+    /// Splits script or `-c` text into commands: the one reader for both, so text is split exactly once.
+    ///
+    /// Commands end at an unquoted, unescaped newline, and also at `;` when `semicolons` is true (for `-c`;
+    /// scripts keep `;` for `py` code). Quotes may span lines: `run echo "one<newline>two"` is one command. A `#`
+    /// at the start of a word starts a comment that runs to the end of the line, and `\` followed by a newline
+    /// joins two lines. The returned commands keep their quotes and escapes (feed them to `words`), are trimmed,
+    /// and empty ones are dropped.
+    ///
+    /// - Throws: `SplitError` for an unterminated quote or a trailing backslash, with the line where it
+    ///   started, so that multi-line input can be completed before anything runs.
+    public static func numberedCommands(_ text: String, semicolons: Bool) throws(SplitError) -> [NumberedCommand] {
         let input = Array(text.unicodeScalars)
-        var commands: [String] = []
+        var commands: [NumberedCommand] = []
         var command: [Unicode.Scalar] = []
         // Length of `command` up to its last character that is not unquoted, unescaped whitespace; trimming at
         // this point keeps an escaped trailing space (`echo a\ `) intact.
         var significantLength = 0
         var atWordStart = true
         var index = 0
+        var line = 1
+        var commandLine: Int?
 
         func finishCommand() {
             let firstSignificant = command.firstIndex { !isSpace($0) } ?? command.count
             if firstSignificant < significantLength {
                 var scalars = String.UnicodeScalarView()
                 scalars.append(contentsOf: command[firstSignificant..<significantLength])
-                commands.append(String(scalars))
+                commands.append(NumberedCommand(line: commandLine ?? line, text: String(scalars)))
             }
             command = []
             significantLength = 0
+            commandLine = nil
+        }
+        /// Appends a significant scalar, noting the line where the command starts.
+        func take(_ scalar: Unicode.Scalar) {
+            if commandLine == nil { commandLine = line }
+            command.append(scalar)
+            if scalar == "\n" { line += 1 }
         }
 
         while index < input.count {
             let scalar = input[index]
             switch scalar {
             case "\\":
-                guard index + 1 < input.count else { throw SplitError(.trailingBackslash) }
+                guard index + 1 < input.count else { throw SplitError(.trailingBackslash, line: line) }
                 if input[index + 1] != "\n" {
-                    command.append(scalar)
-                    command.append(input[index + 1])
+                    take(scalar)
+                    take(input[index + 1])
                     significantLength = command.count
                     atWordStart = false
+                } else {
+                    line += 1
                 }
                 index += 2
             case "'":
-                command.append(scalar)
+                let opened = line
+                take(scalar)
                 index += 1
                 while index < input.count, input[index] != "'" {
-                    command.append(input[index])
+                    take(input[index])
                     index += 1
                 }
-                guard index < input.count else { throw SplitError(.unterminatedSingleQuote) }
-                command.append(input[index])
+                guard index < input.count else { throw SplitError(.unterminatedSingleQuote, line: opened) }
+                take(input[index])
                 significantLength = command.count
                 index += 1
                 atWordStart = false
             case "\"":
-                command.append(scalar)
+                let opened = line
+                take(scalar)
                 index += 1
                 while true {
-                    guard index < input.count else { throw SplitError(.unterminatedDoubleQuote) }
+                    guard index < input.count else { throw SplitError(.unterminatedDoubleQuote, line: opened) }
                     let inner = input[index]
                     if inner == "\\", index + 1 < input.count {
                         if input[index + 1] != "\n" {
-                            command.append(inner)
-                            command.append(input[index + 1])
+                            take(inner)
+                            take(input[index + 1])
+                        } else {
+                            line += 1
                         }
                         index += 2
                         continue
                     }
-                    command.append(inner)
+                    take(inner)
                     index += 1
                     if inner == "\"" {
                         break
@@ -199,7 +235,12 @@ public enum CommandLineSplitter {
                 while index < input.count, input[index] != "\n" {
                     index += 1
                 }
-            case ";", "\n":
+            case "\n":
+                finishCommand()
+                line += 1
+                atWordStart = true
+                index += 1
+            case ";" where semicolons:
                 finishCommand()
                 atWordStart = true
                 index += 1
@@ -208,7 +249,7 @@ public enum CommandLineSplitter {
                 atWordStart = true
                 index += 1
             default:
-                command.append(scalar)
+                take(scalar)
                 significantLength = command.count
                 atWordStart = false
                 index += 1

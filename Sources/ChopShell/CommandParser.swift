@@ -207,27 +207,30 @@ public enum CommandParser {
         let rest = Array(args.dropFirst())
         switch kind {
         case "local":
-            let names = try positionalOnly(rest, command: "add local", hint: nameHint)
+            let (names, options) = try splitOptions(rest, known: ["--python"], command: "add local", hint: nameHint)
             guard names.count <= 1 else { throw usageError("too many arguments for add local", "add local") }
             for name in names { try checkName(name, command: "add local") }
-            return .addLocal(name: names.first)
+            return .addLocal(name: names.first, python: options["--python"])
         case "sudo":
-            let words = try positionalOnly(rest, command: "add sudo", hint: nameHint)
+            let (words, options) = try splitOptions(rest, known: ["--python"], command: "add sudo", hint: nameHint)
             guard words.count <= 2 else { throw usageError("too many arguments for add sudo", "add sudo") }
             for word in words { try checkName(word, command: "add sudo") }
-            return .addSudo(user: words.first, name: words.count == 2 ? words[1] : nil)
+            return .addSudo(
+                user: words.first, name: words.count == 2 ? words[1] : nil, python: options["--python"])
         case "docker":
-            let (names, options) = try splitOptions(rest, known: ["--image"], command: "add docker", hint: nameHint)
+            let (names, options) = try splitOptions(
+                rest, known: ["--image", "--python"], command: "add docker", hint: nameHint)
             guard !names.isEmpty else { throw usageError("add docker needs a container name", "add docker") }
             for name in names { try checkName(name, command: "add docker") }
-            return .addDocker(names: names, image: options["--image"])
+            return .addDocker(names: names, image: options["--image"], python: options["--python"])
         case "container":
-            let names = try positionalOnly(rest, command: "add container", hint: nameHint)
+            let (names, options) = try splitOptions(
+                rest, known: ["--python"], command: "add container", hint: nameHint)
             guard !names.isEmpty else {
                 throw usageError("add container needs a container name", "add container")
             }
             for name in names { try checkName(name, command: "add container") }
-            return .addContainer(names: names)
+            return .addContainer(names: names, python: options["--python"])
         default:
             let hint = "; host names cannot start with '-'"
             let (hosts, options) = try splitOptions(args, known: ["--python"], command: "add", hint: hint)
@@ -244,20 +247,21 @@ public enum CommandParser {
         guard isDottedName(function) else {
             throw usageError("'\(function)' is not a Python function name such as os.getcwd", "call")
         }
-        var positional: [CallArgument] = []
-        var keywords: [String: CallArgument] = [:]
+        // Each argument is kept as typed: the agent reads it as a Python literal on the host, exactly.
+        var positional: [String] = []
+        var keywords: [String: String] = [:]
         for word in args.dropFirst() {
             if let equals = word.firstIndex(of: "="), isIdentifier(word[..<equals]) {
                 let key = String(word[..<equals])
                 guard keywords[key] == nil else {
                     throw usageError("keyword argument '\(key)' is given twice", "call")
                 }
-                keywords[key] = try CallArgumentReader.read(String(word[word.index(after: equals)...]), word: word)
+                keywords[key] = String(word[word.index(after: equals)...])
             } else {
                 guard keywords.isEmpty else {
                     throw usageError("positional argument '\(word)' follows keyword arguments", "call")
                 }
-                positional.append(try CallArgumentReader.read(word, word: word))
+                positional.append(word)
             }
         }
         return .call(function: function, args: positional, kwargs: keywords)
@@ -653,405 +657,6 @@ public enum CommandParser {
             let lower = byte | 0x20
             let letter = lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")
             return letter || isDigit(byte) || byte == UInt8(ascii: "_")
-        }
-    }
-}
-
-// MARK: - Call arguments
-
-/// Converts one `call` word to a `CallArgument`.
-///
-/// JSON is read first because it is the format the agent speaks; Python literals are accepted as well because the
-/// functions being called are Python and users copy arguments from Python code. A word that is neither a literal
-/// nor looks like one (`/etc/hosts`, `eth0`) is a string, so common arguments need no quotes at all.
-enum CallArgumentReader {
-    /// Reads `text`; `word` is the whole word typed (with `key=`), quoted in errors.
-    static func read(_ text: String, word: String) throws(ParseError) -> CallArgument {
-        do {
-            return try read(text)
-        } catch {
-            throw ParseError("cannot read argument '\(word)': \(error.reason)")
-        }
-    }
-
-    static func read(_ text: String) throws(LiteralError) -> CallArgument {
-        switch text {
-        case "null", "None": return .null
-        case "true", "True": return .bool(true)
-        case "false", "False": return .bool(false)
-        default: break
-        }
-        guard let first = text.unicodeScalars.first else { return .string("") }
-        switch first {
-        case "[", "{", "(", "\"", "'":
-            if first == "[" || first == "{", isJSONContainer(text) {
-                return .json(text)
-            }
-            if first == "\"", let string = jsonString(text) {
-                return .string(string)
-            }
-            var parser = PythonLiteralParser(text)
-            return try parser.parseAll().argument
-        default:
-            return try Literal.number(Substring(text))?.argument ?? .string(text)
-        }
-    }
-
-    private static func isJSONContainer(_ text: String) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return false }
-        return object is [Any] || object is [String: Any]
-    }
-
-    private static func jsonString(_ text: String) -> String? {
-        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        return object as? String
-    }
-}
-
-/// Why a call argument could not be read, as the end of a "cannot read argument" message.
-struct LiteralError: Error, Equatable {
-    let reason: String
-
-    static let syntax = LiteralError(reason: #"use JSON, quoted as one word, e.g. '{"key": [1, 2]}'"#)
-}
-
-/// A JSON-compatible value read from a Python literal.
-enum Literal {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case list([Literal])
-    case dict([(key: String, value: Literal)])
-
-    var argument: CallArgument {
-        switch self {
-        case .null: .null
-        case .bool(let value): .bool(value)
-        case .int(let value): .int(value)
-        case .double(let value): .double(value)
-        case .string(let value): .string(value)
-        case .list, .dict: .json(jsonText)
-        }
-    }
-
-    /// Compact JSON, keys in the order written.
-    var jsonText: String {
-        switch self {
-        case .null: "null"
-        case .bool(let value): value ? "true" : "false"
-        case .int(let value): String(value)
-        case .double(let value): JSONText.number(value)
-        case .string(let value): JSONText.string(value)
-        case .list(let items): "[" + items.map(\.jsonText).joined(separator: ",") + "]"
-        case .dict(let pairs):
-            "{" + pairs.map { JSONText.string($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
-        }
-    }
-
-    /// Reads a Python or JSON number: `42`, `-7`, `1_000`, `0x1f`, `0o755`, `0b101`, `1.5`, `.5`, `2e-3`.
-    ///
-    /// - Returns: nil when the text is not shaped like a number, so the caller can treat it as a word.
-    /// - Throws: for number-shaped text that Python would refuse or that does not fit: `0755` is ambiguous
-    ///   (octal in C and chmod, an error in Python), so the user is asked to choose.
-    static func number(_ text: Substring) throws(LiteralError) -> Literal? {
-        var body = text
-        var negative = false
-        if let sign = body.first, sign == "+" || sign == "-" {
-            negative = sign == "-"
-            body = body.dropFirst()
-        }
-        let lower = body.lowercased()
-        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where lower.hasPrefix(prefix) {
-            let digits = lower.dropFirst(2)
-            guard let cleaned = withoutUnderscores(digits), !cleaned.isEmpty,
-                cleaned.allSatisfy({ $0.hexDigitValue.map { $0 < radix } ?? false })
-            else { return nil }
-            guard let magnitude = UInt64(cleaned, radix: radix) else { throw tooLarge }
-            return .int(try signed(magnitude, negative: negative))
-        }
-        if let cleaned = withoutUnderscores(body), !cleaned.isEmpty, cleaned.utf8.allSatisfy(isDigit) {
-            if cleaned.count > 1, cleaned.hasPrefix("0"), cleaned.contains(where: { $0 != "0" }) {
-                let digits = String(cleaned.drop { $0 == "0" })
-                throw LiteralError(reason: "write 0o\(digits) for octal or \(digits) for decimal")
-            }
-            guard let magnitude = UInt64(cleaned) else { throw tooLarge }
-            return .int(try signed(magnitude, negative: negative))
-        }
-        guard isFloat(body), let value = Double(String(text)) else { return nil }
-        guard value.isFinite else { throw LiteralError(reason: "the number is too large") }
-        return .double(value)
-    }
-
-    private static let tooLarge = LiteralError(reason: "the number does not fit in 64 bits")
-
-    private static func signed(_ magnitude: UInt64, negative: Bool) throws(LiteralError) -> Int64 {
-        if negative {
-            guard magnitude <= UInt64(Int64.max) + 1 else { throw tooLarge }
-            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-        }
-        guard magnitude <= UInt64(Int64.max) else { throw tooLarge }
-        return Int64(magnitude)
-    }
-
-    /// Drops `_` separators that stand between two digits, as Python allows; nil for any other `_`.
-    private static func withoutUnderscores(_ text: Substring) -> String? {
-        let scalars = Array(text.unicodeScalars)
-        var result = ""
-        for (index, scalar) in scalars.enumerated() {
-            if scalar == "_" {
-                guard index > 0, index + 1 < scalars.count, scalars[index - 1] != "_",
-                    scalars[index + 1] != "_"
-                else { return nil }
-                continue
-            }
-            result.unicodeScalars.append(scalar)
-        }
-        return result
-    }
-
-    /// `D.`, `.D`, `D.D`, each optionally followed by an exponent, or `De±D`: decimal digits only.
-    private static func isFloat(_ text: Substring) -> Bool {
-        var mantissa = Substring(text)
-        var exponent: Substring?
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            var rest = text[text.index(after: e)...]
-            if let sign = rest.first, sign == "+" || sign == "-" {
-                rest = rest.dropFirst()
-            }
-            exponent = rest
-        }
-        if let exponent, exponent.isEmpty || !exponent.utf8.allSatisfy(isDigit) {
-            return false
-        }
-        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
-            parts.allSatisfy({ $0.utf8.allSatisfy(isDigit) })
-        else { return false }
-        return parts.count == 2 || exponent != nil
-    }
-
-    private static func isDigit(_ byte: UInt8) -> Bool {
-        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-    }
-}
-
-/// A recursive-descent reader for Python literals: strings, numbers, `True`/`False`/`None`, lists, tuples and
-/// dicts with string keys, nested. JSON's `true`, `false` and `null` are accepted too, so mixed text such as
-/// `{"a": True}` reads.
-struct PythonLiteralParser {
-    /// Deep enough for any real argument, shallow enough that hostile input cannot exhaust the stack.
-    static let maximumDepth = 64
-
-    private let scalars: [Unicode.Scalar]
-    private var index = 0
-    private var depth = 0
-
-    init(_ text: String) {
-        scalars = Array(text.unicodeScalars)
-    }
-
-    /// Reads the whole text as one literal.
-    mutating func parseAll() throws(LiteralError) -> Literal {
-        skipSpace()
-        let value = try parseValue()
-        skipSpace()
-        guard index == scalars.count else { throw LiteralError.syntax }
-        return value
-    }
-
-    private mutating func parseValue() throws(LiteralError) -> Literal {
-        guard index < scalars.count else { throw LiteralError.syntax }
-        switch scalars[index] {
-        case "[":
-            return .list(try parseSequence(close: "]").items)
-        case "(":
-            let (items, sawComma) = try parseSequence(close: ")")
-            // `(x)` is just x in Python; only a comma makes a tuple.
-            if items.count == 1, !sawComma {
-                return items[0]
-            }
-            return .list(items)
-        case "{":
-            return try parseDict()
-        case "'", "\"":
-            return .string(try parseString())
-        default:
-            return try parseWord()
-        }
-    }
-
-    private mutating func enter() throws(LiteralError) {
-        depth += 1
-        guard depth <= Self.maximumDepth else {
-            throw LiteralError(reason: "nested more than \(Self.maximumDepth) levels deep")
-        }
-    }
-
-    private mutating func parseSequence(close: Unicode.Scalar) throws(LiteralError)
-        -> (items: [Literal], sawComma: Bool)
-    {
-        try enter()
-        index += 1
-        var items: [Literal] = []
-        var sawComma = false
-        skipSpace()
-        while true {
-            guard index < scalars.count else { throw LiteralError.syntax }
-            if scalars[index] == close {
-                index += 1
-                break
-            }
-            items.append(try parseValue())
-            skipSpace()
-            guard index < scalars.count else { throw LiteralError.syntax }
-            if scalars[index] == "," {
-                sawComma = true
-                index += 1
-                skipSpace()
-            } else if scalars[index] != close {
-                throw LiteralError.syntax
-            }
-        }
-        depth -= 1
-        return (items, sawComma)
-    }
-
-    private mutating func parseDict() throws(LiteralError) -> Literal {
-        try enter()
-        index += 1
-        var pairs: [(key: String, value: Literal)] = []
-        skipSpace()
-        while true {
-            guard index < scalars.count else { throw LiteralError.syntax }
-            if scalars[index] == "}" {
-                index += 1
-                break
-            }
-            guard case .string(let key) = try parseValue() else {
-                throw LiteralError(reason: "dict keys must be strings, as in JSON")
-            }
-            skipSpace()
-            guard index < scalars.count, scalars[index] == ":" else { throw LiteralError.syntax }
-            index += 1
-            skipSpace()
-            let value = try parseValue()
-            // Python keeps the last value of a repeated key, in the place of the first.
-            if let existing = pairs.firstIndex(where: { $0.key == key }) {
-                pairs[existing].value = value
-            } else {
-                pairs.append((key, value))
-            }
-            skipSpace()
-            guard index < scalars.count else { throw LiteralError.syntax }
-            if scalars[index] == "," {
-                index += 1
-                skipSpace()
-            } else if scalars[index] != "}" {
-                throw LiteralError.syntax
-            }
-        }
-        depth -= 1
-        return .dict(pairs)
-    }
-
-    /// A `'…'` or `"…"` string with Python's escapes; an unknown escape keeps its backslash, as in Python.
-    private mutating func parseString() throws(LiteralError) -> String {
-        let quote = scalars[index]
-        index += 1
-        var result = String.UnicodeScalarView()
-        while true {
-            guard index < scalars.count else { throw LiteralError.syntax }
-            let scalar = scalars[index]
-            index += 1
-            if scalar == quote {
-                return String(result)
-            }
-            guard scalar == "\\" else {
-                result.append(scalar)
-                continue
-            }
-            guard index < scalars.count else { throw LiteralError.syntax }
-            let escaped = scalars[index]
-            index += 1
-            switch escaped {
-            case "\n": break
-            case "\\", "'", "\"": result.append(escaped)
-            case "n": result.append("\n")
-            case "t": result.append("\t")
-            case "r": result.append("\r")
-            case "a": result.append("\u{07}")
-            case "b": result.append("\u{08}")
-            case "f": result.append("\u{0C}")
-            case "v": result.append("\u{0B}")
-            case "0"..."7":
-                var value = escaped.value - 0x30
-                var count = 1
-                while count < 3, index < scalars.count, ("0"..."7").contains(scalars[index]) {
-                    value = value * 8 + scalars[index].value - 0x30
-                    index += 1
-                    count += 1
-                }
-                result.append(try makeScalar(value))
-            case "x": result.append(try makeScalar(hexDigits(2)))
-            case "u": result.append(try makeScalar(hexDigits(4)))
-            case "U": result.append(try makeScalar(hexDigits(8)))
-            default:
-                result.append("\\")
-                result.append(escaped)
-            }
-        }
-    }
-
-    private mutating func hexDigits(_ count: Int) throws(LiteralError) -> UInt32 {
-        guard index + count <= scalars.count else { throw LiteralError.syntax }
-        var text = ""
-        text.unicodeScalars.append(contentsOf: scalars[index..<(index + count)])
-        guard let value = UInt32(text, radix: 16) else { throw LiteralError.syntax }
-        index += count
-        return value
-    }
-
-    private func makeScalar(_ value: UInt32) throws(LiteralError) -> Unicode.Scalar {
-        guard let scalar = Unicode.Scalar(value) else { throw LiteralError.syntax }
-        return scalar
-    }
-
-    /// A keyword or a number: letters, digits, `_`, `.`, a leading sign and a sign after an exponent's `e`.
-    private mutating func parseWord() throws(LiteralError) -> Literal {
-        let start = index
-        if index < scalars.count, scalars[index] == "+" || scalars[index] == "-" {
-            index += 1
-        }
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "." {
-                index += 1
-            } else if scalar == "+" || scalar == "-", index > start,
-                scalars[index - 1] == "e" || scalars[index - 1] == "E"
-            {
-                index += 1
-            } else {
-                break
-            }
-        }
-        var word = String.UnicodeScalarView()
-        word.append(contentsOf: scalars[start..<index])
-        switch String(word) {
-        case "None", "null": return .null
-        case "True", "true": return .bool(true)
-        case "False", "false": return .bool(false)
-        case let text:
-            guard !text.isEmpty, let number = try Literal.number(Substring(text)) else { throw LiteralError.syntax }
-            return number
-        }
-    }
-
-    private mutating func skipSpace() {
-        while index < scalars.count, scalars[index].properties.isWhitespace {
-            index += 1
         }
     }
 }

@@ -48,39 +48,52 @@ extension HostOutcome {
     }
 
     static func json(_ host: String, _ value: JSONValue) -> HostOutcome {
-        HostOutcome(host: host, output: value.jsonText)
+        HostOutcome(host: host, output: value.displayText, value: value)
     }
 
     static func exec(_ host: String, _ exec: ExecResult) -> HostOutcome {
         var text = exec.stdout
         if let value = exec.value {
-            text += value.jsonText
+            text += value.displayText
         } else if let repr = exec.repr {
             text += repr
         }
-        return HostOutcome(host: host, output: text, errorOutput: exec.stderr)
+        return HostOutcome(
+            host: host, output: text, errorOutput: exec.stderr, value: exec.value ?? exec.repr.map(JSONValue.string))
     }
 
     static func facts(_ host: String, _ facts: Facts, names: [String]) -> HostOutcome {
         let text: String
         if names.count == 1, let value = facts[names[0]] {
-            text = value.jsonText
+            text = value.displayText
         } else {
-            text = facts.values.keys.sorted().map { "\($0): \(facts.values[$0]!.jsonText)" }.joined(separator: "\n")
+            text = facts.values.keys.sorted().map { "\($0): \(facts.values[$0]!.displayText)" }.joined(separator: "\n")
         }
         let errors = facts.errors.keys.sorted().map { "\($0): \(facts.errors[$0]!)" }.joined(separator: "\n")
-        return HostOutcome(host: host, output: text, errorOutput: errors)
+        return HostOutcome(host: host, output: text, errorOutput: errors, value: .object(facts.values))
     }
 
     static func put(_ host: String, _ put: PutResult) -> HostOutcome {
-        HostOutcome(host: host, output: "\(put.remotePath) \(put.size) bytes sha1 \(put.sha1sum)")
+        HostOutcome(
+            host: host, output: "\(put.remotePath) \(put.size) bytes sha1 \(put.sha1sum)",
+            value: [
+                "remote_path": .string(put.remotePath), "size": .int(Int64(put.size)), "sha1sum": .string(put.sha1sum),
+            ])
     }
 
+    /// `REMOTE → LOCAL N bytes sha1 …`: where the file was read on the host, and where it landed here.
     static func fetch(_ host: String, _ fetch: FetchResult) -> HostOutcome {
-        HostOutcome(host: host, output: "\(fetch.localPath) \(fetch.size) bytes sha1 \(fetch.sha1sum)")
+        HostOutcome(
+            host: host, output: "\(fetch.remotePath) → \(fetch.localPath) \(fetch.size) bytes sha1 \(fetch.sha1sum)",
+            value: [
+                "remote_path": .string(fetch.remotePath), "local_path": .string(fetch.localPath),
+                "size": .int(Int64(fetch.size)), "sha1sum": .string(fetch.sha1sum),
+            ])
     }
 
     static func ping(_ host: String, _ ping: PingResult) -> HostOutcome {
-        HostOutcome(host: host, seconds: ping.seconds, output: String(format: "%.1f ms", ping.seconds * 1000))
+        HostOutcome(
+            host: host, seconds: ping.seconds, output: String(format: "%.1f ms", ping.seconds * 1000),
+            value: .double(ping.seconds))
     }
 }

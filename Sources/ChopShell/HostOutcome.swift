@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// What one host did in one operation, reduced to what a person (or a script reading JSON) needs to see.
 ///
 /// The library reports results as typed values per operation (`RunResult`, `ExecResult`, `ErrorResult`, …). The
@@ -37,12 +39,15 @@ public struct HostOutcome: Sendable, Equatable {
     public var traceback: String?
     /// Output beyond the transfer cap was dropped, so `output`/`errorOutput` are incomplete.
     public var truncated: Bool
+    /// The operation's result as data, for `--json`: a call's or `py`'s value exactly as Python returned it,
+    /// the facts, or a transfer's paths, size and checksum. Nil for `run`, whose result is its output.
+    public var value: JSONValue?
 
     /// Creates an outcome; only `host` is required so tests and converters state just what matters.
     public init(
         host: String, state: State = .ok, exitCode: Int? = nil, signal: Int? = nil, reason: String? = nil,
         seconds: Double? = nil, output: String = "", errorOutput: String = "", traceback: String? = nil,
-        truncated: Bool = false
+        truncated: Bool = false, value: JSONValue? = nil
     ) {
         self.host = host
         self.state = state
@@ -54,6 +59,7 @@ public struct HostOutcome: Sendable, Equatable {
         self.errorOutput = errorOutput
         self.traceback = traceback
         self.truncated = truncated
+        self.value = value
     }
 
     /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).
@@ -62,7 +68,7 @@ public struct HostOutcome: Sendable, Equatable {
 
 /// One operation's outcome on every member, plus what the summary line needs.
 public struct OperationReport: Sendable, Equatable {
-    /// What was run, as the user typed it, e.g. "run uptime"; shown in JSON as `command`.
+    /// The line as the user typed it, target included, e.g. "@web1 run uptime"; shown in JSON as `command`.
     public var operation: String
     /// One outcome per member, in member order, so output is stable between runs.
     public var outcomes: [HostOutcome]

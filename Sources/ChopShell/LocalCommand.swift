@@ -7,7 +7,9 @@ import Foundation
 /// `!COMMAND`: a command on this machine, with the terminal as its stdin/stdout/stderr (as in clush).
 enum LocalCommand {
     /// Runs `/bin/sh -c command` and returns its exit status (128 + signal when killed).
-    static func run(_ command: String) async -> Int32 {
+    /// - Parameter stdoutToStderr: send the command's stdout to chop's stderr (with `--json`, chop's stdout
+    ///   holds JSON objects only).
+    static func run(_ command: String, stdoutToStderr: Bool = false) async -> Int32 {
         var pid: pid_t = 0
         let words: [String] = ["/bin/sh", "-c", command]
         var arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
@@ -20,7 +22,11 @@ enum LocalCommand {
         for signal in [SIGINT, SIGPIPE, SIGTERM, SIGQUIT] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
-        guard posix_spawn(&pid, "/bin/sh", nil, &attributes, &arguments, environ) == 0 else { return 127 }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdoutToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+        guard posix_spawn(&pid, "/bin/sh", &actions, &attributes, &arguments, environ) == 0 else { return 127 }
         // Wait on a plain thread: waitpid blocks, and the cooperative pool must not.
         let child = pid
         return await withCheckedContinuation { continuation in

@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// Turns the outcome of one operation on a fleet into the text chop prints.
 ///
 /// A fleet answers with many near-identical results, and the one host that differs is what matters. The default
@@ -113,31 +115,44 @@ public struct ResultRenderer: Sendable {
     ///
     /// `{"command":…,"elapsed":…,"hosts":[…],"interrupted":…}` with one object per host, in member order:
     /// `exit_code`, `host`, `reason`, `seconds`, `signal`, `status` (`ok`/`failed`/`error`), `stderr`, `stdout`,
-    /// `traceback`, `truncated`. Keys are sorted so the text is stable for diffs and tests; absent values are
-    /// `null`; times are rounded to microseconds. Strings carry the host's text unsanitized (it is data here), but
-    /// every control character, including C1 and bidirectional controls, is escaped as `\uXXXX`, so even
-    /// printing the JSON to a terminal is safe. Other non-ASCII text is kept as UTF-8.
+    /// `traceback`, `truncated`, `value`. `command` is the line as typed, target included. `value` is the
+    /// result as data (a call's return value exactly, with integers of any size; a fetch's `remote_path`,
+    /// `local_path`, `size`, `sha1sum`); non-finite floats in it are the strings `"NaN"`, `"Infinity"` and
+    /// `"-Infinity"`. Keys are sorted so the text is stable for diffs and tests; absent values are `null`; times
+    /// are rounded to microseconds. Strings carry the host's text unsanitized (it is data here), but every
+    /// control character is escaped (`JSONWriter`), so even printing the JSON to a terminal is safe.
     public func json(_ report: OperationReport) -> String {
-        let hosts = report.outcomes.map { outcome in
-            ReportJSON.object([
-                ("exit_code", ReportJSON.integer(outcome.exitCode)),
-                ("host", ReportJSON.string(outcome.host)),
-                ("reason", ReportJSON.string(outcome.reason)),
-                ("seconds", ReportJSON.number(outcome.seconds)),
-                ("signal", ReportJSON.integer(outcome.signal)),
-                ("status", ReportJSON.string(outcome.state.rawValue)),
-                ("stderr", ReportJSON.string(outcome.errorOutput)),
-                ("stdout", ReportJSON.string(outcome.output)),
-                ("traceback", ReportJSON.string(outcome.traceback)),
-                ("truncated", ReportJSON.bool(outcome.truncated)),
-            ])
-        }
-        return ReportJSON.object([
-            ("command", ReportJSON.string(report.operation)),
-            ("elapsed", ReportJSON.number(report.elapsed)),
-            ("hosts", "[" + hosts.joined(separator: ",") + "]"),
-            ("interrupted", ReportJSON.bool(report.interrupted)),
+        JSONValue.object([
+            "command": .string(report.operation),
+            "elapsed": Self.jsonSeconds(report.elapsed),
+            "hosts": .array(report.outcomes.map(Self.jsonObject)),
+            "interrupted": .bool(report.interrupted),
+        ]).jsonText
+    }
+
+    /// One host's outcome as a JSON object (see `json(_:)`), also what `show` prints in JSON mode.
+    public static func jsonObject(_ outcome: HostOutcome) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        func integer(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+        return .object([
+            "exit_code": integer(outcome.exitCode),
+            "host": .string(outcome.host),
+            "reason": text(outcome.reason),
+            "seconds": outcome.seconds.map(jsonSeconds) ?? .null,
+            "signal": integer(outcome.signal),
+            "status": .string(outcome.state.rawValue),
+            "stderr": .string(outcome.errorOutput),
+            "stdout": .string(outcome.output),
+            "traceback": text(outcome.traceback),
+            "truncated": .bool(outcome.truncated),
+            "value": outcome.value ?? .null,
         ])
+    }
+
+    /// Rounded to microseconds so clock noise does not show as 17 digits.
+    static func jsonSeconds(_ value: Double) -> JSONValue {
+        guard value.isFinite else { return .null }
+        return .double((value * 1_000_000).rounded() / 1_000_000)
     }
 
     // MARK: - Summary
@@ -164,9 +179,9 @@ public struct ResultRenderer: Sendable {
                 counts.append(paint("\(failedCount) failed", .failed))
             }
             if errorCount > 0 {
-                counts.append(paint(Self.plural(errorCount, "error"), .error))
+                counts.append(paint(counted(errorCount, "error"), .error))
             }
-            parts = [Self.plural(total, "host") + ": " + counts.joined(separator: ", ")]
+            parts = [counted(total, "host") + ": " + counts.joined(separator: ", ")]
         }
         parts.append(Self.seconds(report.elapsed))
         if report.interrupted {
@@ -221,7 +236,7 @@ public struct ResultRenderer: Sendable {
     public func failures(_ report: OperationReport) -> [String] {
         guard !report.outcomes.isEmpty else { return [Self.noHostsMessage] }
         let failing = report.outcomes.filter(\.isFailure)
-        guard !failing.isEmpty else { return ["no failures: " + Self.plural(report.outcomes.count, "host") + " ok"] }
+        guard !failing.isEmpty else { return ["no failures: " + counted(report.outcomes.count, "host") + " ok"] }
 
         var result: [String] = []
         for group in groups(of: failing, includingTraceback: true) {
@@ -397,23 +412,23 @@ extension ResultRenderer {
         if outcome.state == .error, reasonShortened, let reason {
             main = reason
             if stdoutCount > 0 {
-                notes.append("+" + Self.plural(stdoutCount, "line"))
+                notes.append("+" + counted(stdoutCount, "line"))
             }
             if stderrCount > 0 {
-                notes.append("+" + Self.plural(stderrCount, "stderr line"))
+                notes.append("+" + counted(stderrCount, "stderr line"))
             }
         } else if stdoutCount > 0 {
             main = HostText.firstLine(outcome.output)
             if stdoutCount > 1 {
-                notes.append("+" + Self.plural(stdoutCount - 1, "line"))
+                notes.append("+" + counted(stdoutCount - 1, "line"))
             }
             if stderrCount > 0 {
-                notes.append("+" + Self.plural(stderrCount, "stderr line"))
+                notes.append("+" + counted(stderrCount, "stderr line"))
             }
         } else if stderrCount > 0 {
             main = HostText.firstLine(outcome.errorOutput)
             if stderrCount > 1 {
-                notes.append("+" + Self.plural(stderrCount - 1, "line"))
+                notes.append("+" + counted(stderrCount - 1, "line"))
             }
         }
         if let traceback = outcome.traceback, !traceback.isEmpty {
@@ -490,11 +505,6 @@ extension ResultRenderer {
             short = String(reason[..<colon.lowerBound])
         }
         return TerminalText.truncate(short, toWidth: maximumShortReasonWidth)
-    }
-
-    /// `1 host`, `2 hosts`.
-    static func plural(_ count: Int, _ noun: String) -> String {
-        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// `0.12 s`: always two decimals, so right-aligned times line up on the decimal point.
@@ -592,58 +602,6 @@ extension ResultRenderer {
                 piece.removeLast()
             }
             return TerminalText.sanitize(String(Substring(piece)))
-        }
-    }
-
-    /// Just enough JSON writing for `ResultRenderer.json`: deterministic (sorted keys, fixed number format) and safe
-    /// to print to a terminal, which `JSONSerialization` does not promise across platforms.
-    fileprivate enum ReportJSON {
-        /// `{"a":1,"b":2}` with keys sorted by code point; values are already-encoded JSON text.
-        static func object(_ members: [(key: String, value: String)]) -> String {
-            let sorted = members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
-            return "{" + sorted.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
-        }
-
-        static func string(_ text: String?) -> String {
-            guard let text else { return "null" }
-            var out = String.UnicodeScalarView()
-            out.append("\"")
-            for scalar in text.unicodeScalars {
-                switch scalar.value {
-                case 0x22: out.append(contentsOf: "\\\"".unicodeScalars)
-                case 0x5C: out.append(contentsOf: "\\\\".unicodeScalars)
-                case 0x0A: out.append(contentsOf: "\\n".unicodeScalars)
-                case 0x0D: out.append(contentsOf: "\\r".unicodeScalars)
-                case 0x09: out.append(contentsOf: "\\t".unicodeScalars)
-                case 0x08: out.append(contentsOf: "\\b".unicodeScalars)
-                case 0x0C: out.append(contentsOf: "\\f".unicodeScalars)
-                case 0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029, 0x202A...0x202E, 0x2066...0x2069:
-                    let hex = String(scalar.value, radix: 16)
-                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
-                default:
-                    out.append(scalar)
-                }
-            }
-            out.append("\"")
-            return String(out)
-        }
-
-        static func integer(_ value: Int?) -> String {
-            value.map { String($0) } ?? "null"
-        }
-
-        /// Rounded to microseconds so clock noise does not show as 17 digits; non-finite values become `null`.
-        static func number(_ value: Double?) -> String {
-            guard let value, value.isFinite else { return "null" }
-            let rounded = (value * 1_000_000).rounded() / 1_000_000
-            if rounded == rounded.rounded(), abs(rounded) < 1e15 {
-                return String(Int(rounded))
-            }
-            return "\(rounded)"
-        }
-
-        static func bool(_ value: Bool) -> String {
-            value ? "true" : "false"
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Building the group: add, remove, hosts, connect, disconnect.
 extension Session {
     /// Adds SSH members (ranges expanded) and starts connecting them in the background.
-    func addSSH(_ specs: [String], python: String?) throws -> CommandResult {
+    func addSSH(_ specs: [String], python: String?) async throws -> CommandResult {
         var names: [String] = []
         for spec in specs {
             do {
@@ -24,40 +24,61 @@ extension Session {
             }
             tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
         }
-        return try addMembers(tunnels)
+        return try await addMembers(tunnels)
     }
 
-    func addLocal(_ name: String?) throws -> CommandResult {
+    /// The member an interactive session starts with when no host is given: this machine, as `local`. It
+    /// leaves the group as soon as the user adds any other member, so a fleet-wide command never reaches the
+    /// user's own machine by surprise.
+    public func addImplicitLocal() async {
+        guard (try? await addLocal("local", python: nil, quietly: true)) != nil else { return }
+        implicitMember = "local"
+    }
+
+    func addLocal(_ name: String?, python: String?, quietly: Bool = false) async throws -> CommandResult {
+        if let implicit = implicitMember, name == nil || name == implicit {
+            implicitMember = nil
+            io.error("\(implicit) (this machine) stays in the group as an explicit member")
+            return .ok
+        }
         let chosen = name ?? uniqueName("local")
-        return try addMembers([
-            Tunnel(try Local(chosen, python: settings.python), connectTimeout: settings.connectTimeout)
-        ])
+        return try await addMembers(
+            [Tunnel(try Local(chosen, python: python ?? settings.python), connectTimeout: settings.connectTimeout)],
+            quietly: quietly)
     }
 
-    func addSudo(user: String?, name: String?) throws -> CommandResult {
+    func addSudo(user: String?, name: String?, python: String?) async throws -> CommandResult {
         let user = user ?? "root"
-        let kind = try Sudo(user: user, name: name ?? uniqueName("sudo-\(user)"), python: settings.python)
-        return try addMembers([Tunnel(kind, connectTimeout: settings.connectTimeout)])
+        let kind = try Sudo(user: user, name: name ?? uniqueName("sudo-\(user)"), python: python ?? settings.python)
+        return try await addMembers([Tunnel(kind, connectTimeout: settings.connectTimeout)])
     }
 
-    func addDocker(_ names: [String], image: String?) throws -> CommandResult {
+    func addDocker(_ names: [String], image: String?, python: String?) async throws -> CommandResult {
         var tunnels: [Tunnel] = []
         for name in names {
-            let kind = try Docker(name, image: image ?? settings.dockerImage, python: settings.python)
+            let kind = try Docker(name, image: image ?? settings.dockerImage, python: python ?? settings.python)
             tunnels.append(Tunnel(kind, connectTimeout: max(settings.connectTimeout, 30)))
         }
-        return try addMembers(tunnels)
+        return try await addMembers(tunnels)
     }
 
-    func addContainers(_ names: [String]) throws -> CommandResult {
+    func addContainers(_ names: [String], python: String?) async throws -> CommandResult {
         let tunnels = try names.map {
-            Tunnel(try DockerExec($0, python: settings.python), connectTimeout: settings.connectTimeout)
+            Tunnel(try DockerExec($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
         }
-        return try addMembers(tunnels)
+        return try await addMembers(tunnels)
     }
 
-    /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies.
-    private func addMembers(_ tunnels: [Tunnel]) throws -> CommandResult {
+    /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies. The
+    /// implicit `local` member leaves first, so its name is free and a fleet command cannot reach it.
+    private func addMembers(_ tunnels: [Tunnel], quietly: Bool = false) async throws -> CommandResult {
+        if let implicit = implicitMember, let member = group[implicit] {
+            implicitMember = nil
+            group.remove([implicit])
+            for (key, members) in sets { sets[key] = members.filter { $0 != implicit } }
+            await member.close()
+            io.error("\(implicit) (this machine) left the group; add local to keep it")
+        }
         var names = Set(group.names)
         for tunnel in tunnels {
             guard names.insert(tunnel.name).inserted else {
@@ -73,8 +94,7 @@ extension Session {
             connecting.fanout = settings.fanout
             Task { [connecting] in _ = await connecting.connect() }
         }
-        let noun = tunnels.count == 1 ? "member" : "members"
-        io.error("added \(tunnels.count) \(noun): \(NodeSet.fold(tunnels.map(\.name)))")
+        if !quietly { io.error("added \(counted(tunnels.count, "member")): \(NodeSet.fold(tunnels.map(\.name)))") }
         return .ok
     }
 
@@ -93,17 +113,33 @@ extension Session {
         await withTaskGroup(of: Void.self) { tasks in
             for tunnel in removed { tasks.addTask { await tunnel.close() } }
         }
-        io.error("removed \(removed.count): \(NodeSet.fold(names))")
+        io.error("removed \(counted(removed.count, "member")): \(NodeSet.fold(names))")
         return .ok
     }
 
     /// The `hosts` table: name, kind, state, Python, last round trip, last error.
     func hosts(_ target: String?) async throws -> CommandResult {
         if group.isEmpty {
-            io.print("no hosts: add some with 'add HOST' (or 'add local')")
+            if settings.output == .json {
+                emit(["hosts": []])
+            } else {
+                io.print("no hosts: add some with 'add HOST' (or 'add local')")
+            }
             return .ok
         }
         let names = Set(try target.map { try resolveNonEmpty($0) } ?? group.names)
+        if settings.output == .json {
+            let rows: [JSONValue] = await members().filter { names.contains($0.name) }.map { info in
+                [
+                    "name": .string(info.name), "kind": .string(info.kind), "state": .string(info.state),
+                    "python": info.python.map(JSONValue.string) ?? .null,
+                    "rtt": info.rtt.map(JSONValue.double) ?? .null,
+                    "last_error": info.lastError.map(JSONValue.string) ?? .null,
+                ]
+            }
+            emit(["hosts": .array(rows)])
+            return .ok
+        }
         var table = TextTable(headers: ["NAME", "KIND", "STATE", "PYTHON", "RTT", "LAST ERROR"])
         for info in await members() where names.contains(info.name) {
             table.addRow([
@@ -142,7 +178,7 @@ extension Session {
         let down = infos.filter(\.down).count
         var text = "chop"
         if let useTarget { text += " @\(useTarget)" }
-        text += " \(infos.count) \(infos.count == 1 ? "host" : "hosts")"
+        text += " " + counted(infos.count, "host")
         if down > 0 { text += " (\(down) down)" }
         return text + "> "
     }
@@ -172,7 +208,7 @@ extension Session {
         await withTaskGroup(of: Void.self) { tasks in
             for tunnel in group.subset(names).tunnels { tasks.addTask { await tunnel.disconnect() } }
         }
-        io.error("disconnected \(names.count): \(NodeSet.fold(names))")
+        io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
         return .ok
     }
 }

@@ -5,10 +5,26 @@ import Foundation
 extension Session {
     /// Runs a script's commands in this session. A syntax error stops it with `FILE:LINE: message`;
     /// with `errexit` on, so does the first command where a host failed.
-    /// - Parameter echo: print each command before its result (`chop> run uptime`), as batch mode does.
-    public func runScript(_ text: String, name: String, echo: Bool = false) async -> CommandResult {
+    ///
+    /// The text is split once, by `CommandLineSplitter.numberedCommands`: quotes may span lines, `\` joins
+    /// lines, `#` starts a comment. `semicolons` also splits at `;` (for `-c`).
+    /// - Parameters:
+    ///   - echo: print each command before its result (`chop> run uptime`), as batch mode does.
+    ///   - firstLine: the line number of the text's first line in its file (for stdin read in pieces).
+    public func runScript(
+        _ text: String, name: String, echo: Bool = false, semicolons: Bool = false, firstLine: Int = 1
+    ) async -> CommandResult {
+        let commands: [CommandLineSplitter.NumberedCommand]
+        do {
+            commands = try CommandLineSplitter.numberedCommands(text, semicolons: semicolons)
+        } catch {
+            io.error("\(name):\(error.line + firstLine - 1): \(error.message)")
+            return .error
+        }
         var worst = CommandResult.ok
-        for (lineNumber, line) in Self.scriptLines(text) {
+        for command in commands {
+            let lineNumber = command.line + firstLine - 1
+            let line = command.text
             // Syntax is checked here first so the error names the file and line.
             do {
                 if try CommandParser.parse(line) == nil { continue }  // blank or comment
@@ -16,7 +32,8 @@ extension Session {
                 io.error("\(name):\(lineNumber): \(error.message)")
                 return .error
             }
-            if echo { io.print("chop> \(line)") }
+            // With --json, stdout holds JSON objects only: the echo is for the person watching stderr.
+            if echo { say("chop> \(line)") }
             let result = await execute(line)
             switch result {
             case .quit: return .quit
@@ -34,39 +51,6 @@ extension Session {
             if Task.isCancelled { return worst }
         }
         return worst
-    }
-
-    /// Script lines with `\` continuations joined, each with the number of its first line.
-    static func scriptLines(_ text: String) -> [(Int, String)] {
-        var result: [(Int, String)] = []
-        var pending: String?
-        var start = 0
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if pending == nil { start = index + 1 }
-            if let continued = continuation(line) {
-                pending = joined(pending, continued)
-                continue
-            }
-            result.append((start, pending.map { joined($0, line) } ?? line))
-            pending = nil
-        }
-        if let pending { result.append((start, pending)) }
-        return result
-    }
-
-    /// The text before a trailing `\` that continues the line, or nil when the line is complete.
-    public static func continuation(_ line: String) -> String? {
-        guard line.hasSuffix("\\") && !line.hasSuffix("\\\\") else { return nil }
-        return String(line.dropLast())
-    }
-
-    /// A continued line and the next one, joined with one space (the next line's indentation dropped).
-    public static func joined(_ first: String?, _ next: String) -> String {
-        guard let first else { return next }
-        let head = first.hasSuffix(" ") ? first : first + " "
-        return head + next.drop(while: { $0 == " " || $0 == "\t" })
     }
 
     func source(_ path: String) async -> CommandResult {
@@ -106,13 +90,15 @@ extension Session {
             let python = kind.python.map { " --python \(CommandLineSplitter.quote($0))" } ?? ""
             switch kind {
             case let ssh as SSH: return "add \(CommandLineSplitter.quote(ssh.name))\(python)"
-            case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))"
+            case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))\(python)"
             case let sudo as Sudo:
-                return "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))"
-            case let docker as Docker:
                 return
-                    "add docker \(CommandLineSplitter.quote(docker.name)) --image \(CommandLineSplitter.quote(docker.image))"
-            case let container as DockerExec: return "add container \(CommandLineSplitter.quote(container.container))"
+                    "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))\(python)"
+            case let docker as Docker:
+                let image = CommandLineSplitter.quote(docker.image)
+                return "add docker \(CommandLineSplitter.quote(docker.name)) --image \(image)\(python)"
+            case let container as DockerExec:
+                return "add container \(CommandLineSplitter.quote(container.container))\(python)"
             default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
             }
         }

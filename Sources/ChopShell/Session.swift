@@ -35,6 +35,10 @@ public actor Session {
     /// Set by `quit`/`exit`, so a script or pipe stops there.
     public internal(set) var quitRequested = false
     var sourceDepth = 0
+    /// The line being executed, as typed (trimmed): what reports and JSON objects call `command`.
+    var currentLine = ""
+    /// The member chop added by itself at start-up (`local`), which leaves when the user adds another.
+    var implicitMember: String?
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = []
@@ -60,6 +64,7 @@ public actor Session {
             return .error
         }
         guard let parsed else { return .ok }
+        currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if let recorder, !parsed.command.isSessionControl {
             recorder.record(line)
         }
@@ -77,11 +82,12 @@ public actor Session {
     private func perform(_ parsed: ParsedLine) async throws -> CommandResult {
         let target = parsed.target
         switch parsed.command {
-        case .add(let hosts, let python): return try addSSH(hosts, python: python)
-        case .addLocal(let name): return try addLocal(name)
-        case .addSudo(let user, let name): return try addSudo(user: user, name: name)
-        case .addDocker(let names, let image): return try addDocker(names, image: image)
-        case .addContainer(let names): return try addContainers(names)
+        case .add(let hosts, let python): return try await addSSH(hosts, python: python)
+        case .addLocal(let name, let python): return try await addLocal(name, python: python)
+        case .addSudo(let user, let name, let python): return try await addSudo(user: user, name: name, python: python)
+        case .addDocker(let names, let image, let python):
+            return try await addDocker(names, image: image, python: python)
+        case .addContainer(let names, let python): return try await addContainers(names, python: python)
         case .remove(let targets): return try await remove(targets)
         case .hosts: return try await hosts(target)
         case .connect(let targets): return try await connect(targets, target: target, fresh: false)
@@ -90,25 +96,22 @@ public actor Session {
         case .run(let command):
             let timeout = settings.timeout
             return try await operate(
-                "run \(command)", target: target,
+                "run", target: target,
                 { tunnel in
                     try await tunnel.run(command, timeout: timeout)
                 }, describe: HostOutcome.run)
         case .call(let function, let args, let kwargs):
-            let values = try args.map(Self.json)
-            let named = try kwargs.mapValues(Self.json)
             return try await operate(
-                "call \(function)", target: target,
+                "call", target: target,
                 { tunnel in
-                    try await tunnel.call(function, values, named)
+                    try await tunnel.call(function, literals: args, keywordLiterals: kwargs)
                 }, describe: HostOutcome.json)
         case .py(let code):
-            return try await operate(
-                "py \(code)", target: target, { try await $0.exec(code) }, describe: HostOutcome.exec)
+            return try await operate("py", target: target, { try await $0.exec(code) }, describe: HostOutcome.exec)
         case .facts(let names):
             let requested = names.isEmpty ? nil : names
             return try await operate(
-                "facts \(names.joined(separator: " "))", target: target,
+                "facts", target: target,
                 { tunnel in
                     try await tunnel.facts(requested)
                 }, describe: { HostOutcome.facts($0, $1, names: names) })
@@ -118,7 +121,7 @@ public actor Session {
                 throw ShellError("local file not found: \(local)")
             }
             return try await operate(
-                "put \(local)", target: target,
+                "put", target: target,
                 { tunnel in
                     try await tunnel.put(path, remote, mode: mode ?? 0o644)
                 }, describe: HostOutcome.put)
@@ -128,7 +131,7 @@ public actor Session {
             let names = try resolve(target)
             let paths = try FetchTemplate.paths(pattern, hosts: names)
             return try await operate(
-                "fetch \(remote)", target: target,
+                "fetch", target: target,
                 { tunnel in
                     try await tunnel.fetch(remote, to: paths[tunnel.name])
                 }, describe: HostOutcome.fetch)
@@ -149,7 +152,9 @@ public actor Session {
         case .failures:
             guard let lastReport else { throw ShellError("no result yet: run an operation first, e.g. run uptime") }
             let failed = lastReport.outcomes.filter(\.isFailure)
-            if failed.isEmpty {
+            if settings.output == .json {
+                emit(["hosts": .array(failed.map(ResultRenderer.jsonObject)), "of": .string(lastReport.operation)])
+            } else if failed.isEmpty {
                 io.print("no failures in the last operation (\(lastReport.operation))")
             } else {
                 for line in renderer().failures(lastReport) { io.print(line) }
@@ -157,23 +162,33 @@ public actor Session {
             return .ok
         case .log(let targets):
             let names = targets.isEmpty ? try resolve(nil) : try resolver().resolve(targets)
-            var printed = 0
+            var messages: [JSONValue] = []
             for tunnel in group.subset(names).tunnels {
                 for line in tunnel.stderr.lines {
-                    io.print("\(TerminalText.sanitize(tunnel.name)): \(TerminalText.sanitize(line))")
-                    printed += 1
+                    messages.append(["host": .string(tunnel.name), "line": .string(line)])
+                    if settings.output != .json {
+                        io.print("\(TerminalText.sanitize(tunnel.name)): \(TerminalText.sanitize(line))")
+                    }
                 }
             }
-            if printed == 0 { io.print("no messages from the tunnels of \(NodeSet.fold(names))") }
+            if settings.output == .json {
+                emit(["messages": .array(messages)])
+            } else if messages.isEmpty {
+                io.print("no messages from the tunnels of \(NodeSet.fold(names))")
+            }
             return .ok
         case .show(let host):
             let outcome = try outcome(for: host)
-            for line in renderer().show(outcome) { io.print(line) }
+            if settings.output == .json {
+                emit(["host": ResultRenderer.jsonObject(outcome), "of": .string(lastReport?.operation ?? "")])
+            } else {
+                for line in renderer().show(outcome) { io.print(line) }
+            }
             return .ok
         case .diff(let first, let second): return try diff(first, second)
         case .set(let key, let value): return try set(key, value)
         case .local(let command):
-            let status = await LocalCommand.run(command)
+            let status = await LocalCommand.run(command, stdoutToStderr: settings.output == .json)
             return status == 0 ? .ok : .hostsFailed
         case .source(let path): return await source(path)
         case .record(let path): return try record(path)
@@ -183,10 +198,10 @@ public actor Session {
                 guard let text = CommandHelp.help(for: command) else {
                     throw ShellError("no command named '\(command)'; 'help' lists them")
                 }
-                for line in text.split(separator: "\n", omittingEmptySubsequences: false) { io.print(String(line)) }
+                for line in text.split(separator: "\n", omittingEmptySubsequences: false) { say(String(line)) }
             } else {
                 for line in CommandHelp.summary().split(separator: "\n", omittingEmptySubsequences: false) {
-                    io.print(String(line))
+                    say(String(line))
                 }
             }
             return .ok
@@ -220,15 +235,15 @@ public actor Session {
     // MARK: Operations
 
     /// Runs `body` on each targeted member in parallel, with live progress, then shows the report.
+    /// `verb` names the operation on the progress line; the report records the line as typed.
     func operate<Value: OperationValue>(
-        _ name: String, target: String?, names: [String]? = nil,
+        _ verb: String, target: String?, names: [String]? = nil,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> CommandResult {
         var members = group.subset(try names ?? resolve(target))
         members.fanout = settings.fanout
         let tracker = ProgressTracker(total: members.count)
         let start = ContinuousClock.now
-        let verb = String(name.prefix(while: { $0 != " " }))
         let ticker = startTicker(verb: verb, tracker: tracker, start: start)
         let result = await members.each(
             progress: { host, outcome in
@@ -242,7 +257,7 @@ public actor Session {
         ticker?.cancel()
         io.progress?(nil)
         let report = OperationReport(
-            operation: name, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
+            operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
             elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled)
         present(report)
         return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
@@ -321,11 +336,13 @@ public actor Session {
             for other in others { counts[other.output, default: 0] += 1 }
             let common = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
             right = HostOutcome(host: "common", output: common)
-            rightLabel = "most common output (\(counts[common]!) hosts)"
+            rightLabel = "most common output (\(counted(counts[common]!, "host")))"
         }
-        let lines = UnifiedDiff(color: renderer().color).diff(
+        let lines = UnifiedDiff(color: renderer().color && settings.output != .json).diff(
             left.output, right.output, oldName: first, newName: rightLabel)
-        if lines.isEmpty {
+        if settings.output == .json {
+            emit(["diff": .array(lines.map(JSONValue.string)), "of": .string(lastReport?.operation ?? "")])
+        } else if lines.isEmpty {
             io.print("no differences between \(first) and \(rightLabel)")
         } else {
             for line in lines { io.print(line) }  // UnifiedDiff sanitises each line itself
@@ -334,6 +351,13 @@ public actor Session {
     }
 
     private func set(_ key: String?, _ value: String?) throws(ShellError) -> CommandResult {
+        if settings.output == .json, value == nil {
+            let listing = settings.listing.filter { key == nil || $0.0 == key }
+            guard !listing.isEmpty else { throw ShellError("unknown setting '\(key ?? "")'; 'set' lists them") }
+            emit(["settings": .object(Dictionary(uniqueKeysWithValues: listing.map { ($0.0, JSONValue.string($0.1)) }))]
+            )
+            return .ok
+        }
         guard let key else {
             for (name, current) in settings.listing {
                 io.print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(current)")
@@ -351,12 +375,16 @@ public actor Session {
         return .ok
     }
 
-    static func json(_ argument: CallArgument) throws(ShellError) -> JSONValue {
-        do {
-            return try JSONValue.parse(Array(argument.jsonText.utf8))
-        } catch {
-            throw ShellError("cannot read argument \(argument.jsonText) as JSON")
-        }
+    /// Prints one JSON object (for `--json`): `command` is the line as typed, then the given members.
+    func emit(_ members: [String: JSONValue]) {
+        var object = members
+        object["command"] = .string(currentLine)
+        io.print(JSONValue.object(object).jsonText)
+    }
+
+    /// Prints a line of text for a person: on stdout, except in JSON mode, where stdout holds JSON only.
+    func say(_ line: String) {
+        if settings.output == .json { io.error(line) } else { io.print(line) }
     }
 
     static func expandTilde(_ path: String) -> String {

@@ -25,14 +25,15 @@ public enum ShellCommand: Sendable, Equatable {
     /// `add HOST... [--python PATH]`: SSH hosts such as `web[1-3]` or `user@db:2222`; each item is checked for
     /// characters that could never be a host, but ranges are left for the session to expand.
     case add(hosts: [String], python: String?)
-    /// `add local [NAME]`: this machine, without SSH.
-    case addLocal(name: String?)
-    /// `add sudo [USER] [NAME]`: this machine as another user through `sudo -n`.
-    case addSudo(user: String?, name: String?)
-    /// `add docker NAME... [--image IMAGE]`: new containers started from an image (default: `set docker-image`).
-    case addDocker(names: [String], image: String?)
-    /// `add container NAME...`: containers that are already running.
-    case addContainer(names: [String])
+    /// `add local [NAME] [--python PATH]`: this machine, without SSH.
+    case addLocal(name: String?, python: String?)
+    /// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user through `sudo -n`.
+    case addSudo(user: String?, name: String?, python: String?)
+    /// `add docker NAME... [--image IMAGE] [--python PATH]`: new containers started from an image (default:
+    /// `set docker-image`).
+    case addDocker(names: [String], image: String?, python: String?)
+    /// `add container NAME... [--python PATH]`: containers that are already running.
+    case addContainer(names: [String], python: String?)
     /// `remove TARGET...`: names, globs (`web*`), ranges or groups (`failed`), without a leading `@`.
     case remove([String])
     /// `hosts`: list the hosts and their state.
@@ -46,8 +47,10 @@ public enum ShellCommand: Sendable, Equatable {
     /// `run COMMAND`: the rest of the line exactly as typed, because it goes to `/bin/sh -c` on each host and
     /// its quoting belongs to that shell, not to chop.
     case run(String)
-    /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name, with converted arguments.
-    case call(function: String, args: [CallArgument], kwargs: [String: CallArgument])
+    /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name. Arguments are kept as typed
+    /// (after shell-style unquoting): the agent reads each one as a Python literal with `ast.literal_eval`, so
+    /// big integers, bytes and tuples arrive exactly, and a word that is no literal (`/etc/hosts`) is a string.
+    case call(function: String, args: [String], kwargs: [String: String])
     /// `py CODE`: Python statements exactly as typed, for the same reason as `run`.
     case py(String)
     /// `facts [NAME...]`; an empty list asks for every fact.
@@ -93,66 +96,4 @@ public enum ExpectCondition: Sendable, Equatable {
     case ok
     /// The named hosts failed; the words are kept raw (they may be ranges or lists) for the session to expand.
     case failed([String])
-}
-
-/// A call argument as the user typed it: JSON text or a Python literal, converted to JSON by the parser.
-///
-/// Scalars get their own cases so the session can build its JSON values without parsing again; lists and dicts
-/// are carried as JSON text because they nest arbitrarily.
-public enum CallArgument: Sendable, Equatable {
-    /// `null` or `None`.
-    case null
-    /// `true`/`false` or `True`/`False`.
-    case bool(Bool)
-    /// A whole number such as `42`, `-7`, `0x1f`, `0o755` or `1_000`.
-    case int(Int64)
-    /// A finite number with a fraction or exponent such as `1.5` or `2e3`.
-    case double(Double)
-    /// A quoted string (`'a b'` or `"a b"` inside shell quotes) or any bare word that is not a literal.
-    case string(String)
-    /// A list or dict as JSON text: the user's own text when it was valid JSON, otherwise compact JSON converted
-    /// from a Python literal.
-    case json(String)
-
-    /// The argument as JSON text, ready for a JSON parser.
-    public var jsonText: String {
-        switch self {
-        case .null: "null"
-        case .bool(let value): value ? "true" : "false"
-        case .int(let value): String(value)
-        case .double(let value): JSONText.number(value)
-        case .string(let value): JSONText.string(value)
-        case .json(let text): text
-        }
-    }
-}
-
-/// Writing JSON scalars, shared by `CallArgument.jsonText` and the Python literal converter.
-enum JSONText {
-    /// A JSON string literal: `"`, `\` and control characters escaped, everything else kept as it is.
-    static func string(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
-    }
-
-    /// A finite double in a form JSON accepts (`1.5`, `100000.0`, `1e+20`).
-    static func number(_ value: Double) -> String {
-        value.isFinite ? "\(value)" : "null"
-    }
 }

@@ -25,7 +25,6 @@ import importlib
 import itertools
 import json
 import linecache
-import math
 import os
 import platform
 import re
@@ -91,9 +90,10 @@ def send(op, rid, payload=b''):
 
 
 def to_json(obj):
-    # NaN and Infinity are not JSON, so refuse them here. A lone surrogate (from an
-    # undecodable file name, say) would make the whole frame invalid UTF-8: it becomes '?'.
-    return json.dumps(obj, allow_nan=False, ensure_ascii=False).encode('utf-8', 'replace')
+    # NaN and Infinity go out as Python's json writes them (NaN, Infinity, -Infinity): the
+    # controller reads them. A lone surrogate (from an undecodable file name, say) would make
+    # the whole frame invalid UTF-8: it becomes '?'.
+    return json.dumps(obj, ensure_ascii=False).encode('utf-8', 'replace')
 
 
 def read_exact(n):
@@ -235,7 +235,7 @@ def first_bad_type(value, seen=None):
     if value is None or isinstance(value, (bool, int, str)):
         return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else 'non-finite float'
+        return None
     seen = set() if seen is None else seen
     if id(value) in seen:
         return 'circular reference'
@@ -257,11 +257,21 @@ def first_bad_type(value, seen=None):
 
 
 def user_traceback(exc):
-    """The traceback of exc without the agent's own frames on top."""
+    """The traceback of exc without the agent's own frames on top.
+
+    The header stays even when no frame is left (an exception raised inside a C function
+    called directly, such as operator.truediv), so it reads as Python's own traceback."""
     tb = exc.__traceback__
     while tb and tb.tb_frame.f_code.co_filename == user_traceback.__code__.co_filename:
         tb = tb.tb_next
-    return ''.join(traceback.format_exception(type(exc), exc, tb))
+    lines = traceback.format_exception(type(exc), exc, tb)
+    header = 'Traceback (most recent call last):\n'
+    if tb is None:
+        # format_exception writes the header only when a frame is left; any chained
+        # exceptions come first in `lines`, the last exception's own text after them.
+        last = traceback.format_exception_only(type(exc), exc)
+        lines = lines[:len(lines) - len(last)] + [header] + last
+    return ''.join(lines)
 
 
 # ---------------------------------------------------------------- ping, run
@@ -406,10 +416,45 @@ def resolve(dotted):
     return obj
 
 
+JSON_WORDS = {'true': True, 'false': False, 'null': None}
+# Words that mean to be a literal: a bracket, a quote, or a number. When one of them does not
+# read, that is an error; any other word that does not read is a plain string (/etc/hosts, eth0).
+LITERAL_START = re.compile(r'[\[{(\'"]|[+-]?\.?[0-9]')
+
+
+def read_literal(text):
+    """A call argument as typed: a Python literal read exactly by ast.literal_eval (big ints,
+    bytes, tuples, sets), else JSON (true, null inside a list), else the word as a string."""
+    if text in JSON_WORDS:
+        return JSON_WORDS[text]
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as e:
+        problem = e
+    with contextlib.suppress(ValueError, RecursionError):
+        return json.loads(text)
+    if LITERAL_START.match(text):
+        reason = getattr(problem, 'msg', None) or str(problem) or type(problem).__name__
+        raise Failure('ValueError', f'call: cannot read argument {text!r} as a Python literal: {reason}; '
+                                    f'to pass it as a string, quote it: "{text!r}"')
+    return text
+
+
+def call_arguments(params):
+    """Positional and keyword arguments: JSON values (args, kwargs), or literal texts
+    (args_src, kwargs_src) that read_literal turns into values here, exactly."""
+    args = list(param(params, 'args', (list,), []))
+    kwargs = dict(param(params, 'kwargs', (dict,), {}))
+    for text in param(params, 'args_src', (list,), []):
+        args.append(read_literal(str(text)))
+    for key, text in param(params, 'kwargs_src', (dict,), {}).items():
+        kwargs[key] = read_literal(str(text))
+    return args, kwargs
+
+
 def op_call(req, params):
     name = param(params, 'func', (str,), required=True)
-    args = param(params, 'args', (list,), [])
-    kwargs = param(params, 'kwargs', (dict,), {})
+    args, kwargs = call_arguments(params)
     func = resolve(name)
     if not callable(func):
         raise Failure('TypeError', f'call: {name} is not callable ({type(func).__name__})')

@@ -152,6 +152,14 @@ public struct Group: Sendable {
         await each { try await $0.call(function, args, kwargs) }
     }
 
+    /// Calls `function` with arguments written as Python literals, read exactly on each host
+    /// (see `Tunnel.call(_:literals:keywordLiterals:)`): `group.call("builtins.pow", literals: ["2", "70"])`.
+    public func call(_ function: String, literals: [String], keywordLiterals: [String: String] = [:]) async
+        -> GroupResult<JSONValue>
+    {
+        await each { try await $0.call(function, literals: literals, keywordLiterals: keywordLiterals) }
+    }
+
     public func exec(_ source: String) async -> GroupResult<ExecResult> {
         await each { try await $0.exec(source) }
     }

@@ -156,7 +156,7 @@ actor AgentConnection {
         pending[id] = Pending(promise: promise, onData: onData)
         var object = params
         object["op"] = .string(op)
-        let payload = try JSONEncoder().encode(JSONValue.object(object))
+        let payload = JSONWriter(nonFinite: .token).bytes(.object(object))
         return try await withTaskCancellationHandler {
             do {
                 try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))

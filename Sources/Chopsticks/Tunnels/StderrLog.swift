@@ -33,6 +33,8 @@ public final class StderrLog: Sendable {
         let handler = state.withLockedValue { state -> (@Sendable (String) -> Void)? in
             for byte in bytes {
                 if byte == 0x0A {
+                    // ssh ends its messages with CR LF: the CR ends the line, it is not part of it.
+                    if state.partial.last == 0x0D { state.partial.removeLast() }
                     complete.append(String(decoding: state.partial, as: UTF8.self))
                     state.partial.removeAll(keepingCapacity: true)
                 } else if state.partial.count < Self.maxLineBytes {

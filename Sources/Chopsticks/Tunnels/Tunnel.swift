@@ -181,6 +181,21 @@ public actor Tunnel {
         return value["value"] ?? .null
     }
 
+    /// Calls `function` with arguments written as Python literals (`"2"`, `"2**70"` is not one, `"b'x'"`,
+    /// `"(1, 2)"`, `"[1, null]"`): the agent reads each with `ast.literal_eval` (then JSON), so big integers,
+    /// bytes, tuples and sets arrive exactly. A word that is not a literal and does not look like one
+    /// (`/etc/hosts`, `eth0`) is passed as a string; a broken literal (`[1, 2`) fails with the reason.
+    public func call(_ function: String, literals: [String], keywordLiterals: [String: String] = [:])
+        async throws -> JSONValue
+    {
+        let params: [String: JSONValue] = [
+            "func": .string(function), "args_src": .array(literals.map(JSONValue.string)),
+            "kwargs_src": .object(keywordLiterals.mapValues(JSONValue.string)),
+        ]
+        let value = try await perform { try await $0.request("call", params) }
+        return value["value"] ?? .null
+    }
+
     /// Runs Python statements in a namespace that lives as long as the tunnel's agent.
     public func exec(_ source: String) async throws -> ExecResult {
         let value = try await perform { try await $0.request("exec", ["source": .string(source)]) }
@@ -233,7 +248,7 @@ public actor Tunnel {
                         try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
                     }
                     let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
-                    try await connection.sendData(id, .end, ByteBuffer(bytes: try JSONEncoder().encode(end)))
+                    try await connection.sendData(id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
                 })
         }
         return PutResult(

@@ -189,10 +189,17 @@ public enum CommandLineSplitter {
                     take(input[index + 1])
                     significantLength = command.count
                     atWordStart = false
+                    index += 2
                 } else {
+                    // A continued line joins with one space, its indentation dropped (as scripts are written).
                     line += 1
+                    index += 2
+                    while index < input.count, input[index] == " " || input[index] == "\t" { index += 1 }
+                    if let last = command.last, !isSpace(last) {
+                        command.append(" ")
+                        atWordStart = true
+                    }
                 }
-                index += 2
             case "'":
                 let opened = line
                 take(scalar)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import itertools
 import json
+import math
 import os
 import platform
 import shutil
@@ -474,7 +475,31 @@ class SharedAgentTest(unittest.TestCase):
         self.assertEqual(err['type'], 'TypeError')
         self.assertIn('os.getcwdb', err['msg'])
         self.assertIn('(bytes)', err['msg'])
-        self.assertEqual(self.agent.err('call', func='float', args=['nan'])['type'], 'TypeError')
+
+    def test_call_non_finite_and_big_values_travel_exactly(self):
+        self.assertTrue(math.isnan(self.agent.ok('call', func='float', args=['nan'])['value']))
+        self.assertEqual(self.agent.ok('call', func='float', args=['-inf'])['value'], float('-inf'))
+        self.assertEqual(self.agent.ok('call', func='pow', args=[2, 70])['value'], 2 ** 70)
+        self.assertEqual(repr(self.agent.ok('call', func='float', args=[2])['value']), '2.0')
+
+    def test_call_literal_arguments(self):
+        def call(func, *texts, **kw):
+            return self.agent.ok('call', func=func, args_src=list(texts), kwargs_src=kw)['value']
+        self.assertEqual(call('str', '10121071034790721094712093712037123'), '10121071034790721094712093712037123')
+        self.assertEqual(call('repr', "b'\\x00'"), "b'\\x00'")
+        self.assertEqual(call('repr', '(1, 2)'), '(1, 2)')
+        self.assertEqual(call('repr', '[1, null, true]'), '[1, None, True]')
+        self.assertEqual(call('repr', '/etc/hosts'), "'/etc/hosts'")
+        self.assertEqual(call('repr', 'eth0'), "'eth0'")
+        self.assertEqual(call('int', "'0x1F'", base='0'), 31)
+        for broken in ('[1, 2', '1.2.3', '0755', "'open"):
+            err = self.agent.err('call', func='repr', args_src=[broken])
+            self.assertEqual(err['type'], 'ValueError')
+            self.assertIn(f'cannot read argument {broken!r}', err['msg'])
+
+    def test_traceback_of_a_c_function_has_its_header(self):
+        err = self.agent.err('call', func='operator.truediv', args=[1, 0])
+        self.assertEqual(err['tb'], 'Traceback (most recent call last):\nZeroDivisionError: division by zero\n')
 
     def test_call_bad_names(self):
         err = self.agent.err('call', func='no_such_module_chop.fn')

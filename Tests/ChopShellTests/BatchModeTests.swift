@@ -12,7 +12,76 @@ final class BatchModeTests: XCTestCase {
         let usage = try runChop(["-c", "add local a; frobnicate"], folder: folder)
         XCTAssertEqual(usage.status, 2)
         XCTAssertTrue(usage.err.contains("unknown command 'frobnicate'"), usage.err)
-        XCTAssertEqual(try runChop(["--fanout", "0"], folder: folder).status, 64)
+        // Every usage error exits 2, as the README says, ArgumentParser's own included.
+        for arguments in [["--fanout", "0"], ["--no-such-flag"], ["--timeout", "x"], ["-c", "a", "-f", "b"]] {
+            let result = try runChop(arguments, folder: folder)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.err)")
+            XCTAssertTrue(result.err.contains("Usage:") || result.err.contains("Error:"), result.err)
+        }
+    }
+
+    /// With --json, stdout holds JSON objects only, one per line, each with the line as typed; echoes and
+    /// messages go to stderr.
+    func testJSONOutputIsPureJSONWithTheCommandAsTyped() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let commands = [
+            "add local a", "add local b", "@a call math.pow 2 10", "hosts", "show a", "failures", "set timeout", "set",
+            "log", "run false", "diff a b", "help", "!echo from-the-shell",
+        ]
+        let result = try runChop(["--json", "-c", commands.joined(separator: "; ")], folder: folder)
+        XCTAssertEqual(result.status, 1, result.err)
+        let lines = result.out.split(separator: "\n").map(String.init)
+        var typed: [String] = []
+        for line in lines {
+            let object = try XCTUnwrap(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
+            typed.append(try XCTUnwrap(object["command"] as? String, line))
+        }
+        XCTAssertEqual(
+            typed,
+            [
+                "@a call math.pow 2 10", "hosts", "show a", "failures", "set timeout", "set", "log", "run false",
+                "diff a b",
+            ])
+        XCTAssertTrue(result.err.contains("chop> @a call math.pow 2 10"), result.err)
+        XCTAssertTrue(result.err.contains("from-the-shell"), result.err)
+        XCTAssertTrue(result.err.contains("Commands (help COMMAND for details):"), result.err)
+        let hosts =
+            try XCTUnwrap(
+                try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])["hosts"]
+            as? [[String: Any]]
+        XCTAssertEqual(hosts?.map { $0["name"] as? String }, ["a", "b"])
+    }
+
+    /// A newline inside quotes in -c stays inside the command: the text is split once, as scripts are.
+    func testCommandLineIsSplitOnceWithTheScriptReader() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let result = try runChop(
+            ["--json", "-c", "add local a; run printf '%s|' \"one\ntwo\"; run echo ok"], folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        let first = try XCTUnwrap(result.out.split(separator: "\n").first)
+        XCTAssertTrue(first.contains(#""stdout":"one\ntwo|""#), String(first))
+        let unterminated = try runChop(["-c", "add local a; run echo 'open"], folder: folder)
+        XCTAssertEqual(unterminated.status, 2)
+        XCTAssertTrue(unterminated.err.contains("-c:1: unterminated single quote"), unterminated.err)
+        // On a pipe, a quote left open on one line continues on the next.
+        let piped = try runChop(["-q", "--json"], stdin: "add local a\nrun printf '%s' 'x\ny'\n", folder: folder)
+        XCTAssertEqual(piped.status, 0, piped.err)
+        XCTAssertTrue(piped.out.contains(#""stdout":"x\ny""#), piped.out)
+    }
+
+    /// ssh ends its messages with CR LF: `log` shows them without a trailing ^M, but a CR inside a line stays visible.
+    func testLogDropsLineEndingCarriageReturns() throws {
+        try requireTerminal()
+        let folder = try temporaryFolder(self)
+        let script =
+            "add local a\npy import sys; sys.__stderr__.write('warned\\r\\nin\\rside\\n'); sys.__stderr__.flush()\nlog\n"
+        let result = try runChop(["-q"], stdin: script, folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("a: warned\n"), result.out)
+        XCTAssertTrue(result.out.contains("a: in^Mside\n"), result.out)
     }
 
     func testLogShowsTheTunnelsOwnStderrPerHost() throws {

@@ -98,7 +98,12 @@ final class CommandLineSplitterTests: XCTestCase {
     }
 
     func testCommandsJoinContinuationLines() throws {
-        XCTAssertEqual(try CommandLineSplitter.commands("echo a \\\n  b\nls"), ["echo a   b", "ls"])
+        // A continued line joins with one space, its indentation dropped, as scripts are written.
+        XCTAssertEqual(try CommandLineSplitter.commands("echo a \\\n  b\nls"), ["echo a b", "ls"])
+        XCTAssertEqual(try CommandLineSplitter.commands("echo a\\\n\tb"), ["echo a b"])
+        XCTAssertEqual(
+            try CommandLineSplitter.numberedCommands("add local a\nrun echo \\\n  b\nping", semicolons: false),
+            [.init(line: 1, text: "add local a"), .init(line: 2, text: "run echo b"), .init(line: 4, text: "ping")])
         XCTAssertEqual(try CommandLineSplitter.commands("echo \"a\\\nb\""), ["echo \"ab\""])
     }
 

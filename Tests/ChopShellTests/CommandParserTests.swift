@@ -307,11 +307,10 @@ final class CommandParserTests: XCTestCase {
             .addDocker(names: ["t1"], image: "python:3", python: python))
         XCTAssertEqual(command("add container c1 --python \(python)"), .addContainer(names: ["c1"], python: python))
         for form in ["add local a", "add sudo", "add docker t1", "add container c1"] {
-            let usageLine = CommandHelp.usage(String(form.split(separator: " ").prefix(2).joined(separator: " ")))
-            XCTAssertTrue(usageLine.contains("[--python PATH]"), usageLine)
+            let key = form.split(separator: " ").prefix(2).joined(separator: " ")
+            XCTAssertTrue(CommandHelp.usage(key).contains("[--python PATH]"), key)
             XCTAssertEqual(
-                failure("\(form) --python"), "--python needs a value, e.g. --python /usr/bin/python3" + usage(
-                    String(form.split(separator: " ").prefix(2).joined(separator: " "))))
+                failure("\(form) --python"), "--python needs a value, e.g. --python /usr/bin/python3" + usage(key))
         }
     }
 

@@ -62,6 +62,8 @@ public actor Tunnel {
 
     /// The connection, opened or reopened as needed. Concurrent callers share one attempt.
     func live() async throws -> AgentConnection {
+        // A closed tunnel stays closed: a connect that was queued before `close()` must not reopen it.
+        if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
         if let connection, await connection.lostReason == nil { return connection }
         if let opening { return try await opening.value }
         connection = nil

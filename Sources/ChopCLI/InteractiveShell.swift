@@ -11,7 +11,7 @@ struct InteractiveShell {
 
     func run() async -> Int32 {
         let editor = LineEditor(program: "chop", historyFile: Self.historyPath())
-        let candidates = CompletionSources()
+        let candidates = CompletionSources(facts: session.facts)
         editor.completer = { candidates.engine().complete($0) }
         candidates.update(members: await session.memberNames)
         Terminal.writeError("chop \(Chop.version): 'help' lists commands, Tab completes, Ctrl-D quits.\n")
@@ -67,22 +67,30 @@ struct InteractiveShell {
     }
 }
 
-/// What Tab completion knows, kept in memory for the editing thread: members (updated after each
-/// command), names from ssh config / known_hosts / /etc/hosts (read once).
+/// What Tab completion knows, kept in memory for the editing thread: members and fact names (updated after
+/// each command), names from ssh config / known_hosts / /etc/hosts (read once), and running containers (asked
+/// only when a completion needs them, without waiting).
 final class CompletionSources: Sendable {
     private let state = NIOLockedValueBox(CompletionEngine())
+    private let facts: FactNames
 
-    init() {
+    init(facts: FactNames) {
+        self.facts = facts
         let known = KnownHostNames.all(home: Terminal.home)
-        state.withLockedValue { $0.knownHosts = known }
+        state.withLockedValue {
+            $0.knownHosts = known
+            $0.containers = ContainerNames()
+        }
     }
 
     func update(members: [String]) {
         state.withLockedValue { $0.members = members }
-        Task { [state] in
-            let names = await ContainerList.running()
-            state.withLockedValue { $0.containers = names }
-        }
     }
-    func engine() -> CompletionEngine { state.withLockedValue { $0 } }
+
+    /// The engine with what is known now; fact names are read at this moment, as members connect.
+    func engine() -> CompletionEngine {
+        var engine = state.withLockedValue { $0 }
+        engine.factNames = facts.current
+        return engine
+    }
 }

@@ -59,7 +59,6 @@ enum Interrupts {
     /// written once before the handler is installed and only read afterwards.
     nonisolated(unsafe) static var pipeWrite: Int32 = -1
     private static let current = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
-    private static let count = NIOLockedValueBox(0)
 
     static func install() {
         var fds: [Int32] = [-1, -1]
@@ -83,7 +82,6 @@ enum Interrupts {
                 let result = read(readEnd, &byte, 1)
                 if result < 0 && errno == EINTR { continue }
                 if result <= 0 { return }
-                count.withLockedValue { $0 += 1 }
                 current.withLockedValue { $0 }?()
             }
         }
@@ -95,7 +93,4 @@ enum Interrupts {
         defer { current.withLockedValue { $0 = nil } }
         return await task.value
     }
-
-    /// How many Ctrl-C presses have arrived so far.
-    static var received: Int { count.withLockedValue { $0 } }
 }

@@ -6,18 +6,28 @@ final class CommandParserTests: XCTestCase {
     // MARK: - Helpers
 
     /// The command of a line that must parse, with no target.
-    private func command(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ShellCommand? {
+    private func command(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Parsed? {
         do {
             guard let parsed = try CommandParser.parse(text) else {
                 XCTFail("'\(text)' parsed as nothing", file: file, line: line)
                 return nil
             }
             XCTAssertNil(parsed.target, "unexpected target for '\(text)'", file: file, line: line)
-            return parsed.command
+            return Parsed(parsed.command)
         } catch {
             XCTFail("'\(text)' failed: \(error.message)", file: file, line: line)
             return nil
         }
+    }
+
+    /// A whole line as tests compare it: its target and its command.
+    private struct Line: Equatable {
+        var target: String?
+        var command: Parsed
+    }
+
+    private func line(_ text: String) throws(ParseError) -> Line? {
+        try CommandParser.parse(text).map { Line(target: $0.target, command: Parsed($0.command)) }
     }
 
     /// The message of a line that must fail.
@@ -35,11 +45,11 @@ final class CommandParserTests: XCTestCase {
     private func callArguments(_ text: String, file: StaticString = #filePath, line: UInt = #line)
         -> [String]?
     {
-        guard case .call(_, let args, _)? = command(text, file: file, line: line) else {
+        guard let call = command(text, file: file, line: line)?.command as? CallCommand else {
             XCTFail("'\(text)' is not a call", file: file, line: line)
             return nil
         }
-        return args
+        return call.args
     }
 
     private func usage(_ command: String) -> String {
@@ -49,11 +59,11 @@ final class CommandParserTests: XCTestCase {
     // MARK: - Blank lines and comments
 
     func testBlankAndCommentLinesParseAsNothing() throws {
-        XCTAssertNil(try CommandParser.parse(""))
-        XCTAssertNil(try CommandParser.parse("   \t "))
-        XCTAssertNil(try CommandParser.parse("\r\n"))
-        XCTAssertNil(try CommandParser.parse("# a comment"))
-        XCTAssertNil(try CommandParser.parse("   #run uptime"))
+        XCTAssertNil(try line(""))
+        XCTAssertNil(try line("   \t "))
+        XCTAssertNil(try line("\r\n"))
+        XCTAssertNil(try line("# a comment"))
+        XCTAssertNil(try line("   #run uptime"))
     }
 
     func testTrailingCommentIsDroppedFromWordCommands() {
@@ -108,18 +118,22 @@ final class CommandParserTests: XCTestCase {
 
     func testTargetPrefixIsKeptRaw() throws {
         XCTAssertEqual(
-            try CommandParser.parse("@web1,web3 run uptime"),
-            ParsedLine(target: "web1,web3", command: .run("uptime")))
-        XCTAssertEqual(try CommandParser.parse("@web* facts"), ParsedLine(target: "web*", command: .facts([])))
-        XCTAssertEqual(try CommandParser.parse("@db[1-3] ping"), ParsedLine(target: "db[1-3]", command: .ping))
+            try line("@web1,web3 run uptime"),
+            Line(target: "web1,web3", command: .run("uptime")))
+        XCTAssertEqual(try line("@web* facts"), Line(target: "web*", command: .facts([])))
+        XCTAssertEqual(try line("@db[1-3] ping"), Line(target: "db[1-3]", command: .ping))
         XCTAssertEqual(
-            try CommandParser.parse("@failed run systemctl restart app"),
-            ParsedLine(target: "failed", command: .run("systemctl restart app")))
-        XCTAssertEqual(try CommandParser.parse("  @all   run  x "), ParsedLine(target: "all", command: .run("x")))
+            try line("@failed run systemctl restart app"),
+            Line(target: "failed", command: .run("systemctl restart app")))
+        XCTAssertEqual(try line("  @all   run  x "), Line(target: "all", command: .run("x")))
     }
 
     func testEveryOperationAcceptsATarget() throws {
-        let lines: [(String, ShellCommand)] = [
+        let lines: [(String, Parsed)] = [
+            ("hosts", .hosts),
+            ("connect", .connect([])),
+            ("disconnect", .disconnect([])),
+            ("reconnect", .reconnect([])),
             ("run id", .run("id")),
             ("call os.getpid", .call(function: "os.getpid", args: [], kwargs: [:])),
             ("py 1 + 1", .py("1 + 1")),
@@ -127,16 +141,12 @@ final class CommandParserTests: XCTestCase {
             ("put a b", .put(local: "a", remote: "b", mode: nil)),
             ("fetch a b", .fetch(remote: "a", localTemplate: "b")),
             ("ping", .ping),
-            ("connect", .connect([])),
-            ("disconnect", .disconnect([])),
-            ("reconnect", .reconnect([])),
-            ("hosts", .hosts),
         ]
-        XCTAssertEqual(lines.map { String($0.0.split(separator: " ")[0]) }, CommandParser.operationNames)
+        XCTAssertEqual(lines.map { String($0.0.split(separator: " ")[0]) }, CommandRegistry.operationNames)
         for (text, expected) in lines {
             XCTAssertEqual(
-                try CommandParser.parse("@web[1-2] " + text),
-                ParsedLine(target: "web[1-2]", command: expected))
+                try line("@web[1-2] " + text),
+                Line(target: "web[1-2]", command: expected))
         }
     }
 
@@ -203,13 +213,13 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testEditDistanceCountsASwapAsOneEdit() {
-        XCTAssertEqual(CommandParser.editDistance("facts", "facts"), 0)
-        XCTAssertEqual(CommandParser.editDistance("fatcs", "facts"), 1)
-        XCTAssertEqual(CommandParser.editDistance("rn", "run"), 1)
-        XCTAssertEqual(CommandParser.editDistance("", "run"), 3)
-        XCTAssertEqual(CommandParser.editDistance("ls", "last"), 2)
-        XCTAssertEqual(CommandParser.suggestion(for: "ls", among: CommandParser.commandNames), nil)
-        XCTAssertEqual(CommandParser.suggestion(for: "disconect", among: CommandParser.commandNames), "disconnect")
+        XCTAssertEqual(Suggestion.editDistance("facts", "facts"), 0)
+        XCTAssertEqual(Suggestion.editDistance("fatcs", "facts"), 1)
+        XCTAssertEqual(Suggestion.editDistance("rn", "run"), 1)
+        XCTAssertEqual(Suggestion.editDistance("", "run"), 3)
+        XCTAssertEqual(Suggestion.editDistance("ls", "last"), 2)
+        XCTAssertEqual(Suggestion.closest(to: "ls", among: CommandRegistry.commandNames), nil)
+        XCTAssertEqual(Suggestion.closest(to: "disconect", among: CommandRegistry.commandNames), "disconnect")
     }
 
     // MARK: - Quoting and control characters
@@ -400,20 +410,20 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testModeParsing() {
-        XCTAssertEqual(CommandParser.parseMode("0755"), 0o755)
-        XCTAssertEqual(CommandParser.parseMode("755"), 0o755)
-        XCTAssertEqual(CommandParser.parseMode("0o755"), 0o755)
-        XCTAssertEqual(CommandParser.parseMode("0O644"), 0o644)
-        XCTAssertEqual(CommandParser.parseMode("0"), 0)
-        XCTAssertEqual(CommandParser.parseMode("7777"), 0o7777)
-        XCTAssertEqual(CommandParser.parseMode("00007777"), 0o7777)
-        XCTAssertNil(CommandParser.parseMode("17777"))
-        XCTAssertNil(CommandParser.parseMode("0o"))
-        XCTAssertNil(CommandParser.parseMode(""))
-        XCTAssertNil(CommandParser.parseMode("0x1ed"))
-        XCTAssertNil(CommandParser.parseMode("-755"))
-        XCTAssertNil(CommandParser.parseMode("rwx"))
-        XCTAssertNil(CommandParser.parseMode("99999999999999999999999"))
+        XCTAssertEqual(PutCommand.parseMode("0755"), 0o755)
+        XCTAssertEqual(PutCommand.parseMode("755"), 0o755)
+        XCTAssertEqual(PutCommand.parseMode("0o755"), 0o755)
+        XCTAssertEqual(PutCommand.parseMode("0O644"), 0o644)
+        XCTAssertEqual(PutCommand.parseMode("0"), 0)
+        XCTAssertEqual(PutCommand.parseMode("7777"), 0o7777)
+        XCTAssertEqual(PutCommand.parseMode("00007777"), 0o7777)
+        XCTAssertNil(PutCommand.parseMode("17777"))
+        XCTAssertNil(PutCommand.parseMode("0o"))
+        XCTAssertNil(PutCommand.parseMode(""))
+        XCTAssertNil(PutCommand.parseMode("0x1ed"))
+        XCTAssertNil(PutCommand.parseMode("-755"))
+        XCTAssertNil(PutCommand.parseMode("rwx"))
+        XCTAssertNil(PutCommand.parseMode("99999999999999999999999"))
     }
 
     func testFetch() {
@@ -535,21 +545,23 @@ final class CommandParserTests: XCTestCase {
 
     func testSettingTablesForCompletion() {
         XCTAssertEqual(
-            CommandParser.settingKeys,
+            Setting.keys,
             ["timeout", "fanout", "output", "gather", "color", "python", "docker-image", "errexit", "connect-timeout"])
-        XCTAssertEqual(CommandParser.settingValues(for: "output"), ["table", "lines", "json"])
-        XCTAssertEqual(CommandParser.settingValues(for: "gather"), ["on", "off"])
-        XCTAssertEqual(CommandParser.settingValues(for: "errexit"), ["on", "off"])
-        XCTAssertEqual(CommandParser.settingValues(for: "color"), ["auto", "on", "off"])
+        XCTAssertEqual((Setting.named("output")?.choices ?? []), ["table", "lines", "json"])
+        XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["on", "off"])
+        XCTAssertEqual((Setting.named("errexit")?.choices ?? []), ["on", "off"])
+        XCTAssertEqual((Setting.named("color")?.choices ?? []), ["auto", "on", "off"])
         for key in ["timeout", "fanout", "python", "docker-image", "connect-timeout", "nonsense"] {
-            XCTAssertEqual(CommandParser.settingValues(for: key), [])
+            XCTAssertEqual((Setting.named(key)?.choices ?? []), [])
         }
-        for key in CommandParser.settingKeys {
-            for value in CommandParser.settingValues(for: key) {
+        for key in Setting.keys {
+            for value in (Setting.named(key)?.choices ?? []) {
                 XCTAssertEqual(command("set \(key) \(value)"), .set(key: key, value: value))
             }
         }
-        XCTAssertEqual(CommandParser.addKinds, ["local", "sudo", "docker", "container"])
+        XCTAssertEqual(
+            AddCommand.declaration.subcommands.map { $0.declaration.subcommandWord },
+            ["local", "sudo", "docker", "container"])
     }
 
     // MARK: - Scripts, help, quit
@@ -602,8 +614,8 @@ final class CommandParserTests: XCTestCase {
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
             "record": "record f", "expect": "expect ok",
         ]
-        for name in CommandParser.commandNames {
-            XCTAssertNotNil(try CommandParser.parse(minimal[name] ?? name), name)
+        for name in CommandRegistry.commandNames {
+            XCTAssertNotNil(try line(minimal[name] ?? name), name)
         }
     }
 
@@ -621,7 +633,7 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(CommandHelp.usage("exit"), "quit | exit")
         XCTAssertEqual(CommandHelp.usage("!"), "!COMMAND")
         XCTAssertEqual(CommandHelp.usage("nonsense"), "nonsense")
-        for name in CommandParser.commandNames {
+        for name in CommandRegistry.commandNames {
             XCTAssertTrue(CommandHelp.usage(name).hasPrefix(name == "exit" ? "quit" : name), name)
         }
     }
@@ -629,7 +641,8 @@ final class CommandParserTests: XCTestCase {
     func testSummaryListsEveryCommandOnOneLine() {
         let summary = CommandHelp.summary()
         let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        for key in CommandParser.commandNames.filter({ $0 != "exit" }) + CommandParser.addKinds.map({ "add " + $0 })
+        for key in CommandRegistry.commandNames.filter({ $0 != "exit" })
+            + AddCommand.declaration.subcommands.map({ $0.declaration.name })
             + ["!"]
         {
             let usage = CommandHelp.usage(key)
@@ -643,7 +656,7 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for name in CommandParser.commandNames + ["!", "targets", "keys", "@"] {
+        for name in CommandRegistry.commandNames + ["!", "targets", "keys", "@"] {
             let text = try XCTUnwrap(CommandHelp.help(for: name), name)
             XCTAssertFalse(text.isEmpty, name)
         }
@@ -663,9 +676,9 @@ final class CommandParserTests: XCTestCase {
 
     func testHelpCoversSettingsTargetsAndKeys() throws {
         let set = try XCTUnwrap(CommandHelp.help(for: "set"))
-        for key in CommandParser.settingKeys {
+        for key in Setting.keys {
             XCTAssertTrue(set.contains("  \(key) "), key)
-            let values = CommandParser.settingValues(for: key)
+            let values = (Setting.named(key)?.choices ?? [])
             if !values.isEmpty {
                 XCTAssertTrue(set.contains("  \(key) " + values.joined(separator: "|") + " "), key)
             }
@@ -682,7 +695,7 @@ final class CommandParserTests: XCTestCase {
 
     func testHelpTextsFitInOneHundredColumns() {
         var texts = [CommandHelp.summary()]
-        texts += (CommandParser.commandNames + ["!", "targets", "keys"]).compactMap(CommandHelp.help(for:))
+        texts += (CommandRegistry.commandNames + ["!", "targets", "keys"]).compactMap { CommandHelp.help(for: $0) }
         for text in texts {
             for line in text.split(separator: "\n") {
                 XCTAssertLessThanOrEqual(TerminalText.displayWidth(String(line)), 100, String(line))
@@ -692,7 +705,68 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testLogTakesOptionalTargets() throws {
-        XCTAssertEqual(try CommandParser.parse("log")?.command, .log([]))
-        XCTAssertEqual(try CommandParser.parse("log web1 @failed")?.command, .log(["web1", "failed"]))
+        XCTAssertEqual(try line("log")?.command, .log([]))
+        XCTAssertEqual(try line("log web1 @failed")?.command, .log(["web1", "failed"]))
     }
+}
+
+/// A parsed command as tests compare it: equal when the command types and values are equal. The static
+/// shorthands let expectations read like the commands they describe: `.run("uptime")`.
+struct Parsed: Equatable, CustomStringConvertible {
+    let command: any ChopCommand
+
+    init(_ command: any ChopCommand) { self.command = command }
+
+    static func == (lhs: Parsed, rhs: Parsed) -> Bool {
+        func same<T: Equatable>(_ value: T, _ other: any ChopCommand) -> Bool { (other as? T) == value }
+        guard let value = lhs.command as? any Equatable else { return false }
+        return same(value, rhs.command)
+    }
+
+    var description: String { String(describing: command) }
+
+    static func add(hosts: [String], python: String?) -> Parsed { Parsed(AddCommand(hosts: hosts, python: python)) }
+    static func addLocal(name: String?, python: String?) -> Parsed {
+        Parsed(AddLocalCommand(name: name, python: python))
+    }
+    static func addSudo(user: String?, name: String?, python: String?) -> Parsed {
+        Parsed(AddSudoCommand(user: user, name: name, python: python))
+    }
+    static func addDocker(names: [String], image: String?, python: String?) -> Parsed {
+        Parsed(AddDockerCommand(names: names, image: image, python: python))
+    }
+    static func addContainer(names: [String], python: String?) -> Parsed {
+        Parsed(AddContainerCommand(names: names, python: python))
+    }
+    static func remove(_ targets: [String]) -> Parsed { Parsed(RemoveCommand(targets: targets)) }
+    static var hosts: Parsed { Parsed(HostsCommand()) }
+    static func connect(_ targets: [String]) -> Parsed { Parsed(ConnectCommand(targets: targets)) }
+    static func disconnect(_ targets: [String]) -> Parsed { Parsed(DisconnectCommand(targets: targets)) }
+    static func reconnect(_ targets: [String]) -> Parsed { Parsed(ReconnectCommand(targets: targets)) }
+    static func run(_ command: String) -> Parsed { Parsed(RunCommand(command: command)) }
+    static func call(function: String, args: [String], kwargs: [String: String]) -> Parsed {
+        Parsed(CallCommand(function: function, args: args, kwargs: kwargs))
+    }
+    static func py(_ code: String) -> Parsed { Parsed(PyCommand(code: code)) }
+    static func facts(_ names: [String]) -> Parsed { Parsed(FactsCommand(names: names)) }
+    static func put(local: String, remote: String?, mode: Int?) -> Parsed {
+        Parsed(PutCommand(local: local, remote: remote, mode: mode))
+    }
+    static func fetch(remote: String, localTemplate: String?) -> Parsed {
+        Parsed(FetchCommand(remote: remote, localTemplate: localTemplate))
+    }
+    static var ping: Parsed { Parsed(PingCommand()) }
+    static func use(_ target: String) -> Parsed { Parsed(UseCommand(target: target)) }
+    static var last: Parsed { Parsed(LastCommand()) }
+    static var failures: Parsed { Parsed(FailuresCommand()) }
+    static func log(_ targets: [String]) -> Parsed { Parsed(LogCommand(targets: targets)) }
+    static func show(_ host: String) -> Parsed { Parsed(ShowCommand(host: host)) }
+    static func diff(_ host: String, _ other: String?) -> Parsed { Parsed(DiffCommand(host: host, other: other)) }
+    static func set(key: String?, value: String?) -> Parsed { Parsed(SetCommand(key: key, value: value)) }
+    static func local(_ command: String) -> Parsed { Parsed(LocalShellCommand(command: command)) }
+    static func source(_ path: String) -> Parsed { Parsed(SourceCommand(path: path)) }
+    static func record(_ path: String?) -> Parsed { Parsed(RecordCommand(path: path)) }
+    static func expect(_ condition: ExpectCommand.Condition) -> Parsed { Parsed(ExpectCommand(condition: condition)) }
+    static func help(_ topic: String?) -> Parsed { Parsed(HelpCommand(topic: topic)) }
+    static var quit: Parsed { Parsed(QuitCommand()) }
 }

@@ -63,11 +63,15 @@ final class InteractiveTests: XCTestCase {
         var (found, screen) = tmux.wait(for: "add badkey")
         XCTAssertTrue(found, screen)
         try tmux.send("C-u")
+        // Fact names come from the agent's hello: once a member is up, Tab knows them.
+        try tmux.type("ping")
+        (found, screen) = tmux.wait(for: "1 host: 1 ok")
+        XCTAssertTrue(found, screen)
         try tmux.send("fac", "Tab")
         (found, screen) = tmux.wait(for: "> facts")
         XCTAssertTrue(found, screen)
         try tmux.send("lo", "Tab", "Enter")
-        (found, screen) = tmux.wait(for: "1 host: 1 ok")
+        (found, screen) = tmux.wait(for: "1 host: 1 ok", count: 2)
         XCTAssertTrue(found, screen)
         XCTAssertTrue(screen.contains("facts loadavg"), screen)
     }

@@ -816,7 +816,8 @@ def main():
         signal.signal(sig, on_signal)
     send(HELLO, 0, to_json({'agent': 1, 'python': platform.python_version(),
                             'executable': sys.executable or '', 'pid': os.getpid(),
-                            'hostname': socket.gethostname()}))
+                            'hostname': socket.gethostname(),
+                            'facts': [name for name, _ in FACTS]}))
     reader_loop()
 
 

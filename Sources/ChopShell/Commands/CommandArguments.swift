@@ -1,0 +1,110 @@
+/// The arguments of one command line, as the parser hands them to `ChopCommand.parse`, with the helpers every
+/// command's grammar shares. Errors end with the command's usage line.
+public struct CommandArguments: Sendable {
+    /// The rest of the line after the command word, trimmed (a backslash-escaped trailing space is kept).
+    public var raw: String
+    /// The rest of the line split into words as a POSIX shell would; empty for raw commands.
+    public var words: [String]
+    /// The line's `@TARGET`, for commands that refuse a second way of naming hosts.
+    public var target: String?
+    /// The command as named in messages (`add local`).
+    public var command: String
+    /// The command's usage line, which usage errors end with.
+    public var usage: String
+
+    public init(raw: String = "", words: [String] = [], target: String? = nil, command: String, usage: String) {
+        self.raw = raw
+        self.words = words
+        self.target = target
+        self.command = command
+        self.usage = usage
+    }
+
+    /// A usage error: the problem, then the usage line.
+    public func error(_ problem: String) -> ParseError {
+        ParseError("\(problem) — usage: \(usage)")
+    }
+
+    static let optionExamples = ["--python": "/usr/bin/python3", "--image": "python:3-slim", "--mode": "0755"]
+    static let nameHint = "; names cannot start with '-'"
+    static let fileHint = "; write ./-name for a file whose name starts with '-'"
+
+    /// Separates `--option VALUE` and `--option=VALUE` from the other words; any other word starting with `-`
+    /// is refused, so a mistyped option never becomes a host or file name.
+    public func options(known: [String], hint: String) throws(ParseError) -> (
+        positional: [String], options: [String: String]
+    ) {
+        var positional: [String] = []
+        var options: [String: String] = [:]
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            index += 1
+            guard word.hasPrefix("-") else {
+                positional.append(word)
+                continue
+            }
+            let name: String
+            var value: String?
+            if let equals = word.firstIndex(of: "=") {
+                name = String(word[..<equals])
+                value = String(word[word.index(after: equals)...])
+            } else {
+                name = word
+            }
+            guard known.contains(name) else {
+                throw error("unknown option '\(name)' for \(command)\(hint)")
+            }
+            if value == nil, index < words.count {
+                value = words[index]
+                index += 1
+            }
+            guard let value, !value.isEmpty, !value.hasPrefix("-") else {
+                throw error("\(name) needs a value, e.g. \(name) \(Self.optionExamples[name] ?? "VALUE")")
+            }
+            guard options[name] == nil else { throw error("\(name) is given twice") }
+            options[name] = value
+        }
+        return (positional, options)
+    }
+
+    /// The words, none of which may look like an option.
+    public func positional(hint: String) throws(ParseError) -> [String] {
+        try options(known: [], hint: hint).positional
+    }
+
+    /// Refuses any argument.
+    public func expectNone() throws(ParseError) {
+        guard words.isEmpty else { throw error("\(command) takes no arguments") }
+    }
+
+    /// Target words (`use`, `remove`, `log`, the connection commands): one leading `@` is optional.
+    public func targetWords() throws(ParseError) -> [String] {
+        var targets: [String] = []
+        for word in words {
+            let target = word.hasPrefix("@") ? String(word.dropFirst()) : word
+            guard !target.isEmpty else {
+                throw error("'\(word)' is not a target; name hosts such as web1, web[1-3], web* or failed")
+            }
+            targets.append(target)
+        }
+        return targets
+    }
+
+    /// Checks a host, container, user or local name: something that must be one plain word.
+    public func checkName(_ name: String) throws(ParseError) {
+        let what = command == "add" ? "host names" : "names"
+        if name.isEmpty {
+            throw error("\(what) cannot be empty")
+        }
+        if TextChecks.hasSpaceOrControl(name) {
+            throw error("'\(name)': \(what) cannot contain spaces or control characters")
+        }
+        if name.hasPrefix("@") {
+            throw error("'\(name)': \(what) cannot start with '@', which marks a target")
+        }
+        if name.contains("*") || name.contains("?") {
+            throw error("'\(name)': \(what) cannot contain '*' or '?'; globs select hosts already added")
+        }
+    }
+}

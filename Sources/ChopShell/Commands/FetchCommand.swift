@@ -1,0 +1,40 @@
+import Chopsticks
+import Foundation
+
+/// `fetch REMOTE [LOCAL]`: copy a file from each host; LOCAL may contain `{host}`.
+public struct FetchCommand: ChopCommand, Equatable {
+    public var remote: String
+    /// nil: `./fetched/{host}/NAME`.
+    public var localTemplate: String?
+
+    public static let declaration = CommandDeclaration(
+        name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
+        details: [
+            "With several hosts, LOCAL must contain {host}, which becomes each host's name.",
+            "Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).",
+            "Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.",
+        ],
+        examples: ["fetch /etc/os-release 'logs/{host}-os-release'", "@web1 fetch /var/log/syslog syslog"],
+        takesTarget: true)
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> FetchCommand {
+        let paths = try arguments.positional(hint: CommandArguments.fileHint)
+        guard let remote = paths.first else { throw arguments.error("fetch needs a remote file") }
+        guard paths.count <= 2 else { throw arguments.error("too many arguments for fetch") }
+        return FetchCommand(remote: remote, localTemplate: paths.count == 2 ? paths[1] : nil)
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] {
+        context.position == 2 ? context.paths(context.word) : []
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let base = (remote as NSString).lastPathComponent
+        let pattern = Session.expandTilde(localTemplate ?? "./fetched/{host}/\(base.isEmpty ? "file" : base)")
+        let paths = try FetchTemplate.paths(pattern, hosts: try session.resolve(target))
+        let remote = self.remote
+        return try await session.operate(
+            "fetch", target: target, { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name]) },
+            describe: HostOutcome.fetch)
+    }
+}

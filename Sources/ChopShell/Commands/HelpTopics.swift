@@ -1,0 +1,42 @@
+/// Help topics that are not commands: targets and keys.
+enum HelpTopics {
+    struct Topic {
+        let names: [String]
+        let details: [String]
+        let examples: [String]
+    }
+
+    static func text(for name: String) -> Topic? {
+        all.first { $0.names.contains(name) }
+    }
+
+    static let all: [Topic] = [
+        Topic(
+            names: ["targets", "target", "@"],
+            details: [
+                "A target selects hosts. Put @TARGET before an operation to aim only that line at them,",
+                "or make it the default with use TARGET. Operations that take @TARGET:",
+                "  " + CommandRegistry.operationNames.joined(separator: " "),
+                "",
+                "  web1             one host, by its name",
+                "  web1,db2         several, separated by commas (no spaces)",
+                "  web[01-12]       a range; also db[1,3,5-7]",
+                "  web*  db?        a glob over the names of hosts already added",
+                "  @ok  @failed     the hosts that succeeded or failed in the last result",
+                "  @all             every host",
+            ],
+            examples: [
+                "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
+                "use db*",
+            ]),
+        Topic(
+            names: ["keys"],
+            details: [
+                "  Tab        complete commands, hosts, settings and file names",
+                "  Ctrl-C     interrupt the running operation on every host; at the prompt, clear the line",
+                "  Ctrl-D     quit, at an empty prompt",
+                "  Up, Down   walk through the history",
+            ],
+            examples: []),
+    ]
+}

@@ -1,0 +1,42 @@
+import Chopsticks
+
+/// `hosts`: the members with their kind, state, Python, round trip and last error.
+public struct HostsCommand: ChopCommand, Equatable {
+
+    public static let declaration = CommandDeclaration(
+        name: "hosts", usage: "hosts", summary: "list the hosts with their kind and connection state",
+        examples: ["hosts", "@web* hosts"], takesTarget: true)
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> HostsCommand {
+        try arguments.expectNone()
+        return HostsCommand()
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let json = session.settings.output == .json
+        if session.group.isEmpty {
+            if json {
+                session.emit(["hosts": []])
+            } else {
+                session.io.print("no hosts: add some with 'add HOST' (or 'add local')")
+            }
+            return .ok
+        }
+        let names = Set(try target.map { try session.resolveNonEmpty($0) } ?? session.group.names)
+        let infos = await session.members().filter { names.contains($0.name) }
+        if json {
+            session.emit(["hosts": .array(infos.map(\.jsonValue))])
+            return .ok
+        }
+        var table = TextTable(headers: ["NAME", "KIND", "STATE", "PYTHON", "RTT", "LAST ERROR"])
+        for info in infos {
+            table.addRow([
+                TerminalText.sanitize(info.name), info.kind, info.state, TerminalText.sanitize(info.python ?? ""),
+                info.rtt.map { String(format: "%.1f ms", $0 * 1000) } ?? "",
+                TerminalText.sanitize(info.lastError ?? ""),
+            ])
+        }
+        for line in table.render(maxWidth: max(40, session.io.width())) { session.io.print(line) }
+        return .ok
+    }
+}

@@ -1,0 +1,35 @@
+import Chopsticks
+
+/// `log [TARGET...]`: what the tunnels themselves wrote on stderr (ssh warnings, agent messages), per host.
+public struct LogCommand: ChopCommand, Equatable {
+    public var targets: [String]
+
+    public static let declaration = CommandDeclaration(
+        name: "log", usage: "log [TARGET...]", summary: "show what the tunnels wrote on stderr, per host",
+        details: ["ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line."],
+        examples: ["log", "log web03"])
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> LogCommand {
+        LogCommand(targets: try arguments.targetWords())
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let names = targets.isEmpty ? try session.resolve(nil) : try session.resolver().resolve(targets)
+        let json = session.settings.output == .json
+        var messages: [JSONValue] = []
+        for tunnel in session.group.subset(names).tunnels {
+            for line in tunnel.stderr.lines {
+                messages.append(["host": .string(tunnel.name), "line": .string(line)])
+                if !json { session.io.print("\(TerminalText.sanitize(tunnel.name)): \(TerminalText.sanitize(line))") }
+            }
+        }
+        if json {
+            session.emit(["messages": .array(messages)])
+        } else if messages.isEmpty {
+            session.io.print("no messages from the tunnels of \(NodeSet.fold(names))")
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host.
+public struct PutCommand: ChopCommand, Equatable {
+    public var local: String
+    /// nil: a temporary file on each host.
+    public var remote: String?
+    /// Permission bits (`0755` → 493); nil for the default 0644.
+    public var mode: Int?
+
+    public static let declaration = CommandDeclaration(
+        name: "put", usage: "put LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
+        details: [
+            "The file is written under a temporary name, checked by SHA-1, then renamed into place.",
+            "Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).",
+        ],
+        examples: ["put app.conf /etc/app/app.conf", #"put "my script.sh" /usr/local/bin/job --mode 0755"#],
+        takesTarget: true)
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
+        let (paths, options) = try arguments.options(known: ["--mode"], hint: CommandArguments.fileHint)
+        guard let local = paths.first else { throw arguments.error("put needs a local file") }
+        guard paths.count <= 2 else { throw arguments.error("too many arguments for put") }
+        var mode: Int?
+        if let text = options["--mode"] {
+            guard let value = parseMode(text) else {
+                throw arguments.error("mode must be octal, such as 0644 or 0755, not '\(text)'")
+            }
+            mode = value
+        }
+        return PutCommand(local: local, remote: paths.count == 2 ? paths[1] : nil, mode: mode)
+    }
+
+    /// Reads `0755`, `755` or `0o755` as permission bits, up to `0o7777`.
+    static func parseMode(_ text: String) -> Int? {
+        var digits = Substring(text)
+        if digits.hasPrefix("0o") || digits.hasPrefix("0O") {
+            digits = digits.dropFirst(2)
+        }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
+            let value = Int(digits, radix: 8), value <= 0o7777
+        else { return nil }
+        return value
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] {
+        context.position == 1 ? context.paths(context.word) : []
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let path = Session.expandTilde(local)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ShellError("local file not found: \(local)")
+        }
+        let (remote, mode) = (self.remote, self.mode ?? 0o644)
+        return try await session.operate(
+            "put", target: target, { try await $0.put(path, remote, mode: mode) }, describe: HostOutcome.put)
+    }
+}

@@ -1,0 +1,33 @@
+import Chopsticks
+
+/// `remove TARGET...`: disconnect members and forget them.
+public struct RemoveCommand: ChopCommand, Equatable {
+    /// Names, globs, ranges or result sets, without a leading `@`.
+    public var targets: [String]
+
+    public static let declaration = CommandDeclaration(
+        name: "remove", usage: "remove TARGET...", summary: "disconnect hosts and forget them",
+        details: ["TARGET is a name, a range, a glob or a group (help targets); the '@' is optional."],
+        examples: ["remove web03", "remove @failed"])
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RemoveCommand {
+        guard !arguments.words.isEmpty else { throw arguments.error("remove needs at least one target") }
+        return RemoveCommand(targets: try arguments.targetWords())
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let names = try session.resolver().resolve(targets)
+        if names.isEmpty {
+            throw ShellError("nothing to remove: '\(targets.joined(separator: " "))' selects no host")
+        }
+        let removed = session.group.remove(names)
+        for (key, members) in session.sets { session.sets[key] = members.filter { !names.contains($0) } }
+        await withTaskGroup(of: Void.self) { tasks in
+            for tunnel in removed { tasks.addTask { await tunnel.close() } }
+        }
+        session.io.error("removed \(counted(removed.count, "member")): \(NodeSet.fold(names))")
+        return .ok
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What a command's `complete` sees: the words typed so far, the word being typed, and what the session knows
+/// (members, known hosts, fact names, running containers).
+public struct CompletionContext: Sendable {
+    /// The complete words after the command name (and after a subcommand word).
+    public var arguments: [String]
+    /// The word being typed.
+    public var word: String
+    /// Members of the group, in order.
+    public var members: [String]
+    /// Names for `add`: ssh config aliases, known_hosts, /etc/hosts.
+    public var knownHosts: [String]
+    /// Fact names the connected agents reported.
+    public var factNames: [String]
+    /// Running container names, asked only when a command completes them.
+    var containerNames: ContainerNames?
+
+    /// Which argument is being typed: 1 for the first.
+    public var position: Int { arguments.count + 1 }
+
+    /// Running containers (for `add container`); starts a refresh in the background when the list is stale.
+    public func containers() -> [String] { containerNames?.current() ?? [] }
+
+    /// Member names and result sets, with `@` when the word being typed starts with one.
+    public func targetWords() -> [String] {
+        let names = members + ["all", "ok", "failed"]
+        return word.hasPrefix("@") ? names.map { "@" + $0 } : members
+    }
+
+    /// Local paths starting with `prefix`; directories end with "/".
+    public func paths(_ prefix: String) -> [String] {
+        let expanded = (prefix as NSString).expandingTildeInPath
+        let folder: String
+        let stem: String
+        if expanded.hasSuffix("/") {
+            folder = expanded
+            stem = ""
+        } else {
+            folder = (expanded as NSString).deletingLastPathComponent
+            stem = (expanded as NSString).lastPathComponent
+        }
+        let directory = folder.isEmpty ? "." : folder
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let typedFolder = prefix.hasSuffix("/") ? prefix : String(prefix.dropLast(stem.count))
+        return entries.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map {
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(
+                atPath: (directory as NSString).appendingPathComponent($0), isDirectory: &isDirectory)
+            return typedFolder + $0 + (isDirectory.boolValue ? "/" : "")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+/// Turns one REPL line into a `ParsedLine`, dispatching on `CommandRegistry`.
+///
+/// The grammar is small on purpose: an optional `@TARGET`, then an exact, case-sensitive command word (a
+/// subcommand word for `add local` and the like). Raw commands (`run`, `py`, `!`) take the rest of the line
+/// verbatim because another interpreter reads it; every other command gets it split into words the way a POSIX
+/// shell would (`CommandLineSplitter.words`), so quoting works as users expect. Anything that is not a command is
+/// refused with a hint rather than guessed at, because a guess could run something on a whole fleet.
+public enum CommandParser {
+    /// Parses one line.
+    ///
+    /// - Returns: nil for a blank line or a `#` comment line, which the REPL simply ignores.
+    /// - Throws: `ParseError` naming the mistake and what to type instead.
+    public static func parse(_ line: String) throws(ParseError) -> ParsedLine? {
+        // Only leading whitespace goes here: raw remainders trim their own end, keeping an escaped last space.
+        var body = LineText.leadingTrimmed(Substring(line))
+        if body.isEmpty || body.hasPrefix("#") {
+            return nil
+        }
+        var target: String?
+        if body.hasPrefix("@") {
+            let (word, rest) = LineText.firstWord(of: body)
+            let name = String(word.dropFirst())
+            guard !name.isEmpty else {
+                throw ParseError("'@' needs a target before the command, e.g. @web1 run uptime")
+            }
+            guard !rest.isEmpty, !rest.hasPrefix("#") else {
+                throw ParseError("'@\(name)' needs a command after it, e.g. @\(name) run uptime")
+            }
+            target = name
+            body = rest
+        }
+
+        var type: any ChopCommand.Type
+        var rest: Substring
+        var typed: String
+        if body.hasPrefix("!") {
+            type = LocalShellCommand.self
+            rest = body.dropFirst()
+            typed = "!"
+        } else {
+            let (word, after) = LineText.firstWord(of: body)
+            guard let found = CommandRegistry.command(named: word) else {
+                throw unknownCommand(word, line: String(LineText.trimmed(body)))
+            }
+            type = found
+            rest = after
+            typed = word
+        }
+        let declaration = type.declaration
+        if let target, !declaration.takesTarget {
+            throw ParseError("'@\(target)' applies to operations such as run, not to '\(typed)'")
+        }
+        let (second, afterSecond) = LineText.firstWord(of: rest)
+        if let sub = declaration.subcommands.first(where: { $0.declaration.subcommandWord == second }) {
+            type = sub
+            rest = afterSecond
+            typed = sub.declaration.name
+        }
+        return ParsedLine(target: target, command: try parse(rest, as: type, typed: typed, target: target))
+    }
+
+    /// `typed` is the command as the user named it (`exit`, `add local`), for messages.
+    private static func parse<C: ChopCommand>(
+        _ rest: Substring, as type: C.Type, typed: String, target: String?
+    ) throws(ParseError) -> C {
+        let declaration = type.declaration
+        var arguments = CommandArguments(
+            raw: LineText.rawText(rest), target: target, command: typed, usage: declaration.usage)
+        if !declaration.rawArguments {
+            arguments.words = try words(LineText.withoutComment(rest))
+        }
+        return try type.parse(arguments)
+    }
+
+    private static func words(_ text: Substring) throws(ParseError) -> [String] {
+        do {
+            return try CommandLineSplitter.words(String(text))
+        } catch {
+            switch error.kind {
+            case .unterminatedSingleQuote: throw ParseError("\(error.message): add the closing '")
+            case .unterminatedDoubleQuote: throw ParseError("\(error.message): add the closing \"")
+            case .trailingBackslash: throw ParseError("\(error.message): remove it, or write \\\\ for a backslash")
+            }
+        }
+    }
+
+    // MARK: - Unknown commands
+
+    /// Common programs whose names are close to a chop command (`ls` ~ `last`, `ps` ~ `py`, `curl` ~ `call`):
+    /// typing one of them almost certainly meant running it, so no typo is suggested for them.
+    private static let shellCommands: Set<String> = [
+        "ls", "ps", "cat", "sed", "df", "du", "rm", "cp", "mv", "id", "ip", "ss", "top", "kill", "pip", "git", "tar",
+        "env", "who", "w", "su", "cd", "pwd", "dd", "vi", "nc", "sh", "man", "less", "more", "tail", "head", "sort",
+        "stat", "curl", "wget", "grep", "find", "free", "date", "host", "cal", "file", "uniq", "echo", "test",
+        "true", "yes", "tee", "cut", "nl", "ln", "dig", "lsof", "mount", "uname", "uptime", "sudo", "bash", "vim",
+        "make", "pkill", "time", "wall", "fuser", "nice", "sync", "halt", "shutdown", "reset", "expr", "chown",
+        "dash", "exec", "export", "hash", "htop", "init", "paste", "patch", "pip3", "ruby", "sdiff", "seq", "sftp",
+        "stty", "tput", "unset", "users", "wait", "watch", "ldd", "link", "runc",
+    ]
+
+    static func unknownCommand(_ word: String, line: String) -> ParseError {
+        if !shellCommands.contains(word), let guess = Suggestion.closest(to: word, among: CommandRegistry.commandNames)
+        {
+            return ParseError("unknown command '\(word)' — did you mean '\(guess)'?")
+        }
+        return ParseError("unknown command '\(word)' — to run it on the hosts: run \(line)")
+    }
+}
+
+/// One line typed at the chop prompt (or read from a script), parsed but not yet executed.
+///
+/// Parsing is kept apart from execution so that every syntax mistake is reported before anything touches a host,
+/// and so the grammar can be tested without a fleet.
+public struct ParsedLine: Sendable {
+    /// The text after a leading `@` (`@web[1-3] run uptime` → `web[1-3]`), kept raw for the session to resolve;
+    /// nil when the line has no target and the operation applies to the current target (see `use`).
+    public var target: String?
+    /// What to do: a command value with its arguments checked.
+    public var command: any ChopCommand
+
+    public init(target: String? = nil, command: any ChopCommand) {
+        self.target = target
+        self.command = command
+    }
+}

@@ -1,0 +1,47 @@
+import Chopsticks
+
+extension ResultRenderer {
+    /// The whole report as one line of JSON, for scripts (`jq`) and for saving results.
+    ///
+    /// `{"command":…,"elapsed":…,"hosts":[…],"interrupted":…}` with one object per host, in member order:
+    /// `exit_code`, `host`, `reason`, `seconds`, `signal`, `status` (`ok`/`failed`/`error`), `stderr`, `stdout`,
+    /// `traceback`, `truncated`, `value`. `command` is the line as typed, target included. `value` is the
+    /// result as data (a call's return value exactly, with integers of any size; a fetch's `remote_path`,
+    /// `local_path`, `size`, `sha1sum`); non-finite floats in it are the strings `"NaN"`, `"Infinity"` and
+    /// `"-Infinity"`. Keys are sorted so the text is stable for diffs and tests; absent values are `null`; times
+    /// are rounded to microseconds. Strings carry the host's text unsanitized (it is data here), but every
+    /// control character is escaped (`JSONWriter`), so even printing the JSON to a terminal is safe.
+    public func json(_ report: OperationReport) -> String {
+        JSONValue.object([
+            "command": .string(report.operation),
+            "elapsed": Self.jsonSeconds(report.elapsed),
+            "hosts": .array(report.outcomes.map(Self.jsonObject)),
+            "interrupted": .bool(report.interrupted),
+        ]).jsonText
+    }
+
+    /// One host's outcome as a JSON object (see `json(_:)`), also what `show` prints in JSON mode.
+    public static func jsonObject(_ outcome: HostOutcome) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        func integer(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+        return .object([
+            "exit_code": integer(outcome.exitCode),
+            "host": .string(outcome.host),
+            "reason": text(outcome.reason),
+            "seconds": outcome.seconds.map(jsonSeconds) ?? .null,
+            "signal": integer(outcome.signal),
+            "status": .string(outcome.state.rawValue),
+            "stderr": .string(outcome.errorOutput),
+            "stdout": .string(outcome.output),
+            "traceback": text(outcome.traceback),
+            "truncated": .bool(outcome.truncated),
+            "value": outcome.value ?? .null,
+        ])
+    }
+
+    /// Rounded to microseconds so clock noise does not show as 17 digits.
+    static func jsonSeconds(_ value: Double) -> JSONValue {
+        guard value.isFinite else { return .null }
+        return .double((value * 1_000_000).rounded() / 1_000_000)
+    }
+}

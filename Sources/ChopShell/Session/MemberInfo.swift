@@ -1,0 +1,23 @@
+import Chopsticks
+
+/// One row of the `hosts` table, read from a tunnel; also what completion and the prompt use.
+public struct MemberInfo: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var state: String
+    public var python: String?
+    public var rtt: Double?
+    public var lastError: String?
+    public var down: Bool
+}
+
+extension MemberInfo {
+    /// The row as a JSON object, for `hosts` with `--json`.
+    var jsonValue: JSONValue {
+        [
+            "name": .string(name), "kind": .string(kind), "state": .string(state),
+            "python": python.map(JSONValue.string) ?? .null, "rtt": rtt.map(JSONValue.double) ?? .null,
+            "last_error": lastError.map(JSONValue.string) ?? .null,
+        ]
+    }
+}

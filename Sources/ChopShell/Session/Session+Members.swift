@@ -1,0 +1,172 @@
+import Chopsticks
+import Foundation
+
+/// Building the group: add, remove, hosts, connect, disconnect.
+extension Session {
+    /// Adds SSH members (ranges expanded) and starts connecting them in the background.
+    func addSSH(_ specs: [String], python: String?) async throws -> CommandResult {
+        var names: [String] = []
+        for spec in specs {
+            do {
+                names += try NodeSet.expand(spec)
+            } catch {
+                throw ShellError("bad host list '\(spec)': \(error)")
+            }
+        }
+        var tunnels: [Tunnel] = []
+        for name in names {
+            let kind: SSH
+            do {
+                kind = try SSH(
+                    parsing: name, options: sshOptions, configFile: sshConfigFile, python: python ?? settings.python)
+            } catch {
+                throw ShellError("\(error)")
+            }
+            tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
+        }
+        return try await addMembers(tunnels)
+    }
+
+    /// The member an interactive session starts with when no host is given: this machine, as `local`. It
+    /// leaves the group as soon as the user adds any other member, so a fleet-wide command never reaches the
+    /// user's own machine by surprise.
+    public func addImplicitLocal() async {
+        guard (try? await addLocal("local", python: nil, quietly: true)) != nil else { return }
+        implicitMember = "local"
+    }
+
+    func addLocal(_ name: String?, python: String?, quietly: Bool = false) async throws -> CommandResult {
+        if let implicit = implicitMember, name == nil || name == implicit {
+            implicitMember = nil
+            io.error("\(implicit) (this machine) stays in the group as an explicit member")
+            return .ok
+        }
+        let chosen = name ?? uniqueName("local")
+        return try await addMembers(
+            [Tunnel(try Local(chosen, python: python ?? settings.python), connectTimeout: settings.connectTimeout)],
+            quietly: quietly)
+    }
+
+    func addSudo(user: String?, name: String?, python: String?) async throws -> CommandResult {
+        let user = user ?? "root"
+        let kind = try Sudo(user: user, name: name ?? uniqueName("sudo-\(user)"), python: python ?? settings.python)
+        return try await addMembers([Tunnel(kind, connectTimeout: settings.connectTimeout)])
+    }
+
+    func addDocker(_ names: [String], image: String?, python: String?) async throws -> CommandResult {
+        var tunnels: [Tunnel] = []
+        for name in names {
+            let kind = try Docker(name, image: image ?? settings.dockerImage, python: python ?? settings.python)
+            tunnels.append(Tunnel(kind, connectTimeout: max(settings.connectTimeout, 30)))
+        }
+        return try await addMembers(tunnels)
+    }
+
+    func addContainers(_ names: [String], python: String?) async throws -> CommandResult {
+        let tunnels = try names.map {
+            Tunnel(try DockerExec($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
+        }
+        return try await addMembers(tunnels)
+    }
+
+    /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies. The
+    /// implicit `local` member leaves first, so its name is free and a fleet command cannot reach it.
+    private func addMembers(_ tunnels: [Tunnel], quietly: Bool = false) async throws -> CommandResult {
+        if let implicit = implicitMember, let member = group[implicit] {
+            implicitMember = nil
+            group.remove([implicit])
+            for (key, members) in sets { sets[key] = members.filter { $0 != implicit } }
+            await member.close()
+            io.error("\(implicit) (this machine) left the group; add local to keep it")
+        }
+        var names = Set(group.names)
+        for tunnel in tunnels {
+            guard names.insert(tunnel.name).inserted else {
+                throw ShellError("'\(tunnel.name)' is already a member; 'remove \(tunnel.name)' first to replace it")
+            }
+        }
+        var grown = group
+        for tunnel in tunnels { try grown.add(tunnel) }
+        group = grown
+        // Connect at once in the background, at most `fanout` at a time (a range can add thousands);
+        // `hosts` shows the progress, and operations wait for a connection already under way.
+        if var connecting = try? Group(tunnels) {
+            connecting.fanout = settings.fanout
+            let facts = self.facts
+            Task { [connecting] in
+                _ = await connecting.connect()
+                for tunnel in connecting.tunnels { facts.offer(await tunnel.factNames) }
+            }
+        }
+        if !quietly { io.error("added \(counted(tunnels.count, "member")): \(NodeSet.fold(tunnels.map(\.name)))") }
+        return .ok
+    }
+
+    func uniqueName(_ base: String) -> String {
+        if group[base] == nil { return base }
+        var index = 2
+        while group["\(base)\(index)"] != nil { index += 1 }
+        return "\(base)\(index)"
+    }
+
+    /// A snapshot of every member for `hosts`, the prompt and completion.
+    public func members() async -> [MemberInfo] {
+        var result: [MemberInfo] = []
+        for tunnel in group.tunnels {
+            let state = await tunnel.state
+            let version = await tunnel.pythonVersion
+            let interpreter = await tunnel.interpreter
+            if factNames.isEmpty { facts.offer(await tunnel.factNames) }
+            var down = false
+            if case .down = state { down = true }
+            var kind = tunnel.kind.kindName
+            if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
+            result.append(
+                MemberInfo(
+                    name: tunnel.name, kind: kind, state: state.word,
+                    python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
+                    lastError: await tunnel.lastError, down: down))
+        }
+        return result
+    }
+
+    /// The prompt: `chop 12 hosts (1 down)> `, with the `use` target when one is set.
+    public func prompt() async -> String {
+        let infos = await members()
+        let down = infos.filter(\.down).count
+        var text = "chop"
+        if let useTarget { text += " @\(useTarget)" }
+        text += " " + counted(infos.count, "host")
+        if down > 0 { text += " (\(down) down)" }
+        return text + "> "
+    }
+
+    func connect(_ targets: [String], target: String?, fresh: Bool) async throws -> CommandResult {
+        let names = targets.isEmpty ? try resolve(target) : try resolver().resolve(targets)
+        let members = group.subset(names)
+        if fresh {
+            await withTaskGroup(of: Void.self) { tasks in
+                for tunnel in members.tunnels { tasks.addTask { await tunnel.disconnect() } }
+            }
+        }
+        return try await operate(
+            fresh ? "reconnect" : "connect", target: nil, names: names,
+            { tunnel in
+                let start = ContinuousClock.now
+                try await tunnel.connect()
+                return PingResult(seconds: start.duration(to: .now).seconds)
+            },
+            describe: { host, ping in
+                HostOutcome(host: host, seconds: ping.seconds, output: "connected")
+            })
+    }
+
+    func disconnect(_ targets: [String], target: String?) async throws -> CommandResult {
+        let names = targets.isEmpty ? try resolve(target) : try resolver().resolve(targets)
+        await withTaskGroup(of: Void.self) { tasks in
+            for tunnel in group.subset(names).tunnels { tasks.addTask { await tunnel.disconnect() } }
+        }
+        io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
+        return .ok
+    }
+}

@@ -1,0 +1,128 @@
+import Chopsticks
+import Foundation
+
+/// Scripts: `source`, `record`, `expect`, and running a whole script in batch mode.
+extension Session {
+    /// Runs a script's commands in this session. A syntax error stops it with `FILE:LINE: message`;
+    /// with `errexit` on, so does the first command where a host failed.
+    ///
+    /// The text is split once, by `CommandLineSplitter.numberedCommands`: quotes may span lines, `\` joins
+    /// lines, `#` starts a comment. `semicolons` also splits at `;` (for `-c`).
+    /// - Parameters:
+    ///   - echo: print each command before its result (`chop> run uptime`), as batch mode does.
+    ///   - firstLine: the line number of the text's first line in its file (for stdin read in pieces).
+    public func runScript(
+        _ text: String, name: String, echo: Bool = false, semicolons: Bool = false, firstLine: Int = 1
+    ) async -> CommandResult {
+        let commands: [CommandLineSplitter.NumberedCommand]
+        do {
+            commands = try CommandLineSplitter.numberedCommands(text, semicolons: semicolons)
+        } catch {
+            io.error("\(name):\(error.line + firstLine - 1): \(error.message)")
+            return .error
+        }
+        var worst = CommandResult.ok
+        for command in commands {
+            let lineNumber = command.line + firstLine - 1
+            let line = command.text
+            // Syntax is checked here first so the error names the file and line.
+            do {
+                if try CommandParser.parse(line) == nil { continue }  // blank or comment
+            } catch {
+                io.error("\(name):\(lineNumber): \(error.message)")
+                return .error
+            }
+            // With --json, stdout holds JSON objects only: the echo is for the person watching stderr.
+            if echo { say("chop> \(line)") }
+            let result = await execute(line)
+            switch result {
+            case .quit: return .quit
+            case .error:
+                io.error("\(name):\(lineNumber): stopped here")
+                return .error
+            case .hostsFailed:
+                worst = .hostsFailed
+                if settings.errexit {
+                    io.error("\(name):\(lineNumber): stopped (errexit): some hosts failed")
+                    return .hostsFailed
+                }
+            case .ok: break
+            }
+            if Task.isCancelled { return worst }
+        }
+        return worst
+    }
+
+    func source(_ path: String) async -> CommandResult {
+        guard sourceDepth < 16 else {
+            io.error("chop: source nested too deeply (a script sources itself?)")
+            return .error
+        }
+        let expanded = Self.expandTilde(path)
+        guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
+            io.error("chop: cannot read script \(path)")
+            return .error
+        }
+        sourceDepth += 1
+        defer { sourceDepth -= 1 }
+        return await runScript(text, name: path)
+    }
+
+    /// `record FILE` starts writing typed commands to FILE; `record off` stops.
+    func record(_ path: String?) throws -> CommandResult {
+        recorder?.close()
+        recorder = nil
+        guard let path else {
+            io.error("recording stopped")
+            return .ok
+        }
+        let header = ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(group.names))"]
+        let recorder = try ScriptRecorder(path: Self.expandTilde(path), header: header + addLines())
+        self.recorder = recorder
+        io.error("recording commands to \(path); 'record off' stops")
+        return .ok
+    }
+
+    /// `add` lines that rebuild the current group, so a recorded script is self-contained.
+    func addLines() -> [String] {
+        group.tunnels.map { tunnel in
+            let kind = tunnel.kind
+            let python = kind.python.map { " --python \(CommandLineSplitter.quote($0))" } ?? ""
+            switch kind {
+            case let ssh as SSH: return "add \(CommandLineSplitter.quote(ssh.name))\(python)"
+            case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))\(python)"
+            case let sudo as Sudo:
+                return
+                    "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))\(python)"
+            case let docker as Docker:
+                let image = CommandLineSplitter.quote(docker.image)
+                return "add docker \(CommandLineSplitter.quote(docker.name)) --image \(image)\(python)"
+            case let container as DockerExec:
+                return "add container \(CommandLineSplitter.quote(container.container))\(python)"
+            default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
+            }
+        }
+    }
+}
+
+/// Writes typed commands to a script file as they are entered.
+final class ScriptRecorder: @unchecked Sendable {
+    // @unchecked: used only from the Session actor.
+    private let handle: FileHandle
+
+    init(path: String, header: [String]) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw ShellError("cannot write \(path)")
+        }
+        self.handle = handle
+        for line in header { record(line) }
+    }
+
+    func record(_ line: String) {
+        try? handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func close() { try? handle.close() }
+}

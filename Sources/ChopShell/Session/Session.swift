@@ -1,0 +1,250 @@
+import Chopsticks
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What a command line came to: the batch runner turns this into chop's exit status.
+public enum CommandResult: Sendable, Equatable {
+    /// Done, and every host succeeded (or there were no hosts involved).
+    case ok
+    /// The operation ran, and some host failed or errored.
+    case hostsFailed
+    /// The line was wrong (usage, unknown command, bad target) or a script check failed.
+    case error
+    /// The user asked to end the session.
+    case quit
+}
+
+/// The live state of one chop session: the group, the settings, the last result and the result sets.
+///
+/// Everything a command does goes through `execute(_:)`, so the terminal front end, batch mode, scripts
+/// and tests all drive exactly the same code. Output goes to `ShellIO`; nothing here touches a terminal.
+public actor Session {
+    public internal(set) var group: Group
+    public internal(set) var settings: ShellSettings
+    let io: ShellIO
+    /// An ssh config file (`ssh -F`) for every SSH member, and extra `-o` options.
+    let sshConfigFile: String?
+    let sshOptions: [String]
+    /// The target set by `use`, applied when a command names none.
+    public internal(set) var useTarget: String?
+    /// The previous operation's report (for `last`, `show`, `failures`, `diff`, `expect`).
+    public private(set) var lastReport: OperationReport?
+    /// `ok` and `failed` after each operation.
+    public internal(set) var sets: [String: [String]] = [:]
+    var recorder: ScriptRecorder?
+    /// Set by `quit`/`exit`, so a script or pipe stops there.
+    public internal(set) var quitRequested = false
+    var sourceDepth = 0
+    /// The line being executed, as typed (trimmed): what reports and JSON objects call `command`.
+    var currentLine = ""
+    /// The facts the connected agents know (from their hello), for completion and `help facts`.
+    public nonisolated let facts = FactNames()
+    public var factNames: [String] { facts.current }
+    /// The member chop added by itself at start-up (`local`), which leaves when the user adds another.
+    var implicitMember: String?
+
+    public init(
+        settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = []
+    ) {
+        self.settings = settings
+        self.io = io
+        self.sshConfigFile = sshConfigFile
+        self.sshOptions = sshOptions
+        self.group = Group.empty(fanout: settings.fanout)
+    }
+
+    /// Member names in group order (for completion and the prompt).
+    public var memberNames: [String] { group.names }
+
+    /// Runs one command line. Never throws: every problem becomes a one-line error and the session goes on.
+    @discardableResult
+    public func execute(_ line: String) async -> CommandResult {
+        let parsed: ParsedLine?
+        do {
+            parsed = try CommandParser.parse(line)
+        } catch {
+            io.error("chop: \(error.message)")
+            return .error
+        }
+        guard let parsed else { return .ok }
+        currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let recorder, type(of: parsed.command).declaration.recorded {
+            recorder.record(line)
+        }
+        do {
+            return try await parsed.command.run(in: self, target: parsed.target)
+        } catch let error as ShellError {
+            io.error("chop: \(error.message)")
+            return .error
+        } catch {
+            io.error("chop: \(error)")
+            return .error
+        }
+    }
+
+    // MARK: Targets
+
+    func resolver() -> TargetResolver { TargetResolver(members: group.names, sets: sets) }
+
+    /// The member names a command acts on: its own `@target`, else the `use` target, else everyone.
+    func resolve(_ target: String?) throws(ShellError) -> [String] {
+        guard let text = target ?? useTarget else {
+            if group.isEmpty { throw ShellError("no hosts yet: add some with 'add HOST' (or 'add local')") }
+            return group.names
+        }
+        return try resolveNonEmpty(text)
+    }
+
+    func resolveNonEmpty(_ text: String) throws(ShellError) -> [String] {
+        let names = try resolver().resolve(text)
+        if names.isEmpty {
+            throw ShellError("'@\(text.hasPrefix("@") ? String(text.dropFirst()) : text)' selects no host")
+        }
+        return names
+    }
+
+    // MARK: Operations
+
+    /// Runs `body` on each targeted member in parallel, with live progress, then shows the report.
+    /// `verb` names the operation on the progress line; the report records the line as typed.
+    func operate<Value: OperationValue>(
+        _ verb: String, target: String?, names: [String]? = nil,
+        _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
+    ) async throws -> CommandResult {
+        var members = group.subset(try names ?? resolve(target))
+        members.fanout = settings.fanout
+        let tracker = ProgressTracker(total: members.count)
+        let start = ContinuousClock.now
+        let ticker = startTicker(verb: verb, tracker: tracker, start: start)
+        let result = await members.each(
+            progress: { host, outcome in
+                let failed: Bool
+                switch outcome {
+                case .success(let value): failed = value.isFailure
+                case .failure: failed = true
+                }
+                tracker.finished(host, failed: failed, at: start.duration(to: .now).seconds)
+            }, body)
+        ticker?.cancel()
+        await ticker?.value  // so it can never redraw after the result
+        io.progress?(nil)
+        if factNames.isEmpty {
+            for tunnel in members.tunnels where factNames.isEmpty { facts.offer(await tunnel.factNames) }
+        }
+        let report = OperationReport(
+            operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
+            elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled)
+        present(report)
+        return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
+    }
+
+    private func startTicker(verb: String, tracker: ProgressTracker, start: ContinuousClock.Instant) -> Task<
+        Void, Never
+    >? {
+        guard let progress = io.progress else { return nil }
+        let renderer = renderer()
+        return Task.detached {
+            // Bounded by the operation: cancelled as soon as it returns.
+            while !Task.isCancelled {
+                let (done, failed) = tracker.counts
+                progress(
+                    renderer.progress(
+                        operation: verb, done: done, total: tracker.total, failed: failed,
+                        elapsed: start.duration(to: .now).seconds))
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Prints a report in the chosen output mode and makes it the new `last` with its `@ok`/`@failed` sets.
+    func present(_ report: OperationReport, remember: Bool = true) {
+        if remember {
+            lastReport = report
+            sets = ["ok": report.outcomes.filter { !$0.isFailure }.map(\.host), "failed": report.failedHosts]
+        }
+        let renderer = renderer()
+        switch settings.output {
+        case .table:
+            for line in renderer.table(report) { io.print(line) }
+            io.print(renderer.summary(report))
+        case .lines:
+            for line in renderer.lines(report) { io.print(line) }
+            io.error(renderer.summary(report))
+        case .json:
+            io.print(renderer.json(report))
+        }
+    }
+
+    func renderer() -> ResultRenderer {
+        ResultRenderer(color: usesColor, width: max(40, io.width()), gather: settings.gather)
+    }
+
+    /// Whether output (and the prompt) is coloured now: the `color` setting, `auto` meaning a terminal.
+    public var usesColor: Bool {
+        switch settings.color {
+        case .auto: io.colorByDefault
+        case .on: true
+        case .off: false
+        }
+    }
+
+    func outcome(for host: String) throws(ShellError) -> HostOutcome {
+        let lastReport = try requireReport()
+        guard let outcome = lastReport.outcomes.first(where: { $0.host == host }) else {
+            throw ShellError("'\(host)' was not part of the last operation (\(lastReport.operation))")
+        }
+        return outcome
+    }
+
+    /// The last report, or the error that says there is none yet.
+    func requireReport() throws(ShellError) -> OperationReport {
+        guard let lastReport else { throw ShellError("no result yet: run an operation first, e.g. run uptime") }
+        return lastReport
+    }
+
+    /// Prints one JSON object (for `--json`): `command` is the line as typed, then the given members.
+    func emit(_ members: [String: JSONValue]) {
+        var object = members
+        object["command"] = .string(currentLine)
+        io.print(JSONValue.object(object).jsonText)
+    }
+
+    /// Prints a line of text for a person: on stdout, except in JSON mode, where stdout holds JSON only.
+    func say(_ line: String) {
+        if settings.output == .json { io.error(line) } else { io.print(line) }
+    }
+
+    static func expandTilde(_ path: String) -> String {
+        (path as NSString).expandingTildeInPath
+    }
+
+    /// Ends every tunnel (and throwaway container); nothing is left running.
+    public func close() async {
+        recorder?.close()
+        recorder = nil
+        await group.close()
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Counts finished hosts for the live progress line; written from many tasks, read by the ticker.
+final class ProgressTracker: Sendable {
+    let total: Int
+    private let state = NIOLockedValueBox((done: 0, failed: 0, seconds: [String: Double]()))
+
+    init(total: Int) { self.total = total }
+
+    func finished(_ host: String, failed: Bool, at seconds: Double) {
+        state.withLockedValue {
+            $0.done += 1
+            if failed { $0.failed += 1 }
+            $0.seconds[host] = seconds
+        }
+    }
+
+    var counts: (Int, Int) { state.withLockedValue { ($0.done, $0.failed) } }
+    var seconds: [String: Double] { state.withLockedValue { $0.seconds } }
+}

@@ -1,0 +1,153 @@
+/// One setting as a table entry: its key, the values it takes, its default (the `ShellSettings` initial
+/// value), how a value is read and how the current one is described.
+///
+/// `set`, its completion, its help and `ShellSettings.apply` all read `Setting.all`.
+public struct Setting: Sendable {
+    /// The key typed after `set`.
+    public let key: String
+    /// Other spellings of the key (`colour`).
+    public let aliases: [String]
+    /// What the value looks like in help: `SECONDS|none`, `on|off`.
+    public let valueHint: String
+    /// The values `set KEY` completes to; empty when the value is free-form (a number or a path).
+    public let choices: [String]
+    /// One line for help.
+    public let summary: String
+    /// The current value as `set` shows it.
+    public let describe: @Sendable (ShellSettings) -> String
+    /// Reads a value into the settings, or explains what is allowed.
+    private let read: @Sendable (String, inout ShellSettings) -> String?
+
+    /// `read` returns nil when it applied the value, or the problem.
+    init(
+        _ key: String, aliases: [String] = [], _ valueHint: String, choices: [String] = [], _ summary: String,
+        describe: @escaping @Sendable (ShellSettings) -> String,
+        read: @escaping @Sendable (String, inout ShellSettings) -> String?
+    ) {
+        self.key = key
+        self.aliases = aliases
+        self.valueHint = valueHint
+        self.choices = choices
+        self.summary = summary
+        self.describe = describe
+        self.read = read
+    }
+
+    /// Applies `value`, or throws the one-line reason it is not allowed.
+    public func apply(_ value: String, _ settings: inout ShellSettings) throws(ShellError) {
+        if let problem = read(value, &settings) { throw ShellError(problem) }
+    }
+
+    /// The setting a key names, aliases included.
+    public static func named(_ key: String) -> Setting? {
+        all.first { $0.key == key || $0.aliases.contains(key) }
+    }
+
+    public static var keys: [String] { all.map(\.key) }
+
+    /// `on`/`off` for a flag.
+    private static func flag(
+        _ key: String, _ summary: String, _ path: WritableKeyPath<ShellSettings, Bool> & Sendable
+    ) -> Setting {
+        Setting(
+            key, "on|off", choices: ["on", "off"], summary, describe: { $0[keyPath: path] ? "on" : "off" },
+            read: { value, settings in
+                switch value {
+                case "on": settings[keyPath: path] = true
+                case "off": settings[keyPath: path] = false
+                default: return "\(key) must be on or off, not '\(value)'"
+                }
+                return nil
+            })
+    }
+
+    /// One of a fixed list of words.
+    private static func choice<Mode: RawRepresentable & CaseIterable & Sendable>(
+        _ key: String, aliases: [String] = [], _ summary: String,
+        _ path: WritableKeyPath<ShellSettings, Mode> & Sendable
+    ) -> Setting where Mode.RawValue == String {
+        let values = Mode.allCases.map(\.rawValue)
+        let list = values.dropLast().joined(separator: ", ") + " or " + (values.last ?? "")
+        return Setting(
+            key, aliases: aliases, values.joined(separator: "|"), choices: values, summary,
+            describe: { $0[keyPath: path].rawValue },
+            read: { value, settings in
+                guard let mode = Mode(rawValue: value) else { return "\(key) must be \(list), not '\(value)'" }
+                settings[keyPath: path] = mode
+                return nil
+            })
+    }
+
+    /// Whole numbers in a range.
+    private static func count(
+        _ key: String, _ hint: String, _ summary: String, _ range: ClosedRange<Int>, unit: String,
+        _ path: WritableKeyPath<ShellSettings, Int> & Sendable, problem: String
+    ) -> Setting {
+        Setting(
+            key, hint, summary, describe: { "\($0[keyPath: path])\(unit)" },
+            read: { value, settings in
+                guard value.utf8.allSatisfy(TextChecks.isDigit), let number = Int(value), range.contains(number) else {
+                    return "\(key) must be \(problem), not '\(value)'"
+                }
+                settings[keyPath: path] = number
+                return nil
+            })
+    }
+
+    /// One word such as a path or an image name.
+    private static func word(
+        _ key: String, _ hint: String, _ summary: String, example: String,
+        describe: @escaping @Sendable (ShellSettings) -> String,
+        store: @escaping @Sendable (String, inout ShellSettings) -> Void
+    ) -> Setting {
+        Setting(
+            key, hint, summary, describe: describe,
+            read: { value, settings in
+                guard !value.isEmpty, !value.hasPrefix("-"), !TextChecks.hasSpaceOrControl(value) else {
+                    return "\(key) must be one word such as \(example), not '\(value)'"
+                }
+                store(value, &settings)
+                return nil
+            })
+    }
+
+    /// Every setting, in the order `set` lists them. A data table: one entry per key.
+    public static let all: [Setting] = [
+        Setting(
+            "timeout", "SECONDS|none", "time limit of each command on each host",
+            describe: { settings in settings.timeout.map { "\(trim($0)) s" } ?? "none" },
+            read: { value, settings in
+                if value == "none" || value == "off" || value == "0" {
+                    settings.timeout = nil
+                } else if TextChecks.isDecimal(value), let seconds = Double(value), seconds.isFinite, seconds > 0 {
+                    settings.timeout = seconds
+                } else {
+                    return "timeout must be a number of seconds such as 30 or 2.5, or none, not '\(value)'"
+                }
+                return nil
+            }),
+        count(
+            "fanout", "N", "how many hosts work at the same time (1 to 10000)", 1...10_000, unit: "", \.fanout,
+            problem: "a number of hosts from 1 to 10000"),
+        choice("output", "how results are shown", \.output),
+        flag("gather", "merge hosts whose output is identical", \.gather),
+        choice("color", "colored output; auto: only on a terminal", \.color),
+        word(
+            "python", "PATH|auto", "interpreter on hosts added from now on; auto finds one",
+            example: "/usr/bin/python3",
+            describe: { $0.python ?? "auto" },
+            store: { value, settings in settings.python = value == "auto" ? nil : value }
+        ),
+        word(
+            "docker-image", "IMAGE", "image for add docker without --image", example: "python:3-slim",
+            describe: { $0.dockerImage }, store: { value, settings in settings.dockerImage = value }),
+        flag("errexit", "stop a script at the first failure", \.errexit),
+        count(
+            "connect-timeout", "SECONDS", "time limit for connecting to a host (1 to 600)", 1...600, unit: " s",
+            \.connectTimeout, problem: "whole seconds from 1 to 600"),
+    ]
+
+    static func trim(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,40 @@
+/// The settings a session keeps, changed with `set KEY VALUE` and listed by `set`.
+///
+/// Every key is one entry of `Setting.all`: `set`, its completion, its help and `apply` all read that table, so
+/// they cannot disagree.
+public struct ShellSettings: Sendable, Equatable {
+    public enum OutputMode: String, Sendable, CaseIterable { case table, lines, json }
+    public enum ColorMode: String, Sendable, CaseIterable { case auto, on, off }
+
+    /// Seconds a `run` may take on each host before it is killed; nil for no limit.
+    public var timeout: Double?
+    /// Seconds a host may take to connect and start the agent.
+    public var connectTimeout: Int = 10
+    /// How many hosts are worked on at once.
+    public var fanout: Int = 64
+    public var output: OutputMode = .table
+    /// Fold hosts with identical results into one row.
+    public var gather: Bool = true
+    public var color: ColorMode = .auto
+    /// The interpreter for hosts added from now on; nil means discover one.
+    public var python: String?
+    /// The image `add docker` uses when none is given.
+    public var dockerImage: String = "python:3-slim"
+    /// Stop a script at the first command where a host failed.
+    public var errexit: Bool = false
+
+    public init() {}
+
+    /// Applies `set KEY VALUE`; the message says what is allowed when the key or value is wrong.
+    public mutating func apply(key: String, value: String) throws(ShellError) {
+        guard let setting = Setting.named(key) else {
+            throw ShellError("unknown setting '\(key)' — settings: \(Setting.keys.joined(separator: ", "))")
+        }
+        try setting.apply(value, &self)
+    }
+
+    /// `key value` pairs for `set` with no arguments, in table order.
+    public var listing: [(String, String)] {
+        Setting.all.map { ($0.key, $0.describe(self)) }
+    }
+}

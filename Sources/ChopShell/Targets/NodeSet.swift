@@ -1,0 +1,244 @@
+/// ClusterShell-style host patterns such as `web[01-12].example.com,db[1,3,5-7]`.
+///
+/// Fleets are named in numbered series, so typing and reading them one by one does not scale. `expand` turns a
+/// pattern into the individual host names and `fold` turns a list of names back into the compact notation that
+/// chop prints in prompts and summaries.
+public enum NodeSet {
+    /// Upper bound on the number of names one pattern may produce, so that a typo such as `[1-1000000000]` fails
+    /// fast instead of exhausting memory.
+    public static let maximumNames = 100_000
+
+    /// Longest digit run treated as a number; longer runs would overflow `Int` and are kept as literal text.
+    static let maximumDigits = 18
+
+    // MARK: - Expansion
+
+    /// Expands a host pattern into individual names.
+    ///
+    /// - Top-level commas separate items (`a,b,web[1-3]`); commas inside brackets separate range elements.
+    /// - A bracket group holds comma-separated elements `N`, `N-M` or `N-M/S` (every S-th number). A leading
+    ///   zero on the start pads every number of that element to the start's width: `[08-10]` → `08 09 10`.
+    /// - Several groups in one item produce the cartesian product, leftmost group varying slowest:
+    ///   `r[1-2]n[1-2]` → `r1n1 r1n2 r2n1 r2n2`.
+    /// - Whitespace around items and elements is ignored, empty items are skipped, and duplicate names are dropped
+    ///   (first occurrence kept) because a host must not be added to a fleet twice.
+    ///
+    /// - Throws: `NodeSetError` for unbalanced brackets, empty/reversed/non-numeric ranges, bad steps, or more
+    ///   than `maximumNames` names.
+    public static func expand(_ pattern: String) throws(NodeSetError) -> [String] {
+        var parsedItems: [[Segment]] = []
+        var total = 0
+        for item in try splitItems(pattern) {
+            let segments = try parseItem(item)
+            var count = 1
+            for case .group(let elements) in segments {
+                let groupCount = elements.reduce(0) { $0 + $1.count }
+                let (product, overflow) = count.multipliedReportingOverflow(by: groupCount)
+                guard !overflow, product <= maximumNames else { throw tooMany(item) }
+                count = product
+            }
+            total += count
+            guard total <= maximumNames else {
+                throw NodeSetError(.tooManyNames, "pattern expands to more than \(maximumNames) names")
+            }
+            parsedItems.append(segments)
+        }
+
+        var seen = Set<String>()
+        var names: [String] = []
+        names.reserveCapacity(total)
+        for segments in parsedItems {
+            for name in product(of: segments) where seen.insert(name).inserted {
+                names.append(name)
+            }
+        }
+        return names
+    }
+
+    /// Whether `s` uses pattern syntax (a bracket or a comma) and so must go through `expand` rather than being
+    /// taken as a single host name.
+    public static func isPattern(_ s: String) -> Bool {
+        s.contains("[") || s.contains("]") || s.contains(",")
+    }
+
+    /// One piece of a pattern item: literal text, or a bracket group.
+    private enum Segment {
+        case literal(String)
+        case group([RangeElement])
+    }
+
+    /// `start-end/step`, each number zero-padded to `width` digits (0 means no padding).
+    private struct RangeElement {
+        var start: Int
+        var end: Int
+        var step: Int
+        var width: Int
+
+        var count: Int { (end - start) / step + 1 }
+
+        var names: [String] {
+            stride(from: start, through: end, by: step).map { NodeSet.format($0, width: width) }
+        }
+    }
+
+    private static func tooMany(_ item: String) -> NodeSetError {
+        NodeSetError(.tooManyNames, "'\(item)' expands to more than \(maximumNames) names")
+    }
+
+    /// Splits at commas outside brackets and checks bracket balance, so later stages see one item at a time.
+    private static func splitItems(_ pattern: String) throws(NodeSetError) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var inBracket = false
+        for ch in pattern {
+            switch ch {
+            case "[":
+                guard !inBracket else {
+                    throw NodeSetError(.unbalancedBracket, "nested '[' in '\(pattern)': bracket groups cannot nest")
+                }
+                inBracket = true
+                current.append(ch)
+            case "]":
+                guard inBracket else {
+                    throw NodeSetError(.unbalancedBracket, "unbalanced bracket in '\(pattern)': ']' without '['")
+                }
+                inBracket = false
+                current.append(ch)
+            case "," where !inBracket:
+                items.append(current)
+                current = ""
+            default:
+                current.append(ch)
+            }
+        }
+        guard !inBracket else {
+            throw NodeSetError(.unbalancedBracket, "unbalanced bracket in '\(pattern)': missing ']'")
+        }
+        items.append(current)
+        return items.map(trimmed).filter { !$0.isEmpty }
+    }
+
+    /// Parses one comma-free (at top level), bracket-balanced item into literal and group segments.
+    private static func parseItem(_ item: String) throws(NodeSetError) -> [Segment] {
+        var segments: [Segment] = []
+        var literal = ""
+        var groupText = ""
+        var inBracket = false
+        for ch in item {
+            if inBracket {
+                if ch == "]" {
+                    segments.append(.group(try parseGroup(groupText, item: item)))
+                    groupText = ""
+                    inBracket = false
+                } else {
+                    groupText.append(ch)
+                }
+            } else if ch == "[" {
+                if !literal.isEmpty {
+                    segments.append(.literal(literal))
+                    literal = ""
+                }
+                inBracket = true
+            } else {
+                literal.append(ch)
+            }
+        }
+        if !literal.isEmpty {
+            segments.append(.literal(literal))
+        }
+        return segments
+    }
+
+    private static func parseGroup(_ text: String, item: String) throws(NodeSetError) -> [RangeElement] {
+        guard !trimmed(text).isEmpty else {
+            throw NodeSetError(.emptyRange, "empty range '[]' in '\(item)'")
+        }
+        var elements: [RangeElement] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            elements.append(try parseElement(trimmed(String(part)), item: item))
+        }
+        return elements
+    }
+
+    private static func parseElement(_ text: String, item: String) throws(NodeSetError) -> RangeElement {
+        guard !text.isEmpty else {
+            throw NodeSetError(.emptyRange, "empty range element in '\(item)'")
+        }
+        let slashParts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let bounds = slashParts[0].split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard slashParts.count <= 2, bounds.count <= 2 else {
+            throw NodeSetError(.nonNumericRange, "non-numeric range '\(text)' in '\(item)'")
+        }
+        let start = try number(bounds[0], element: text, item: item)
+        let end = bounds.count == 2 ? try number(bounds[1], element: text, item: item) : start
+        var step = 1
+        if slashParts.count == 2 {
+            guard bounds.count == 2 else {
+                throw NodeSetError(.invalidStep, "step needs a range in '\(text)' in '\(item)'")
+            }
+            step = try number(slashParts[1], element: text, item: item)
+            guard step > 0 else {
+                throw NodeSetError(.invalidStep, "invalid step '\(slashParts[1])' in '\(item)': must be at least 1")
+            }
+        }
+        guard start <= end else {
+            throw NodeSetError(.reversedRange, "reversed range '\(text)' in '\(item)': start is greater than end")
+        }
+        return RangeElement(start: start, end: end, step: step, width: paddingWidth(bounds[0]))
+    }
+
+    private static func number(_ text: String, element: String, item: String) throws(NodeSetError) -> Int {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw NodeSetError(.nonNumericRange, "non-numeric range '\(element)' in '\(item)'")
+        }
+        guard text.utf8.count <= maximumDigits, let value = Int(text) else {
+            throw NodeSetError(.numberTooLarge, "number too large in '\(element)' in '\(item)'")
+        }
+        return value
+    }
+
+    /// Builds the cartesian product of the segments, leftmost group varying slowest.
+    private static func product(of segments: [Segment]) -> [String] {
+        var names = [""]
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                names = names.map { $0 + text }
+            case .group(let elements):
+                let values = elements.flatMap(\.names)
+                var next: [String] = []
+                next.reserveCapacity(names.count * values.count)
+                for prefix in names {
+                    for value in values {
+                        next.append(prefix + value)
+                    }
+                }
+                names = next
+            }
+        }
+        return names
+    }
+
+    // MARK: - Helpers
+
+    /// Width implied by a written number: a leading zero means "pad to this many digits".
+    static func paddingWidth(_ digits: String) -> Int {
+        digits.utf8.count > 1 && digits.utf8.first == UInt8(ascii: "0") ? digits.utf8.count : 0
+    }
+
+    static func format(_ value: Int, width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        var scalars = Substring(text).unicodeScalars
+        while let first = scalars.first, first == " " || first == "\t" {
+            scalars.removeFirst()
+        }
+        while let last = scalars.last, last == " " || last == "\t" {
+            scalars.removeLast()
+        }
+        return String(scalars)
+    }
+}

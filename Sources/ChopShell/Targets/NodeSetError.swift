@@ -1,0 +1,36 @@
+/// Why a host pattern could not be expanded.
+///
+/// The REPL prints `description` verbatim after the command name, so the message is a single line that names the
+/// offending part of the pattern; `kind` lets callers and tests react to the category without parsing text.
+public struct NodeSetError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The category of mistake in the pattern.
+    public enum Kind: Equatable, Sendable {
+        /// A `[` without its `]`, a `]` without its `[`, or a `[` inside another bracket group.
+        case unbalancedBracket
+        /// `[]` or an empty element such as `[1,,3]`.
+        case emptyRange
+        /// A range whose start is greater than its end, such as `[5-1]`.
+        case reversedRange
+        /// A bracket element that is not `N`, `N-M` or `N-M/S` with decimal digits.
+        case nonNumericRange
+        /// A number with more digits than fit in a machine integer.
+        case numberTooLarge
+        /// A step of zero, or a step on a single number.
+        case invalidStep
+        /// The pattern would produce more than `NodeSet.maximumNames` names.
+        case tooManyNames
+    }
+
+    /// The category of mistake.
+    public let kind: Kind
+    /// A one-line, user-facing explanation.
+    public let message: String
+
+    /// Creates an error; `message` should be a single line that names the offending part of the pattern.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

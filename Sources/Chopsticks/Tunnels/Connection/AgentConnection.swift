@@ -1,0 +1,290 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One live agent: the child process, its framed stdin/stdout, and the requests in flight on it.
+///
+/// Many requests share one connection; each waits on its own promise, keyed by request id, and a reader
+/// task routes every frame from the agent to its request. Anything malformed from the host ends this
+/// connection (and only this one) with an error for each request in flight.
+actor AgentConnection {
+    typealias Hello = Reply.Hello
+
+    private struct Pending {
+        let promise: EventLoopPromise<ByteBuffer>
+        let onData: (@Sendable (ByteBuffer) throws -> Void)?
+    }
+
+    nonisolated let process: ChildProcess
+    nonisolated let stderr: StderrLog
+    nonisolated let eventLoop: any EventLoop
+    private let kind: any TunnelKind
+    private let timeoutSeconds: Int
+    private var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
+    private var pending: [UInt32: Pending] = [:]
+    private var nextID: UInt32 = 1
+    private var helloPromise: EventLoopPromise<Hello>?
+    private var stderrDone: Task<Void, Never>?
+    /// Set once the connection is gone; later requests fail at once with it.
+    private(set) var lostReason: ErrorResult?
+
+    private init(process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, eventLoop: any EventLoop, timeout: Int)
+    {
+        self.process = process
+        self.kind = kind
+        self.stderr = stderr
+        self.eventLoop = eventLoop
+        self.timeoutSeconds = timeout
+    }
+
+    /// Starts the tunnel's child, sends the agent, and waits for its hello (at most `timeout` seconds).
+    static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog) async throws -> (AgentConnection, Hello) {
+        let argv = kind.command(script: Bootstrap.script(python: kind.python))
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(argv)
+        } catch {
+            throw ErrorResult(String(describing: error), kind: .connection)
+        }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let channel: NIOAsyncChannel<Frame, Outgoing>
+        let errors: NIOAsyncChannel<ByteBuffer, Never>
+        do {
+            channel = try await NIOPipeBootstrap(group: group)
+                .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                        return try NIOAsyncChannel<Frame, Outgoing>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true))
+                    }
+                }
+            errors = try await NIOPipeBootstrap(group: group)
+                .takingOwnershipOfDescriptor(input: process.stderrFD) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, Never>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            await process.terminate()
+            throw ErrorResult("cannot set up pipes: \(error)", kind: .connection)
+        }
+        let connection = AgentConnection(
+            process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout)
+        let hello = try await connection.start(channel: channel, errors: errors)
+        return (connection, hello)
+    }
+
+    private func start(channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>)
+        async throws -> Hello
+    {
+        let stderr = self.stderr
+        stderrDone = Task {
+            try? await errors.executeThenClose { inbound in
+                for try await chunk in inbound { stderr.append(chunk.readableBytesView) }
+            }
+            stderr.finish()
+        }
+        let helloPromise = eventLoop.makePromise(of: Hello.self)
+        self.helloPromise = helloPromise
+        let attached = eventLoop.makePromise(of: Void.self)
+        Task {
+            do {
+                try await channel.executeThenClose { inbound, outbound in
+                    self.attach(outbound)
+                    attached.succeed()
+                    for try await frame in inbound { self.receive(frame) }
+                }
+                await self.lost(nil)
+            } catch {
+                attached.succeed()
+                await self.lost(error)
+            }
+        }
+        try await attached.futureResult.get()
+        let timeout = timeoutSeconds
+        let timer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
+            helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
+        }
+        defer { timer.cancel() }
+        do {
+            guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
+            try await writer.write(.raw(ByteBuffer(bytes: Bootstrap.agentSource)))
+        } catch {
+            // The child may have died at once; its reason arrives through `lost`.
+        }
+        do {
+            // Cancellable: a Ctrl-C must not wait for a host that is slow to answer.
+            return try await withTaskCancellationHandler {
+                try await helloPromise.futureResult.get()
+            } onCancel: {
+                helloPromise.fail(ErrorResult("interrupted", kind: .interrupted))
+            }
+        } catch {
+            // No hello: nothing useful is running there. Stop the child now rather than wait for it.
+            process.signalGroup(SIGTERM)
+            await shutdown()
+            throw ErrorResult(error)
+        }
+    }
+
+    private func attach(_ outbound: NIOAsyncChannelOutboundWriter<Outgoing>) {
+        writer = outbound
+    }
+
+    // MARK: Requests
+
+    /// Sends a request and waits for its result. `onData` receives DATA frames (fetch) in order.
+    /// `body` runs after the request is sent, for requests that stream data to the agent (put).
+    /// The reply is decoded as `reply`: a missing or mistyped field fails this host with a protocol error.
+    func request<Reply: Decodable>(
+        _ op: String, _ params: [String: JSONValue] = [:], reply: Reply.Type,
+        onData: (@Sendable (ByteBuffer) throws -> Void)? = nil,
+        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil
+    ) async throws -> Reply {
+        if let lostReason { throw lostReason }
+        guard let writer else { throw ErrorResult("tunnel not open", kind: .connection) }
+        let id = nextID
+        nextID = nextID == UInt32.max ? 1 : nextID + 1
+        let promise = eventLoop.makePromise(of: ByteBuffer.self)
+        pending[id] = Pending(promise: promise, onData: onData)
+        var object = params
+        object["op"] = .string(op)
+        let payload = JSONWriter(nonFinite: .token).bytes(.object(object))
+        return try await withTaskCancellationHandler {
+            do {
+                try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
+                if let body { try await body(id, self) }
+            } catch is CancellationError {
+                // Ctrl-C, or the agent already answered (e.g. refused a put): the promise is settled elsewhere.
+            } catch is ChannelError {
+                // The tunnel is going away; `lost` fails every pending promise with the reason.
+            } catch is NIOAsyncWriterError {
+                // The same, seen from the writer.
+            } catch {
+                // Our side failed mid-request (e.g. the local file became unreadable during a put): fail it
+                // here, and tell the agent to drop what it has, so neither side waits for data that never comes.
+                if pending[id] != nil, lostReason == nil {
+                    fail(id, ErrorResult(error))
+                    try? await writer.write(.frame(Frame(op: .cancel, id: id)))
+                }
+            }
+            let buffer = try await promise.futureResult.get()
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse(buffer.readableBytesView)
+            } catch {
+                throw ErrorResult("protocol error: unreadable reply to \(op): \(error)", kind: .protocol)
+            }
+            return try Chopsticks.Reply.decode(reply, value, op: op)
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    /// Sends a chunk of a put; throws once the request has ended (e.g. the agent refused the path).
+    func sendData(_ id: UInt32, _ op: Frame.Op, _ bytes: ByteBuffer) async throws {
+        guard pending[id] != nil, let writer else { throw CancellationError() }
+        try await writer.write(.frame(Frame(op: op, id: id, payload: bytes)))
+    }
+
+    /// Tells the agent to stop request `id` and fails it as interrupted here at once.
+    func cancel(_ id: UInt32) async {
+        guard pending[id] != nil else { return }
+        fail(id, ErrorResult("interrupted", kind: .interrupted))
+        try? await writer?.write(.frame(Frame(op: .cancel, id: id)))
+    }
+
+    private func fail(_ id: UInt32, _ error: ErrorResult) {
+        pending.removeValue(forKey: id)?.promise.fail(error)
+    }
+
+    private func receive(_ frame: Frame) {
+        switch frame.op {
+        case .hello:
+            do {
+                let value = try JSONValue.parse(frame.payload.readableBytesView)
+                // The version first, so a mismatch says so rather than naming a field the other version lacks.
+                if let version = value["agent"], version != .int(Int64(Reply.protocolVersion)) {
+                    throw ErrorResult(
+                        "protocol error: the agent speaks protocol version \(version), this chop speaks "
+                            + "\(Reply.protocolVersion); use the chop that sent it", kind: .protocol)
+                }
+                helloPromise?.succeed(try Reply.decode(Hello.self, value, op: "hello"))
+            } catch let error as ErrorResult {
+                helloPromise?.fail(error)
+            } catch {
+                helloPromise?.fail(ErrorResult("protocol error: unreadable hello: \(error)", kind: .protocol))
+            }
+        case .ok:
+            pending.removeValue(forKey: frame.id)?.promise.succeed(frame.payload)
+        case .error:
+            let failure: Reply.Failure
+            do {
+                failure = try Reply.decode(
+                    Reply.Failure.self, try JSONValue.parse(frame.payload.readableBytesView), op: "a request (ERR)")
+            } catch {
+                fail(frame.id, ErrorResult(error))
+                return
+            }
+            let kind: ErrorResult.Kind = failure.type == "Cancelled" ? .interrupted : .remote
+            let text = failure.msg.isEmpty ? failure.type : "\(failure.type): \(failure.msg)"
+            fail(frame.id, ErrorResult(text, kind: kind, type: failure.type, traceback: failure.tb))
+        case .data:
+            guard let entry = pending[frame.id] else { return }
+            do {
+                try entry.onData?(frame.payload)
+            } catch {
+                fail(frame.id, ErrorResult(error))
+                Task { try? await writer?.write(.frame(Frame(op: .cancel, id: frame.id))) }
+            }
+        case .end, .request, .cancel:
+            // Only the controller sends these: a host that does is broken or hostile.
+            Task {
+                await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol))
+            }
+        }
+    }
+
+    // MARK: Ending
+
+    /// The agent's stdout ended or broke: explain why and fail everything in flight.
+    private func lost(_ error: (any Error)?) async {
+        guard lostReason == nil else { return }
+        let protocolError =
+            (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
+            ?? (error as? ErrorResult)
+        lostReason = ErrorResult("tunnel is closing", kind: .connection)
+        if protocolError != nil { process.signalGroup(SIGTERM) }
+        let status = await process.waitForExit(graceSeconds: 1)
+        await stderrDone?.value
+        let reason =
+            protocolError
+            ?? ErrorResult(
+                FailureText.describe(
+                    stderr: stderr.tail(), exit: status.map(describeWaitStatus), host: kind.name, kind: kind,
+                    timeout: timeoutSeconds),
+                kind: .connection)
+        lostReason = reason
+        helloPromise?.fail(reason)
+        for (_, entry) in pending { entry.promise.fail(reason) }
+        pending.removeAll()
+        writer?.finish()
+    }
+
+    /// Closes the agent's stdin (it exits cleanly), then makes sure the child and its group are gone.
+    func shutdown() async {
+        writer?.finish()
+        if lostReason == nil {
+            lostReason = ErrorResult("tunnel closed", kind: .connection)
+            // Give the agent a moment to exit on EOF, then the group is signalled.
+            await process.waitForExit(graceSeconds: 2)
+        } else {
+            await process.waitForExit(graceSeconds: 0.5)
+        }
+        helloPromise?.fail(lostReason!)
+        for (_, entry) in pending { entry.promise.fail(lostReason!) }
+        pending.removeAll()
+    }
+}

@@ -1,0 +1,294 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// One member of a group: a tunnel kind plus its live connection, opened lazily and reopened after failure.
+///
+/// Every operation first makes sure the agent is up; a host whose connection failed is tried again on the
+/// next operation rather than skipped. Operations throw `ErrorResult`.
+public actor Tunnel {
+    /// Where the member stands, for `hosts` tables and prompts.
+    public enum State: Sendable, Equatable {
+        case idle
+        case connecting
+        case up
+        case down(String)
+        case closed
+
+        public var word: String {
+            switch self {
+            case .idle: "idle"
+            case .connecting: "connecting"
+            case .up: "up"
+            case .down: "down"
+            case .closed: "closed"
+            }
+        }
+    }
+
+    public nonisolated let kind: any TunnelKind
+    public nonisolated var name: String { kind.name }
+    /// The far side's stderr, kept per tunnel (bounded).
+    public nonisolated let stderr = StderrLog()
+    /// Seconds allowed for the tunnel to start and the agent to say hello.
+    public var connectTimeout: Int
+
+    public private(set) var state: State = .idle
+    /// "3.11.7", once connected.
+    public private(set) var pythonVersion: String?
+    /// The interpreter the agent runs under on the far side.
+    public private(set) var interpreter: String?
+    /// Round-trip time of the last ping, in seconds.
+    public private(set) var lastRTT: Double?
+    /// The last connection or operation error.
+    public private(set) var lastError: String?
+    /// The facts the agent knows (from its hello), once connected.
+    public private(set) var factNames: [String] = []
+
+    private var connection: AgentConnection?
+    private var opening: Task<AgentConnection, any Error>?
+
+    public init(_ kind: any TunnelKind, connectTimeout: Int = 10) {
+        self.kind = kind
+        self.connectTimeout = connectTimeout
+    }
+
+    // MARK: Connection
+
+    /// Opens the tunnel now (operations also do so on first use).
+    public func connect() async throws {
+        _ = try await live()
+    }
+
+    /// The connection, opened or reopened as needed. Concurrent callers share one attempt.
+    func live() async throws -> AgentConnection {
+        // A closed tunnel stays closed: a connect that was queued before `close()` must not reopen it.
+        if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
+        if let connection, await connection.lostReason == nil { return connection }
+        if let opening { return try await opening.value }
+        connection = nil
+        state = .connecting
+        let kind = self.kind
+        let timeout = connectTimeout
+        let stderr = self.stderr
+        let task = Task { () async throws -> AgentConnection in
+            let (connection, hello) = try await AgentConnection.open(kind: kind, timeout: timeout, stderr: stderr)
+            self.opened(hello)
+            return connection
+        }
+        opening = task
+        defer { opening = nil }
+        do {
+            let opened = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+            if state == .closed {
+                await opened.shutdown()
+                throw ErrorResult("tunnel closed", kind: .connection)
+            }
+            connection = opened
+            state = .up
+            return opened
+        } catch {
+            let result = ErrorResult(error)
+            if result.kind == .interrupted {
+                if state != .closed { state = .idle }
+            } else {
+                if state != .closed { state = .down(result.msg) }
+                lastError = result.msg
+            }
+            throw result
+        }
+    }
+
+    private func opened(_ hello: AgentConnection.Hello) {
+        pythonVersion = hello.python
+        interpreter = hello.executable
+        factNames = hello.facts
+    }
+
+    /// Ends the agent and its child process; the tunnel can be connected again later.
+    public func disconnect() async {
+        let current = connection
+        connection = nil
+        if let opening { _ = try? await opening.value }
+        await current?.shutdown()
+        if let fresh = connection {
+            connection = nil
+            await fresh.shutdown()
+        }
+        if state != .closed { state = .idle }
+    }
+
+    /// Ends the tunnel for good: the child exits, nothing is left running, `cleanup()` of the kind runs.
+    public func close() async {
+        state = .closed
+        if let opening { _ = try? await opening.value }
+        let current = connection
+        connection = nil
+        await current?.shutdown()
+        await kind.cleanup()
+    }
+
+    /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
+    private func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
+        if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
+        let connection = try await live()
+        do {
+            let value = try await body(connection)
+            return value
+        } catch {
+            let result = ErrorResult(error)
+            if let lost = await connection.lostReason {
+                state = .down(lost.msg)
+                lastError = lost.msg
+                if self.connection === connection { self.connection = nil }
+                if result.kind == .interrupted { throw result }
+                throw lost
+            }
+            if result.kind != .interrupted { lastError = result.msg }
+            throw result
+        }
+    }
+
+    // MARK: Operations
+
+    /// Runs `command` with `/bin/sh -c` on the far side.
+    public func run(
+        _ command: String, stdin: Data? = nil, timeout: Double? = nil, env: [String: String]? = nil,
+        cwd: String? = nil, outputCap: Int = 1 << 20
+    ) async throws -> RunResult {
+        var params: [String: JSONValue] = ["cmd": .string(command), "cap": .int(Int64(outputCap))]
+        if let stdin { params["stdin_b64"] = .string(stdin.base64EncodedString()) }
+        if let timeout { params["timeout"] = .double(timeout) }
+        if let env { params["env"] = .object(env.mapValues { .string($0) }) }
+        if let cwd { params["cwd"] = .string(cwd) }
+        let reply = try await perform { try await $0.request("run", params, reply: Reply.Run.self) }
+        guard let stdout = Data(base64Encoded: reply.stdoutBase64), let stderr = Data(base64Encoded: reply.stderrBase64)
+        else {
+            throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)
+        }
+        return RunResult(
+            status: reply.status, signal: reply.signal, stdout: stdout, stderr: stderr,
+            stdoutTruncated: reply.stdoutTruncated, stderrTruncated: reply.stderrTruncated, timedOut: reply.timedOut,
+            duration: reply.duration)
+    }
+
+    /// Imports `function` by dotted name on the far side and calls it with JSON arguments.
+    public func call(_ function: String, _ args: [JSONValue] = [], _ kwargs: [String: JSONValue] = [:])
+        async throws -> JSONValue
+    {
+        let params: [String: JSONValue] = ["func": .string(function), "args": .array(args), "kwargs": .object(kwargs)]
+        return try await perform { try await $0.request("call", params, reply: Reply.Call.self) }.value
+    }
+
+    /// Calls `function` with arguments written as Python literals (`"2"`, `"2**70"` is not one, `"b'x'"`,
+    /// `"(1, 2)"`, `"[1, null]"`): the agent reads each with `ast.literal_eval` (then JSON), so big integers,
+    /// bytes, tuples and sets arrive exactly. A word that is not a literal and does not look like one
+    /// (`/etc/hosts`, `eth0`) is passed as a string; a broken literal (`[1, 2`) fails with the reason.
+    public func call(_ function: String, literals: [String], keywordLiterals: [String: String] = [:])
+        async throws -> JSONValue
+    {
+        let params: [String: JSONValue] = [
+            "func": .string(function), "args_src": .array(literals.map(JSONValue.string)),
+            "kwargs_src": .object(keywordLiterals.mapValues(JSONValue.string)),
+        ]
+        return try await perform { try await $0.request("call", params, reply: Reply.Call.self) }.value
+    }
+
+    /// Runs Python statements in a namespace that lives as long as the tunnel's agent.
+    public func exec(_ source: String) async throws -> ExecResult {
+        let reply = try await perform {
+            try await $0.request("exec", ["source": .string(source)], reply: Reply.Exec.self)
+        }
+        return ExecResult(
+            value: reply.value == .null ? JSONValue?.none : reply.value, repr: reply.repr, stdout: reply.stdout,
+            stderr: reply.stderr)
+    }
+
+    /// Facts about the host; nil asks for all of them (see `FactName`).
+    public func facts(_ names: [String]? = nil) async throws -> Facts {
+        let params: [String: JSONValue] = ["names": names.map { .array($0.map(JSONValue.string)) } ?? .null]
+        let reply = try await perform { try await $0.request("facts", params, reply: Reply.Facts.self) }
+        return Facts(values: reply.facts, errors: reply.errors)
+    }
+
+    /// Round-trip time of a request that does nothing.
+    public func ping() async throws -> PingResult {
+        let start = ContinuousClock.now
+        _ = try await perform { try await $0.request("ping", reply: Reply.Ping.self) }
+        let seconds = start.duration(to: .now).seconds
+        lastRTT = seconds
+        return PingResult(seconds: seconds)
+    }
+
+    /// Streams a local file to the host (temporary name, then renamed into place), checked by SHA-1.
+    /// With no `remotePath` the agent makes a temporary file.
+    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async throws -> PutResult {
+        let file = try LocalFile.openForReading(localPath)
+        defer { try? file.handle.close() }
+        let params: [String: JSONValue] = [
+            "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
+            "size": .int(Int64(file.size)),
+        ]
+        let handle = file.handle
+        let reply = try await perform { connection in
+            try await connection.request(
+                "put", params, reply: Reply.Transfer.self,
+                body: { id, connection in
+                    var hasher = Insecure.SHA1()
+                    var sent = 0
+                    while true {
+                        try Task.checkCancellation()
+                        let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
+                        if chunk.isEmpty { break }
+                        hasher.update(data: chunk)
+                        sent += chunk.count
+                        try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
+                    }
+                    let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
+                    try await connection.sendData(id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
+                })
+        }
+        return PutResult(remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum)
+    }
+
+    /// Streams a remote file here, checked by SHA-1. A partial local file is removed on any failure.
+    /// With no `localPath` a temporary file is used.
+    public func fetch(_ remotePath: String, to localPath: String? = nil) async throws -> FetchResult {
+        let sink = try FetchSink(localPath: localPath)
+        do {
+            let reply = try await perform { connection in
+                try await connection.request(
+                    "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
+                    reply: Reply.Transfer.self, onData: { try sink.write($0) })
+            }
+            let (size, sha1) = try sink.finish()
+            guard reply.sha1sum == sha1, reply.size == size else {
+                throw ErrorResult(
+                    "checksum mismatch: received \(size) bytes with sha1 \(sha1), host sent \(reply.size) with "
+                        + reply.sha1sum, kind: .protocol)
+            }
+            return FetchResult(localPath: sink.path, remotePath: reply.remotePath, size: size, sha1sum: sha1)
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for results and tables.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hexadecimal, as sha1sum prints it.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+extension Insecure.SHA1Digest {
+    var hex: String { Array(self).hex }
+}

@@ -1,0 +1,104 @@
+/// The agent's replies, one `Decodable` struct per operation. Decoding a reply is where a broken or hostile
+/// agent is caught: a missing or mistyped field fails that host with a protocol error that names the field,
+/// never a silent default. `PROTOCOL.txt` is the spec.
+enum Reply {
+    /// HELLO: the agent's first frame.
+    struct Hello: Decodable, Sendable {
+        /// The protocol version the agent speaks; chop refuses any other (`Reply.protocolVersion`).
+        var agent: Int
+        var python: String
+        var executable: String
+        var pid: Int
+        var hostname: String
+        /// The facts the agent knows, for completion and help.
+        var facts: [String]
+    }
+
+    /// The one protocol version this controller speaks.
+    static let protocolVersion = 1
+
+    struct Run: Decodable {
+        var status: Int?
+        var signal: Int?
+        var stdoutBase64: String
+        var stderrBase64: String
+        var stdoutTruncated: Bool
+        var stderrTruncated: Bool
+        var timedOut: Bool
+        var duration: Double
+
+        enum CodingKeys: String, CodingKey {
+            case status, signal, duration
+            case stdoutBase64 = "stdout_b64"
+            case stderrBase64 = "stderr_b64"
+            case stdoutTruncated = "stdout_truncated"
+            case stderrTruncated = "stderr_truncated"
+            case timedOut = "timed_out"
+        }
+    }
+
+    struct Call: Decodable {
+        var value: JSONValue
+        var stdout: String
+    }
+
+    struct Exec: Decodable {
+        var value: JSONValue
+        var repr: String?
+        var stdout: String
+        var stderr: String
+    }
+
+    struct Facts: Decodable {
+        var facts: [String: JSONValue]
+        var errors: [String: String]
+    }
+
+    /// put and fetch.
+    struct Transfer: Decodable {
+        var remotePath: String
+        var size: Int
+        var sha1sum: String
+
+        enum CodingKeys: String, CodingKey {
+            case size, sha1sum
+            case remotePath = "remote_path"
+        }
+    }
+
+    struct Ping: Decodable {
+        var time: Double
+    }
+
+    /// ERR: what went wrong on the host.
+    struct Failure: Decodable {
+        var type: String
+        var msg: String
+        var tb: String?
+    }
+
+    /// Decodes `value` as the reply to `op`, or fails with a protocol error that names what is wrong.
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, op: String) throws -> T {
+        do {
+            return try JSONValueDecoder().decode(type, from: value)
+        } catch let error as DecodingError {
+            throw ErrorResult("protocol error: bad reply to \(op): \(describe(error))", kind: .protocol)
+        }
+    }
+
+    /// One line for a decoding error: which field, and what was wrong with it.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "no field '\(parent.isEmpty ? "" : parent + ".")\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "field '\(path(context))': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -2,18 +2,6 @@ import Chopsticks
 import Foundation
 import NIOConcurrencyHelpers
 
-/// What a command line came to: the batch runner turns this into chop's exit status.
-public enum CommandResult: Sendable, Equatable {
-    /// Done, and every host succeeded (or there were no hosts involved).
-    case ok
-    /// The operation ran, and some host failed or errored.
-    case hostsFailed
-    /// The line was wrong (usage, unknown command, bad target) or a script check failed.
-    case error
-    /// The user asked to end the session.
-    case quit
-}
-
 /// The live state of one chop session: the group, the settings, the last result and the result sets.
 ///
 /// Everything a command does goes through `execute(_:)`, so the terminal front end, batch mode, scripts
@@ -228,23 +216,4 @@ public actor Session {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// Counts finished hosts for the live progress line; written from many tasks, read by the ticker.
-final class ProgressTracker: Sendable {
-    let total: Int
-    private let state = NIOLockedValueBox((done: 0, failed: 0, seconds: [String: Double]()))
-
-    init(total: Int) { self.total = total }
-
-    func finished(_ host: String, failed: Bool, at seconds: Double) {
-        state.withLockedValue {
-            $0.done += 1
-            if failed { $0.failed += 1 }
-            $0.seconds[host] = seconds
-        }
-    }
-
-    var counts: (Int, Int) { state.withLockedValue { ($0.done, $0.failed) } }
-    var seconds: [String: Double] { state.withLockedValue { $0.seconds } }
 }

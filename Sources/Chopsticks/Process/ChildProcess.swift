@@ -133,17 +133,6 @@ func describeWaitStatus(_ status: CInt) -> String {
     return "killed by signal \(signal)"
 }
 
-/// Why a child could not be started.
-struct SpawnError: Error, CustomStringConvertible {
-    let command: String
-    let errno: CInt
-
-    var description: String {
-        if errno == ENOENT { return "\(command) not found (is it installed and in PATH?)" }
-        return "cannot start \(command): \(String(cString: strerror(errno)))"
-    }
-}
-
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)

@@ -1,11 +1,5 @@
 import NIOCore
 
-/// What the controller writes to a tunnel: frames, and once, the raw agent source during bootstrap.
-enum Outgoing: Sendable {
-    case frame(Frame)
-    case raw(ByteBuffer)
-}
-
 /// Splits the agent's stdout into frames, refusing oversized or malformed ones before buffering them.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = Frame
@@ -32,22 +26,5 @@ struct FrameDecoder: ByteToMessageDecoder {
     ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
-    }
-}
-
-/// Writes frames (and the bootstrap bytes) to the agent's stdin.
-struct FrameEncoder: MessageToByteEncoder {
-    typealias OutboundIn = Outgoing
-
-    func encode(data: Outgoing, out: inout ByteBuffer) throws {
-        switch data {
-        case .raw(let bytes):
-            out.writeImmutableBuffer(bytes)
-        case .frame(let frame):
-            out.writeInteger(UInt32(Frame.headerSize + frame.payload.readableBytes))
-            out.writeInteger(frame.op.rawValue)
-            out.writeInteger(frame.id)
-            out.writeImmutableBuffer(frame.payload)
-        }
     }
 }

@@ -1,0 +1,25 @@
+import Chopsticks
+
+/// One operation's outcome on every member, plus what the summary line needs.
+public struct OperationReport: Sendable, Equatable {
+    /// The line as the user typed it, target included, e.g. "@web1 run uptime"; shown in JSON as `command`.
+    public var operation: String
+    /// One outcome per member, in member order, so output is stable between runs.
+    public var outcomes: [HostOutcome]
+    /// Wall-clock seconds for the whole operation.
+    public var elapsed: Double
+    /// The user pressed Ctrl-C. Hosts that had not finished are expected as `error` with reason "interrupted".
+    public var interrupted: Bool
+
+    public init(operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false) {
+        self.operation = operation
+        self.outcomes = outcomes
+        self.elapsed = elapsed
+        self.interrupted = interrupted
+    }
+
+    /// Names of hosts that failed or errored, in member order: the members of `@failed`.
+    public var failedHosts: [String] {
+        outcomes.filter(\.isFailure).map(\.host)
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a child could not be started.
+struct SpawnError: Error, CustomStringConvertible {
+    let command: String
+    let errno: CInt
+
+    var description: String {
+        if errno == ENOENT { return "\(command) not found (is it installed and in PATH?)" }
+        return "cannot start \(command): \(String(cString: strerror(errno)))"
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An already running container, attached with `docker exec -i`. Closing the tunnel leaves it running.
+public struct DockerExec: TunnelKind {
+    public let container: String
+    public let engine: String
+    public let on: SSH?
+    public let python: String?
+    public let name: String
+    public var kindName: String { "container" }
+
+    public init(
+        _ container: String, engine: String = "docker", on: SSH? = nil, python: String? = nil, name: String? = nil
+    ) throws(InvalidTunnel) {
+        try validateName(container, what: "container name")
+        try validateName(engine, what: "engine")
+        if let python { try validateName(python, what: "python path") }
+        if let name { try validateName(name, what: "name") }
+        self.container = container
+        self.engine = engine
+        self.on = on
+        self.python = python
+        self.name = name ?? container
+    }
+
+    public func command(script: String) -> [String] {
+        DockerCommand.remote([engine, "exec", "-i", "--", container, "sh", "-c", script], on: on)
+    }
+
+    public func describeFailure(stderr: String) -> String? {
+        if let common = DockerCommand.describe(stderr: stderr, engine: engine) { return common }
+        if stderr.contains("No such container") || stderr.contains("no such container") {
+            return "no container named \(container) (see \(engine) ps)"
+        }
+        if stderr.contains("is not running") { return "container \(container) is not running" }
+        return nil
+    }
+}

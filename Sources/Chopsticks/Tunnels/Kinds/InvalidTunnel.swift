@@ -1,0 +1,17 @@
+/// Why a tunnel value cannot be made: the user gets this message as it is.
+public struct InvalidTunnel: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Refuses names that a command line would read as an option, or that are not one plain word.
+func validateName(_ name: String, what: String) throws(InvalidTunnel) {
+    if name.isEmpty { throw InvalidTunnel("\(what) must not be empty") }
+    if name.hasPrefix("-") {
+        throw InvalidTunnel("\(what) '\(name)' starts with '-': refused, it would be read as an option")
+    }
+    if name.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) {
+        throw InvalidTunnel("\(what) '\(name)' contains spaces or control characters")
+    }
+}

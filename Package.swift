@@ -24,7 +24,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Agent/PROTOCOL.txt"],
-            resources: [.embedInCode("Agent/agent.py")]
+            // The agent's parts, sent joined in this (file-name) order: Bootstrap.agentSource.
+            resources: [
+                .embedInCode("Agent/agent_1_core.py"), .embedInCode("Agent/agent_2_run.py"),
+                .embedInCode("Agent/agent_3_python.py"), .embedInCode("Agent/agent_4_facts.py"),
+                .embedInCode("Agent/agent_5_files.py"), .embedInCode("Agent/agent_6_main.py"),
+            ]
         ),
         // libedit's native API, through non-variadic inline wrappers.
         .systemLibrary(
@@ -49,13 +54,20 @@ let package = Package(
         .executableTarget(name: "chop", dependencies: ["ChopCLI"]),
         // Test fixtures: a loopback sshd fleet, process inspection.
         .target(name: "TestSupport", dependencies: ["Chopsticks"], path: "Tests/TestSupport"),
-        .testTarget(name: "ChopsticksTests", dependencies: ["Chopsticks", "TestSupport"]),
+        .testTarget(
+            name: "ChopsticksTests",
+            dependencies: [
+                "Chopsticks", "TestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ChopShellTests",
             dependencies: [
                 "ChopShell", "ChopCLI", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["__Snapshots__"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-"""Protocol tests for the chop agent (Sources/Chopsticks/Agent/agent.py).
+"""Protocol tests for the chop agent (Sources/Chopsticks/Agent/agent_*.py, joined in order).
 
 Starts the agent exactly as the Swift controller does -- ``PYTHON -c STUB N``, the
 agent source on stdin, then binary frames -- and checks every op of PROTOCOL.txt.
@@ -6,10 +6,11 @@ Stdlib unittest only; runs under any Python 3.6+:
 
     python3 Tests/AgentTests/agent_protocol_test.py [-v]
 
-Set CHOP_AGENT=/path/to/agent.py to test another copy. Exits non-zero on failure.
+Set CHOP_AGENT=/path/to/agent.py to test another (joined) copy. Exits non-zero on failure.
 """
 
 import base64
+import glob
 import hashlib
 import itertools
 import json
@@ -29,7 +30,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT_DIR = os.path.join(HERE, '..', '..', 'Sources', 'Chopsticks', 'Agent')
-AGENT = os.environ.get('CHOP_AGENT') or os.path.join(AGENT_DIR, 'agent.py')
+AGENT = os.environ.get('CHOP_AGENT')
+AGENT_PARTS = sorted(glob.glob(os.path.join(AGENT_DIR, 'agent_*.py')))
 PROTOCOL = os.path.join(AGENT_DIR, 'PROTOCOL.txt')
 # A Python 2 for the "too old" check: $CHOP_PY27, pyenv's 2.7.18, or python2.7 on PATH.
 PY27 = next((p for p in (os.environ.get('CHOP_PY27'), '/root/.pyenv/versions/2.7.18/bin/python',
@@ -53,8 +55,16 @@ IDS = itertools.count(1)
 
 
 def agent_source():
-    with open(AGENT, 'rb') as f:
-        return f.read()
+    """The agent as the controller sends it: its parts joined in file-name order, a blank line
+    between each (Bootstrap.agentSource), or the one file named by CHOP_AGENT."""
+    if AGENT:
+        with open(AGENT, 'rb') as f:
+            return f.read()
+    parts = []
+    for path in AGENT_PARTS:
+        with open(path, 'rb') as f:
+            parts.append(f.read())
+    return b'\n\n'.join(parts)
 
 
 def frame(op, rid, payload=b''):
@@ -774,5 +784,5 @@ class LifecycleTest(unittest.TestCase):
 
 if __name__ == '__main__':
     print(f'agent tests: {sys.executable} ({platform.python_version()}) '
-          f'against {os.path.normpath(AGENT)}', file=sys.stderr)
+          f'against {os.path.normpath(AGENT) if AGENT else os.path.normpath(AGENT_DIR) + "/agent_*.py"}', file=sys.stderr)
     unittest.main(verbosity=2)

@@ -5,7 +5,7 @@ import XCTest
 /// chop as a command: scripts, -c, pipes, exit statuses, errexit, expect, JSON, record and replay.
 final class BatchModeTests: XCTestCase {
     func testExitStatuses() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         XCTAssertEqual(try runChop(["-c", "add local a; run true"], folder: folder).status, 0)
         XCTAssertEqual(try runChop(["-c", "add local a; run false"], folder: folder).status, 1)
@@ -23,7 +23,7 @@ final class BatchModeTests: XCTestCase {
     /// With --json, stdout holds JSON objects only, one per line, each with the line as typed; echoes and
     /// messages go to stderr.
     func testJSONOutputIsPureJSONWithTheCommandAsTyped() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let commands = [
             "add local a", "add local b", "@a call math.pow 2 10", "hosts", "show a", "failures", "set timeout", "set",
@@ -56,7 +56,7 @@ final class BatchModeTests: XCTestCase {
 
     /// A newline inside quotes in -c stays inside the command: the text is split once, as scripts are.
     func testCommandLineIsSplitOnceWithTheScriptReader() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let result = try runChop(
             ["--json", "-c", "add local a; run printf '%s|' \"one\ntwo\"; run echo ok"], folder: folder)
@@ -74,7 +74,7 @@ final class BatchModeTests: XCTestCase {
 
     /// ssh ends its messages with CR LF: `log` shows them without a trailing ^M, but a CR inside a line stays visible.
     func testLogDropsLineEndingCarriageReturns() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let script =
             "add local a\npy import sys; sys.__stderr__.write('warned\\r\\nin\\rside\\n'); sys.__stderr__.flush()\nlog\n"
@@ -85,7 +85,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testLogShowsTheTunnelsOwnStderrPerHost() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let script = "add local a\nadd local b\n@a py import sys; sys.__stderr__.write('agent note\\n')\nlog\n"
         let result = try runChop(["-q"], stdin: script, folder: folder)
@@ -95,7 +95,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testCommandsOnACommandLineRespectQuoting() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let result = try runChop(["-q", "-c", "add local a; run echo 'x; y'  \"z\""], folder: folder)
         XCTAssertEqual(result.status, 0, result.err)
@@ -104,7 +104,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testScriptEchoesCommandsAndReportsErrorsWithLine() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let script = "\(folder)/s.chop"
         try """
@@ -125,7 +125,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testErrexitStopsAtFirstFailure() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let commands = "add local a; run false; run echo second"
         let without = try runChop(["-c", commands], folder: folder)
@@ -139,7 +139,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testExpectTurnsAScriptIntoACheck() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let passing = try runChop(
             ["-c", "add local a; add local b; @b run false; expect failed b; run true; expect ok"], folder: folder)
@@ -152,7 +152,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testJSONOutputParsesBack() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let result = try runChop(
             ["--json", "-q", "-c", "add local a; add local b; run echo hi; @b run exit 3"], folder: folder)
@@ -172,7 +172,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testCommandsFromAPipeLineByLine() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let result = try runChop([], stdin: "add local a\nrun echo piped\nquit\nrun echo never\n", folder: folder)
         XCTAssertEqual(result.status, 0, result.err)
@@ -182,7 +182,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testRecordThenReplayGivesTheSameResults() throws {
-        try requireTerminal()
+        try requireChop()
         let fleet = try requireFleet()
         let folder = try temporaryFolder(self)
         let script = "\(folder)/recorded.chop"
@@ -217,7 +217,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testSIGTERMEndsEveryChild() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let pid = try Command.start([
             "/bin/sh", "-c",
@@ -233,7 +233,7 @@ final class BatchModeTests: XCTestCase {
     }
 
     func testCtrlCInBatchModeExits130AndLeavesNothing() throws {
-        try requireTerminal()
+        try requireChop()
         let folder = try temporaryFolder(self)
         let pid = try Command.start([
             "/bin/sh", "-c",

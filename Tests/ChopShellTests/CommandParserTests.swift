@@ -743,11 +743,11 @@ struct Parsed: Equatable, CustomStringConvertible {
     static func connect(_ targets: [String]) -> Parsed { Parsed(ConnectCommand(targets: targets)) }
     static func disconnect(_ targets: [String]) -> Parsed { Parsed(DisconnectCommand(targets: targets)) }
     static func reconnect(_ targets: [String]) -> Parsed { Parsed(ReconnectCommand(targets: targets)) }
-    static func run(_ command: String) -> Parsed { Parsed(RunCommand(command: command)) }
+    static func run(_ command: String) -> Parsed { Parsed(RunCommand(text: command)) }
     static func call(function: String, args: [String], kwargs: [String: String]) -> Parsed {
         Parsed(CallCommand(function: function, args: args, kwargs: kwargs))
     }
-    static func py(_ code: String) -> Parsed { Parsed(PyCommand(code: code)) }
+    static func py(_ code: String) -> Parsed { Parsed(PyCommand(text: code)) }
     static func facts(_ names: [String]) -> Parsed { Parsed(FactsCommand(names: names)) }
     static func put(local: String, remote: String?, mode: Int?) -> Parsed {
         Parsed(PutCommand(local: local, remote: remote, mode: mode))
@@ -760,11 +760,11 @@ struct Parsed: Equatable, CustomStringConvertible {
     static var last: Parsed { Parsed(LastCommand()) }
     static var failures: Parsed { Parsed(FailuresCommand()) }
     static func log(_ targets: [String]) -> Parsed { Parsed(LogCommand(targets: targets)) }
-    static func show(_ host: String) -> Parsed { Parsed(ShowCommand(host: host)) }
+    static func show(_ host: String) -> Parsed { Parsed(ShowCommand(word: host)) }
     static func diff(_ host: String, _ other: String?) -> Parsed { Parsed(DiffCommand(host: host, other: other)) }
     static func set(key: String?, value: String?) -> Parsed { Parsed(SetCommand(key: key, value: value)) }
-    static func local(_ command: String) -> Parsed { Parsed(LocalShellCommand(command: command)) }
-    static func source(_ path: String) -> Parsed { Parsed(SourceCommand(path: path)) }
+    static func local(_ command: String) -> Parsed { Parsed(LocalShellCommand(text: command)) }
+    static func source(_ path: String) -> Parsed { Parsed(SourceCommand(word: path)) }
     static func record(_ path: String?) -> Parsed { Parsed(RecordCommand(path: path)) }
     static func expect(_ condition: ExpectCommand.Condition) -> Parsed { Parsed(ExpectCommand(condition: condition)) }
     static func help(_ topic: String?) -> Parsed { Parsed(HelpCommand(topic: topic)) }

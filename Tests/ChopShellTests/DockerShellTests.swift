@@ -37,12 +37,13 @@ final class DockerShellTests: XCTestCase {
         let tmux = try Tmux("exec \(Tmux.chopBinary)")
         defer { tmux.kill() }
         XCTAssertTrue(tmux.wait(for: "host>").0, tmux.screen())
-        try tmux.type("ping")  // after a command the container list is refreshed in the background
-        XCTAssertTrue(tmux.wait(for: "1 host: 1 ok").0, tmux.screen())
-        usleep(500_000)
-        try tmux.send("add container chop-tabbed", "Tab")
-        let (found, screen) = tmux.wait(for: "add container \(name)")
-        XCTAssertTrue(found, screen)
+        // The first Tab asks docker in the background and answers with what it knows; a later one completes.
+        try tmux.send("add container chop-tabbed")
+        let found = eventually(timeout: 10) {
+            _ = try? tmux.send("Tab")
+            return tmux.wait(for: "add container \(name)", timeout: 0.5).0
+        }
+        XCTAssertTrue(found, tmux.screen())
         try tmux.send("Enter")
         try tmux.type("run cat /etc/os-release")
         XCTAssertTrue(tmux.wait(for: "ID=chop-test").0, tmux.screen())
@@ -61,7 +62,11 @@ final class DockerShellTests: XCTestCase {
             return (output?.output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         }
         XCTAssertTrue(eventually(timeout: 20) { listed() == name }, "the container never started")
-        usleep(500_000)
+        // SIGTERM once the command runs inside the container.
+        let running = eventually(timeout: 20) {
+            ((try? Command.run(["docker", "top", name]))?.output ?? "").contains("sleep 60")
+        }
+        XCTAssertTrue(running, "the command never started in the container")
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)

@@ -83,7 +83,8 @@ final class InteractiveTests: XCTestCase {
         XCTAssertTrue(tmux.wait(for: "2 hosts: 2 ok").0, tmux.screen())
         try tmux.type("run sleep 30")
         XCTAssertTrue(tmux.wait(timeout: 5) { $0.contains("run sleep 30") }.0)
-        usleep(500_000)
+        // Interrupt only once the command runs on the hosts (under the loopback sshd, so anywhere here).
+        XCTAssertTrue(eventually(timeout: 10) { ProcessTree.isRunning("sleep 30", under: 1) }, tmux.screen())
         let start = Date()
         try tmux.send("C-c")
         let (found, screen) = tmux.wait(for: "interrupted", timeout: 5)

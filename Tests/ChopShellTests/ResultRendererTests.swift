@@ -3,7 +3,8 @@ import XCTest
 
 @testable import ChopShell
 
-/// Golden tests: the table and its companions are what people read all day, so every expected line is spelled out.
+/// Golden tests: the table and its companions are what people read all day, so every expected line is spelled out,
+/// here or in a snapshot file (`__Snapshots__/ResultRendererTests/`, re-recorded with `CHOP_RECORD_SNAPSHOTS=1`).
 final class ResultRendererTests: XCTestCase {
     private let plain = ResultRenderer()
 
@@ -60,34 +61,12 @@ final class ResultRendererTests: XCTestCase {
     }
 
     func testMixedResultsGroupInOrderOfFirstAppearance() {
-        XCTAssertEqual(
-            plain.table(mixed),
-            [
-                "HOSTS           STATUS                           TIME  OUTPUT",
-                "web[01,03] (2)  ok                             0.20 s  port=80",
-                "web02           failed (exit 1)                0.08 s  cat: /etc/app.conf: No such file or directory",
-                "web[04,06] (2)  error (unreachable)                    unreachable: connection refused",
-                "web05           failed (signal 9)              1.50 s",
-                "web07           failed (timed out)            10.00 s",
-                "web08           error (timed out after 10 s)  10.02 s",
-            ])
+        assertSnapshot(plain.table(mixed), named: "table-mixed")
     }
 
     func testGatherOffGivesOneRowPerHostInMemberOrder() {
         let renderer = ResultRenderer(gather: false)
-        XCTAssertEqual(
-            renderer.table(mixed),
-            [
-                "HOST   STATUS                           TIME  OUTPUT",
-                "web01  ok                             0.12 s  port=80",
-                "web02  failed (exit 1)                0.08 s  cat: /etc/app.conf: No such file or directory",
-                "web03  ok                             0.20 s  port=80",
-                "web04  error (unreachable)                    unreachable: connection refused",
-                "web05  failed (signal 9)              1.50 s",
-                "web06  error (unreachable)                    unreachable: connection refused",
-                "web07  failed (timed out)            10.00 s",
-                "web08  error (timed out after 10 s)  10.02 s",
-            ])
+        assertSnapshot(renderer.table(mixed), named: "table-mixed-gather-off")
         XCTAssertEqual(renderer.table(identical).count, 4)
     }
 
@@ -124,18 +103,7 @@ final class ResultRendererTests: XCTestCase {
                 HostOutcome(host: "db7", output: "crlf\r\nline\r\n"),
             ],
             elapsed: 0.1)
-        XCTAssertEqual(
-            plain.table(report),
-            [
-                "HOST  STATUS    TIME  OUTPUT",
-                "db1   ok      0.05 s  a (+2 lines)",
-                "db2   ok      0.05 s  a",
-                "db3   ok      0.05 s  a (+1 line, +1 stderr line)",
-                "db4   ok      0.05 s  only (+1 line)",
-                "db5   ok      0.05 s  x (truncated)",
-                "db6   ok              no final newline (+1 line)",
-                "db7   ok              crlf (+1 line)",
-            ])
+        assertSnapshot(plain.table(report), named: "table-multi-line")
     }
 
     func testWideOutputIsCutToTheWidthButKeepsItsNote() {
@@ -245,14 +213,7 @@ final class ResultRendererTests: XCTestCase {
     // MARK: - Escape sequences
 
     func testEscapeSequencesFromHostsAreShownNotSent() {
-        XCTAssertEqual(
-            plain.table(attack),
-            [
-                "HOST        STATUS                      TIME  OUTPUT",
-                "evil1       ok                        0.01 s  ^[]0;pwned^G^[[2J (+1 line, +1 stderr line)",
-                "evil2^[[8m  error (remote exception)          remote exception: ^[[31m… (+1 stderr line, +traceback)",
-                "evil3       failed (exit 3^[[A)       0.02 s  ^M^[[Kfake ok (truncated)",
-            ])
+        assertSnapshot(plain.table(attack), named: "table-attack")
         let everything = [
             plain.table(attack), plain.lines(attack), plain.failures(attack), [plain.summary(attack)],
             attack.outcomes.flatMap(plain.show),
@@ -438,19 +399,7 @@ final class ResultRendererTests: XCTestCase {
             host: "web3", state: .error, reason: "remote exception: ValueError: x", seconds: 0.5,
             output: "started\nworking\n", errorOutput: "warning: low disk\n",
             traceback: "Traceback (most recent call last):\n  File \"<chop>\", line 1, in <module>\nValueError: x\n")
-        XCTAssertEqual(
-            plain.show(outcome),
-            [
-                "web3 · error (remote exception: ValueError: x) · 0.50 s",
-                "started",
-                "working",
-                "--- stderr ---",
-                "warning: low disk",
-                "--- traceback ---",
-                "Traceback (most recent call last):",
-                "  File \"<chop>\", line 1, in <module>",
-                "ValueError: x",
-            ])
+        assertSnapshot(plain.show(outcome), named: "show-everything")
     }
 
     func testShowOfSilentAndTruncatedHosts() {
@@ -483,21 +432,7 @@ final class ResultRendererTests: XCTestCase {
                     traceback: "Traceback (most recent call last):\n  File \"<chop>\", line 1\nValueError: x\n"),
             ],
             elapsed: 0.3)
-        XCTAssertEqual(
-            plain.failures(report),
-            [
-                "web2 · failed (exit 2) · 0.30 s",
-                "  deploy: disk full",
-                "  rolled back",
-                "web[3-4] (2) · error (unreachable: connection refused)",
-                "web5 · failed (exit 1) · 0.20 s",
-                "  error reported on stdout",
-                "  (output truncated)",
-                "web6 · error (remote exception: ValueError: x) · 0.05 s",
-                "  Traceback (most recent call last):",
-                "    File \"<chop>\", line 1",
-                "  ValueError: x",
-            ])
+        assertSnapshot(plain.failures(report), named: "failures-story")
         XCTAssertEqual(
             ResultRenderer(gather: false).failures(report)[3...4],
             ["web3 · error (unreachable: connection refused)", "web4 · error (unreachable: connection refused)"])

@@ -3,6 +3,14 @@ import Foundation
 import TestSupport
 import XCTest
 
+/// The built chop binary, or a skip (a failure in CI). Batch mode needs nothing more: no tmux.
+func requireChop() throws {
+    guard FileManager.default.isExecutableFile(atPath: Tmux.chopBinary) else {
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("chop not built in CI") }
+        throw XCTSkip("chop not built")
+    }
+}
+
 /// tmux and the built chop binary, or a skip (a failure in CI).
 func requireTerminal() throws {
     let missing =

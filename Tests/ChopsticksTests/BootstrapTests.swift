@@ -11,6 +11,22 @@ final class BootstrapTests: XCTestCase {
         XCTAssertTrue(protocolText.contains(indented), "PROTOCOL.txt must carry Bootstrap.stub verbatim")
     }
 
+    /// The embedded agent is every `agent_*.py` of the Agent folder, joined in file-name order: a part added
+    /// to the folder but not to Package.swift and Bootstrap fails here.
+    func testEmbeddedAgentIsEveryPartInOrder() throws {
+        let folder = "\(PythonVersionTests.repository)/Sources/Chopsticks/Agent"
+        let parts = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasPrefix("agent_") && $0.hasSuffix(".py") }.sorted()
+        XCTAssertEqual(parts.count, 6, "\(parts)")
+        let joined = try parts.map { try Array(Data(contentsOf: URL(fileURLWithPath: "\(folder)/\($0)"))) }
+            .joined(separator: Array("\n\n".utf8))
+        XCTAssertEqual(Bootstrap.agentSource, Array(joined))
+        for part in parts {
+            let lines = try String(contentsOfFile: "\(folder)/\(part)", encoding: .utf8).split(separator: "\n").count
+            XCTAssertLessThanOrEqual(lines, 400, part)
+        }
+    }
+
     func testScriptStaysFarBelowTheArgumentLimit() {
         XCTAssertLessThan(Bootstrap.script(python: nil).utf8.count, 4096)
         XCTAssertFalse(Bootstrap.stub.contains("'"))

@@ -111,7 +111,10 @@ final class DockerTests: XCTestCase {
         ])
         _ = await group.connect()
         let killer = Task {
-            try await Task.sleep(for: .milliseconds(500))
+            // Remove the container while the command runs in it.
+            await waitUntil(timeout: 20) {
+                ((try? Command.run(["docker", "top", name]))?.output ?? "").contains("sleep 3")
+            }
             _ = try Command.run(["docker", "rm", "-f", name])
         }
         let start = ContinuousClock.now

@@ -132,11 +132,14 @@ final class LocalTunnelTests: XCTestCase {
     func testSlowRunDoesNotBlockPing() async throws {
         let tunnel = self.tunnel!
         async let slow = tunnel.run("sleep 2")
-        try await Task.sleep(for: .milliseconds(200))
+        // Ping only once the slow command runs, and check it still runs when the ping has answered.
+        let started = await waitUntil(timeout: 10) { ProcessTree.isRunning("sleep 2") }
+        XCTAssertTrue(started)
         let start = ContinuousClock.now
         let ping = try await tunnel.ping()
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(1))
         XCTAssertLessThan(ping.seconds, 1)
+        XCTAssertTrue(ProcessTree.isRunning("sleep 2"), "the ping waited for the slow command")
         let result = try await slow
         XCTAssertEqual(result.status, 0)
     }
@@ -144,7 +147,8 @@ final class LocalTunnelTests: XCTestCase {
     func testCancellingARunInterruptsItAndTheTunnelStaysUsable() async throws {
         let tunnel = self.tunnel!
         let task = Task { try await tunnel.run("sleep 30") }
-        try await Task.sleep(for: .milliseconds(300))
+        let started = await waitUntil(timeout: 10) { ProcessTree.isRunning("sleep 30") }
+        XCTAssertTrue(started)
         let start = ContinuousClock.now
         task.cancel()
         do {

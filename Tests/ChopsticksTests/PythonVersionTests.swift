@@ -22,7 +22,11 @@ final class PythonVersionTests: XCTestCase {
 
     /// Every operation through a Local tunnel on `version`, then the agent's own protocol suite.
     func check(_ version: String) async throws {
-        let python = try interpreter(version)
+        try await check(python: try interpreter(version), version: version)
+    }
+
+    /// The same on the interpreter at `python`, whose version starts with `version`.
+    func check(python: String, version: String) async throws {
         let tunnel = Tunnel(try Local("py\(version)", python: python))
         let folder = try temporaryFolder(self)
         do {
@@ -59,6 +63,17 @@ final class PythonVersionTests: XCTestCase {
         await tunnel.close()
         let suite = try Command.run([python, "\(Self.repository)/Tests/AgentTests/agent_protocol_test.py"])
         XCTAssertEqual(suite.status, 0, "agent protocol suite on \(version):\n\(suite.output)")
+    }
+
+    /// The system's own python3 (Debian's), every time: the protocol suite must not depend on pyenv.
+    func testSystemPython() async throws {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("no \(python) in CI") }
+            throw XCTSkip("no \(python) here")
+        }
+        let version = try Command.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).output
+        try await check(python: python, version: version.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     func testPython36() async throws { try await check("3.6") }

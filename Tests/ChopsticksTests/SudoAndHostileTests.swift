@@ -64,7 +64,13 @@ final class SudoAndHostileTests: XCTestCase {
             Tunnel(HostileHost(name: "silent", script: "sleep 30"), connectTimeout: 30), Tunnel(try Local("good")),
         ])
         let task = Task { await group.run("echo ok") }
-        try await Task.sleep(for: .milliseconds(500))
+        // Cancel while the silent host is connecting (its script runs) and the good one has answered.
+        let connecting = await waitUntil(timeout: 10) {
+            let state = await group.tunnels[0].state
+            let good = await group.tunnels[1].state
+            return state == .connecting && good == .up && ProcessTree.isRunning("sleep 30")
+        }
+        XCTAssertTrue(connecting)
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.value

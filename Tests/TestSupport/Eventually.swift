@@ -12,7 +12,23 @@ public func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
     return true
 }
 
+/// `eventually` for async code: polls with `Task.sleep`, so a cooperative thread is never blocked.
+@discardableResult
+public func waitUntil(timeout: Double, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+    while !(await condition()) {
+        if ContinuousClock.now > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
+
 extension ProcessTree {
+    /// Whether one of this process's descendants runs a command line that contains `text`.
+    public static func isRunning(_ text: String, under pid: pid_t = getpid()) -> Bool {
+        descendants(of: pid).map(commandLine).contains { $0.contains(text) }
+    }
+
     /// Waits (bounded) until `count` descendants of `pid` run a command line starting with `prefix`, and
     /// returns all of `pid`'s descendants at that moment.
     public static func waitForDescendants(of pid: pid_t, running prefix: String, count: Int = 1, timeout: Double = 10)

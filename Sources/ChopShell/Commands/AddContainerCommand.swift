@@ -1,17 +1,22 @@
 /// `add container NAME... [--python PATH]`: Docker containers that are already running.
 public struct AddContainerCommand: ChopCommand, Equatable {
-    public var names: [String]
-    public var python: String?
-
     public static let declaration = CommandDeclaration(
         name: "add container", usage: "add container NAME... [--python PATH]",
         summary: "add Docker containers that are already running",
-        examples: ["add container pg"])
+        help: """
+            NAME is a running container of the local engine (docker); Tab completes the running ones.
+            chop runs its agent inside with docker exec and leaves the container running when it goes.
+
+            Examples:
+              add container pg
+            """)
+
+    public var names: [String]
+    public var python: String?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddContainerCommand {
-        let (names, options) = try arguments.options(known: ["--python"], hint: CommandArguments.nameHint)
-        guard !names.isEmpty else { throw arguments.error("add container needs a container name") }
-        for name in names { try arguments.checkName(name) }
+        let (names, options) = try arguments.names(
+            least: 1, known: ["--python"], missing: "add container needs a container name")
         return AddContainerCommand(names: names, python: options["--python"])
     }
 

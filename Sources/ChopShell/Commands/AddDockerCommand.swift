@@ -1,19 +1,23 @@
 /// `add docker NAME... [--image IMAGE] [--python PATH]`: new throwaway containers started from an image.
 public struct AddDockerCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "add docker", usage: "add docker NAME... [--image IMAGE] [--python PATH]",
+        summary: "start containers from IMAGE (default: set docker-image)",
+        help: """
+            Each container runs with --rm and --pull never; it is removed when it leaves the group or chop ends.
+
+            Examples:
+              add docker test1 --image python:3.12-slim
+            """)
+
     public var names: [String]
     /// nil: the `docker-image` setting.
     public var image: String?
     public var python: String?
 
-    public static let declaration = CommandDeclaration(
-        name: "add docker", usage: "add docker NAME... [--image IMAGE] [--python PATH]",
-        summary: "start containers from IMAGE (default: set docker-image)",
-        examples: ["add docker test1 --image python:3.12-slim"])
-
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddDockerCommand {
-        let (names, options) = try arguments.options(known: ["--image", "--python"], hint: CommandArguments.nameHint)
-        guard !names.isEmpty else { throw arguments.error("add docker needs a container name") }
-        for name in names { try arguments.checkName(name) }
+        let (names, options) = try arguments.names(
+            least: 1, known: ["--image", "--python"], missing: "add docker needs a container name")
         return AddDockerCommand(names: names, image: options["--image"], python: options["--python"])
     }
 

@@ -1,28 +1,27 @@
 /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name on each host.
 public struct CallCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "call", usage: "call FUNCTION [ARG...] [KEY=VALUE...]",
+        summary: "call a Python function on each host, show what it returns", takesTarget: true,
+        help: """
+            FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.
+            Each argument is read on the host as a Python literal (ast.literal_eval), so values are exact:
+            5, 2.5, 1180591620717411303424, True, None, b'raw', '(1, 2)', "{'a': 1}", JSON '[1, null]'.
+            Any other word is a string: /etc/hosts needs no quotes. To pass the string 5, write "'5'".
+            Quote lists and dicts that contain spaces. KEY=VALUE passes a keyword argument.
+
+            Examples:
+              call os.getloadavg
+              call shutil.disk_usage /var
+              call subprocess.check_output '["id", "-u"]' text=True
+            """)
+
     public var function: String
     /// Arguments as typed (after shell-style unquoting): the agent reads each one as a Python literal with
     /// `ast.literal_eval`, so big integers, bytes and tuples arrive exactly, and a word that is no literal
     /// (`/etc/hosts`) is a string.
     public var args: [String]
     public var kwargs: [String: String]
-
-    public static let declaration = CommandDeclaration(
-        name: "call", usage: "call FUNCTION [ARG...] [KEY=VALUE...]",
-        summary: "call a Python function on each host, show what it returns",
-        details: [
-            "FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.",
-            "Each argument is read on the host as a Python literal (ast.literal_eval), so values are exact:",
-            "5, 2.5, 1180591620717411303424, True, None, b'raw', '(1, 2)', \"{'a': 1}\", JSON '[1, null]'.",
-            "Any other word is a string: /etc/hosts needs no quotes. To pass the string 5, write \"'5'\".",
-            "Quote lists and dicts that contain spaces. KEY=VALUE passes a keyword argument.",
-        ],
-        examples: [
-            "call os.getloadavg",
-            "call shutil.disk_usage /var",
-            "call subprocess.check_output '[\"id\", \"-u\"]' text=True",
-        ],
-        takesTarget: true)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> CallCommand {
         guard let function = arguments.words.first else {

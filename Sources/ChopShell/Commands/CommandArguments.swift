@@ -91,6 +91,18 @@ public struct CommandArguments: Sendable {
         return targets
     }
 
+    /// The names of an `add` form with its options: at least `least` (else `missing` is the error), at most
+    /// `most`, each checked by `checkName`.
+    public func names(
+        least: Int = 0, most: Int = .max, known: [String], missing: String = ""
+    ) throws(ParseError) -> (names: [String], options: [String: String]) {
+        let (names, options) = try self.options(known: known, hint: Self.nameHint)
+        guard names.count >= least else { throw error(missing) }
+        guard names.count <= most else { throw error("too many arguments for \(command)") }
+        for name in names { try checkName(name) }
+        return (names, options)
+    }
+
     /// Checks a host, container, user or local name: something that must be one plain word.
     public func checkName(_ name: String) throws(ParseError) {
         let what = command == "add" ? "host names" : "names"

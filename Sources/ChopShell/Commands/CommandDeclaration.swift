@@ -8,9 +8,9 @@ public struct CommandDeclaration: Sendable {
     public var usage: String
     /// One line: what the command does.
     public var summary: String
-    /// More lines for `help NAME`.
-    public var details: [String]
-    public var examples: [String]
+    /// The text `help NAME` prints after the usage: explanation lines, then a blank line, `Examples:` and one
+    /// example a line, indented by two spaces. A text block rather than lists, so a command reads like its help.
+    public var help: String
     /// Whether the command acts on hosts and so accepts an `@TARGET` prefix.
     public var takesTarget: Bool
     /// Whether the rest of the line is passed verbatim (`run`, `py`, `!`): another interpreter reads it.
@@ -21,16 +21,15 @@ public struct CommandDeclaration: Sendable {
     public var recorded: Bool
 
     public init(
-        name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
-        examples: [String] = [], takesTarget: Bool = false, rawArguments: Bool = false,
-        subcommands: [any ChopCommand.Type] = [], recorded: Bool = true
+        name: String, aliases: [String] = [], usage: String, summary: String, takesTarget: Bool = false,
+        rawArguments: Bool = false, subcommands: [any ChopCommand.Type] = [], recorded: Bool = true,
+        help: String = ""
     ) {
         self.name = name
         self.aliases = aliases
         self.usage = usage
         self.summary = summary
-        self.details = details
-        self.examples = examples
+        self.help = help
         self.takesTarget = takesTarget
         self.rawArguments = rawArguments
         self.subcommands = subcommands
@@ -39,4 +38,21 @@ public struct CommandDeclaration: Sendable {
 
     /// The word after the parent's name that selects this subcommand (`local` for `add local`).
     var subcommandWord: String { String(name.split(separator: " ").last ?? Substring(name)) }
+
+    /// The explanation lines of `help`, before `Examples:`.
+    public var details: [String] {
+        var lines = sections.details
+        while lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// The examples of `help`: complete lines that parse (`CommandRegistryTests` checks them).
+    public var examples: [String] { sections.examples }
+
+    private var sections: (details: [String], examples: [String]) {
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let marker = lines.firstIndex(of: "Examples:") else { return (lines.filter { !$0.isEmpty }, []) }
+        let examples = lines[(marker + 1)...].map { String($0.drop { $0 == " " }) }.filter { !$0.isEmpty }
+        return (Array(lines[..<marker]), examples)
+    }
 }

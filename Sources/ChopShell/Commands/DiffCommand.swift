@@ -2,12 +2,18 @@ import Chopsticks
 
 /// `diff HOST [OTHER]`: one host's last output against another's, or against the most common one.
 public struct DiffCommand: ChopCommand, Equatable {
-    public var host: String
-    public var other: String?
-
     public static let declaration = CommandDeclaration(
         name: "diff", usage: "diff HOST [OTHER]", summary: "compare HOST's last output with OTHER's or the most common",
-        examples: ["diff web03", "diff web03 web04"])
+        help: """
+            A unified diff of the exact text; without OTHER, against the output most of the other hosts gave.
+
+            Examples:
+              diff web03
+              diff web03 web04
+            """)
+
+    public var host: String
+    public var other: String?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> DiffCommand {
         guard let first = arguments.words.first else { throw arguments.error("diff needs a host") }

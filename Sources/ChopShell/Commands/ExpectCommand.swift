@@ -2,6 +2,17 @@ import Chopsticks
 
 /// `expect ok` or `expect failed HOST...`: an assertion about the last result, so a script doubles as a check.
 public struct ExpectCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "expect", usage: "expect ok | expect failed HOST...",
+        summary: "check the last result; a script stops when it does not hold",
+        help: """
+            expect ok: no host failed. expect failed HOST...: exactly those hosts failed (ranges allowed).
+
+            Examples:
+              expect ok
+              expect failed web[3-4]
+            """)
+
     /// What `expect` asserts about the last result.
     public enum Condition: Sendable, Equatable {
         /// Every host succeeded.
@@ -11,12 +22,6 @@ public struct ExpectCommand: ChopCommand, Equatable {
     }
 
     public var condition: Condition
-
-    public static let declaration = CommandDeclaration(
-        name: "expect", usage: "expect ok | expect failed HOST...",
-        summary: "check the last result; a script stops when it does not hold",
-        details: ["expect ok: no host failed. expect failed HOST...: exactly those hosts failed (ranges allowed)."],
-        examples: ["expect ok", "expect failed web[3-4]"])
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> ExpectCommand {
         let words = arguments.words

@@ -1,13 +1,19 @@
 /// `facts [NAME...]`: facts about each host (all by default). The names come from the agent itself, which
 /// reports the facts it knows when it connects.
 public struct FactsCommand: ChopCommand, Equatable {
-    /// Empty: every fact.
-    public var names: [String]
-
     public static let declaration = CommandDeclaration(
         name: "facts", usage: "facts [NAME...]", summary: "gather facts: os, memory, disk, … (all by default)",
-        details: ["The agent lists the facts it knows when it connects; Tab completes them."],
-        examples: ["facts", "@db* facts os memory"], takesTarget: true)
+        takesTarget: true,
+        help: """
+            The agent lists the facts it knows when it connects; Tab completes them.
+
+            Examples:
+              facts
+              @db* facts os memory
+            """)
+
+    /// Empty: every fact.
+    public var names: [String]
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> FactsCommand {
         FactsCommand(names: arguments.words)

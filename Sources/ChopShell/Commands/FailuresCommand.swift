@@ -1,16 +1,14 @@
 import Chopsticks
 
 /// `failures`: the hosts that failed in the last result, and why.
-public struct FailuresCommand: ChopCommand, Equatable {
-
+public struct FailuresCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "failures", usage: "failures", summary: "show the hosts that failed last time, and why",
-        details: ["Follow up with @failed run … or @failed reconnect."])
+        help: """
+            Follow up with @failed run … or @failed reconnect.
+            """)
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> FailuresCommand {
-        try arguments.expectNone()
-        return FailuresCommand()
-    }
+    public init() {}
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let report = try session.requireReport()

@@ -3,19 +3,22 @@ import Foundation
 
 /// `fetch REMOTE [LOCAL]`: copy a file from each host; LOCAL may contain `{host}`.
 public struct FetchCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
+        takesTarget: true,
+        help: """
+            With several hosts, LOCAL must contain {host}, which becomes each host's name.
+            Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).
+            Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.
+
+            Examples:
+              fetch /etc/os-release 'logs/{host}-os-release'
+              @web1 fetch /var/log/syslog syslog
+            """)
+
     public var remote: String
     /// nil: `./fetched/{host}/NAME`.
     public var localTemplate: String?
-
-    public static let declaration = CommandDeclaration(
-        name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
-        details: [
-            "With several hosts, LOCAL must contain {host}, which becomes each host's name.",
-            "Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).",
-            "Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.",
-        ],
-        examples: ["fetch /etc/os-release 'logs/{host}-os-release'", "@web1 fetch /var/log/syslog syslog"],
-        takesTarget: true)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> FetchCommand {
         let paths = try arguments.positional(hint: CommandArguments.fileHint)

@@ -1,11 +1,17 @@
 /// `help [TOPIC]`: every command in one line each, or one command's details and examples.
 public struct HelpCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "help", usage: "help [COMMAND]", summary: "this list, or details about COMMAND", recorded: false,
+        help: """
+            Also: help targets, help keys.
+
+            Examples:
+              help put
+              help targets
+            """)
+
     /// nil: the summary of every command.
     public var topic: String?
-
-    public static let declaration = CommandDeclaration(
-        name: "help", usage: "help [COMMAND]", summary: "this list, or details about COMMAND",
-        details: ["Also: help targets, help keys."], examples: ["help put", "help targets"], recorded: false)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> HelpCommand {
         guard let topic = arguments.words.first else { return HelpCommand(topic: nil) }

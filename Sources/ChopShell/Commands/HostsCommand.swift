@@ -1,16 +1,17 @@
 import Chopsticks
 
 /// `hosts`: the members with their kind, state, Python, round trip and last error.
-public struct HostsCommand: ChopCommand, Equatable {
-
+public struct HostsCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "hosts", usage: "hosts", summary: "list the hosts with their kind and connection state",
-        examples: ["hosts", "@web* hosts"], takesTarget: true)
+        takesTarget: true,
+        help: """
+            Examples:
+              hosts
+              @web* hosts
+            """)
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> HostsCommand {
-        try arguments.expectNone()
-        return HostsCommand()
-    }
+    public init() {}
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let json = session.settings.output == .json

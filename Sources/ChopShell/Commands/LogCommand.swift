@@ -1,19 +1,20 @@
 import Chopsticks
 
 /// `log [TARGET...]`: what the tunnels themselves wrote on stderr (ssh warnings, agent messages), per host.
-public struct LogCommand: ChopCommand, Equatable {
-    public var targets: [String]
-
+public struct LogCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "log", usage: "log [TARGET...]", summary: "show what the tunnels wrote on stderr, per host",
-        details: ["ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line."],
-        examples: ["log", "log web03"])
+        help: """
+            ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line.
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> LogCommand {
-        LogCommand(targets: try arguments.targetWords())
-    }
+            Examples:
+              log
+              log web03
+            """)
 
-    public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
+    public var targets: [String]
+
+    public init(targets: [String]) { self.targets = targets }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let names = targets.isEmpty ? try session.resolve(nil) : try session.resolver().resolve(targets)

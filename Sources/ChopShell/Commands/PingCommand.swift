@@ -1,14 +1,14 @@
 /// `ping`: check that each agent answers, with round-trip times.
-public struct PingCommand: ChopCommand, Equatable {
-
+public struct PingCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "ping", usage: "ping", summary: "check that each agent answers, with round-trip times",
-        examples: ["ping", "@failed ping"], takesTarget: true)
+        name: "ping", usage: "ping", summary: "check that each agent answers, with round-trip times", takesTarget: true,
+        help: """
+            Examples:
+              ping
+              @failed ping
+            """)
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PingCommand {
-        try arguments.expectNone()
-        return PingCommand()
-    }
+    public init() {}
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         try await session.operate("ping", target: target, { try await $0.ping() }, describe: HostOutcome.ping)

@@ -2,20 +2,23 @@ import Foundation
 
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host.
 public struct PutCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "put", usage: "put LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
+        takesTarget: true,
+        help: """
+            The file is written under a temporary name, checked by SHA-1, then renamed into place.
+            Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).
+
+            Examples:
+              put app.conf /etc/app/app.conf
+              put "my script.sh" /usr/local/bin/job --mode 0755
+            """)
+
     public var local: String
     /// nil: a temporary file on each host.
     public var remote: String?
     /// Permission bits (`0755` → 493); nil for the default 0644.
     public var mode: Int?
-
-    public static let declaration = CommandDeclaration(
-        name: "put", usage: "put LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
-        details: [
-            "The file is written under a temporary name, checked by SHA-1, then renamed into place.",
-            "Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).",
-        ],
-        examples: ["put app.conf /etc/app/app.conf", #"put "my script.sh" /usr/local/bin/job --mode 0755"#],
-        takesTarget: true)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
         let (paths, options) = try arguments.options(known: ["--mode"], hint: CommandArguments.fileHint)

@@ -1,12 +1,16 @@
 /// `record FILE` starts writing typed commands to FILE (a replayable script); `record off` stops.
 public struct RecordCommand: ChopCommand, Equatable {
-    /// nil: `record off`.
-    public var path: String?
-
     public static let declaration = CommandDeclaration(
         name: "record", usage: "record FILE | record off",
-        summary: "save the commands you type to FILE, to replay with source",
-        examples: ["record deploy.chop", "record off"], recorded: false)
+        summary: "save the commands you type to FILE, to replay with source", recorded: false,
+        help: """
+            Examples:
+              record deploy.chop
+              record off
+            """)
+
+    /// nil: `record off`.
+    public var path: String?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RecordCommand {
         guard arguments.words.count == 1 else {

@@ -1,21 +1,23 @@
 import Chopsticks
 
 /// `remove TARGET...`: disconnect members and forget them.
-public struct RemoveCommand: ChopCommand, Equatable {
+public struct RemoveCommand: TargetListCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "remove", usage: "remove TARGET...", summary: "disconnect hosts and forget them",
+        help: """
+            TARGET is a name, a range, a glob or a group (help targets); the '@' is optional.
+
+            Examples:
+              remove web03
+              remove @failed
+            """)
+
     /// Names, globs, ranges or result sets, without a leading `@`.
     public var targets: [String]
 
-    public static let declaration = CommandDeclaration(
-        name: "remove", usage: "remove TARGET...", summary: "disconnect hosts and forget them",
-        details: ["TARGET is a name, a range, a glob or a group (help targets); the '@' is optional."],
-        examples: ["remove web03", "remove @failed"])
+    public init(targets: [String]) { self.targets = targets }
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RemoveCommand {
-        guard !arguments.words.isEmpty else { throw arguments.error("remove needs at least one target") }
-        return RemoveCommand(targets: try arguments.targetWords())
-    }
-
-    public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
+    public static let needsTargets = true
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let names = try session.resolver().resolve(targets)

@@ -11,11 +11,10 @@ public struct SetCommand: ChopCommand, Equatable {
         let width = Setting.all.map { $0.key.count + 1 + $0.valueHint.count }.max() ?? 0
         return CommandDeclaration(
             name: "set", usage: "set [KEY [VALUE]]", summary: "show or change settings (set alone lists them)",
-            details: Setting.all.map { setting in
+            help: Setting.all.map { setting in
                 let head = "\(setting.key) \(setting.valueHint)"
                 return "  " + head + String(repeating: " ", count: width - head.count + 3) + setting.summary
-            },
-            examples: ["set", "set timeout 30", "set output json"])
+            }.joined(separator: "\n") + "\n\nExamples:\n  set\n  set timeout 30\n  set output json")
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> SetCommand {

@@ -1,24 +1,26 @@
 /// `show HOST`: one host's complete output from the last result.
-public struct ShowCommand: ChopCommand, Equatable {
-    public var host: String
-
+public struct ShowCommand: OneWordCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "show", usage: "show HOST", summary: "show HOST's complete output from the last result",
-        examples: ["show web03"])
+        help: """
+            Every line of stdout, then stderr and any traceback, shown whole (control characters made visible).
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> ShowCommand {
-        guard arguments.words.count == 1 else {
-            throw arguments.error(arguments.words.isEmpty ? "show needs a host" : "show takes one host")
-        }
-        return ShowCommand(host: arguments.words[0])
-    }
+            Examples:
+              show web03
+            """)
+
+    public var word: String
+
+    public init(word: String) { self.word = word }
+
+    public static let wordName = "host"
 
     public static func complete(_ context: CompletionContext) -> [String] {
         context.position == 1 ? context.members : []
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let outcome = try session.outcome(for: host)
+        let outcome = try session.outcome(for: word)
         if session.settings.output == .json {
             session.emit([
                 "host": ResultRenderer.jsonObject(outcome), "of": .string(session.lastReport?.operation ?? ""),

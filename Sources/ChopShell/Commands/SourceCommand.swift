@@ -1,24 +1,25 @@
 /// `source FILE`: run chop commands from a file.
-public struct SourceCommand: ChopCommand, Equatable {
-    public var path: String
-
+public struct SourceCommand: OneWordCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "source", usage: "source FILE", summary: "run chop commands from FILE",
-        details: ["One command a line; # starts a comment. With set errexit on, a failure stops the file."],
-        examples: ["source deploy.chop"])
+        help: """
+            One command a line; # starts a comment. With set errexit on, a failure stops the file.
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> SourceCommand {
-        guard arguments.words.count == 1 else {
-            throw arguments.error(arguments.words.isEmpty ? "source needs a file" : "source takes one file")
-        }
-        return SourceCommand(path: arguments.words[0])
-    }
+            Examples:
+              source deploy.chop
+            """)
+
+    public var word: String
+
+    public init(word: String) { self.word = word }
+
+    public static let wordName = "file"
 
     public static func complete(_ context: CompletionContext) -> [String] {
         context.position == 1 ? context.paths(context.word) : []
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        await session.source(path)
+        await session.source(word)
     }
 }

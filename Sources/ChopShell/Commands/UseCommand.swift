@@ -1,14 +1,18 @@
 /// `use TARGET`: the hosts that operations without `@TARGET` apply to; `use all` for every host.
 public struct UseCommand: ChopCommand, Equatable {
-    public var target: String
-
     public static let declaration = CommandDeclaration(
         name: "use", usage: "use TARGET", summary: "choose the hosts that operations apply to",
-        details: [
-            "Operations without @TARGET apply to the current target, shown in the prompt.",
-            "use all goes back to every host. See help targets.",
-        ],
-        examples: ["use web[01-04]", "use db*", "use all"])
+        help: """
+            Operations without @TARGET apply to the current target, shown in the prompt.
+            use all goes back to every host. See help targets.
+
+            Examples:
+              use web[01-04]
+              use db*
+              use all
+            """)
+
+    public var target: String
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> UseCommand {
         guard arguments.words.count == 1 else {

@@ -67,21 +67,9 @@ public enum CommandParser {
         var arguments = CommandArguments(
             raw: LineText.rawText(rest), target: target, command: typed, usage: declaration.usage)
         if !declaration.rawArguments {
-            arguments.words = try words(LineText.withoutComment(rest))
+            arguments.words = try LineText.words(LineText.withoutComment(rest))
         }
         return try type.parse(arguments)
-    }
-
-    private static func words(_ text: Substring) throws(ParseError) -> [String] {
-        do {
-            return try CommandLineSplitter.words(String(text))
-        } catch {
-            switch error.kind {
-            case .unterminatedSingleQuote: throw ParseError("\(error.message): add the closing '")
-            case .unterminatedDoubleQuote: throw ParseError("\(error.message): add the closing \"")
-            case .trailingBackslash: throw ParseError("\(error.message): remove it, or write \\\\ for a backslash")
-            }
-        }
     }
 
     // MARK: - Unknown commands

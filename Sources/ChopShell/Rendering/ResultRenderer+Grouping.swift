@@ -113,27 +113,20 @@ extension ResultRenderer {
         var notes: [String] = []
         let stdoutCount = HostText.lineCount(outcome.output)
         let stderrCount = HostText.lineCount(outcome.errorOutput)
+        func note(_ count: Int, _ noun: String) {
+            if count > 0 { notes.append("+" + counted(count, noun)) }
+        }
         if outcome.state == .error, reasonShortened, let reason {
             main = reason
-            if stdoutCount > 0 {
-                notes.append("+" + counted(stdoutCount, "line"))
-            }
-            if stderrCount > 0 {
-                notes.append("+" + counted(stderrCount, "stderr line"))
-            }
+            note(stdoutCount, "line")
+            note(stderrCount, "stderr line")
         } else if stdoutCount > 0 {
             main = HostText.firstLine(outcome.output)
-            if stdoutCount > 1 {
-                notes.append("+" + counted(stdoutCount - 1, "line"))
-            }
-            if stderrCount > 0 {
-                notes.append("+" + counted(stderrCount, "stderr line"))
-            }
+            note(stdoutCount - 1, "line")
+            note(stderrCount, "stderr line")
         } else if stderrCount > 0 {
             main = HostText.firstLine(outcome.errorOutput)
-            if stderrCount > 1 {
-                notes.append("+" + counted(stderrCount - 1, "line"))
-            }
+            note(stderrCount - 1, "line")
         }
         if let traceback = outcome.traceback, !traceback.isEmpty {
             notes.append("+traceback")

@@ -185,65 +185,59 @@ public struct UnifiedDiff: Sendable {
             var backwardEnd = 0
 
             for d in 0..<maxD {
-                var k = -d + forwardStart
-                while k <= d - forwardEnd {
-                    let index = offset + k
-                    var x: Int
-                    if k == -d || (k != d && forward[index - 1] < forward[index + 1]) {
-                        x = forward[index + 1]
-                    } else {
-                        x = forward[index - 1] + 1
-                    }
-                    var y = x - k
-                    while x < n, y < m, a[aLow + x] == b[bLow + y] {
-                        x += 1
-                        y += 1
-                    }
-                    forward[index] = x
-                    if x > n {
-                        forwardEnd += 2  // ran off the right edge
-                    } else if y > m {
-                        forwardStart += 2  // ran off the bottom edge
-                    } else if checkForward {
+                let forwardMeet = advance(
+                    d, &forward, &forwardStart, &forwardEnd, n: n, m: m, offset: offset,
+                    same: { x, y in a[aLow + x] == b[bLow + y] },
+                    meet: { k, x, y in
+                        guard checkForward else { return nil }
                         let other = offset + delta - k
-                        if other >= 0, other <= length, backward[other] != -1, x >= n - backward[other] {
-                            return (aLow + x, bLow + y)
+                        guard other >= 0, other <= length, backward[other] != -1, x >= n - backward[other] else {
+                            return nil
                         }
-                    }
-                    k += 2
-                }
+                        return (aLow + x, bLow + y)
+                    })
+                if let forwardMeet { return forwardMeet }
+                let backwardMeet = advance(
+                    d, &backward, &backwardStart, &backwardEnd, n: n, m: m, offset: offset,
+                    same: { x, y in a[aHigh - x - 1] == b[bHigh - y - 1] },
+                    meet: { k, x, _ in
+                        guard !checkForward else { return nil }
+                        let other = offset + delta - k
+                        guard other >= 0, other <= length, forward[other] != -1, forward[other] >= n - x else {
+                            return nil
+                        }
+                        return (aLow + forward[other], bLow + offset + forward[other] - other)
+                    })
+                if let backwardMeet { return backwardMeet }
+            }
+            return nil
+        }
 
-                k = -d + backwardStart
-                while k <= d - backwardEnd {
-                    let index = offset + k
-                    var x: Int
-                    if k == -d || (k != d && backward[index - 1] < backward[index + 1]) {
-                        x = backward[index + 1]
-                    } else {
-                        x = backward[index - 1] + 1
-                    }
-                    var y = x - k
-                    while x < n, y < m, a[aHigh - x - 1] == b[bHigh - y - 1] {
-                        x += 1
-                        y += 1
-                    }
-                    backward[index] = x
-                    if x > n {
-                        backwardEnd += 2
-                    } else if y > m {
-                        backwardStart += 2
-                    } else if !checkForward {
-                        let other = offset + delta - k
-                        if other >= 0, other <= length, forward[other] != -1 {
-                            let forwardX = forward[other]
-                            let forwardY = offset + forwardX - other
-                            if forwardX >= n - x {
-                                return (aLow + forwardX, bLow + forwardY)
-                            }
-                        }
-                    }
-                    k += 2
+        /// One round `d` of one direction: extends the furthest path on each diagonal `k` (`v[offset + k]`
+        /// holds its x) by an edit and then along equal elements (`same`), narrowing `start`/`end` when a path
+        /// runs off the grid, and returns the split as soon as `meet` finds the other direction's path reached.
+        private func advance(
+            _ d: Int, _ v: inout [Int], _ start: inout Int, _ end: inout Int, n: Int, m: Int, offset: Int,
+            same: (Int, Int) -> Bool, meet: (Int, Int, Int) -> (Int, Int)?
+        ) -> (Int, Int)? {
+            var k = -d + start
+            while k <= d - end {
+                let index = offset + k
+                var x = k == -d || (k != d && v[index - 1] < v[index + 1]) ? v[index + 1] : v[index - 1] + 1
+                var y = x - k
+                while x < n, y < m, same(x, y) {
+                    x += 1
+                    y += 1
                 }
+                v[index] = x
+                if x > n {
+                    end += 2  // ran off the right edge
+                } else if y > m {
+                    start += 2  // ran off the bottom edge
+                } else if let split = meet(k, x, y) {
+                    return split
+                }
+                k += 2
             }
             return nil
         }

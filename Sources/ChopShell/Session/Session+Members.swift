@@ -93,7 +93,7 @@ extension Session {
         if var connecting = try? Group(tunnels) {
             connecting.fanout = settings.fanout
             let facts = self.facts
-            Task { [connecting] in
+            background { [connecting] in
                 _ = await connecting.connect()
                 for tunnel in connecting.tunnels { facts.offer(await tunnel.factNames) }
             }

@@ -25,6 +25,8 @@ public actor Session {
     var sourceDepth = 0
     /// The line being executed, as typed (trimmed): what reports and JSON objects call `command`.
     var currentLine = ""
+    /// Background work (members connecting) that `close()` must end.
+    private var backgroundTasks: [UUID: Task<Void, Never>] = [:]
     /// The facts the connected agents know (from their hello), for completion and `help facts`.
     public nonisolated let facts = FactNames()
     public var factNames: [String] { facts.current }
@@ -210,7 +212,24 @@ public actor Session {
     public func close() async {
         recorder?.close()
         recorder = nil
+        // Background connects end first, so none can outlive the session or reopen a tunnel.
+        for task in backgroundTasks.values { task.cancel() }
+        for task in backgroundTasks.values { await task.value }
+        backgroundTasks.removeAll()
         await group.close()
+    }
+
+    /// Runs `work` in the background, kept until it ends so `close()` can end it.
+    func background(_ work: @escaping @Sendable () async -> Void) {
+        let id = UUID()
+        backgroundTasks[id] = Task {
+            await work()
+            self.finishedBackground(id)
+        }
+    }
+
+    private func finishedBackground(_ id: UUID) {
+        backgroundTasks[id] = nil
     }
 }
 

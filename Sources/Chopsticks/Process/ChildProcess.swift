@@ -94,6 +94,11 @@ final class ChildProcess: Sendable {
     /// - Returns: the raw wait status, or nil if someone else already reaped it.
     @discardableResult
     func waitForExit(graceSeconds: Double = 3) async -> CInt? {
+        if Task.isCancelled {
+            // Task.sleep returns at once in a cancelled task, which would turn this poll into a spin: wait in
+            // a task of its own, which the caller's cancellation does not reach.
+            return await Task.detached { await self.waitForExit(graceSeconds: graceSeconds) }.value
+        }
         let start = ContinuousClock.now
         var delay = 1
         var killed = false

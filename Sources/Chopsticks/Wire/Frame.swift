@@ -6,7 +6,7 @@ import NIOCore
 /// then the payload. JSON for requests and results, raw bytes for file chunks. The request id lets several
 /// requests share one tunnel: a slow `run` does not hold up a `ping`. See `Agent/PROTOCOL.txt`.
 public struct Frame: Sendable, Equatable {
-    /// What a frame means. The values are the protocol's; keep them in sync with `agent.py`.
+    /// What a frame means. The values are the protocol's; keep them in sync with `agent_1_core.py`.
     public enum Op: UInt8, Sendable {
         /// Controller → agent: a JSON request object `{"op": NAME, …}`.
         case request = 0x01

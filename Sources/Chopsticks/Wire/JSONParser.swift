@@ -87,63 +87,58 @@ public struct JSONParser {
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func array() throws(Error) -> JSONValue {
+    /// Reads the elements of an array or object after its opening bracket up to `closing`, with `element` for
+    /// each one: commas between elements, none after the last.
+    private mutating func elements(
+        closing: UInt8, in what: String, _ element: (inout JSONParser) throws(Error) -> Void
+    ) throws(Error) {
         try enter()
         index += 1
-        var items: [JSONValue] = []
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < bytes.count, bytes[index] == closing {
             index += 1
             depth -= 1
-            return .array(items)
+            return
         }
         while true {
             skipSpace()
-            items.append(try value())
+            try element(&self)
             skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of input in an array") }
+            guard index < bytes.count else { throw error("unexpected end of input in \(what)") }
             let byte = bytes[index]
             index += 1
-            if byte == UInt8(ascii: "]") { break }
+            if byte == closing { break }
             guard byte == UInt8(ascii: ",") else {
                 index -= 1
-                throw error("expected ',' or ']'")
+                throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
             }
         }
         depth -= 1
+    }
+
+    private mutating func array() throws(Error) -> JSONValue {
+        var items: [JSONValue] = []
+        try elements(closing: UInt8(ascii: "]"), in: "an array") { (parser) throws(Error) in
+            items.append(try parser.value())
+        }
         return .array(items)
     }
 
     private mutating func object() throws(Error) -> JSONValue {
-        try enter()
-        index += 1
         var members: [String: JSONValue] = [:]
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try string()
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipSpace()
-            members[key] = try value()
-            skipSpace()
-            guard index < bytes.count else { throw error("unexpected end of input in an object") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else {
-                index -= 1
-                throw error("expected ',' or '}'")
+        try elements(closing: UInt8(ascii: "}"), in: "an object") { (parser) throws(Error) in
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+                throw parser.error("expected a string key")
             }
+            let key = try parser.string()
+            parser.skipSpace()
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
+                throw parser.error("expected ':'")
+            }
+            parser.index += 1
+            parser.skipSpace()
+            members[key] = try parser.value()
         }
-        depth -= 1
         return .object(members)
     }
 

@@ -25,6 +25,8 @@ actor AgentConnection {
     private var nextID: UInt32 = 1
     private var helloPromise: EventLoopPromise<Hello>?
     private var stderrDone: Task<Void, Never>?
+    /// Reads frames from the agent until its stdout ends; ended by `shutdown`.
+    private var reader: Task<Void, Never>?
     /// Set once the connection is gone; later requests fail at once with it.
     private(set) var lostReason: ErrorResult?
 
@@ -89,7 +91,7 @@ actor AgentConnection {
         let helloPromise = eventLoop.makePromise(of: Hello.self)
         self.helloPromise = helloPromise
         let attached = eventLoop.makePromise(of: Void.self)
-        Task {
+        reader = Task {
             do {
                 try await channel.executeThenClose { inbound, outbound in
                     self.attach(outbound)
@@ -286,5 +288,10 @@ actor AgentConnection {
         helloPromise?.fail(lostReason!)
         for (_, entry) in pending { entry.promise.fail(lostReason!) }
         pending.removeAll()
+        // The child is gone, so its stdout has ended: the frame reader finishes; cancelling it covers a
+        // descendant that still holds the pipe open.
+        reader?.cancel()
+        await reader?.value
+        await stderrDone?.value
     }
 }

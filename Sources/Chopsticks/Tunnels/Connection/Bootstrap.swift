@@ -8,7 +8,11 @@ import Foundation
 /// same remote shell.
 public enum Bootstrap {
     /// The agent's source, embedded in the binary at build time.
-    public static let agentSource: [UInt8] = PackageResources.agent_py
+    /// The agent's parts joined in file-name order with a blank line between them: one program.
+    public static let agentSource: [UInt8] = [
+        PackageResources.agent_1_core_py, PackageResources.agent_2_run_py, PackageResources.agent_3_python_py,
+        PackageResources.agent_4_facts_py, PackageResources.agent_5_files_py, PackageResources.agent_6_main_py,
+    ].joined(separator: Array("\n\n".utf8)).map { $0 }
 
     /// Interpreters tried in order when the user named none.
     public static let candidates = [

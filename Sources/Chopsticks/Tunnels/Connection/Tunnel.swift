@@ -125,6 +125,8 @@ public actor Tunnel {
     /// Ends the tunnel for good: the child exits, nothing is left running, `cleanup()` of the kind runs.
     public func close() async {
         state = .closed
+        // A connection attempt in progress is cancelled, not waited out: quit never sits out a connect timeout.
+        opening?.cancel()
         if let opening { _ = try? await opening.value }
         let current = connection
         connection = nil

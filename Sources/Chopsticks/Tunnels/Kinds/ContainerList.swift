@@ -13,7 +13,11 @@ public enum ContainerList {
         guard let process = try? ChildProcess.spawn(argv) else { return [] }
         close(process.stdinFD)
         close(process.stderrFD)
-        let output = await Task.detached { readAll(process.stdoutFD, timeout: timeout) }.value
+        // poll() blocks its thread for up to `timeout`: a thread of its own, never one of the shared pool's.
+        let fd = process.stdoutFD
+        let output = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: readAll(fd, timeout: timeout)) }
+        }
         close(process.stdoutFD)
         process.signalGroup(SIGKILL)
         await process.waitForExit(graceSeconds: 0)

@@ -20,10 +20,7 @@ public struct Docker: TunnelKind {
         _ name: String, image: String, rm: Bool = true, engine: String = "docker", on: SSH? = nil,
         python: String? = nil
     ) throws(InvalidTunnel) {
-        try validateName(name, what: "container name")
-        try validateName(image, what: "image")
-        try validateName(engine, what: "engine")
-        if let python { try validateName(python, what: "python path") }
+        try validateNames(["container name": name, "image": image, "engine": engine, "python path": python])
         self.name = name
         self.image = image
         self.rm = rm

@@ -14,15 +14,12 @@ public struct DockerExec: TunnelKind {
     public init(
         _ container: String, engine: String = "docker", on: SSH? = nil, python: String? = nil, name: String? = nil
     ) throws(InvalidTunnel) {
-        try validateName(container, what: "container name")
-        try validateName(engine, what: "engine")
-        if let python { try validateName(python, what: "python path") }
-        if let name { try validateName(name, what: "name") }
+        try validateNames(["container name": container, "engine": engine, "python path": python, "name": name])
+        self.name = name ?? container
         self.container = container
         self.engine = engine
         self.on = on
         self.python = python
-        self.name = name ?? container
     }
 
     public func command(script: String) -> [String] {

@@ -15,3 +15,10 @@ func validateName(_ name: String, what: String) throws(InvalidTunnel) {
         throw InvalidTunnel("\(what) '\(name)' contains spaces or control characters")
     }
 }
+
+/// Checks several values at once, each named for the error; nil values (options not given) are skipped.
+func validateNames(_ values: KeyValuePairs<String, String?>) throws(InvalidTunnel) {
+    for (what, value) in values {
+        if let value { try validateName(value, what: what) }
+    }
+}

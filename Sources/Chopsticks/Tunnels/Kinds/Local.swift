@@ -5,8 +5,7 @@ public struct Local: TunnelKind {
     public var kindName: String { "local" }
 
     public init(_ name: String = "local", python: String? = nil) throws(InvalidTunnel) {
-        try validateName(name, what: "name")
-        if let python { try validateName(python, what: "python path") }
+        try validateNames(["name": name, "python path": python])
         self.name = name
         self.python = python
     }

@@ -22,9 +22,7 @@ public struct SSH: TunnelKind {
         _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, options: [String] = [],
         configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil, name: String? = nil
     ) throws(InvalidTunnel) {
-        try validateName(host, what: "host name")
-        if let user { try validateName(user, what: "user name") }
-        if let name { try validateName(name, what: "name") }
+        try validateNames(["host name": host, "user name": user, "name": name])
         if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
         if let python { try validateName(python, what: "python path") }
         self.host = host

@@ -6,9 +6,7 @@ public struct Sudo: TunnelKind {
     public var kindName: String { "sudo" }
 
     public init(user: String = "root", name: String? = nil, python: String? = nil) throws(InvalidTunnel) {
-        try validateName(user, what: "user name")
-        if let name { try validateName(name, what: "name") }
-        if let python { try validateName(python, what: "python path") }
+        try validateNames(["user name": user, "name": name, "python path": python])
         self.user = user
         self.name = name ?? "sudo-\(user)"
         self.python = python

@@ -1,0 +1,276 @@
+"""chop remote agent, wire protocol version 1 (PROTOCOL.txt beside this file is the spec).
+
+The controller runs ``python3 -c STUB N`` on a host, writes the agent's N bytes to its
+stdin, then exchanges frames over stdin/stdout. The agent is one program kept in six files,
+agent_1_core.py (this one) to agent_6_main.py, sent as one source: the files joined in
+file-name order with a blank line between them (Bootstrap.agentSource in Swift).
+
+    u32 length (= 5 + len(payload)) | u8 op | u32 request id | payload
+
+controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size"}, CANCEL
+agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "tb"},
+                     DATA (fetch bytes)
+
+Every request ends with exactly one OK or ERR. Each request runs in its own thread,
+except put: its DATA/END frames are handled by the reader thread, so file bytes are
+written in order and a slow disk slows the sender down instead of piling up in memory.
+
+Stdlib only, Python 3.6 syntax: this has to run on whatever python3 a host has.
+"""
+
+import ast
+import base64
+import builtins
+import contextlib
+import hashlib
+import importlib
+import itertools
+import json
+import linecache
+import os
+import platform
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
+HEADER = struct.Struct('>IBI')
+MAX_FRAME = 16 * 1024 * 1024 + 5
+DEFAULT_CAP = 1048576
+DEFAULT_CHUNK = 262144
+
+IN_FD, OUT_FD = 0, 1             # main() replaces these with private duplicates
+WRITE_LOCK = threading.Lock()    # held for a whole frame, so frames never interleave
+ACTIVE = {}                      # request id -> Request that has not answered yet
+ACTIVE_LOCK = threading.Lock()
+UPLOADS = {}                     # request id -> Upload; used by the reader thread only
+CAPTURES = {}                    # thread ident -> {'out': list | None, 'err': list | None}
+EXEC_NS = {'__name__': '__chop__'}   # one namespace shared by every exec request
+EXEC_COUNTER = itertools.count(1)
+
+
+class Failure(Exception):
+    """An error reported as is: a clear message and no agent traceback."""
+
+    def __init__(self, type_name, msg, tb=None):
+        Exception.__init__(self, msg)
+        self.payload = {'type': type_name, 'msg': msg, 'tb': tb}
+
+
+def protocol_error(msg):
+    return Failure('ProtocolError', msg)
+
+
+def os_error(op, what, path, e):
+    """Keep the OSError's class name but say what failed: 'fetch: cannot open /x: ...'."""
+    return Failure(type(e).__name__, f'{op}: cannot {what} {path}: {e.strerror or e}')
+
+
+# ---------------------------------------------------------------- framing
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def send(op, rid, payload=b''):
+    try:
+        with WRITE_LOCK:
+            write_all(OUT_FD, HEADER.pack(5 + len(payload), op, rid))
+            if payload:
+                write_all(OUT_FD, payload)
+    except OSError:
+        shutdown(0, 'chop agent: controller went away')
+
+
+def to_json(obj):
+    # NaN and Infinity go out as Python's json writes them (NaN, Infinity, -Infinity): the
+    # controller reads them. A lone surrogate (from an undecodable file name, say) would make
+    # the whole frame invalid UTF-8: it becomes '?'.
+    return json.dumps(obj, ensure_ascii=False).encode('utf-8', 'replace')
+
+
+def read_exact(n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(IN_FD, min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+class Request:
+    """One request id: sends a single terminal frame, and knows how to cancel itself."""
+
+    def __init__(self, rid, op):
+        self.id, self.op = rid, op
+        self.lock = threading.Lock()
+        self.done = self.cancelled = False
+        self.proc = None      # run: its Popen, so CANCEL and EOF can kill its process group
+        self.cleanup = None   # put: deletes the temp file
+
+    def data(self, chunk):
+        """Send a DATA frame unless the request has ended (been cancelled)."""
+        with self.lock:
+            if not self.done:
+                send(DATA, self.id, chunk)
+            return not self.done
+
+    def finish(self, op, obj):
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            with ACTIVE_LOCK:   # free the id first: the controller may reuse it at once
+                ACTIVE.pop(self.id, None)
+            try:
+                payload = to_json(obj)
+            except (TypeError, ValueError) as e:
+                op, payload = ERR, to_json({'type': type(e).__name__, 'msg': str(e), 'tb': None})
+            send(op, self.id, payload)
+
+    def cancel(self):
+        with self.lock:   # op_run looks at `cancelled` under this lock before it starts
+            self.cancelled = True
+        kill_group(self.proc)
+        if self.cleanup:
+            self.cleanup()
+        self.finish(ERR, {'type': 'Cancelled', 'msg': f'{self.op} cancelled', 'tb': None})
+
+
+def kill_group(proc):
+    if proc is not None:
+        with contextlib.suppress(OSError):   # already gone
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def shutdown(status, msg=None):
+    """Kill every process group we started, delete unfinished uploads, exit at once."""
+    if msg:
+        with contextlib.suppress(OSError):
+            write_all(2, msg.encode('utf-8', 'replace') + b'\n')
+    # No lock: this may run in a signal handler that interrupted a lock holder.
+    for req in list(ACTIVE.values()):
+        kill_group(req.proc)
+        if req.cleanup:
+            req.cleanup()
+    os._exit(status)
+
+
+def param(params, name, types, default=None, required=False):
+    value = params.get(name, default)
+    if value is None:
+        if required:
+            raise protocol_error(f"{params['op']}: missing required parameter {name!r}")
+        return None
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        raise protocol_error(f"{params['op']}: parameter {name!r} has the wrong type "
+                             f'({type(value).__name__})')
+    return value
+
+
+# ---------------------------------------------------------------- print capture
+
+class CaptureStream:
+    """Replaces sys.stdout/sys.stderr: what a thread serving call/exec prints goes to
+    that request's buffer; everything else goes to fd 2, never to the protocol."""
+
+    encoding, errors, closed = 'utf-8', 'replace', False
+
+    def __init__(self, which, fd):
+        self.which, self.fd = which, fd
+        self.buffer = self   # sys.stdout.buffer.write(b'...') lands in write() too
+
+    def write(self, text):
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            text = bytes(text).decode('utf-8', 'replace')
+        cap = CAPTURES.get(threading.get_ident())
+        sink = cap[self.which] if cap else None
+        if sink is not None:
+            sink.append(text)
+        else:
+            with contextlib.suppress(OSError):
+                write_all(2, text.encode('utf-8', 'replace'))
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+
+@contextlib.contextmanager
+def captured(out=True, err=True):
+    """Route this thread's prints into lists; a None list means 'to fd 2'."""
+    cap = {'out': [] if out else None, 'err': [] if err else None}
+    CAPTURES[threading.get_ident()] = cap
+    try:
+        yield cap
+    finally:
+        CAPTURES.pop(threading.get_ident(), None)
+
+
+# ---------------------------------------------------------------- JSON helpers
+
+def first_bad_type(value, seen=None):
+    """What in value JSON cannot carry (a type name), or None if it all can."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return None
+    if isinstance(value, float):
+        return None
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 'circular reference'
+    seen.add(id(value))
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, dict):
+        for key in value:
+            if key is not None and not isinstance(key, (str, int, float, bool)):
+                return f'dict key of type {type(key).__name__}'
+        items = value.values()
+    else:
+        return type(value).__name__
+    for item in items:
+        bad = first_bad_type(item, seen)
+        if bad:
+            return bad
+    return None
+
+
+def user_traceback(exc):
+    """The traceback of exc without the agent's own frames on top.
+
+    The header stays even when no frame is left (an exception raised inside a C function
+    called directly, such as operator.truediv), so it reads as Python's own traceback."""
+    tb = exc.__traceback__
+    while tb and tb.tb_frame.f_code.co_filename == user_traceback.__code__.co_filename:
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(exc), exc, tb)
+    header = 'Traceback (most recent call last):\n'
+    if tb is None:
+        # format_exception writes the header only when a frame is left; any chained
+        # exceptions come first in `lines`, the last exception's own text after them.
+        last = traceback.format_exception_only(type(exc), exc)
+        lines = lines[:len(lines) - len(last)] + [header] + last
+    return ''.join(lines)

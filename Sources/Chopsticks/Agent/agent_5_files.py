@@ -1,0 +1,102 @@
+# chop agent, part 5 of 6: put and fetch. The parts are one program, joined in file-name order.
+
+
+# ---------------------------------------------------------------- put, fetch
+
+class Upload:
+    """A put in progress: DATA goes to a temp file, END checks it and renames it into place."""
+
+    def __init__(self, req, params):
+        path = param(params, 'path', (str,))
+        self.mode = param(params, 'mode', (int,))
+        self.size = param(params, 'size', (int,))
+        self.req, self.target, self.fd = req, None, None
+        if path is None:
+            self.fd, self.tmp = tempfile.mkstemp(prefix='chop-')
+        else:
+            self.target = os.path.abspath(os.path.expanduser(path))
+            if os.path.isdir(self.target):
+                raise Failure('IsADirectoryError', f'put: {self.target} is a directory')
+            directory, name = os.path.split(self.target)
+            if not os.path.isdir(directory):
+                raise Failure('FileNotFoundError', f'put: directory does not exist: {directory}')
+            try:
+                self.fd, self.tmp = tempfile.mkstemp(prefix=f'.{name}.chop-', dir=directory)
+            except OSError as e:
+                raise os_error('put', 'create a file in', directory, e)
+            if self.mode is None:
+                self.mode = 0o644
+        self.tmp = os.path.abspath(self.tmp)
+        self.sha1, self.received = hashlib.sha1(), 0
+        req.cleanup = self.discard
+
+    def discard(self):
+        UPLOADS.pop(self.req.id, None)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
+
+    def fail(self, failure):
+        self.discard()
+        self.req.finish(ERR, failure.payload)
+
+    def data(self, chunk):
+        try:
+            write_all(self.fd, chunk)
+        except OSError as e:
+            return self.fail(os_error('put', 'write', self.target or self.tmp, e))
+        self.sha1.update(chunk)
+        self.received += len(chunk)
+        return None
+
+    def end(self, payload):
+        try:
+            expect = json.loads(payload.decode('utf-8'))
+            want_sha1, want_size = str(expect['sha1']).lower(), expect['size']
+        except (ValueError, KeyError, TypeError):
+            return self.fail(protocol_error('put: END payload must be {"sha1": hex, "size": int}'))
+        got_sha1, path = self.sha1.hexdigest(), self.target or self.tmp
+        if got_sha1 != want_sha1 or want_size != self.received or self.size not in (None, self.received):
+            return self.fail(Failure('ChecksumError', (
+                f'checksum mismatch for {path}: expected sha1 {want_sha1} and {want_size} bytes, '
+                f'received sha1 {got_sha1} and {self.received} bytes')))
+        try:
+            if self.mode is not None:
+                os.fchmod(self.fd, self.mode)
+            os.close(self.fd)
+            self.fd = None
+            if self.target:
+                os.rename(self.tmp, self.target)
+        except OSError as e:
+            return self.fail(os_error('put', 'install', path, e))
+        UPLOADS.pop(self.req.id, None)
+        self.req.cleanup = None
+        self.req.finish(OK, {'remote_path': path, 'size': self.received, 'sha1sum': got_sha1})
+        return None
+
+
+def start_put(req, params):
+    try:
+        UPLOADS[req.id] = Upload(req, params)
+    except Failure as e:
+        req.finish(ERR, e.payload)   # later DATA/END for this id find no upload: ignored
+    except OSError as e:
+        req.finish(ERR, os_error('put', 'create', 'a temporary file', e).payload)
+
+
+def op_fetch(req, params):
+    path = os.path.abspath(os.path.expanduser(param(params, 'path', (str,), required=True)))
+    chunk_size = min(max(1, param(params, 'chunk', (int,), DEFAULT_CHUNK)), MAX_FRAME - 5)
+    sha1, size = hashlib.sha1(), 0
+    try:
+        with open(path, 'rb') as f:
+            for chunk in iter(lambda: f.read(chunk_size), b''):
+                if not req.data(chunk):
+                    return None   # cancelled
+                sha1.update(chunk)
+                size += len(chunk)
+    except OSError as e:
+        raise os_error('fetch', 'read', path, e)
+    return {'remote_path': path, 'size': size, 'sha1sum': sha1.hexdigest()}

@@ -1,0 +1,200 @@
+import ChopShell
+import Chopsticks
+import Foundation
+import TestSupport
+import XCTest
+
+/// Every command driven in-process through `Session.execute` with a recording `ShellIO`, on real Local members:
+/// no terminal and no chop child process, so each command's behaviour is checked quickly and exactly.
+final class SessionCommandTests: XCTestCase {
+    private var recording = RecordingIO()
+    private var session: Session!
+
+    override func setUp() async throws {
+        recording = RecordingIO()
+        session = Session(io: recording.io)
+    }
+
+    override func tearDown() async throws {
+        await session.close()
+    }
+
+    /// Runs a line and returns its result with what it printed on stdout and stderr.
+    @discardableResult
+    private func run(_ line: String) async -> (result: CommandResult, out: [String], err: [String]) {
+        let result = await session.execute(line)
+        return (result, recording.takeOut(), recording.takeErr())
+    }
+
+    func testMembersHostsRemoveAndUse() async throws {
+        var step = await run("add local a")
+        XCTAssertEqual(step.err, ["added 1 member: a"])
+        step = await run("add local b --python python3")
+        XCTAssertEqual(step.result, .ok)
+        step = await run("add local a")
+        XCTAssertEqual(step.result, .error)
+        XCTAssertEqual(step.err, ["chop: 'a' is already a member; 'remove a' first to replace it"])
+        step = await run("ping")
+        XCTAssertTrue(step.out.last?.hasPrefix("2 hosts: 2 ok") == true, "\(step.out)")
+        step = await run("hosts")
+        XCTAssertEqual(step.out.first?.hasPrefix("NAME"), true)
+        XCTAssertEqual(step.out.count, 3)
+        XCTAssertTrue(step.out[1].hasPrefix("a ") && step.out[1].contains(" up "), step.out[1])
+
+        step = await run("use b")
+        XCTAssertEqual(step.result, .ok)
+        let prompt = await session.prompt()
+        XCTAssertEqual(prompt, "chop @b 2 hosts> ")
+        step = await run("run echo one")
+        XCTAssertTrue(step.out.last?.hasPrefix("1 host: 1 ok") == true, "\(step.out)")
+        step = await run("use nosuch")
+        XCTAssertEqual(step.err, ["chop: no member named 'nosuch'; 'hosts' lists them, 'add nosuch' adds it"])
+        await run("use all")
+
+        step = await run("remove a")
+        XCTAssertEqual(step.err, ["removed 1 member: a"])
+        let names = await session.memberNames
+        XCTAssertEqual(names, ["b"])
+    }
+
+    func testResultsShowFailuresDiffAndExpect() async throws {
+        await run("add local a")
+        await run("add local b")
+        var step = await run("@b run echo changed; exit 3")
+        XCTAssertEqual(step.result, .hostsFailed)
+        XCTAssertTrue(step.out.last?.contains("@failed = b") == true, "\(step.out)")
+
+        step = await run("show b")
+        XCTAssertEqual(step.out.count, 2)
+        XCTAssertEqual(step.out.first?.hasPrefix("b · failed (exit 3) · "), true, "\(step.out)")
+        XCTAssertEqual(step.out.last, "changed")
+        step = await run("failures")
+        XCTAssertEqual(step.out.first?.hasPrefix("b · failed (exit 3)"), true, "\(step.out)")
+        step = await run("show a")
+        XCTAssertEqual(step.err, ["chop: 'a' was not part of the last operation (@b run echo changed; exit 3)"])
+
+        await run("run echo same")
+        step = await run("diff a b")
+        XCTAssertEqual(step.out, ["no differences between a and b"])
+
+        step = await run("expect ok")
+        XCTAssertEqual(step.result, .ok)
+        await run("@a run false")
+        step = await run("expect failed a")
+        XCTAssertEqual(step.result, .ok)
+        step = await run("expect ok")
+        XCTAssertEqual(step.result, .error)
+        XCTAssertEqual(step.err.first?.hasPrefix("chop: expect ok: failed on a"), true, "\(step.err)")
+        step = await run("@failed run echo retried")
+        XCTAssertTrue(step.out.contains { $0.hasPrefix("a ") && $0.hasSuffix("retried") }, "\(step.out)")
+        step = await run("last")
+        XCTAssertTrue(step.out.contains { $0.hasSuffix("retried") }, "\(step.out)")
+    }
+
+    func testSettingsComeFromOneTable() async throws {
+        var step = await run("set")
+        XCTAssertEqual(step.out.map { String($0.prefix { $0 != " " }) }, Setting.keys)
+        step = await run("set fanout 3")
+        XCTAssertEqual(step.result, .ok)
+        let fanout = await session.settings.fanout
+        XCTAssertEqual(fanout, 3)
+        step = await run("set fanout")
+        XCTAssertEqual(step.out, ["fanout 3"])
+        step = await run("set fanout 0")
+        XCTAssertEqual(step.err, ["chop: fanout must be a number of hosts from 1 to 10000, not '0'"])
+        step = await run("set gather yes")
+        XCTAssertEqual(step.err, ["chop: gather must be on or off, not 'yes'"])
+        step = await run("set timeout 2.5")
+        step = await run("set timeout")
+        XCTAssertEqual(step.out, ["timeout 2.5 s"])
+        // Every value the table offers for completion is accepted by `set`.
+        for setting in Setting.all {
+            for value in setting.choices {
+                let result = await run("set \(setting.key) \(value)")
+                XCTAssertEqual(result.result, .ok, "set \(setting.key) \(value): \(result.err)")
+            }
+        }
+    }
+
+    func testCallPyFactsPutFetchAndPing() async throws {
+        let folder = try temporaryFolder(self)
+        await run("add local a")
+        var step = await run("call os.path.join /etc hosts")
+        XCTAssertTrue(step.out.contains { $0.hasSuffix("\"/etc/hosts\"") }, "\(step.out)")
+        step = await run("py x = 41")
+        step = await run("py x + 1")
+        XCTAssertTrue(step.out.contains { $0.hasSuffix(" 42") }, "\(step.out)")
+        step = await run("facts cpus")
+        XCTAssertEqual(step.result, .ok)
+        let facts = await session.factNames
+        XCTAssertTrue(facts.contains("cpus") && facts.contains("memory"), "\(facts)")
+        let help = await run("help facts")
+        XCTAssertTrue(help.out.contains { $0.hasPrefix("Names: ") && $0.contains("loadavg") }, "\(help.out)")
+        try "payload".write(toFile: "\(folder)/in", atomically: true, encoding: .utf8)
+        step = await run("put \(folder)/in \(folder)/out --mode 0600")
+        XCTAssertTrue(step.out.contains { $0.contains("\(folder)/out 7 bytes sha1") }, "\(step.out)")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/out", encoding: .utf8), "payload")
+        step = await run("fetch \(folder)/out \(folder)/{host}.back")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/a.back", encoding: .utf8), "payload")
+        step = await run("put \(folder)/missing")
+        XCTAssertEqual(step.err, ["chop: local file not found: \(folder)/missing"])
+        step = await run("ping")
+        XCTAssertTrue(step.out.contains { $0.hasSuffix(" ms") }, "\(step.out)")
+    }
+
+    func testConnectionCommandsAndLog() async throws {
+        await run("add local a")
+        var step = await run("connect")
+        XCTAssertTrue(step.out.contains { $0.hasSuffix("connected") }, "\(step.out)")
+        step = await run("disconnect a")
+        XCTAssertEqual(step.err, ["disconnected 1 member: a"])
+        var state = await session.members().first?.state
+        XCTAssertEqual(state, "idle")
+        step = await run("reconnect")
+        state = await session.members().first?.state
+        XCTAssertEqual(state, "up")
+        step = await run("@a py import sys; sys.__stderr__.write('note\\n'); sys.__stderr__.flush()")
+        XCTAssertEqual(step.result, .ok)
+        let logged = await waitUntil(timeout: 5) { await self.run("log").out.contains("a: note") }
+        XCTAssertTrue(logged)
+    }
+
+    func testRecordAndSourceReplayASession() async throws {
+        let folder = try temporaryFolder(self)
+        await run("add local a --python python3")
+        var step = await run("record \(folder)/s.chop")
+        XCTAssertEqual(step.err, ["recording commands to \(folder)/s.chop; 'record off' stops"])
+        await run("run echo recorded")
+        await run("help")
+        await run("record off")
+        let script = try String(contentsOfFile: "\(folder)/s.chop", encoding: .utf8)
+        XCTAssertTrue(script.contains("add local a --python python3\n"), script)
+        XCTAssertTrue(script.contains("run echo recorded\n"), script)
+        XCTAssertFalse(script.contains("help"), script)
+
+        let replay = Session(io: recording.io)
+        let result = await replay.execute("source \(folder)/s.chop")
+        XCTAssertEqual(recording.takeErr(), ["added 1 member: a"])
+        XCTAssertEqual(result, .ok)
+        XCTAssertTrue(recording.takeOut().contains { $0.hasSuffix("recorded") })
+        await replay.close()
+        step = await run("source \(folder)/none.chop")
+        XCTAssertEqual(step.err, ["chop: cannot read script \(folder)/none.chop"])
+    }
+
+    func testUnknownAndMalformedLinesLoseNothing() async throws {
+        await run("add local a")
+        var step = await run("frobnicate now")
+        XCTAssertEqual(step.err, ["chop: unknown command 'frobnicate' — to run it on the hosts: run frobnicate now"])
+        step = await run("@a use b")
+        XCTAssertEqual(step.err, ["chop: '@a' applies to operations such as run, not to 'use'"])
+        step = await run("add -evil")
+        XCTAssertEqual(step.result, .error)
+        step = await run("quit")
+        XCTAssertEqual(step.result, .quit)
+        let quit = await session.quitRequested
+        XCTAssertTrue(quit)
+        let names = await session.memberNames
+        XCTAssertEqual(names, ["a"])
+    }
+}

@@ -125,7 +125,7 @@ public enum CommandLineSplitter {
         var commandLine: Int?
 
         func finishCommand() {
-            let firstSignificant = command.firstIndex { !isSpace($0) } ?? command.count
+            let firstSignificant = command.firstIndex { !LineText.isSpace($0) } ?? command.count
             if firstSignificant < significantLength {
                 var scalars = String.UnicodeScalarView()
                 scalars.append(contentsOf: command[firstSignificant..<significantLength])
@@ -158,7 +158,7 @@ public enum CommandLineSplitter {
                     line += 1
                     index += 2
                     while index < input.count, input[index] == " " || input[index] == "\t" { index += 1 }
-                    if let last = command.last, !isSpace(last) {
+                    if let last = command.last, !LineText.isSpace(last) {
                         command.append(" ")
                         atWordStart = true
                     }
@@ -214,7 +214,7 @@ public enum CommandLineSplitter {
                 finishCommand()
                 atWordStart = true
                 index += 1
-            case _ where isSpace(scalar):
+            case _ where LineText.isSpace(scalar):
                 command.append(scalar)
                 atWordStart = true
                 index += 1
@@ -237,10 +237,5 @@ public enum CommandLineSplitter {
     public static func quote(_ word: String) -> String {
         // One quoting rule for the whole program: the library's, which also builds the remote commands.
         shellQuote(word)
-    }
-
-    /// Unquoted characters that separate words; `\r` is included so scripts with CRLF line ends work.
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n"
     }
 }

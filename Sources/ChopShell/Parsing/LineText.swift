@@ -1,7 +1,8 @@
 /// Small text helpers of the parser: trimming, the first word, raw remainders and comments, as
 /// `CommandLineSplitter` reads them (the same separators).
 enum LineText {
-    /// Unquoted characters that separate words, as in `CommandLineSplitter`.
+    /// Unquoted characters that separate words, for the parser and `CommandLineSplitter` alike; `\r` is one so
+    /// scripts with CRLF line ends work.
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n"
     }

@@ -15,8 +15,11 @@ struct Console: Sendable {
         let print: @Sendable (String) -> Void = { Terminal.write($0 + "\n") }
         let error: @Sendable (String) -> Void = { Terminal.writeError($0 + "\n") }
         let width: @Sendable () -> Int = { Terminal.width() }
+        // Only an interactive session on a terminal pages; batch mode and pipes never do.
+        let page: (@Sendable ([String]) async -> Bool)? =
+            interactive && Terminal.stdoutIsTTY ? { @Sendable lines in await Pager.show(lines) } : nil
         return ShellIO(
             print: print, error: error, progress: progress, width: width,
-            colorByDefault: colorAllowed && Terminal.stdoutIsTTY)
+            colorByDefault: colorAllowed && Terminal.stdoutIsTTY, page: page)
     }
 }

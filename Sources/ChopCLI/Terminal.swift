@@ -25,6 +25,15 @@ enum Terminal {
         return 100
     }
 
+    /// The terminal's height in rows (24 when unknown).
+    static func height() -> Int {
+        var size = winsize()
+        for fd: Int32 in [1, 2] where ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 {
+            return Int(size.ws_row)
+        }
+        return 24
+    }
+
     /// Writes straight to stdout, unbuffered, so output interleaves correctly with `!commands`.
     static func write(_ text: String) { writeAll(1, text) }
 

@@ -481,15 +481,15 @@ final class CommandParserTests: XCTestCase {
 
     func testResultCommands() {
         XCTAssertEqual(command("last"), .last)
-        XCTAssertEqual(failure("last 2"), "last takes no arguments" + usage("last"))
+        XCTAssertEqual(failure("last 2"), "'2' is not a result; write %N, e.g. last %3" + usage("last"))
         XCTAssertEqual(command("failures"), .failures)
         XCTAssertEqual(failure("failures x"), "failures takes no arguments" + usage("failures"))
         XCTAssertEqual(command("show web03"), .show("web03"))
         XCTAssertEqual(failure("show"), "show needs a host" + usage("show"))
-        XCTAssertEqual(failure("show a b"), "show takes one host" + usage("show"))
+        XCTAssertEqual(failure("show a b"), "show takes one host, after an optional %N" + usage("show"))
         XCTAssertEqual(command("diff web03"), .diff("web03", nil))
         XCTAssertEqual(command("diff web03 web04"), .diff("web03", "web04"))
-        XCTAssertEqual(failure("diff"), "diff needs a host" + usage("diff"))
+        XCTAssertEqual(failure("diff"), "diff needs a host, or two results" + usage("diff"))
         XCTAssertEqual(failure("diff a b c"), "diff takes one or two hosts" + usage("diff"))
     }
 
@@ -512,14 +512,15 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testSetErrors() {
-        let keys = "timeout, fanout, output, gather, color, python, docker-image, errexit, connect-timeout"
+        let keys =
+            "timeout, fanout, output, gather, max-lines, history-results, pager, color, python, docker-image, errexit, connect-timeout"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
         XCTAssertEqual(
             failure("set output json x"),
             "too many arguments for set; quote a value that has spaces" + usage("set"))
-        XCTAssertEqual(failure("set output xml"), "output must be table, lines or json, not 'xml'")
-        XCTAssertEqual(failure("set gather yes"), "gather must be on or off, not 'yes'")
+        XCTAssertEqual(failure("set output xml"), "output must be auto, table, blocks, lines or json, not 'xml'")
+        XCTAssertEqual(failure("set gather yes"), "gather must be exact, similar or off, not 'yes'")
         XCTAssertEqual(failure("set errexit 1"), "errexit must be on or off, not '1'")
         XCTAssertEqual(failure("set color always"), "color must be auto, on or off, not 'always'")
         for bad in ["-1", "abc", "1e3", "inf", ""] {
@@ -546,9 +547,12 @@ final class CommandParserTests: XCTestCase {
     func testSettingTablesForCompletion() {
         XCTAssertEqual(
             Setting.keys,
-            ["timeout", "fanout", "output", "gather", "color", "python", "docker-image", "errexit", "connect-timeout"])
-        XCTAssertEqual((Setting.named("output")?.choices ?? []), ["table", "lines", "json"])
-        XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["on", "off"])
+            [
+                "timeout", "fanout", "output", "gather", "max-lines", "history-results", "pager", "color", "python",
+                "docker-image", "errexit", "connect-timeout",
+            ])
+        XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])
+        XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["exact", "similar", "off"])
         XCTAssertEqual((Setting.named("errexit")?.choices ?? []), ["on", "off"])
         XCTAssertEqual((Setting.named("color")?.choices ?? []), ["auto", "on", "off"])
         for key in ["timeout", "fanout", "python", "docker-image", "connect-timeout", "nonsense"] {
@@ -757,11 +761,13 @@ struct Parsed: Equatable, CustomStringConvertible {
     }
     static var ping: Parsed { Parsed(PingCommand()) }
     static func use(_ target: String) -> Parsed { Parsed(UseCommand(target: target)) }
-    static var last: Parsed { Parsed(LastCommand()) }
+    static var last: Parsed { Parsed(LastCommand(result: nil)) }
     static var failures: Parsed { Parsed(FailuresCommand()) }
     static func log(_ targets: [String]) -> Parsed { Parsed(LogCommand(targets: targets)) }
-    static func show(_ host: String) -> Parsed { Parsed(ShowCommand(word: host)) }
-    static func diff(_ host: String, _ other: String?) -> Parsed { Parsed(DiffCommand(host: host, other: other)) }
+    static func show(_ host: String) -> Parsed { Parsed(ShowCommand(result: nil, host: host)) }
+    static func diff(_ host: String, _ other: String?) -> Parsed {
+        Parsed(DiffCommand(comparison: .hosts(result: nil, host: host, other: other)))
+    }
     static func set(key: String?, value: String?) -> Parsed { Parsed(SetCommand(key: key, value: value)) }
     static func local(_ command: String) -> Parsed { Parsed(LocalShellCommand(text: command)) }
     static func source(_ path: String) -> Parsed { Parsed(SourceCommand(word: path)) }

@@ -18,7 +18,7 @@ final class CompletionEngineTests: XCTestCase {
 
     func testArgumentsByCommand() {
         XCTAssertEqual(engine.complete("set ").candidates, Setting.keys.sorted())
-        XCTAssertEqual(engine.complete("set output ").candidates, ["json", "lines", "table"])
+        XCTAssertEqual(engine.complete("set output ").candidates, ["auto", "blocks", "json", "lines", "table"])
         XCTAssertEqual(engine.complete("remove w").candidates, ["web1", "web2"])
         XCTAssertEqual(engine.complete("show d").candidates, ["db1"])
         XCTAssertEqual(engine.complete("facts lo").candidates, ["loadavg"])

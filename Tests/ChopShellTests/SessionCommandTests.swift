@@ -103,7 +103,7 @@ final class SessionCommandTests: XCTestCase {
         step = await run("set fanout 0")
         XCTAssertEqual(step.err, ["chop: fanout must be a number of hosts from 1 to 10000, not '0'"])
         step = await run("set gather yes")
-        XCTAssertEqual(step.err, ["chop: gather must be on or off, not 'yes'"])
+        XCTAssertEqual(step.err, ["chop: gather must be exact, similar or off, not 'yes'"])
         step = await run("set timeout 2.5")
         step = await run("set timeout")
         XCTAssertEqual(step.out, ["timeout 2.5 s"])
@@ -196,5 +196,68 @@ final class SessionCommandTests: XCTestCase {
         XCTAssertTrue(quit)
         let names = await session.memberNames
         XCTAssertEqual(names, ["a"])
+    }
+
+    func testNumberedResultsShowLastDiffAndTargets() async throws {
+        await run("add local a")
+        await run("add local b")
+        var step = await run("run echo one")
+        XCTAssertTrue(step.out.last?.contains(" · %1") == true, "\(step.out)")
+        step = await run("@b run echo two; exit 1")
+        XCTAssertTrue(step.out.last?.contains(" · %2 · @failed = b") == true, "\(step.out)")
+        step = await run("run echo three")
+        step = await run("results")
+        XCTAssertEqual(step.out.first?.hasPrefix("RESULT"), true, "\(step.out)")
+        XCTAssertEqual(step.out.count, 4)
+        XCTAssertTrue(step.out[2].hasPrefix("%2 ") && step.out[2].contains("@b run echo two; exit 1"), step.out[2])
+
+        step = await run("show %1 b")
+        XCTAssertEqual(step.out.last, "one")
+        step = await run("show %2 a")
+        XCTAssertEqual(step.err, ["chop: 'a' was not part of result %2 (@b run echo two; exit 1)"])
+        step = await run("last %2")
+        XCTAssertEqual(step.result, .hostsFailed)
+        XCTAssertTrue(step.out.contains { $0.hasPrefix("b ") && $0.hasSuffix("two") }, "\(step.out)")
+        step = await run("show %9 a")
+        XCTAssertEqual(step.err, ["chop: no result %9 (kept: %1 to %3); 'results' lists them"])
+
+        step = await run("diff %1 %3")
+        XCTAssertEqual(step.out.first, "── a,b (2) changed ──")
+        XCTAssertTrue(step.out.contains("-one") && step.out.contains("+three"), "\(step.out)")
+        step = await run("diff %3 %3")
+        XCTAssertEqual(step.out, ["unchanged: a,b (2)"])
+        step = await run("@%2.failed run echo retry")
+        XCTAssertTrue(step.out.last?.hasPrefix("1 host: 1 ok") == true, "\(step.out)")
+        step = await run("@%2.ok run true")
+        XCTAssertEqual(step.err, ["chop: '@%2.ok' selects no host"])
+
+        step = await run("set history-results 2")
+        await run("run echo four")
+        step = await run("results")
+        XCTAssertEqual(step.out.count, 3, "\(step.out)")
+    }
+
+    func testBlocksAndOutliersThroughTheSession() async throws {
+        await run("add local a")
+        await run("add local b")
+        await run("add local c")
+        await run("set output blocks")
+        var step = await run("run echo same; echo pid $$")
+        XCTAssertEqual(step.out.first, "── a,b,c (3) ok · 1 token vary ──")
+        XCTAssertTrue(step.out[1] == "same", "\(step.out)")
+        XCTAssertTrue(step.out[2].hasPrefix("pid ⟨"), "\(step.out)")
+        // A host whose answer differs in words stands outside the largest block: @outliers names it.
+        await run("@a,b py tag = 'even'")
+        await run("@c py tag = 'odd'")
+        step = await run("py print(tag); print('done')")
+        XCTAssertEqual(step.out.first, "── a,b (2) ok ──", "\(step.out)")
+        XCTAssertTrue(step.out.last?.hasSuffix("@outliers = c") == true, "\(step.out)")
+        step = await run("@outliers py tag")
+        XCTAssertTrue(step.out.last?.hasPrefix("1 host: 1 ok") == true, "\(step.out)")
+        await run("set output auto")
+        step = await run("run echo alike")
+        XCTAssertEqual(step.out.first?.hasPrefix("HOSTS"), true, "one-line answers: the table \(step.out)")
+        step = await run("run echo multi; echo line")
+        XCTAssertEqual(step.out.first, "── a,b,c (3) ok ──", "several lines: blocks \(step.out)")
     }
 }

@@ -10,12 +10,20 @@ public struct OperationReport: Sendable, Equatable {
     public var elapsed: Double
     /// The user pressed Ctrl-C. Hosts that had not finished are expected as `error` with reason "interrupted".
     public var interrupted: Bool
+    /// Its number in the result history (`%7`), once the session keeps it.
+    public var number: Int?
+    /// Hosts that succeeded but stand outside the largest group of alike answers (`@outliers`, failed hosts
+    /// aside), when the session computed them.
+    public var outliers: [String] = []
 
-    public init(operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false) {
+    public init(
+        operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false, number: Int? = nil
+    ) {
         self.operation = operation
         self.outcomes = outcomes
         self.elapsed = elapsed
         self.interrupted = interrupted
+        self.number = number
     }
 
     /// Names of hosts that failed or errored, in member order: the members of `@failed`.

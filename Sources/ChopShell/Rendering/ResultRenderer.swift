@@ -138,12 +138,16 @@ public struct ResultRenderer: Sendable {
             parts = [counted(total, "host") + ": " + counts.joined(separator: ", ")]
         }
         parts.append(Self.seconds(report.elapsed))
+        if let number = report.number { parts.append("%\(number)") }
         if report.interrupted {
             parts.append("interrupted")
         }
         let failedHosts = report.failedHosts
         if !failedHosts.isEmpty {
             parts.append("@failed = " + TerminalText.sanitize(NodeSet.fold(failedHosts)))
+        }
+        if !report.outliers.isEmpty {
+            parts.append("@outliers = " + TerminalText.sanitize(NodeSet.fold(report.outliers)))
         }
         return parts.joined(separator: " · ")
     }

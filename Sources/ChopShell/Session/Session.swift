@@ -17,8 +17,10 @@ public actor Session {
     public internal(set) var useTarget: String?
     /// The previous operation's report (for `last`, `show`, `failures`, `diff`, `expect`).
     public private(set) var lastReport: OperationReport?
-    /// `ok` and `failed` after each operation.
+    /// `ok`, `failed` and `outliers` after each operation.
     public internal(set) var sets: [String: [String]] = [:]
+    /// Every operation's result, numbered (`%N`), bounded by `history-results`.
+    public internal(set) var history = ResultHistory()
     var recorder: ScriptRecorder?
     /// Set by `quit`/`exit`, so a script or pipe stops there.
     public internal(set) var quitRequested = false
@@ -74,7 +76,13 @@ public actor Session {
 
     // MARK: Targets
 
-    func resolver() -> TargetResolver { TargetResolver(members: group.names, sets: sets) }
+    func resolver() -> TargetResolver {
+        var all = sets
+        for entry in history.entries {
+            for (name, hosts) in entry.sets { all["%\(entry.number).\(name)"] = hosts }
+        }
+        return TargetResolver(members: group.names, sets: all)
+    }
 
     /// The member names a command acts on: its own `@target`, else the `use` target, else everyone.
     func resolve(_ target: String?) throws(ShellError) -> [String] {
@@ -124,7 +132,7 @@ public actor Session {
         let report = OperationReport(
             operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
             elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled)
-        present(report)
+        await present(report)
         return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
     }
 
@@ -147,15 +155,29 @@ public actor Session {
     }
 
     /// Prints a report in the chosen output mode and makes it the new `last` with its `@ok`/`@failed` sets.
-    func present(_ report: OperationReport, remember: Bool = true) {
+    func present(_ report: OperationReport, remember: Bool = true) async {
+        var report = report
         if remember {
+            let outliers = ResultRenderer.outliers(report, mode: settings.gather)
+            let failed = Set(report.failedHosts)
+            report.outliers = outliers.filter { !failed.contains($0) }
+            sets = [
+                "ok": report.outcomes.filter { !$0.isFailure }.map(\.host), "failed": report.failedHosts,
+                "outliers": outliers,
+            ]
+            history.capacity = settings.historyResults
+            report.number = history.append(report, sets: sets)
             lastReport = report
-            sets = ["ok": report.outcomes.filter { !$0.isFailure }.map(\.host), "failed": report.failedHosts]
         }
         let renderer = renderer()
-        switch settings.output {
-        case .table:
+        var mode = settings.output
+        if mode == .auto { mode = ResultRenderer.fitsOnOneLine(report) ? .table : .blocks }
+        switch mode {
+        case .auto, .table:
             for line in renderer.table(report) { io.print(line) }
+            io.print(renderer.summary(report))
+        case .blocks:
+            await page(renderer.blocks(report, mode: settings.gather, maxLines: settings.maxLines))
             io.print(renderer.summary(report))
         case .lines:
             for line in renderer.lines(report) { io.print(line) }
@@ -166,7 +188,7 @@ public actor Session {
     }
 
     func renderer() -> ResultRenderer {
-        ResultRenderer(color: usesColor, width: max(40, io.width()), gather: settings.gather)
+        ResultRenderer(color: usesColor, width: max(40, io.width()), gather: settings.gather != .off)
     }
 
     /// Whether output (and the prompt) is coloured now: the `color` setting, `auto` meaning a terminal.
@@ -178,10 +200,21 @@ public actor Session {
         }
     }
 
-    func outcome(for host: String) throws(ShellError) -> HostOutcome {
-        let lastReport = try requireReport()
+    /// The result `%N` names, or the last one when `number` is nil.
+    func report(_ number: Int?) throws(ShellError) -> OperationReport {
+        guard let number else { return try requireReport() }
+        guard let entry = history.entry(number) else {
+            let kept = history.entries.first.map { " (kept: %\($0.number) to %\(history.entries.last!.number))" } ?? ""
+            throw ShellError("no result %\(number)\(kept); 'results' lists them")
+        }
+        return entry.report
+    }
+
+    func outcome(for host: String, in number: Int? = nil) throws(ShellError) -> HostOutcome {
+        let lastReport = try report(number)
         guard let outcome = lastReport.outcomes.first(where: { $0.host == host }) else {
-            throw ShellError("'\(host)' was not part of the last operation (\(lastReport.operation))")
+            let which = number.map { "result %\($0)" } ?? "the last operation"
+            throw ShellError("'\(host)' was not part of \(which) (\(lastReport.operation))")
         }
         return outcome
     }
@@ -197,6 +230,12 @@ public actor Session {
         var object = members
         object["command"] = .string(currentLine)
         io.print(JSONValue.object(object).jsonText)
+    }
+
+    /// Prints lines for a person, through the pager when they are taller than the terminal (`set pager`).
+    func page(_ lines: [String]) async {
+        if settings.pager, let page = io.page, await page(lines) { return }
+        for line in lines { io.print(line) }
     }
 
     /// Prints a line of text for a person: on stdout, except in JSON mode, where stdout holds JSON only.

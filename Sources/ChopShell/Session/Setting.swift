@@ -129,8 +129,15 @@ public struct Setting: Sendable {
         count(
             "fanout", "N", "how many hosts work at the same time (1 to 10000)", 1...10_000, unit: "", \.fanout,
             problem: "a number of hosts from 1 to 10000"),
-        choice("output", "how results are shown", \.output),
-        flag("gather", "merge hosts whose output is identical", \.gather),
+        choice("output", "auto: a table when every answer is one line, else blocks", \.output),
+        choice("gather", "group identical answers, alike ones (but numbers), or none", \.gather),
+        count(
+            "max-lines", "N", "lines of a block before it is cut (0: no limit)", 0...1_000_000, unit: "", \.maxLines,
+            problem: "a number of lines from 0 to 1000000"),
+        count(
+            "history-results", "N", "results kept for %N references (1 to 100000)", 1...100_000, unit: "",
+            \.historyResults, problem: "a number of results from 1 to 100000"),
+        flag("pager", "page long output on a terminal with $PAGER (less -R -F -X)", \.pager),
         choice("color", "colored output; auto: only on a terminal", \.color),
         word(
             "python", "PATH|auto", "interpreter on hosts added from now on; auto finds one",

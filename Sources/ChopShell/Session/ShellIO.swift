@@ -12,16 +12,20 @@ public struct ShellIO: Sendable {
     public var width: @Sendable () -> Int
     /// Whether colour is wanted when the setting is `auto` (a tty, and NO_COLOR unset).
     public var colorByDefault: Bool
+    /// Shows lines through a pager when they are taller than the terminal, and says whether it did; nil where
+    /// nothing pages (batch mode, pipes, tests). The lines are already safe to print.
+    public var page: (@Sendable ([String]) async -> Bool)?
 
     public init(
         print: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void,
         progress: (@Sendable (String?) -> Void)? = nil, width: @escaping @Sendable () -> Int = { 100 },
-        colorByDefault: Bool = false
+        colorByDefault: Bool = false, page: (@Sendable ([String]) async -> Bool)? = nil
     ) {
         self.print = print
         self.error = error
         self.progress = progress
         self.width = width
         self.colorByDefault = colorByDefault
+        self.page = page
     }
 }

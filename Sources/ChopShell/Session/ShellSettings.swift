@@ -3,7 +3,7 @@
 /// Every key is one entry of `Setting.all`: `set`, its completion, its help and `apply` all read that table, so
 /// they cannot disagree.
 public struct ShellSettings: Sendable, Equatable {
-    public enum OutputMode: String, Sendable, CaseIterable { case table, lines, json }
+    public enum OutputMode: String, Sendable, CaseIterable { case auto, table, blocks, lines, json }
     public enum ColorMode: String, Sendable, CaseIterable { case auto, on, off }
 
     /// Seconds a `run` may take on each host before it is killed; nil for no limit.
@@ -12,9 +12,16 @@ public struct ShellSettings: Sendable, Equatable {
     public var connectTimeout: Int = 10
     /// How many hosts are worked on at once.
     public var fanout: Int = 64
-    public var output: OutputMode = .table
-    /// Fold hosts with identical results into one row.
-    public var gather: Bool = true
+    /// `auto`: the table when every answer fits on one line, else blocks.
+    public var output: OutputMode = .auto
+    /// How answers are gathered into rows and blocks: identical ones, alike ones, or none.
+    public var gather: SimilarOutputs.Mode = .similar
+    /// Lines a block shows before it is cut (0: all).
+    public var maxLines: Int = 40
+    /// How many results the history keeps (`%N`).
+    public var historyResults: Int = 100
+    /// Whether long output on a terminal goes through `$PAGER` (default `less -R -F -X`).
+    public var pager: Bool = true
     public var color: ColorMode = .auto
     /// The interpreter for hosts added from now on; nil means discover one.
     public var python: String?

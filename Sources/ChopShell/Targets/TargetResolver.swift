@@ -49,8 +49,10 @@ public struct TargetResolver: Sendable {
                     chosen.formUnion(matches)
                 } else if members.contains(name) {
                     chosen.insert(name)
-                } else if name == "ok" || name == "failed" {
+                } else if name == "ok" || name == "failed" || name == "outliers" {
                     throw ShellError("@\(name) is empty until an operation has run")
+                } else if name.hasPrefix("%") {
+                    throw ShellError("no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result")
                 } else {
                     throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
                 }

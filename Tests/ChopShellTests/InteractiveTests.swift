@@ -142,4 +142,35 @@ final class InteractiveTests: XCTestCase {
         try second.send("Up")
         XCTAssertTrue(second.wait(for: "host> ping").0, second.screen())
     }
+
+    /// A block view taller than the terminal goes through the pager (less -R -F -X); the summary follows it.
+    func testLongOutputIsPagedAndTheSummaryFollows() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("set max-lines 0")
+        try tmux.type("run seq 1 100; printf '\\033[2Jafter-escape\\n'")
+        // less waits at its prompt with the first screenful: the summary is not printed yet.
+        XCTAssertTrue(tmux.wait(for: "── local (1) ok").0, tmux.screen())
+        XCTAssertFalse(tmux.screen().contains("1 host: 1 ok"), tmux.screen())
+        try tmux.send("G")  // to the end: the host's escape sequence reached the pager made visible
+        XCTAssertTrue(tmux.wait(for: "^[[2Jafter-escape").0, tmux.screen())
+        try tmux.send("q")
+        XCTAssertTrue(tmux.wait(for: "1 host: 1 ok").0, tmux.screen())
+        try tmux.type("set pager off")
+        try tmux.type("run seq 1 100")
+        let (printed, screen) = tmux.wait(for: " · %2")
+        XCTAssertTrue(printed, "without the pager the summary follows at once:\n\(screen)")
+    }
+
+    /// watch repeats an operation as numbered results until Ctrl-C, naming the hosts whose answer changed.
+    func testWatchRepeatsUntilCtrlC() throws {
+        let (tmux, _) = try startChop()
+        try tmux.type("watch 0.3 py import random; random.random()")
+        XCTAssertTrue(tmux.wait(for: "changed since the last round: local (1)").0, tmux.screen())
+        try tmux.send("C-c")
+        XCTAssertTrue(tmux.wait(timeout: 5) { $0.hasSuffix("host>") || $0.contains("host>\n") }.0, tmux.screen())
+        try tmux.type("results")
+        let (found, screen) = tmux.wait(for: "%2 ")
+        XCTAssertTrue(found, screen)
+        XCTAssertTrue(screen.contains("watch 0.3 py import random"), screen)
+    }
 }

@@ -260,4 +260,20 @@ final class SessionCommandTests: XCTestCase {
         step = await run("run echo multi; echo line")
         XCTAssertEqual(step.out.first, "── a,b,c (3) ok ──", "several lines: blocks \(step.out)")
     }
+
+    func testWatchAppendsCountedRoundsAndNamesChanges() async throws {
+        await run("add local a")
+        var step = await run("watch 0.05 --count 3 py import random; random.random()")
+        XCTAssertEqual(step.result, .ok)
+        XCTAssertEqual(step.out.filter { $0.hasPrefix("changed since the last round: a (1)") }.count, 2, "\(step.out)")
+        XCTAssertEqual(step.err.filter { $0.hasPrefix("watch round") }.count, 3)
+        let numbers = await session.history.entries.map(\.number)
+        XCTAssertEqual(numbers, [1, 2, 3])
+        step = await run("watch run true")
+        XCTAssertEqual(step.err, ["chop: watch in a script needs --count N, or it would never end"])
+        step = await run("watch 2 use all")
+        XCTAssertEqual(step.result, .error)
+        step = await run("watch --count 2 run echo same")
+        XCTAssertTrue(step.out.contains("no host changed since the last round"), "\(step.out)")
+    }
 }

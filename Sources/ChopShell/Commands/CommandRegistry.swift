@@ -16,6 +16,8 @@ public enum CommandRegistry {
         PingCommand.self,
         UseCommand.self,
         LastCommand.self,
+        ResultsCommand.self,
+        WatchCommand.self,
         FailuresCommand.self,
         LogCommand.self,
         ShowCommand.self,

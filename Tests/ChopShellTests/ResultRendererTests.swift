@@ -461,6 +461,18 @@ final class ResultRendererTests: XCTestCase {
             "run 5/9 done · \u{1B}[1;31m1 failed\u{1B}[0m · 1.0 s")
     }
 
+    func testProgressNamesTheRunningPendingAndSlowestHosts() {
+        XCTAssertEqual(
+            plain.progress(
+                operation: "run", done: 37, total: 100, failed: 0, elapsed: 0.5, running: ["web07", "web12"]),
+            "run  37/100 done · 2 running · 61 pending · 0.5 s")
+        XCTAssertEqual(
+            ResultRenderer(width: 200).progress(
+                operation: "run x", done: 90, total: 100, failed: 1, elapsed: 4.2,
+                running: (1...10).map { "n\($0)" }),
+            "run x  90/100 done · 1 failed · 10 running · 4.2 s · waiting on n1,n2,n3 +7")
+    }
+
     func testProgressFitsTheWidthByCuttingTheCommand() {
         let renderer = ResultRenderer(width: 40)
         let line = renderer.progress(

@@ -213,12 +213,17 @@ public struct ResultRenderer: Sendable {
 
     // MARK: - Progress
 
-    /// The status line redrawn while an operation runs: `run uptime  37/100 done · 2 failed · 1.4 s`.
+    /// The status line redrawn while an operation runs:
+    /// `run uptime  37/100 done · 2 failed · 8 running · 53 pending · 1.4 s · waiting on web07,web12 +6`.
     ///
     /// `done` is padded to the width of `total` so the line does not jitter as the count grows; `failed` only
     /// appears when non-zero. The line fits `width`: the operation text is cut first (with "…"), because the
     /// counters are the point. No newline, so the caller can redraw it with "\r".
-    public func progress(operation: String, done: Int, total: Int, failed: Int, elapsed: Double) -> String {
+    /// `running` are the hosts still at work, longest first; the counts appear once any runs, and the slowest
+    /// hosts' names once an operation has taken a second.
+    public func progress(
+        operation: String, done: Int, total: Int, failed: Int, elapsed: Double, running: [String] = []
+    ) -> String {
         let totalText = String(total)
         let doneText = String(done)
         let padded = String(repeating: " ", count: max(0, totalText.count - doneText.count)) + doneText
@@ -227,7 +232,16 @@ public struct ResultRenderer: Sendable {
         if let failedText {
             counters.append(failedText)
         }
+        if !running.isEmpty {
+            counters.append("\(running.count) running")
+            let pending = total - done - running.count
+            if pending > 0 { counters.append("\(pending) pending") }
+        }
         counters.append(Self.fixed(elapsed, decimals: 1) + " s")
+        if !running.isEmpty, elapsed >= 1 {
+            let named = running.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ",")
+            counters.append("waiting on " + named + (running.count > 3 ? " +\(running.count - 3)" : ""))
+        }
         let counterText = counters.joined(separator: " · ")
         let counterWidth = TerminalText.displayWidth(counterText)
 

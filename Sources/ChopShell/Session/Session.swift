@@ -115,6 +115,7 @@ public actor Session {
         let start = ContinuousClock.now
         let ticker = startTicker(verb: verb, tracker: tracker, start: start)
         let result = await members.each(
+            started: { tracker.started($0) },
             progress: { host, outcome in
                 let failed: Bool
                 switch outcome {
@@ -148,7 +149,7 @@ public actor Session {
                 progress(
                     renderer.progress(
                         operation: verb, done: done, total: tracker.total, failed: failed,
-                        elapsed: start.duration(to: .now).seconds))
+                        elapsed: start.duration(to: .now).seconds, running: tracker.running))
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

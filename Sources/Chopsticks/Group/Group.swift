@@ -96,7 +96,9 @@ public struct Group: Sendable {
 
     /// Runs `body` on every member, at most `fanout` at once; `progress` hears of each host as it finishes.
     /// Cancelling the calling task interrupts hosts still working: they get an "interrupted" ErrorResult.
+    /// `started` hears of each host as its work begins (a host waits for a place when the fan-out is full).
     public func each<Value: OperationValue>(
+        started: (@Sendable (String) -> Void)? = nil,
         progress: (@Sendable (String, Result<Value, ErrorResult>) -> Void)? = nil,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value
     ) async -> GroupResult<Value> {
@@ -110,6 +112,7 @@ public struct Group: Sendable {
                 next += 1
                 group.addTask {
                     if Task.isCancelled { return (index, .failure(ErrorResult("interrupted", kind: .interrupted))) }
+                    started?(tunnel.name)
                     do {
                         return (index, .success(try await body(tunnel)))
                     } catch {

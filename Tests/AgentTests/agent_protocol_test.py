@@ -349,6 +349,16 @@ class SharedAgentTest(unittest.TestCase):
         self.assertEqual(res['status'], 0)
         self.assertFalse(res['stdout_truncated'] or res['stderr_truncated'])
 
+    def test_run_stream_sends_tagged_output_before_the_result(self):
+        rop, value, chunks = self.agent.result(self.agent.request(
+            'run', cmd="printf 'one\\n'; printf 'err' >&2; sleep 0.2; printf 'two\\n'", stream=True))
+        self.assertEqual(rop, OK, value)
+        self.assertEqual((value['stdout_b64'], value['stderr_b64'], value['status']), ('', '', 0))
+        out = b''.join(c[1:] for c in chunks if c[:1] == b'\x01')
+        err = b''.join(c[1:] for c in chunks if c[:1] == b'\x02')
+        self.assertEqual((out, err), (b'one\ntwo\n', b'err'))
+        self.assertTrue(all(c[:1] in (b'\x01', b'\x02') for c in chunks), chunks)
+
     def test_run_stdin(self):
         data = bytes(range(256)) * 40
         self.assertEqual(self.run_cmd('cat', stdin_b64=b64(data))['stdout'], data)

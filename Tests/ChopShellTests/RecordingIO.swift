@@ -22,6 +22,11 @@ final class RecordingIO: @unchecked Sendable {
         }
     }
 
+    /// The stdout lines so far, kept.
+    func peekOut() -> [String] {
+        lock.withLock { out }
+    }
+
     /// The stderr lines so far, and forgets them.
     func takeErr() -> [String] {
         lock.withLock {

@@ -276,4 +276,23 @@ final class SessionCommandTests: XCTestCase {
         step = await run("watch --count 2 run echo same")
         XCTAssertTrue(step.out.contains("no host changed since the last round"), "\(step.out)")
     }
+
+    /// In `output lines`, each line appears as the host prints it, stdout and stderr told apart; the result keeps
+    /// the whole output for show.
+    func testLiveLinesAppearWhileTheCommandRuns() async throws {
+        await run("add local a")
+        await run("set output lines")
+        let session = self.session!
+        let running = Task { await session.execute("run echo first; echo warn >&2; sleep 3; printf 'last'") }
+        let early = await waitUntil(timeout: 2.5) { self.recording.peekOut().contains("a: first") }
+        XCTAssertTrue(early, "the first line waited for the command: \(recording.peekOut())")
+        XCTAssertTrue(recording.peekOut().contains("a:err: warn"), "\(recording.peekOut())")
+        let result = await running.value
+        XCTAssertEqual(result, .ok)
+        XCTAssertEqual(recording.takeOut(), ["a: first", "a:err: warn", "a: last"])
+        var step = await run("show a")
+        XCTAssertEqual(step.out.dropFirst().first, "first")
+        step = await run("last")
+        XCTAssertEqual(step.out, ["a: first", "a: last", "a:err: warn"])
+    }
 }

@@ -24,7 +24,8 @@ public struct LastCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let report = try session.report(result)
+        var report = try session.report(result)
+        report.streamedOutput = false  // shown again: all of it
         await session.present(report, remember: false)
         return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
     }

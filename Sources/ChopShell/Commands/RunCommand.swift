@@ -23,7 +23,24 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let timeout = session.settings.timeout
         let command = self.text
+        guard session.settings.output == .lines else {
+            return try await session.operate(
+                "run", target: target, { try await $0.run(command, timeout: timeout) }, describe: HostOutcome.run)
+        }
+        // Live lines: each host's lines as it prints them; the whole output still makes the result.
+        let live = LiveLines(print: session.io.print)
         return try await session.operate(
-            "run", target: target, { try await $0.run(command, timeout: timeout) }, describe: HostOutcome.run)
+            "run", target: target, streamed: true,
+            { tunnel in
+                do {
+                    let result = try await tunnel.run(
+                        command, timeout: timeout, onOutput: { live.receive(tunnel.name, $0) })
+                    live.finish(tunnel.name)
+                    return result
+                } catch {
+                    live.finish(tunnel.name)
+                    throw error
+                }
+            }, describe: HostOutcome.run)
     }
 }

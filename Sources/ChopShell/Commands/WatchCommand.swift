@@ -5,8 +5,7 @@ import Chopsticks
 public struct WatchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "watch", usage: "watch [SECONDS] [--count N] OPERATION…",
-        summary: "repeat an operation every SECONDS (2), showing which hosts changed", takesTarget: true,
-        rawArguments: true,
+        summary: "repeat an operation (every 2 s), naming hosts that changed", rawArguments: true,
         help: """
             Runs until Ctrl-C on a terminal, redrawing each round in place; in scripts --count N is needed
             and N rounds are appended. Every round is a result of its own (%N), so diff %A %B compares two.

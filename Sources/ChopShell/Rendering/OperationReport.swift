@@ -15,10 +15,14 @@ public struct OperationReport: Sendable, Equatable {
     /// Hosts that succeeded but stand outside the largest group of alike answers (`@outliers`, failed hosts
     /// aside), when the session computed them.
     public var outliers: [String] = []
+    /// The hosts' lines were printed as they came (`output lines`), so the `lines` view prints only the status.
+    public var streamedOutput: Bool
 
     public init(
-        operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false, number: Int? = nil
+        operation: String, outcomes: [HostOutcome], elapsed: Double, interrupted: Bool = false, number: Int? = nil,
+        streamedOutput: Bool = false
     ) {
+        self.streamedOutput = streamedOutput
         self.operation = operation
         self.outcomes = outcomes
         self.elapsed = elapsed

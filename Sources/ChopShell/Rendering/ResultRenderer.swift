@@ -94,11 +94,13 @@ public struct ResultRenderer: Sendable {
         var result: [String] = []
         for outcome in report.outcomes {
             let host = TerminalText.sanitize(outcome.host)
-            for line in HostText.lines(outcome.output) {
-                result.append("\(host): \(line)")
-            }
-            for line in HostText.lines(outcome.errorOutput) {
-                result.append("\(host):err: \(line)")
+            if !report.streamedOutput {
+                for line in HostText.lines(outcome.output) {
+                    result.append("\(host): \(line)")
+                }
+                for line in HostText.lines(outcome.errorOutput) {
+                    result.append("\(host):err: \(line)")
+                }
             }
             if outcome.isFailure {
                 let word = outcome.state.rawValue

@@ -106,7 +106,7 @@ public actor Session {
     /// Runs `body` on each targeted member in parallel, with live progress, then shows the report.
     /// `verb` names the operation on the progress line; the report records the line as typed.
     func operate<Value: OperationValue>(
-        _ verb: String, target: String?, names: [String]? = nil,
+        _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> CommandResult {
         var members = group.subset(try names ?? resolve(target))
@@ -132,7 +132,7 @@ public actor Session {
         }
         let report = OperationReport(
             operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
-            elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled)
+            elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled, streamedOutput: streamed)
         await present(report)
         return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
     }

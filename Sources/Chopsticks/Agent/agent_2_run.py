@@ -23,10 +23,11 @@ def feed_stdin(pipe, data):
 
 
 class Drain:
-    """Reads a pipe to EOF in a thread and keeps the first cap bytes."""
+    """Reads a pipe to EOF in a thread and keeps the first cap bytes, or, with a sink,
+    hands every chunk to it as it comes (run with "stream": the controller keeps them)."""
 
-    def __init__(self, pipe, cap):
-        self.pipe, self.cap = pipe, cap
+    def __init__(self, pipe, cap, sink=None):
+        self.pipe, self.cap, self.sink = pipe, cap, sink
         self.kept = bytearray()
         self.truncated = False
         self.thread = spawn(self.loop)
@@ -36,6 +37,9 @@ class Drain:
             chunk = os.read(self.pipe.fileno(), 65536)
             if not chunk:
                 break
+            if self.sink:
+                self.sink(chunk)
+                continue
             room = self.cap - len(self.kept)
             if room > 0:
                 self.kept += chunk[:room]
@@ -51,6 +55,7 @@ def op_run(req, params):
     env_updates = param(params, 'env', (dict,), {})
     cwd = param(params, 'cwd', (str,))
     cap = param(params, 'cap', (int,), DEFAULT_CAP)
+    stream = param(params, 'stream', (bool,), False)
     if timeout is not None and timeout <= 0:
         raise protocol_error(f'run: timeout must be > 0, got {timeout!r}')
     if cwd is not None:
@@ -83,7 +88,12 @@ def op_run(req, params):
         req.proc = proc
     if stdin_bytes is not None:
         spawn(feed_stdin, proc.stdin, stdin_bytes)
-    out, err = Drain(proc.stdout, cap), Drain(proc.stderr, cap)
+    if stream:
+        # DATA frames tagged 1 (stdout) or 2 (stderr), in the order they come; all before the OK.
+        out = Drain(proc.stdout, cap, lambda chunk: req.data(b'\x01' + chunk))
+        err = Drain(proc.stderr, cap, lambda chunk: req.data(b'\x02' + chunk))
+    else:
+        out, err = Drain(proc.stdout, cap), Drain(proc.stderr, cap)
 
     def remaining():
         return None if deadline is None else max(0, deadline - time.monotonic())

@@ -158,24 +158,46 @@ public actor Tunnel {
     // MARK: Operations
 
     /// Runs `command` with `/bin/sh -c` on the far side.
+    /// With `onOutput`, the output is streamed: each piece is handed on as the command prints it (for live
+    /// lines), and the result still holds it all, up to `outputCap` bytes a stream.
     public func run(
         _ command: String, stdin: Data? = nil, timeout: Double? = nil, env: [String: String]? = nil,
-        cwd: String? = nil, outputCap: Int = 1 << 20
+        cwd: String? = nil, outputCap: Int = 1 << 20, onOutput: (@Sendable (RunOutput) -> Void)? = nil
     ) async throws -> RunResult {
         var params: [String: JSONValue] = ["cmd": .string(command), "cap": .int(Int64(outputCap))]
         if let stdin { params["stdin_b64"] = .string(stdin.base64EncodedString()) }
         if let timeout { params["timeout"] = .double(timeout) }
         if let env { params["env"] = .object(env.mapValues { .string($0) }) }
         if let cwd { params["cwd"] = .string(cwd) }
-        let reply = try await perform { try await $0.request("run", params, reply: Reply.Run.self) }
-        guard let stdout = Data(base64Encoded: reply.stdoutBase64), let stderr = Data(base64Encoded: reply.stderrBase64)
+        var streamed: StreamedOutput?
+        var onData: (@Sendable (ByteBuffer) throws -> Void)?
+        if let onOutput {
+            let collector = StreamedOutput(cap: outputCap)
+            streamed = collector
+            params["stream"] = true
+            onData = { payload in
+                guard let piece = collector.receive(payload.readableBytesView) else {
+                    throw ErrorResult("protocol error: run output without its stream byte", kind: .protocol)
+                }
+                onOutput(piece)
+            }
+        }
+        let handler = onData
+        let reply = try await perform { connection in
+            try await connection.request("run", params, reply: Reply.Run.self, onData: handler)
+        }
+        guard var stdout = Data(base64Encoded: reply.stdoutBase64), var stderr = Data(base64Encoded: reply.stderrBase64)
         else {
             throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)
         }
+        var truncated = (reply.stdoutTruncated, reply.stderrTruncated)
+        if let collected = streamed?.collected {
+            (stdout, stderr) = (collected.stdout, collected.stderr)
+            truncated = (collected.stdoutTruncated, collected.stderrTruncated)
+        }
         return RunResult(
-            status: reply.status, signal: reply.signal, stdout: stdout, stderr: stderr,
-            stdoutTruncated: reply.stdoutTruncated, stderrTruncated: reply.stderrTruncated, timedOut: reply.timedOut,
-            duration: reply.duration)
+            status: reply.status, signal: reply.signal, stdout: stdout, stderr: stderr, stdoutTruncated: truncated.0,
+            stderrTruncated: truncated.1, timedOut: reply.timedOut, duration: reply.duration)
     }
 
     /// Imports `function` by dotted name on the far side and calls it with JSON arguments.

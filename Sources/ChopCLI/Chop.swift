@@ -144,7 +144,7 @@ public struct Chop: AsyncParsableCommand {
         let console = Console(interactive: interactive)
         let session = Session(
             settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
-            sshOptions: sshOptions)
+            sshOptions: sshOptions, resultsFolder: Self.resultsFolder())
 
         // The starting group.
         var adds: [String] = []
@@ -181,6 +181,12 @@ public struct Chop: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(50))
         }
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Where this chop puts output that outgrew `keep-bytes`: `$XDG_STATE_HOME/chop/results/<pid>`, one folder
+    /// per process so two sessions never share files; removed at exit.
+    static func resultsFolder() -> String {
+        Terminal.stateFolder + "/chop/results/\(getpid())"
     }
 
     static func isRegularFile(_ path: String) -> Bool {

@@ -61,8 +61,6 @@ struct InteractiveShell {
 
     /// `$XDG_STATE_HOME/chop/history`, by default `~/.local/state/chop/history`.
     static func historyPath() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? Terminal.home + "/.local/state"
-        return state + "/chop/history"
+        Terminal.stateFolder + "/chop/history"
     }
 }

@@ -25,6 +25,12 @@ enum Terminal {
         return 100
     }
 
+    /// `$XDG_STATE_HOME`, by default `~/.local/state`.
+    static var stateFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/state"
+    }
+
     /// The terminal's height in rows (24 when unknown).
     static func height() -> Int {
         var size = winsize()

@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 import TestSupport
 import XCTest
@@ -249,5 +250,32 @@ final class BatchModeTests: XCTestCase {
         XCTAssertTrue(log.contains("interrupted"), log)
         XCTAssertFalse(log.contains("never"), log)
         XCTAssertEqual(ProcessTree.survivors(children), [])
+    }
+
+    /// 20 hosts printing 10 MiB each: chop's own memory stays bounded (keep-bytes in memory, the rest in files),
+    /// and show still has every line.
+    func testManyLargeOutputsKeepMemoryBounded() throws {
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        let adds = (1...20).map { "add local h\($0)" }.joined(separator: "\n")
+        let script = """
+            \(adds)
+            run seq 1 1300000
+            show h7
+            !grep VmHWM /proc/$PPID/status
+            """
+        try script.write(toFile: "\(folder)/s.chop", atomically: true, encoding: .utf8)
+        let line =
+            "XDG_STATE_HOME=\(folder)/state \(shellQuote(Tmux.chopBinary)) -q \(folder)/s.chop >\(folder)/out 2>&1"
+        XCTAssertEqual(try Command.run(["/bin/sh", "-c", line]).status, 0)
+        let output = try String(contentsOfFile: "\(folder)/out", encoding: .utf8)
+        XCTAssertTrue(output.contains("\n1300000\n"), "show h7 lost lines")
+        let peak = try XCTUnwrap(
+            output.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first)
+        let kilobytes = try XCTUnwrap(Int(peak))
+        print("chop peak RSS with 20 hosts x 9.4 MiB of output: \(kilobytes / 1024) MiB")
+        XCTAssertLessThan(kilobytes, 120 * 1024, "chop grew to \(kilobytes / 1024) MiB")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/state/chop/results")) ?? []
+        XCTAssertEqual(left, [], "spilled output left behind at exit")
     }
 }

@@ -513,7 +513,7 @@ final class CommandParserTests: XCTestCase {
 
     func testSetErrors() {
         let keys =
-            "timeout, fanout, output, gather, max-lines, history-results, pager, color, python, docker-image, errexit, connect-timeout"
+            "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, pager, color, python, docker-image, errexit, connect-timeout"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
         XCTAssertEqual(
@@ -548,7 +548,8 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(
             Setting.keys,
             [
-                "timeout", "fanout", "output", "gather", "max-lines", "history-results", "pager", "color", "python",
+                "timeout", "fanout", "output", "gather", "max-lines", "history-results", "keep-bytes", "pager", "color",
+                "python",
                 "docker-image", "errexit", "connect-timeout",
             ])
         XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])

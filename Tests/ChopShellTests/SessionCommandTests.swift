@@ -295,4 +295,30 @@ final class SessionCommandTests: XCTestCase {
         step = await run("last")
         XCTAssertEqual(step.out, ["a: first", "a: last", "a:err: warn"])
     }
+
+    /// Output beyond keep-bytes goes to a 0600 file that show reads back; the file goes with its result.
+    func testLargeOutputSpillsToAFileAndComesBackWhole() async throws {
+        let folder = try temporaryFolder(self) + "/results"
+        let spilling = Session(io: recording.io, resultsFolder: folder)
+        await spilling.execute("add local a")
+        await spilling.execute("set keep-bytes 1024")
+        await spilling.execute("set history-results 1")
+        let result = await spilling.execute("run head -c 100000 /dev/zero | tr '\\0' x; echo; echo tail-line")
+        XCTAssertEqual(result, .ok, "\(recording.takeErr())")
+        let file = "\(folder)/1/a.out"
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        XCTAssertEqual((attributes[.size] as? NSNumber)?.intValue, 100_011)
+        let kept = await spilling.lastReport?.outcomes.first?.output.utf8.count ?? 0
+        XCTAssertLessThanOrEqual(kept, 1024, "only keep-bytes stay in memory")
+        _ = recording.takeOut()
+        await spilling.execute("show a")
+        let shown = recording.takeOut()
+        XCTAssertEqual(shown.dropFirst().first?.count, 100_000)
+        XCTAssertEqual(shown.last, "tail-line")
+        await spilling.execute("run echo small")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/1"), "result 1 left the history")
+        await spilling.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "the folder goes at exit")
+    }
 }

@@ -125,4 +125,32 @@ final class SimilarOutputsTests: XCTestCase {
         XCTAssertTrue(recording.takeOut().contains { $0.contains(" 127.0.0.4 ") }, "show web3")
         await session.close()
     }
+
+    /// Forty real hosts (Local members) running uptime share one block; a service that is active on some and
+    /// failed on others makes two blocks, the larger first, the others named as outliers.
+    func testFortyRealHostsRunningUptimeShareOneBlock() async throws {
+        let recording = RecordingIO()
+        var settings = ShellSettings()
+        settings.output = .blocks
+        let session = Session(settings: settings, io: recording.io)
+        await session.execute("add local h1")
+        for index in 2...40 { await session.execute("add local h\(index)") }
+        _ = recording.takeOut()
+        let result = await session.execute("run uptime; echo pid $$")
+        XCTAssertEqual(result, .ok, "\(recording.takeErr())")
+        let lines = recording.takeOut()
+        let headers = lines.filter { $0.hasPrefix("── ") }
+        XCTAssertEqual(headers.count, 1, lines.joined(separator: "\n"))
+        XCTAssertTrue(headers[0].hasPrefix("── h[1-40] (40) ok · "), headers[0])
+        XCTAssertTrue(lines.contains { $0.hasPrefix("pid ⟨") && $0.hasSuffix("40 values⟩") }, "\(lines)")
+
+        await session.execute("@h[1-30] py state = 'active'")
+        await session.execute("@h[31-40] py state = 'failed'")
+        _ = recording.takeOut()
+        await session.execute("py print('app.service: ' + state)")
+        let split = recording.takeOut()
+        XCTAssertEqual(split.filter { $0.hasPrefix("── ") }, ["── h[1-30] (30) ok ──", "── h[31-40] (10) ok ──"])
+        XCTAssertTrue(split.last?.hasSuffix("@outliers = h[31-40]") == true, "\(split)")
+        await session.close()
+    }
 }

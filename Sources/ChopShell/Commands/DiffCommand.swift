@@ -90,7 +90,8 @@ public struct DiffCommand: ChopCommand, Equatable {
             rightLabel = "most common output (\(counted(counts[common]!, "host")))"
         }
         let color = session.renderer().color && session.settings.output != .json
-        let lines = UnifiedDiff(color: color).diff(left.output, right.output, oldName: host, newName: rightLabel)
+        let lines = UnifiedDiff(color: color).diff(
+            left.fullOutput, right.fullOutput, oldName: host, newName: rightLabel)
         return lines.isEmpty ? ["no differences between \(host) and \(rightLabel)"] : lines
     }
 

@@ -8,6 +8,12 @@ public struct ResultsCommand: ArgumentlessCommand, Equatable {
         help: """
             Every operation's result is numbered; show %N HOST, last %N, diff %A %B and @%N.failed use them.
             set history-results N bounds how many are kept (default 100).
+
+            Examples:
+              results
+              show %3 web1
+              diff %3 %5
+              @%3.failed run systemctl restart app
             """)
 
     public init() {}

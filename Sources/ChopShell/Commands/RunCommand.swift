@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// `run COMMAND`: a shell command on each host, with `/bin/sh -c`.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -21,26 +23,40 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public static let missingText = "run needs a command, e.g. run uptime"
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let timeout = session.settings.timeout
-        let command = self.text
-        guard session.settings.output == .lines else {
-            return try await session.operate(
-                "run", target: target, { try await $0.run(command, timeout: timeout) }, describe: HostOutcome.run)
-        }
-        // Live lines: each host's lines as it prints them; the whole output still makes the result.
-        let live = LiveLines(print: session.io.print)
-        return try await session.operate(
-            "run", target: target, streamed: true,
-            { tunnel in
-                do {
-                    let result = try await tunnel.run(
-                        command, timeout: timeout, onOutput: { live.receive(tunnel.name, $0) })
-                    live.finish(tunnel.name)
-                    return result
-                } catch {
-                    live.finish(tunnel.name)
-                    throw error
+        let (timeout, keep, command) = (session.settings.timeout, session.settings.keepBytes, self.text)
+        // Output beyond keep-bytes goes to a file when the session has a folder for it; lines mode prints each
+        // host's lines as they come. Either needs the output streamed; otherwise the agent cuts it at keep-bytes.
+        let spill = session.spillFolderForNextResult().map { OutputSpill(folder: $0, keep: keep) }
+        let live = session.settings.output == .lines ? LiveLines(print: session.io.print) : nil
+        let streaming = spill != nil || live != nil
+        let body: @Sendable (Tunnel) async throws -> RunResult = { tunnel in
+            let name = tunnel.name
+            var onOutput: (@Sendable (RunOutput) -> Void)?
+            if streaming {
+                onOutput = { (piece: RunOutput) in
+                    spill?.receive(name, piece)
+                    live?.receive(name, piece)
                 }
-            }, describe: HostOutcome.run)
+            }
+            defer { live?.finish(name) }
+            do {
+                return try await tunnel.run(command, timeout: timeout, outputCap: keep, onOutput: onOutput)
+            } catch {
+                _ = spill?.finish(name)
+                throw error
+            }
+        }
+        let describe: (String, RunResult) -> HostOutcome = { host, result in
+            var outcome = HostOutcome.run(host, result)
+            if let files = spill?.finish(host) {
+                // All of it is in the files; memory keeps only a head, for the views.
+                outcome.spilled = files
+                outcome.truncated = false
+                if files.stdout != nil { outcome.output = HostOutcome.head(outcome.output) }
+                if files.stderr != nil { outcome.errorOutput = HostOutcome.head(outcome.errorOutput) }
+            }
+            return outcome
+        }
+        return try await session.operate("run", target: target, streamed: live != nil, body, describe: describe)
     }
 }

@@ -28,7 +28,14 @@ public struct ShowCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let outcome = try session.outcome(for: host, in: result)
+        var outcome = try session.outcome(for: host, in: result)
+        if let spilled = outcome.spilled, session.settings.output != .json {
+            // Spilled output can be large: read back and printed line by line, never held whole.
+            Self.stream(outcome, spilled, renderer: session.renderer(), print: session.io.print)
+            return .ok
+        }
+        // The exact text, all of it: spilled output is read back.
+        (outcome.output, outcome.errorOutput) = (outcome.fullOutput, outcome.fullErrorOutput)
         if session.settings.output == .json {
             let report = try session.report(result)
             session.emit([
@@ -39,5 +46,26 @@ public struct ShowCommand: ChopCommand, Equatable {
             await session.page(session.renderer().show(outcome))
         }
         return .ok
+    }
+
+    /// `show` of a spilled outcome: the heading, then each file's lines as they are read.
+    static func stream(
+        _ outcome: HostOutcome, _ spilled: SpilledOutput, renderer: ResultRenderer, print: (String) -> Void
+    ) {
+        var heading = outcome
+        (heading.output, heading.errorOutput) = ("", "")
+        print(renderer.show(heading).first ?? outcome.host)
+        let parts: [(String?, String, String?)] = [
+            (spilled.stdout, outcome.output, nil), (spilled.stderr, outcome.errorOutput, "--- stderr ---"),
+        ]
+        for (path, text, marker) in parts {
+            guard path != nil || !text.isEmpty else { continue }
+            if let marker { print(marker) }
+            guard let path else {
+                for line in ResultRenderer.HostText.lines(text) { print(line) }
+                continue
+            }
+            FileLines.read(path) { print(TerminalText.sanitize($0)) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Chopsticks
+import Foundation
 
 /// What one host did in one operation, reduced to what a person (or a script reading JSON) needs to see.
 ///
@@ -42,6 +43,8 @@ public struct HostOutcome: Sendable, Equatable {
     /// The operation's result as data, for `--json`: a call's or `py`'s value exactly as Python returned it,
     /// the facts, or a transfer's paths, size and checksum. Nil for `run`, whose result is its output.
     public var value: JSONValue?
+    /// Where the whole stdout/stderr went when it outgrew `keep-bytes`; `output`/`errorOutput` then hold its start.
+    public var spilled: SpilledOutput?
 
     /// Creates an outcome; only `host` is required so tests and converters state just what matters.
     public init(
@@ -60,6 +63,22 @@ public struct HostOutcome: Sendable, Equatable {
         self.traceback = traceback
         self.truncated = truncated
         self.value = value
+    }
+
+    /// The whole stdout: the spill file's text when it was spilled, else `output`.
+    public var fullOutput: String { spilled?.stdout.flatMap(Self.read) ?? output }
+
+    /// The whole stderr, likewise.
+    public var fullErrorOutput: String { spilled?.stderr.flatMap(Self.read) ?? errorOutput }
+
+    /// The start of a spilled text kept in memory: enough for a table cell or a cut block.
+    static func head(_ text: String, bytes: Int = 16 * 1024) -> String {
+        guard text.utf8.count > bytes else { return text }
+        return String(decoding: text.utf8.prefix(bytes), as: UTF8.self)
+    }
+
+    private static func read(_ path: String) -> String? {
+        (try? Data(contentsOf: URL(fileURLWithPath: path))).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).

@@ -24,16 +24,21 @@ public struct ResultHistory: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Keeps `report` under the next number and returns that number.
+    /// The number the next result will get.
+    public var nextNumber: Int { next }
+
+    /// Keeps `report` under the next number and returns that number, and the numbers of results it pushed out
+    /// of the history.
     @discardableResult
-    public mutating func append(_ report: OperationReport, sets: [String: [String]], date: Date = Date()) -> Int {
+    public mutating func append(_ report: OperationReport, sets: [String: [String]], date: Date = Date()) -> (
+        number: Int, dropped: [Int]
+    ) {
         let number = next
         next += 1
         var numbered = report
         numbered.number = number
         entries.append(Entry(number: number, report: numbered, date: date, sets: sets))
-        trim()
-        return number
+        return (number, trim())
     }
 
     /// The result numbered `number`, if it is still kept.
@@ -47,7 +52,11 @@ public struct ResultHistory: Sendable {
         return number
     }
 
-    private mutating func trim() {
-        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+    @discardableResult
+    private mutating func trim() -> [Int] {
+        guard entries.count > capacity else { return [] }
+        let dropped = entries.prefix(entries.count - capacity).map(\.number)
+        entries.removeFirst(entries.count - capacity)
+        return dropped
     }
 }

@@ -27,6 +27,9 @@ public actor Session {
     var sourceDepth = 0
     /// The line being executed, as typed (trimmed): what reports and JSON objects call `command`.
     var currentLine = ""
+    /// Where results put output that outgrew `keep-bytes` (`<folder>/<n>/<host>.out`); nil: nowhere, the output
+    /// is cut at `keep-bytes` instead.
+    public let resultsFolder: String?
     /// Background work (members connecting) that `close()` must end.
     private var backgroundTasks: [UUID: Task<Void, Never>] = [:]
     /// The facts the connected agents know (from their hello), for completion and `help facts`.
@@ -36,8 +39,10 @@ public actor Session {
     var implicitMember: String?
 
     public init(
-        settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = []
+        settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
+        resultsFolder: String? = nil
     ) {
+        self.resultsFolder = resultsFolder
         self.settings = settings
         self.io = io
         self.sshConfigFile = sshConfigFile
@@ -167,7 +172,9 @@ public actor Session {
                 "outliers": outliers,
             ]
             history.capacity = settings.historyResults
-            report.number = history.append(report, sets: sets)
+            let (number, dropped) = history.append(report, sets: sets)
+            report.number = number
+            for old in dropped { removeSpill(old) }
             lastReport = report
         }
         let renderer = renderer()
@@ -257,6 +264,18 @@ public actor Session {
         for task in backgroundTasks.values { await task.value }
         backgroundTasks.removeAll()
         await group.close()
+        if let resultsFolder { try? FileManager.default.removeItem(atPath: resultsFolder) }
+    }
+
+    /// The spill folder for the result that is about to be made, when there is one.
+    func spillFolderForNextResult() -> String? {
+        resultsFolder.map { "\($0)/\(history.nextNumber)" }
+    }
+
+    /// Removes result `number`'s spilled output (it left the history).
+    func removeSpill(_ number: Int) {
+        guard let resultsFolder else { return }
+        try? FileManager.default.removeItem(atPath: "\(resultsFolder)/\(number)")
     }
 
     /// Runs `work` in the background, kept until it ends so `close()` can end it.

@@ -137,6 +137,9 @@ public struct Setting: Sendable {
         count(
             "history-results", "N", "results kept for %N references (1 to 100000)", 1...100_000, unit: "",
             \.historyResults, problem: "a number of results from 1 to 100000"),
+        count(
+            "keep-bytes", "N", "output kept in memory per host; the rest goes to a file", 1024...1 << 30,
+            unit: "", \.keepBytes, problem: "a number of bytes from 1024 to 1073741824"),
         flag("pager", "page long output on a terminal with $PAGER (less -R -F -X)", \.pager),
         choice("color", "colored output; auto: only on a terminal", \.color),
         word(

@@ -20,6 +20,8 @@ public struct ShellSettings: Sendable, Equatable {
     public var maxLines: Int = 40
     /// How many results the history keeps (`%N`).
     public var historyResults: Int = 100
+    /// Bytes of each host's stdout and stderr a result keeps in memory; beyond, the output goes to a file.
+    public var keepBytes: Int = 256 * 1024
     /// Whether long output on a terminal goes through `$PAGER` (default `less -R -F -X`).
     public var pager: Bool = true
     public var color: ColorMode = .auto

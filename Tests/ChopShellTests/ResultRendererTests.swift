@@ -207,7 +207,8 @@ final class ResultRendererTests: XCTestCase {
         XCTAssertEqual(plain.failures(empty), ["no hosts: add some with 'add HOST' (or 'add local')"])
         XCTAssertEqual(plain.lines(empty), [])
         XCTAssertEqual(plain.summary(empty), "no hosts · 0.00 s")
-        XCTAssertEqual(plain.json(empty), #"{"command":"run uptime","elapsed":0.0,"hosts":[],"interrupted":false}"#)
+        XCTAssertEqual(
+            plain.json(empty), #"{"command":"run uptime","elapsed":0.0,"hosts":[],"interrupted":false,"result":null}"#)
     }
 
     // MARK: - Escape sequences
@@ -313,10 +314,10 @@ final class ResultRendererTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix(#"{"command":"run \"x\" \\ y","elapsed":2.5,"hosts":[{"exit_code":0,"#))
         XCTAssertTrue(text.contains(#""stdout":"héllo 日本\n\t\u001b[31m\u0000""#))
         XCTAssertTrue(text.contains(#""stderr":"killed\r\n\u2028\u009b""#))
-        XCTAssertTrue(text.hasSuffix(#""truncated":false,"value":null}],"interrupted":true}"#))
+        XCTAssertTrue(text.hasSuffix(#""truncated":false,"value":null}],"interrupted":true,"result":null}"#))
 
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        XCTAssertEqual(Set(object.keys), ["command", "elapsed", "hosts", "interrupted"])
+        XCTAssertEqual(Set(object.keys), ["command", "elapsed", "hosts", "interrupted", "result"])
         XCTAssertEqual(object["command"] as? String, "run \"x\" \\ y")
         XCTAssertEqual(object["elapsed"] as? Double, 2.5)
         XCTAssertEqual(object["interrupted"] as? Bool, true)
@@ -361,7 +362,7 @@ final class ResultRendererTests: XCTestCase {
             plain.json(report),
             #"{"command":"ping","elapsed":0.0015,"hosts":[{"exit_code":null,"host":"a","reason":null,"#
                 + #""seconds":0.001,"signal":null,"status":"ok","stderr":"","stdout":"","traceback":null,"#
-                + #""truncated":false,"value":null}],"interrupted":false}"#)
+                + #""truncated":false,"value":null}],"interrupted":false,"result":null}"#)
     }
 
     // MARK: - Lines

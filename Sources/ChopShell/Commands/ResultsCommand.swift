@@ -7,13 +7,11 @@ public struct ResultsCommand: ArgumentlessCommand, Equatable {
         name: "results", usage: "results", summary: "list the kept results: %N, command, hosts, counts, time",
         help: """
             Every operation's result is numbered; show %N HOST, last %N, diff %A %B and @%N.failed use them.
-            set history-results N bounds how many are kept (default 100).
+            set history-results N bounds how many are kept (default 100). With them: show %3 web1,
+            diff %3 %5, @%3.failed run systemctl restart app.
 
             Examples:
               results
-              show %3 web1
-              diff %3 %5
-              @%3.failed run systemctl restart app
             """)
 
     public init() {}

@@ -40,7 +40,9 @@ public struct RunCommand: VerbatimCommand, Equatable {
             }
             defer { live?.finish(name) }
             do {
-                return try await tunnel.run(command, timeout: timeout, outputCap: keep, onOutput: onOutput)
+                // With a spill, the files hold everything: the result itself needs only the head.
+                let cap = spill == nil ? keep : min(keep, HostOutcome.headBytes)
+                return try await tunnel.run(command, timeout: timeout, outputCap: cap, onOutput: onOutput)
             } catch {
                 _ = spill?.finish(name)
                 throw error
@@ -48,12 +50,15 @@ public struct RunCommand: VerbatimCommand, Equatable {
         }
         let describe: (String, RunResult) -> HostOutcome = { host, result in
             var outcome = HostOutcome.run(host, result)
-            if let files = spill?.finish(host) {
-                // All of it is in the files; memory keeps only a head, for the views.
-                outcome.spilled = files
+            if let finished = spill?.finish(host) {
+                // A stream that stayed under keep-bytes is whole here; a larger one is whole in its file, and
+                // memory keeps only its head (what the result itself carries), for the views.
+                outcome.spilled = finished.files
                 outcome.truncated = false
-                if files.stdout != nil { outcome.output = HostOutcome.head(outcome.output) }
-                if files.stderr != nil { outcome.errorOutput = HostOutcome.head(outcome.errorOutput) }
+                if finished.files?.stdout == nil { outcome.output = String(decoding: finished.stdout, as: UTF8.self) }
+                if finished.files?.stderr == nil {
+                    outcome.errorOutput = String(decoding: finished.stderr, as: UTF8.self)
+                }
             }
             return outcome
         }

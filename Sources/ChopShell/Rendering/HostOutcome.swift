@@ -72,7 +72,9 @@ public struct HostOutcome: Sendable, Equatable {
     public var fullErrorOutput: String { spilled?.stderr.flatMap(Self.read) ?? errorOutput }
 
     /// The start of a spilled text kept in memory: enough for a table cell or a cut block.
-    static func head(_ text: String, bytes: Int = 16 * 1024) -> String {
+    static let headBytes = 16 * 1024
+
+    static func head(_ text: String, bytes: Int = headBytes) -> String {
         guard text.utf8.count > bytes else { return text }
         return String(decoding: text.utf8.prefix(bytes), as: UTF8.self)
     }

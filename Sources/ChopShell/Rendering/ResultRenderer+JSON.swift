@@ -17,6 +17,7 @@ extension ResultRenderer {
             "elapsed": Self.jsonSeconds(report.elapsed),
             "hosts": .array(report.outcomes.map(Self.jsonObject)),
             "interrupted": .bool(report.interrupted),
+            "result": report.number.map { .int(Int64($0)) } ?? .null,
         ]).jsonText
     }
 

@@ -47,18 +47,33 @@ final class OutputSpill: Sendable {
         }
     }
 
-    /// Closes `host`'s files and says where its spilled streams are (nil when nothing spilled).
-    func finish(_ host: String) -> SpilledOutput? {
-        let paths = streams.withLockedValue { streams -> SpilledOutput in
+    /// What became of one host's output: the files its spilled streams went to, and each stream that stayed
+    /// small, whole.
+    struct Finished {
+        var files: SpilledOutput?
+        var stdout = Data()
+        var stderr = Data()
+    }
+
+    /// Closes `host`'s files and hands back its output.
+    func finish(_ host: String) -> Finished {
+        streams.withLockedValue { streams -> Finished in
             var files = SpilledOutput(stdout: nil, stderr: nil)
+            var finished = Finished()
             for stream in [RunOutput.Stream.stdout, .stderr] {
                 guard let entry = streams.removeValue(forKey: Self.key(host, stream)) else { continue }
                 try? entry.handle?.close()
-                if stream == .stdout { files.stdout = entry.path } else { files.stderr = entry.path }
+                if stream == .stdout {
+                    files.stdout = entry.path
+                    finished.stdout = entry.head
+                } else {
+                    files.stderr = entry.path
+                    finished.stderr = entry.head
+                }
             }
-            return files
+            finished.files = files.stdout == nil && files.stderr == nil ? nil : files
+            return finished
         }
-        return paths.stdout == nil && paths.stderr == nil ? nil : paths
     }
 
     private static func key(_ host: String, _ stream: RunOutput.Stream) -> String { "\(stream.rawValue)\(host)" }

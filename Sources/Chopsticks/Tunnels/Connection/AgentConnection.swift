@@ -59,7 +59,10 @@ actor AgentConnection {
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
                         return try NIOAsyncChannel<Frame, Outgoing>(
                             wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true))
+                            // Few frames queued per agent: a fast host waits for us instead of filling memory.
+                            configuration: .init(
+                                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 4),
+                                isOutboundHalfClosureEnabled: true))
                     }
                 }
             errors = try await NIOPipeBootstrap(group: group)

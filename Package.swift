@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
@@ -21,7 +20,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CLibCrypto",
             ],
             exclude: ["Agent/PROTOCOL.txt"],
             // The agent's parts, sent joined in this (file-name) order: Bootstrap.agentSource.
@@ -31,6 +30,8 @@ let package = Package(
                 .embedInCode("Agent/agent_5_files.py"), .embedInCode("Agent/agent_6_main.py"),
             ]
         ),
+        // The system's libcrypto, for SHA-1 only: no BoringSSL to compile.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libedit's native API, through non-variadic inline wrappers.
         .systemLibrary(
             name: "CEditLine",

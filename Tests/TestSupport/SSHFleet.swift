@@ -114,7 +114,7 @@ public final class SSHFleet: Sendable {
         // PR_SET_PDEATHSIG (1) survives exec: if the test process dies without running atexit (killed by a
         // timeout, say), the kernel sends sshd SIGTERM, so no fleet outlives its tests.
         let exec = "import ctypes,os,sys; ctypes.CDLL(None).prctl(1, 15); os.execv(sys.argv[1], sys.argv[1:])"
-        let sshdPID = try Command.start(["python3", "-c", exec, sshd, "-D", "-f", "\(dir)/sshd_config"])
+        let sshdPID = try Self.startOnKeeperThread(["python3", "-c", exec, sshd, "-D", "-f", "\(dir)/sshd_config"])
         self.sshdPID = sshdPID
         self.directory = dir
         self.configFile = "\(dir)/ssh_config"
@@ -137,6 +137,22 @@ public final class SSHFleet: Sendable {
     }
 
     public var pid: pid_t { sshdPID }
+
+    /// Starts `argv` from a thread that lives as long as the test process. PR_SET_PDEATHSIG fires when the
+    /// *thread* that spawned the child ends, and Dispatch retires idle worker threads: spawned from one of
+    /// those (an async test), sshd got SIGTERM halfway through a test run.
+    private static func startOnKeeperThread(_ argv: [String]) throws -> pid_t {
+        let outcome = NIOLockedValueBox<Result<pid_t, any Error>?>(nil)
+        let started = DispatchSemaphore(value: 0)
+        let keeper = Thread {
+            outcome.withLockedValue { $0 = Result { try Command.start(argv) } }
+            started.signal()
+            while true { sleep(86_400) }  // never ends: the fleet's sshd lives as long as the process
+        }
+        keeper.start()
+        started.wait()
+        return try outcome.withLockedValue { $0! }.get()
+    }
 
     static func shell(_ arguments: String...) throws {
         if try Command.run(arguments).status != 0 {

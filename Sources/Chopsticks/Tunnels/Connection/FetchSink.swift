@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -9,7 +8,7 @@ final class FetchSink: @unchecked Sendable {
     let path: String
     private struct State {
         var handle: FileHandle?
-        var hasher = Insecure.SHA1()
+        let hasher = SHA1()
         var size = 0
     }
     private var state: State
@@ -39,7 +38,7 @@ final class FetchSink: @unchecked Sendable {
         try lock.withLock {
             let bytes = Data(chunk.readableBytesView)
             try state.handle?.write(contentsOf: bytes)
-            state.hasher.update(data: bytes)
+            state.hasher.update(bytes)
             state.size += bytes.count
         }
     }
@@ -49,7 +48,7 @@ final class FetchSink: @unchecked Sendable {
         try lock.withLock {
             try state.handle?.close()
             state.handle = nil
-            return (state.size, state.hasher.finalize().hex)
+            return (state.size, state.hasher.hexDigest())
         }
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOCore
 
@@ -262,17 +261,17 @@ public actor Tunnel {
             try await connection.request(
                 "put", params, reply: Reply.Transfer.self,
                 body: { id, connection in
-                    var hasher = Insecure.SHA1()
+                    let hasher = SHA1()
                     var sent = 0
                     while true {
                         try Task.checkCancellation()
                         let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
                         if chunk.isEmpty { break }
-                        hasher.update(data: chunk)
+                        hasher.update(chunk)
                         sent += chunk.count
                         try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
                     }
-                    let end: JSONValue = ["sha1": .string(hasher.finalize().hex), "size": .int(Int64(sent))]
+                    let end: JSONValue = ["sha1": .string(hasher.hexDigest()), "size": .int(Int64(sent))]
                     try await connection.sendData(id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
                 })
         }
@@ -311,8 +310,4 @@ extension Duration {
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal, as sha1sum prints it.
     var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-extension Insecure.SHA1Digest {
-    var hex: String { Array(self).hex }
 }

@@ -1,0 +1,304 @@
+"""chop against the OpenSSH floor, pssh, clush, pdsh and chopsticks 1.0, in one run (see Benchmarks/run).
+
+Every tool reaches the same loopback fleet through the same ~/.ssh/config (HOME is a folder of this run), so
+they all use the user's ssh settings and nothing weakens the key exchange. Each figure is the median of
+repeated runs with min-max; ratios compare chop with the anchor measured in the same run.
+"""
+
+import argparse
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = tempfile.mkdtemp(prefix='chop-bench-')
+HOME = os.path.join(ROOT, 'home')
+ENV = dict(os.environ, HOME=HOME, XDG_STATE_HOME=os.path.join(ROOT, 'state'), NO_COLOR='1')
+ENV.pop('PAGER', None)
+ENV['PATH'] = os.path.join(ROOT, 'bin') + ':' + ENV['PATH']
+CONFIG = os.path.join(ROOT, 'ssh_config')
+
+
+def sh(argv, **kw):
+    done = subprocess.run(argv, env=ENV, capture_output=True, check=False, **kw)
+    if done.returncode != 0:
+        sys.exit(f'{" ".join(argv)[:200]} failed ({done.returncode}): {done.stdout[-400:]!r} {done.stderr[-400:]!r}')
+    return done
+
+
+def address(i):
+    """The i-th alias's own loopback address: 127.0.1.1, 127.0.1.2, ... (never .0 or .255)."""
+    return f'127.0.{1 + (i - 1) // 250}.{1 + (i - 1) % 250}'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Fleet:
+    """One sshd listening on n loopback addresses, aliases bench1..benchN in ~/.ssh/config."""
+
+    def __init__(self, n):
+        self.n, self.port = n, free_port()
+        d = os.path.join(ROOT, 'sshd')
+        ssh = os.path.join(HOME, '.ssh')
+        os.makedirs(d)
+        os.makedirs(ssh, mode=0o700)
+        sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f'{d}/host_key'])
+        sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f'{ssh}/id_ed25519'])
+        shutil.copy(f'{ssh}/id_ed25519.pub', f'{d}/authorized_keys')
+        listen = '\n'.join(f'ListenAddress {address(i)}:{self.port}' for i in range(1, n + 1))
+        with open(f'{d}/sshd_config', 'w') as f:
+            f.write(f'{listen}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n'
+                    f'PidFile {d}/sshd.pid\nPermitRootLogin yes\nPasswordAuthentication no\n'
+                    'MaxStartups 2000:30:2000\nMaxSessions 100\nUsePAM no\nStrictModes no\nLogLevel ERROR\n'
+                    'Subsystem sftp internal-sftp\n')
+        with open(f'{d}/host_key.pub') as f:
+            key = ' '.join(f.read().split()[:2])
+        with open(f'{ssh}/known_hosts', 'w') as f:
+            f.writelines(f'[{address(i)}]:{self.port} {key}\n' for i in range(1, n + 1))
+        # ssh reads the config of the passwd home, not $HOME: every tool gets it through an `ssh` on PATH that
+        # adds -F (scp takes -F itself).
+        with open(CONFIG, 'w') as f:
+            f.writelines(f'Host bench{i}\n    HostName {address(i)}\n    Port {self.port}\n    User root\n'
+                         for i in range(1, n + 1))
+            f.write(f'Host *\n    BatchMode yes\n    StrictHostKeyChecking yes\n    ControlMaster no\n'
+                    f'    IdentityFile {ssh}/id_ed25519\n    UserKnownHostsFile {ssh}/known_hosts\n')
+        os.makedirs(os.path.join(ROOT, 'bin'))
+        wrapper = os.path.join(ROOT, 'bin', 'ssh')
+        with open(wrapper, 'w') as f:
+            f.write(f'#!/bin/sh\nexec /usr/bin/ssh -F {CONFIG} "$@"\n')
+        os.chmod(wrapper, 0o755)
+        os.makedirs('/run/sshd', exist_ok=True)
+        self.proc = subprocess.Popen(['/usr/sbin/sshd', '-D', '-f', f'{d}/sshd_config'], env=ENV)
+        for _ in range(100):
+            try:
+                socket.create_connection((address(n), self.port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with open(os.path.join(ROOT, 'hosts'), 'w') as f:
+            f.write(''.join(f'bench{i}\n' for i in range(1, n + 1)))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def measure(fn, repeats):
+    """Median, min and max seconds of repeated calls; fn returns seconds itself or None to time the call."""
+    times = []
+    for _ in range(repeats):
+        start = time.monotonic()
+        took = fn()
+        times.append(took if took is not None else time.monotonic() - start)
+    return statistics.median(times), min(times), max(times)
+
+
+def fmt(m):
+    if m is None:
+        return '—'
+    med, lo, hi = m
+    unit, scale = ('ms', 1000) if med < 1 else ('s', 1)
+    return f'{med * scale:.1f} {unit} ({lo * scale:.1f}–{hi * scale:.1f})'
+
+
+def aliases(n):
+    return [f'bench{i}' for i in range(1, n + 1)]
+
+
+# ---------------------------------------------------------------- the tools
+
+def floor(n):
+    procs = [subprocess.Popen(['ssh', h, 'python3', '-c', 'pass'], env=ENV) for h in aliases(n)]
+    assert all(p.wait() == 0 for p in procs)
+
+
+def chop_cold(chop, n):
+    sh([chop, '-q', '-c', f'add bench[1-{n}]; run hostname'])
+
+
+def pssh(n):
+    sh(['parallel-ssh', '-h', os.path.join(ROOT, 'hosts'), '-p', str(n), '-t', '120', 'hostname'])
+
+
+def clush(n):
+    sh(['clush', '-w', f'bench[1-{n}]', '-f', str(n), 'hostname'])
+
+
+def pdsh(n):
+    sh(['pdsh', '-R', 'ssh', '-f', str(n), '-w', f'bench[1-{n}]', 'hostname'])
+
+
+CHOPSTICKS = r'''
+import json, socket, subprocess, sys, time
+from chopsticks.group import Group
+hosts, mode, repeats = sys.argv[1].split(','), sys.argv[2], int(sys.argv[3])
+start = time.monotonic()
+group = Group(hosts)
+if mode == 'cold':
+    group.call(subprocess.check_output, ['hostname'])
+    print(json.dumps([time.monotonic() - start]))
+else:
+    group.call(socket.gethostname)
+    times = {'run': [], 'call': []}
+    for _ in range(repeats):
+        t = time.monotonic(); r = group.call(subprocess.check_output, ['hostname']); times['run'].append(time.monotonic() - t)
+        t = time.monotonic(); r = group.call(socket.gethostname); times['call'].append(time.monotonic() - t)
+    print(json.dumps(times))
+group.close()
+'''
+
+
+def chopsticks(python, n, mode, repeats=1):
+    out = sh([python, '-c', CHOPSTICKS, ','.join(aliases(n)), mode, str(repeats)]).stdout
+    return json.loads(out)
+
+
+def chop_warm(chop, n, repeats):
+    """Seconds of each warm operation, from chop's own JSON (`elapsed`), after every member connected."""
+    ops = {'run': 'run hostname', 'call': 'call socket.gethostname', 'ping': 'ping'}
+    script = [f'add bench[1-{n}]', 'connect'] + [op for _ in range(repeats) for op in ops.values()]
+    out = sh([chop, '--json'], input='\n'.join(script).encode()).stdout.decode()
+    times = {k: [] for k in ops}
+    for line in out.splitlines():
+        report = json.loads(line)
+        for key, command in ops.items():
+            if report.get('command') == command:
+                times[key].append(report['elapsed'])
+    return times
+
+
+def startup(chop, repeats):
+    quit_ = measure(lambda: sh([chop, '-c', 'quit']) and None, repeats)
+
+    def prompt():
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(chop, [chop], ENV)
+        start, seen = time.monotonic(), b''
+        while b'host>' not in seen and time.monotonic() - start < 10:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        took = time.monotonic() - start
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        return took
+    return quit_, measure(prompt, repeats)
+
+
+def memory(chop, members):
+    """chop's peak RSS (VmHWM) and the PSS of chop and all its children, in MiB, with these members."""
+    pss = ("import os,sys; p=int(sys.argv[1]); "
+           "kids=lambda q: [int(c) for t in os.listdir(f'/proc/{q}/task') "
+           "for c in open(f'/proc/{q}/task/{t}/children').read().split()]; "
+           "todo=[p]; total=0\n"
+           "while todo:\n q=todo.pop(); todo+=kids(q)\n"
+           " total+=sum(int(l.split()[1]) for l in open(f'/proc/{q}/smaps_rollup') if l.startswith('Pss:'))\n"
+           "print('PSS', total)")
+    script = members + ['connect', f'!python3 -c "{pss}" $PPID', '!grep VmHWM /proc/$PPID/status']
+    out = sh([chop, '-q'], input='\n'.join(script).encode()).stdout.decode()
+    hwm = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('VmHWM'))
+    total = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('PSS'))
+    return hwm / 1024, total / 1024
+
+
+def transfer(chop, n, size_mib, repeats):
+    data = os.path.join(ROOT, 'payload')
+    with open(data, 'wb') as f:
+        f.write(os.urandom(size_mib << 20))
+    remote = os.path.join(ROOT, 'remote-{host}')
+
+    def chop_put():
+        sh([chop, '-q', '-c', f'add bench[1-{n}]; put {data} {remote}'])
+
+    def chop_fetch():
+        sh([chop, '-q', '-c', f'add bench[1-{n}]; fetch {data} {ROOT}/fetched/{{host}}'])
+
+    def scp(direction):
+        def go():
+            procs = []
+            for h in aliases(n):
+                target = remote.replace('{host}', h)
+                args = [data, f'{h}:{target}'] if direction == 'put' else [f'{h}:{data}', target + '.back']
+                procs.append(subprocess.Popen(['scp', '-q', '-F', CONFIG, *args], env=ENV))
+            assert all(p.wait() == 0 for p in procs)
+        return go
+    return [measure(chop_put, repeats), measure(scp('put'), repeats), measure(chop_fetch, repeats),
+            measure(scp('fetch'), repeats)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--chop', required=True)
+    parser.add_argument('--chopsticks-python', required=True)
+    parser.add_argument('--quick', action='store_true', help='small N and few repeats (about a minute)')
+    args = parser.parse_args()
+    chop = args.chop
+    cold_ns = [1, 10] if args.quick else [1, 10, 50, 100, 200]
+    warm_ns = [1, 10] if args.quick else [1, 10, 100, 200]
+    repeats = 3 if args.quick else 7
+    fleet = Fleet(max(cold_ns + warm_ns))
+    rows = []
+    try:
+        for n in cold_ns:
+            rows.append((f'cold: connect + hostname, N={n}', fmt(measure(lambda n=n: chop_cold(chop, n), repeats)),
+                         f'floor {fmt(measure(lambda n=n: floor(n), repeats))}; '
+                         f'pssh {fmt(measure(lambda n=n: pssh(n), repeats))}; '
+                         f'clush {fmt(measure(lambda n=n: clush(n), repeats))}; '
+                         f'pdsh {fmt(measure(lambda n=n: pdsh(n), repeats))}; chopsticks '
+                         + fmt(measure(lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0], repeats))))
+        for n in warm_ns:
+            ours = chop_warm(chop, n, repeats)
+            theirs = chopsticks(args.chopsticks_python, n, 'warm', repeats)
+
+            def stat(values):
+                return statistics.median(values), min(values), max(values)
+            rows.append((f'warm run hostname, N={n}', fmt(stat(ours['run'])),
+                         f'chopsticks spawning hostname {fmt(stat(theirs["run"]))}'))
+            rows.append((f'warm call socket.gethostname, N={n}', fmt(stat(ours['call'])),
+                         f'chopsticks call {fmt(stat(theirs["call"]))}'))
+            rows.append((f'warm ping, N={n}', fmt(stat(ours['ping'])), ''))
+        size = 10 if args.quick else 100
+        for n in [1, 10]:
+            put, scp_put, fetch, scp_fetch = transfer(chop, n, size, max(1, repeats // 2))
+            rows.append((f'put {size} MiB, N={n}', fmt(put), f'parallel scp {fmt(scp_put)}'))
+            rows.append((f'fetch {size} MiB, N={n}', fmt(fetch), f'parallel scp {fmt(scp_fetch)}'))
+        ssh_n = 10 if args.quick else 100
+        hwm, pss = memory(chop, [f'add bench[1-{ssh_n}]'])
+        rows.append((f'memory, {ssh_n} SSH members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
+        local_n = 100 if args.quick else 1000
+        hwm, pss = memory(chop, [f'add local l{i}' for i in range(1, local_n + 1)])
+        rows.append((f'memory, {local_n} Local members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
+        quit_, prompt = startup(chop, repeats)
+        rows.append(('start-up: chop -c quit', fmt(quit_), ''))
+        rows.append(('start-up: first prompt in a pty', fmt(prompt), ''))
+    finally:
+        fleet.stop()
+        shutil.rmtree(ROOT, ignore_errors=True)
+    with open('/proc/cpuinfo') as f:
+        cpu = next((line.split(':', 1)[1].strip() for line in f if line.startswith('model name')), '?')
+    print(f'\nchop benchmark, {time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores ({cpu}), '
+          f'{"quick" if args.quick else "full"} run; median (min–max) of {repeats} runs\n')
+    print('| work | chop | baselines, same run |')
+    print('|---|---|---|')
+    for work, ours, theirs in rows:
+        print(f'| {work} | {ours} | {theirs} |')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -21,7 +21,7 @@ public struct LocalShellCommand: VerbatimCommand, Equatable {
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         // With --json, stdout holds JSON objects only: the command's output goes to stderr.
-        let status = await LocalCommand.run(text, stdoutToStderr: session.settings.output == .json)
+        let status = await LocalCommand.run(text, stdoutToStderr: session.settings.output == .json) ?? 127
         return status == 0 ? .ok : .hostsFailed
     }
 }

@@ -40,8 +40,8 @@ public struct RunCommand: VerbatimCommand, Equatable {
             }
             defer { live?.finish(name) }
             do {
-                // With a spill, the files hold everything: the result itself needs only the head.
-                let cap = spill == nil ? keep : min(keep, HostOutcome.headBytes)
+                // With a spill, it holds the output (in memory or in files): the result itself keeps none of it.
+                let cap = spill == nil ? keep : 0
                 return try await tunnel.run(command, timeout: timeout, outputCap: cap, onOutput: onOutput)
             } catch {
                 _ = spill?.finish(name)
@@ -52,13 +52,11 @@ public struct RunCommand: VerbatimCommand, Equatable {
             var outcome = HostOutcome.run(host, result)
             if let finished = spill?.finish(host) {
                 // A stream that stayed under keep-bytes is whole here; a larger one is whole in its file, and
-                // memory keeps only its head (what the result itself carries), for the views.
+                // here only its start, for the views.
                 outcome.spilled = finished.files
                 outcome.truncated = false
-                if finished.files?.stdout == nil { outcome.output = String(decoding: finished.stdout, as: UTF8.self) }
-                if finished.files?.stderr == nil {
-                    outcome.errorOutput = String(decoding: finished.stderr, as: UTF8.self)
-                }
+                outcome.output = String(decoding: finished.stdout, as: UTF8.self)
+                outcome.errorOutput = String(decoding: finished.stderr, as: UTF8.self)
             }
             return outcome
         }

@@ -18,7 +18,7 @@ public struct WatchCommand: ChopCommand, Equatable {
 
     public var seconds: Double
     public var count: Int?
-    /// The operation as typed, parsed again for each round.
+    /// The operation as typed; checked when `watch` is parsed, and parsed once more when it runs.
     public var line: String
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> WatchCommand {

@@ -71,13 +71,8 @@ public struct HostOutcome: Sendable, Equatable {
     /// The whole stderr, likewise.
     public var fullErrorOutput: String { spilled?.stderr.flatMap(Self.read) ?? errorOutput }
 
-    /// The start of a spilled text kept in memory: enough for a table cell or a cut block.
+    /// How much of a spilled stream stays in memory: enough for a table cell or a cut block.
     static let headBytes = 16 * 1024
-
-    static func head(_ text: String, bytes: Int = headBytes) -> String {
-        guard text.utf8.count > bytes else { return text }
-        return String(decoding: text.utf8.prefix(bytes), as: UTF8.self)
-    }
 
     private static func read(_ path: String) -> String? {
         (try? Data(contentsOf: URL(fileURLWithPath: path))).map { String(decoding: $0, as: UTF8.self) }

@@ -7,9 +7,13 @@ extension ResultRenderer {
     /// than `maxLines` (0: no limit) is cut with a line that says how to see the rest. The failed and errored
     /// hosts follow as the table.
     public func blocks(_ report: OperationReport, mode: SimilarOutputs.Mode, maxLines: Int) -> [String] {
-        let succeeded = report.outcomes.filter { !$0.isFailure }
+        blocks(report, gathered: Self.gather(report, mode: mode), maxLines: maxLines)
+    }
+
+    /// The block view of blocks already gathered (`gather`), so a caller that also needs the outliers gathers once.
+    public func blocks(_ report: OperationReport, gathered: [SimilarOutputs.Block], maxLines: Int) -> [String] {
         var lines: [String] = []
-        for block in SimilarOutputs.blocks(succeeded, mode: mode, text: Self.blockText) {
+        for block in gathered {
             var header = "── \(TerminalText.sanitize(NodeSet.fold(block.hosts))) (\(block.hosts.count)) "
             header += paint("ok", .ok)
             if block.varyingCount > 0 { header += " · " + counted(block.varyingCount, "token") + " vary" }
@@ -50,12 +54,19 @@ extension ResultRenderer {
         report.outcomes.allSatisfy { HostText.lineCount($0.output) <= 1 && $0.errorOutput.isEmpty }
     }
 
+    /// The blocks of the hosts that succeeded, largest first.
+    public static func gather(_ report: OperationReport, mode: SimilarOutputs.Mode) -> [SimilarOutputs.Block] {
+        SimilarOutputs.blocks(report.outcomes.filter { !$0.isFailure }, mode: mode, text: blockText)
+    }
+
     /// The hosts outside the largest block: what `@outliers` names.
     public static func outliers(_ report: OperationReport, mode: SimilarOutputs.Mode) -> [String] {
-        let succeeded = report.outcomes.filter { !$0.isFailure }
-        guard let largest = SimilarOutputs.blocks(succeeded, mode: mode, text: blockText).first else {
-            return report.outcomes.map(\.host)
-        }
+        outliers(report, gathered: gather(report, mode: mode))
+    }
+
+    /// The same, from blocks already gathered.
+    public static func outliers(_ report: OperationReport, gathered: [SimilarOutputs.Block]) -> [String] {
+        guard let largest = gathered.first else { return report.outcomes.map(\.host) }
         let inside = Set(largest.hosts)
         return report.outcomes.map(\.host).filter { !inside.contains($0) }
     }

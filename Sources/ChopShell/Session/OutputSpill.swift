@@ -41,14 +41,15 @@ final class OutputSpill: Sendable {
                 let handle = FileHandle(forWritingAtPath: path)
             else { return }
             try? handle.write(contentsOf: stream.head)
-            stream.head = Data()
+            // Memory keeps only the start, for the views; `show` reads the file.
+            stream.head = stream.head.prefix(min(keep, HostOutcome.headBytes))
             stream.handle = handle
             stream.path = path
         }
     }
 
-    /// What became of one host's output: the files its spilled streams went to, and each stream that stayed
-    /// small, whole.
+    /// What became of one host's output: the files its spilled streams went to, each stream that stayed small
+    /// whole, and the start of each one that spilled.
     struct Finished {
         var files: SpilledOutput?
         var stdout = Data()

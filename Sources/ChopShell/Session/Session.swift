@@ -163,8 +163,10 @@ public actor Session {
     /// Prints a report in the chosen output mode and makes it the new `last` with its `@ok`/`@failed` sets.
     func present(_ report: OperationReport, remember: Bool = true) async {
         var report = report
+        // Gathered once: for @outliers and for the block view.
+        let gathered = ResultRenderer.gather(report, mode: settings.gather)
         if remember {
-            let outliers = ResultRenderer.outliers(report, mode: settings.gather)
+            let outliers = ResultRenderer.outliers(report, gathered: gathered)
             let failed = Set(report.failedHosts)
             report.outliers = outliers.filter { !failed.contains($0) }
             sets = [
@@ -185,7 +187,7 @@ public actor Session {
             for line in renderer.table(report) { io.print(line) }
             io.print(renderer.summary(report))
         case .blocks:
-            await page(renderer.blocks(report, mode: settings.gather, maxLines: settings.maxLines))
+            await page(renderer.blocks(report, gathered: gathered, maxLines: settings.maxLines))
             io.print(renderer.summary(report))
         case .lines:
             for line in renderer.lines(report) { io.print(line) }

@@ -158,28 +158,18 @@ extension JSONValueDecoder.Node: SingleValueDecodingContainer {
 }
 
 extension JSONValue: Decodable {
-    /// Inside `JSONValueDecoder`, the value itself, exactly; elsewhere (another decoder), what it can give.
+    /// The value itself, exactly, inside `JSONValueDecoder`. Another decoder would already have rounded big
+    /// integers and whole floats, so it is refused rather than trusted.
     public init(from decoder: any Decoder) throws {
-        if let node = decoder as? JSONValueDecoder.Node {
-            self = node.value
-            return
+        guard let node = decoder as? JSONValueDecoder.Node else {
+            throw DecodingError.typeMismatch(
+                JSONValue.self,
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "decode JSONValue with JSONValueDecoder (or JSONValue.parse), which keeps it exact"))
         }
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let number = try? container.decode(Int64.self) {
-            self = .int(number)
-        } else if let number = try? container.decode(Double.self) {
-            self = .double(number)
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let items = try? container.decode([JSONValue].self) {
-            self = .array(items)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
+        self = node.value
     }
 
     /// The kind of value, for error messages: "a string", "null".

@@ -324,4 +324,24 @@ final class SessionCommandTests: XCTestCase {
         await spilling.close()
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "the folder goes at exit")
     }
+
+    /// Closing the session ends a member's connect still under way (its tunnel is cancelled, its background
+    /// task ended) at once: quitting never waits out a connect timeout, and nothing is left running.
+    func testClosingEndsConnectsStillUnderWay() async throws {
+        let folder = try temporaryFolder(self)
+        let python = "\(folder)/slow-python"
+        try "#!/bin/sh\nexec sleep 30\n".write(toFile: python, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python)
+        let closing = Session(io: recording.io)
+        await closing.execute("set connect-timeout 60")
+        await closing.execute("add local slow --python \(python)")
+        let connecting = await waitUntil(timeout: 10) { ProcessTree.isRunning("sleep 30") }
+        XCTAssertTrue(connecting)
+        let sleeping = ProcessTree.descendants().filter { ProcessTree.commandLine($0).contains("sleep 30") }
+        XCTAssertFalse(sleeping.isEmpty)
+        let start = ContinuousClock.now
+        await closing.close()
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(3))
+        XCTAssertEqual(ProcessTree.survivors(sleeping), [], "the connect's child outlived close()")
+    }
 }

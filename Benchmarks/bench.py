@@ -57,12 +57,20 @@ class Fleet:
         sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f'{d}/host_key'])
         sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', f'{ssh}/id_ed25519'])
         shutil.copy(f'{ssh}/id_ed25519.pub', f'{d}/authorized_keys')
-        listen = '\n'.join(f'ListenAddress {address(i)}:{self.port}' for i in range(1, n + 1))
-        with open(f'{d}/sshd_config', 'w') as f:
-            f.write(f'{listen}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n'
-                    f'PidFile {d}/sshd.pid\nPermitRootLogin yes\nPasswordAuthentication no\n'
-                    'MaxStartups 2000:30:2000\nMaxSessions 100\nUsePAM no\nStrictModes no\nLogLevel ERROR\n'
-                    'Subsystem sftp internal-sftp\n')
+        # sshd listens on at most 16 addresses (MAX_LISTEN_SOCKS): one sshd per 16 aliases, all on one port.
+        # SetEnv HOME points remote shells at an empty folder, so no login script slows any tool down.
+        remote_home = os.path.join(ROOT, 'remote-home')
+        os.makedirs(remote_home)
+        self.configs = []
+        for first in range(1, n + 1, 16):
+            listen = '\n'.join(f'ListenAddress {address(i)}:{self.port}' for i in range(first, min(n, first + 15) + 1))
+            config = f'{d}/sshd_config.{first}'
+            with open(config, 'w') as f:
+                f.write(f'{listen}\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\n'
+                        f'PidFile {d}/sshd.{first}.pid\nPermitRootLogin yes\nPasswordAuthentication no\n'
+                        'MaxStartups 2000:30:2000\nMaxSessions 100\nUsePAM no\nStrictModes no\nLogLevel ERROR\n'
+                        f'Subsystem sftp internal-sftp\nSetEnv HOME={remote_home}\n')
+            self.configs.append(config)
         with open(f'{d}/host_key.pub') as f:
             key = ' '.join(f.read().split()[:2])
         with open(f'{ssh}/known_hosts', 'w') as f:
@@ -80,19 +88,24 @@ class Fleet:
             f.write(f'#!/bin/sh\nexec /usr/bin/ssh -F {CONFIG} "$@"\n')
         os.chmod(wrapper, 0o755)
         os.makedirs('/run/sshd', exist_ok=True)
-        self.proc = subprocess.Popen(['/usr/sbin/sshd', '-D', '-f', f'{d}/sshd_config'], env=ENV)
-        for _ in range(100):
-            try:
-                socket.create_connection((address(n), self.port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        self.procs = [subprocess.Popen(['/usr/sbin/sshd', '-D', '-f', config], env=ENV) for config in self.configs]
+        for i in range(1, n + 1, 15):
+            for _ in range(100):
+                try:
+                    socket.create_connection((address(i), self.port), 0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                sys.exit(f'sshd does not answer on {address(i)}:{self.port}')
         with open(os.path.join(ROOT, 'hosts'), 'w') as f:
             f.write(''.join(f'bench{i}\n' for i in range(1, n + 1)))
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(10)
 
 
 def measure(fn, repeats):
@@ -247,22 +260,29 @@ def main():
     parser.add_argument('--chop', required=True)
     parser.add_argument('--chopsticks-python', required=True)
     parser.add_argument('--quick', action='store_true', help='small N and few repeats (about a minute)')
+    parser.add_argument('--only', default='cold,warm,transfer,memory,startup',
+                        help='comma-separated sections to run (for profiling one of them)')
+    parser.add_argument('--n', help='comma-separated fleet sizes for the cold and warm rows')
+    parser.add_argument('--repeats', type=int)
     args = parser.parse_args()
     chop = args.chop
+    only = set(args.only.split(','))
     cold_ns = [1, 10] if args.quick else [1, 10, 50, 100, 200]
     warm_ns = [1, 10] if args.quick else [1, 10, 100, 200]
-    repeats = 3 if args.quick else 7
+    if args.n:
+        cold_ns = warm_ns = [int(n) for n in args.n.split(',')]
+    repeats = args.repeats or (3 if args.quick else 7)
     fleet = Fleet(max(cold_ns + warm_ns))
     rows = []
     try:
-        for n in cold_ns:
+        for n in cold_ns if 'cold' in only else []:
             rows.append((f'cold: connect + hostname, N={n}', fmt(measure(lambda n=n: chop_cold(chop, n), repeats)),
                          f'floor {fmt(measure(lambda n=n: floor(n), repeats))}; '
                          f'pssh {fmt(measure(lambda n=n: pssh(n), repeats))}; '
                          f'clush {fmt(measure(lambda n=n: clush(n), repeats))}; '
                          f'pdsh {fmt(measure(lambda n=n: pdsh(n), repeats))}; chopsticks '
                          + fmt(measure(lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0], repeats))))
-        for n in warm_ns:
+        for n in warm_ns if 'warm' in only else []:
             ours = chop_warm(chop, n, repeats)
             theirs = chopsticks(args.chopsticks_python, n, 'warm', repeats)
 
@@ -274,19 +294,22 @@ def main():
                          f'chopsticks call {fmt(stat(theirs["call"]))}'))
             rows.append((f'warm ping, N={n}', fmt(stat(ours['ping'])), ''))
         size = 10 if args.quick else 100
-        for n in [1, 10]:
+        for n in [1, 10] if 'transfer' in only else []:
             put, scp_put, fetch, scp_fetch = transfer(chop, n, size, max(1, repeats // 2))
             rows.append((f'put {size} MiB, N={n}', fmt(put), f'parallel scp {fmt(scp_put)}'))
             rows.append((f'fetch {size} MiB, N={n}', fmt(fetch), f'parallel scp {fmt(scp_fetch)}'))
-        ssh_n = 10 if args.quick else 100
-        hwm, pss = memory(chop, [f'add bench[1-{ssh_n}]'])
-        rows.append((f'memory, {ssh_n} SSH members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
-        local_n = 100 if args.quick else 1000
-        hwm, pss = memory(chop, [f'add local l{i}' for i in range(1, local_n + 1)])
-        rows.append((f'memory, {local_n} Local members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
-        quit_, prompt = startup(chop, repeats)
-        rows.append(('start-up: chop -c quit', fmt(quit_), ''))
-        rows.append(('start-up: first prompt in a pty', fmt(prompt), ''))
+        if 'memory' in only:
+            ssh_n = 10 if args.quick else 100
+            hwm, pss = memory(chop, [f'add bench[1-{ssh_n}]'])
+            rows.append((f'memory, {ssh_n} SSH members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
+            local_n = 100 if args.quick else 1000
+            hwm, pss = memory(chop, [f'add local l{i}' for i in range(1, local_n + 1)])
+            rows.append((f'memory, {local_n} Local members', f'RSS peak {hwm:.0f} MiB',
+                         f'PSS of the tree {pss:.0f} MiB'))
+        if 'startup' in only:
+            quit_, prompt = startup(chop, repeats)
+            rows.append(('start-up: chop -c quit', fmt(quit_), ''))
+            rows.append(('start-up: first prompt in a pty', fmt(prompt), ''))
     finally:
         fleet.stop()
         shutil.rmtree(ROOT, ignore_errors=True)

@@ -351,13 +351,37 @@ class SharedAgentTest(unittest.TestCase):
 
     def test_run_stream_sends_tagged_output_before_the_result(self):
         rop, value, chunks = self.agent.result(self.agent.request(
-            'run', cmd="printf 'one\\n'; printf 'err' >&2; sleep 0.2; printf 'two\\n'", stream=True))
+            'run', cmd="printf 'one\\n'; printf 'err' >&2; sleep 0.3; printf 'two\\n'", stream=True))
         self.assertEqual(rop, OK, value)
         self.assertEqual((value['stdout_b64'], value['stderr_b64'], value['status']), ('', '', 0))
-        out = b''.join(c[1:] for c in chunks if c[:1] == b'\x01')
-        err = b''.join(c[1:] for c in chunks if c[:1] == b'\x02')
-        self.assertEqual((out, err), (b'one\ntwo\n', b'err'))
         self.assertTrue(all(c[:1] in (b'\x01', b'\x02') for c in chunks), chunks)
+        # What came before the sleep went out as DATA; what the command printed last rides in the OK.
+        self.assertEqual(sorted(chunks), [b'\x01one\n', b'\x02err'])
+        self.assertEqual(value['tail'], [{'stream': 1, 'b64': b64(b'two\n')}])
+
+    def test_run_stream_of_a_short_command_is_one_frame(self):
+        rop, value, chunks = self.agent.result(self.agent.request(
+            'run', cmd="echo out; echo err >&2; echo more", stream=True))
+        self.assertEqual((rop, chunks), (OK, []), value)
+        tail = [(piece['stream'], unb64(piece['b64'])) for piece in value['tail']]
+        # Two pipes: how stdout and stderr interleave depends on when each is read; each stream is whole.
+        self.assertEqual(b''.join(b for tag, b in tail if tag == 1), b'out\nmore\n')
+        self.assertEqual(b''.join(b for tag, b in tail if tag == 2), b'err\n')
+
+    def test_run_plain_command_starts_without_sh(self):
+        # `cat /proc/self/stat` names its parent: the agent itself when no sh sits in between.
+        parent = int(self.run_cmd('cat /proc/self/stat')['stdout'].rsplit(b')', 1)[1].split()[1])
+        self.assertEqual(parent, self.agent.proc.pid)
+        parent = int(self.run_cmd('cat /proc/self/stat; true')['stdout'].rsplit(b')', 1)[1].split()[1])
+        self.assertNotEqual(parent, self.agent.proc.pid)
+        # Whatever sh would read differently still goes through sh, with sh's answers.
+        self.assertEqual(self.run_cmd('echo $((6*7))')['stdout'], b'42\n')
+        self.assertEqual(self.run_cmd('X=1 env')['status'], 0)
+        self.assertEqual(self.run_cmd('cd /')['status'], 0)
+        missing = self.run_cmd('no-such-command-here arg')
+        self.assertEqual(missing['status'], 127)
+        self.assertIn(b'not found', missing['stderr'])
+        self.assertEqual(self.run_cmd(f'{self.tmp}')['status'], 126)   # a folder: sh says Permission denied
 
     def test_run_stdin(self):
         data = bytes(range(256)) * 40

@@ -11,9 +11,10 @@ controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size
 agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "tb"},
                      DATA (fetch bytes)
 
-Every request ends with exactly one OK or ERR. Each request runs in its own thread,
-except put: its DATA/END frames are handled by the reader thread, so file bytes are
-written in order and a slow disk slows the sender down instead of piling up in memory.
+Every request ends with exactly one OK or ERR. Each request runs in a worker thread of its
+own (kept for later requests), except ping, answered at once, and put: its DATA/END frames
+are handled by the reader thread, so file bytes are written in order and a slow disk slows
+the sender down instead of piling up in memory.
 
 Stdlib only, Python 3.6 syntax: this has to run on whatever python3 a host has.
 """
@@ -29,7 +30,9 @@ import json
 import linecache
 import os
 import platform
+import queue
 import re
+import select
 import signal
 import socket
 import struct
@@ -82,10 +85,13 @@ def write_all(fd, data):
 
 
 def send(op, rid, payload=b''):
+    header = HEADER.pack(5 + len(payload), op, rid)
     try:
         with WRITE_LOCK:
-            write_all(OUT_FD, HEADER.pack(5 + len(payload), op, rid))
-            if payload:
+            if len(payload) <= 65536:   # one write, so the controller wakes once per frame
+                write_all(OUT_FD, header + payload)
+            else:
+                write_all(OUT_FD, header)
                 write_all(OUT_FD, payload)
     except OSError:
         shutdown(0, 'chop agent: controller went away')
@@ -106,6 +112,38 @@ def read_exact(n):
             return None
         buf += chunk
     return bytes(buf)
+
+
+class Workers:
+    """Threads that serve requests, each kept for the next request when it is done: starting a
+    thread costs more than most requests do (two GIL hand-offs and a clone). A request never
+    waits for a busy worker; a new thread starts when none is idle."""
+
+    def __init__(self):
+        self.tasks = getattr(queue, 'SimpleQueue', queue.Queue)()
+        self.lock = threading.Lock()
+        self.idle = 0
+
+    def submit(self, func, *args):
+        with self.lock:
+            start = self.idle == 0
+            if not start:
+                self.idle -= 1
+        if start:
+            thread = threading.Thread(target=self.work)
+            thread.daemon = True
+            thread.start()
+        self.tasks.put((func, args))
+
+    def work(self):
+        while True:
+            func, args = self.tasks.get()
+            func(*args)
+            with self.lock:
+                self.idle += 1
+
+
+WORKERS = Workers()
 
 
 class Request:

@@ -8,44 +8,141 @@ def op_ping(req, params):
     return {'time': time.time()}
 
 
-def spawn(func, *args):
-    thread = threading.Thread(target=func, args=args)
-    thread.daemon = True
-    thread.start()
-    return thread
+# Words that sh gives a meaning of its own (keywords, and builtins it runs without a program).
+SHELL_WORDS = frozenset([
+    '!', '{', '}', '[[', ']]', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function', 'if',
+    'in', 'select', 'then', 'time', 'until', 'while', '.', ':', '[', 'alias', 'bg', 'break', 'builtin', 'cd',
+    'command', 'continue', 'declare', 'echo', 'eval', 'exec', 'exit', 'export', 'false', 'fc', 'fg',
+    'getopts', 'hash', 'jobs', 'kill', 'let', 'local', 'logout', 'printf', 'pwd', 'read', 'readonly',
+    'return', 'set', 'shift', 'source', 'test', 'times', 'trap', 'true', 'type', 'typeset', 'ulimit',
+    'umask', 'unalias', 'unset', 'wait'])
+PLAIN_WORD = re.compile(r'[A-Za-z0-9_./,:@%+=-]+\Z')
+BLANKS = re.compile(r'[ \t]+')
+HOLD_SECONDS = 0.02      # streamed output waits this long for more, so a short command's output rides in its OK
+HOLD_BYTES = 65536
 
 
-def feed_stdin(pipe, data):
-    with contextlib.suppress(OSError):   # the command may exit without reading it all
-        pipe.write(data)
-    with contextlib.suppress(OSError):
-        pipe.close()
+def plain_argv(cmd):
+    """The words of cmd when sh would only run one program with them, else None.
+
+    Such a command (`hostname`, `uname -r`, `systemctl restart app`) is started directly,
+    without /bin/sh in between: half the processes, the same result, as make(1) does. Anything
+    sh could read differently (quotes, $, globs, ~, redirections, ;, a builtin, VAR=x) goes
+    through sh."""
+    words = BLANKS.split(cmd.strip(' \t'))
+    if not words[0] or words[0] in SHELL_WORDS or '=' in words[0]:
+        return None
+    if all(PLAIN_WORD.match(word) for word in words):
+        return words
+    return None
 
 
-class Drain:
-    """Reads a pipe to EOF in a thread and keeps the first cap bytes, or, with a sink,
-    hands every chunk to it as it comes (run with "stream": the controller keeps them)."""
+def start_process(cmd, cwd, env, with_stdin):
+    """Popen for cmd in its own session (so a timeout or CANCEL kills its whole group)."""
+    options = {'cwd': cwd, 'env': env, 'start_new_session': True, 'stdout': subprocess.PIPE,
+               'stderr': subprocess.PIPE, 'stdin': subprocess.PIPE if with_stdin else subprocess.DEVNULL}
+    argv = plain_argv(cmd)
+    if argv:
+        try:
+            return subprocess.Popen(argv, **options)
+        except OSError:   # not found, not executable: sh says so in its own words
+            pass
+    try:
+        return subprocess.Popen(['/bin/sh', '-c', cmd], **options)
+    except OSError as e:
+        raise os_error('run', 'start', '/bin/sh', e)
 
-    def __init__(self, pipe, cap, sink=None):
-        self.pipe, self.cap, self.sink = pipe, cap, sink
-        self.kept = bytearray()
-        self.truncated = False
-        self.thread = spawn(self.loop)
 
-    def loop(self):
-        while True:
-            chunk = os.read(self.pipe.fileno(), 65536)
-            if not chunk:
-                break
-            if self.sink:
-                self.sink(chunk)
+class Output:
+    """A run's output: the first cap bytes of each stream, or, streamed, every piece for the
+    controller, tagged 1 (stdout) or 2 (stderr). Streamed pieces are held up to HOLD_SECONDS:
+    what is still held when the command ends goes in the OK ("tail") instead of DATA frames."""
+
+    def __init__(self, req, cap, stream):
+        self.req, self.cap, self.stream = req, cap, stream
+        self.kept = {1: bytearray(), 2: bytearray()}
+        self.truncated = {1: False, 2: False}
+        self.held, self.held_bytes, self.held_since = [], 0, None
+
+    def add(self, tag, chunk):
+        if self.stream:
+            if self.held and self.held[-1][0] == tag:
+                self.held[-1][1].extend(chunk)
+            else:
+                self.held.append((tag, bytearray(chunk)))
+            self.held_bytes += len(chunk)
+            if self.held_since is None:
+                self.held_since = time.monotonic()
+            if self.held_bytes >= HOLD_BYTES:
+                self.flush()
+            return
+        kept = self.kept[tag]
+        room = self.cap - len(kept)
+        if room > 0:
+            kept += chunk[:room]
+        if len(chunk) > room:
+            self.truncated[tag] = True   # but keep reading, or the command would block
+
+    def due(self):
+        """When held output must go out (a monotonic time), or None."""
+        return None if self.held_since is None else self.held_since + HOLD_SECONDS
+
+    def flush(self):
+        for tag, chunk in self.held:
+            self.req.data(bytes([tag]) + bytes(chunk))
+        self.held, self.held_bytes, self.held_since = [], 0, None
+
+    def tail(self):
+        tail = [{'stream': tag, 'b64': base64.b64encode(bytes(chunk)).decode('ascii')} for tag, chunk in self.held]
+        self.held, self.held_bytes, self.held_since = [], 0, None
+        return tail
+
+
+def pump(proc, stdin_bytes, deadline, output):
+    """Feed stdin and read stdout and stderr, all in this thread, until both pipes end.
+
+    Returns False, or True when the deadline passed first. Background children may hold
+    the pipes open after the command exits: they get the same deadline."""
+    poller = select.poll()
+    tags = {proc.stdout.fileno(): 1, proc.stderr.fileno(): 2}
+    for fd in tags:
+        poller.register(fd, select.POLLIN)
+    todo = memoryview(stdin_bytes or b'')
+    if proc.stdin is not None:
+        if todo:
+            os.set_blocking(proc.stdin.fileno(), False)
+            poller.register(proc.stdin.fileno(), select.POLLOUT)
+        else:
+            proc.stdin.close()
+    reading = len(tags)
+    while reading:
+        wake = min((t for t in (deadline, output.due()) if t is not None), default=None)
+        wait = None if wake is None else max(0, int((wake - time.monotonic()) * 1000) + 1)
+        events = poller.poll(wait)
+        now = time.monotonic()
+        if output.due() is not None and now >= output.due():
+            output.flush()
+        if deadline is not None and now >= deadline:
+            return True
+        for fd, _ in events:
+            if fd in tags:
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    output.add(tags[fd], chunk)
+                else:
+                    poller.unregister(fd)
+                    reading -= 1
                 continue
-            room = self.cap - len(self.kept)
-            if room > 0:
-                self.kept += chunk[:room]
-            if len(chunk) > room:
-                self.truncated = True   # but keep reading, or the command would block
-        self.pipe.close()
+            try:
+                todo = todo[os.write(fd, todo[:65536]):]
+            except BlockingIOError:
+                continue
+            except OSError:   # the command exited or closed stdin without reading it all
+                todo = todo[:0]
+            if not todo:
+                poller.unregister(fd)
+                proc.stdin.close()
+    return False
 
 
 def op_run(req, params):
@@ -78,49 +175,35 @@ def op_run(req, params):
     with req.lock:
         if req.cancelled:
             return None
-        try:
-            proc = subprocess.Popen(
-                ['/bin/sh', '-c', cmd], cwd=cwd, env=env, start_new_session=True,
-                stdin=subprocess.DEVNULL if stdin_bytes is None else subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        except OSError as e:
-            raise os_error('run', 'start', '/bin/sh', e)
-        req.proc = proc
-    if stdin_bytes is not None:
-        spawn(feed_stdin, proc.stdin, stdin_bytes)
-    if stream:
-        # DATA frames tagged 1 (stdout) or 2 (stderr), in the order they come; all before the OK.
-        out = Drain(proc.stdout, cap, lambda chunk: req.data(b'\x01' + chunk))
-        err = Drain(proc.stderr, cap, lambda chunk: req.data(b'\x02' + chunk))
-    else:
-        out, err = Drain(proc.stdout, cap), Drain(proc.stderr, cap)
-
-    def remaining():
-        return None if deadline is None else max(0, deadline - time.monotonic())
-
-    timed_out = False
+        proc = req.proc = start_process(cmd, cwd, env, stdin_bytes is not None)
+    output = Output(req, cap, stream)
     try:
-        proc.wait(timeout=remaining())
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        kill_group(proc)
-        proc.wait()
-    # Background children may hold the pipes open after sh exits: they get the same
-    # deadline, and anything that outlives a group kill (setsid) is not waited for.
-    for drain in (out, err):
-        drain.thread.join(remaining())
-        if drain.thread.is_alive():
-            timed_out = True
+        timed_out = pump(proc, stdin_bytes, deadline, output)
+        if not timed_out:
+            try:
+                proc.wait(None if deadline is None else max(0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+        if timed_out:
             kill_group(proc)
-            drain.thread.join(1.0)
+            pump(proc, None, time.monotonic() + 1.0, output)   # what the killed group had printed
+            proc.wait()
+    finally:
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
     rc = proc.returncode
-    return {
+    reply = {
         'status': rc if rc >= 0 else None,
         'signal': -rc if rc < 0 else None,
-        'stdout_b64': base64.b64encode(bytes(out.kept)).decode('ascii'),
-        'stderr_b64': base64.b64encode(bytes(err.kept)).decode('ascii'),
-        'stdout_truncated': out.truncated,
-        'stderr_truncated': err.truncated,
+        'stdout_b64': base64.b64encode(bytes(output.kept[1])).decode('ascii'),
+        'stderr_b64': base64.b64encode(bytes(output.kept[2])).decode('ascii'),
+        'stdout_truncated': output.truncated[1],
+        'stderr_truncated': output.truncated[2],
         'timed_out': timed_out,
         'duration': time.monotonic() - start,
     }
+    if stream:
+        reply['tail'] = output.tail()
+    return reply

@@ -36,8 +36,10 @@ def handle_request(rid, payload):
         req = ACTIVE[rid] = Request(rid, op)
     if op == 'put':
         start_put(req, params)   # here, not in a thread, so its DATA finds the file open
+    elif op == 'ping':
+        serve(req, params, op_ping)   # here too: it cannot block, and a thread would cost more than it
     else:
-        spawn(serve, req, params, HANDLERS[op])
+        WORKERS.submit(serve, req, params, HANDLERS[op])
     return None
 
 

@@ -26,9 +26,16 @@ enum Reply {
         var stderrTruncated: Bool
         var timedOut: Bool
         var duration: Double
+        /// A streamed run's output still held back when the command ended, in order (after its DATA frames).
+        var tail: [TailPiece]?
+
+        struct TailPiece: Decodable {
+            var stream: UInt8
+            var b64: String
+        }
 
         enum CodingKeys: String, CodingKey {
-            case status, signal, duration
+            case status, signal, duration, tail
             case stdoutBase64 = "stdout_b64"
             case stderrBase64 = "stderr_b64"
             case stdoutTruncated = "stdout_truncated"

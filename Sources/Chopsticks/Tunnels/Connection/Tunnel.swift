@@ -185,6 +185,12 @@ public actor Tunnel {
         let reply = try await perform { connection in
             try await connection.request("run", params, reply: Reply.Run.self, onData: handler)
         }
+        for piece in reply.tail ?? [] {
+            guard let bytes = Data(base64Encoded: piece.b64) else {
+                throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)
+            }
+            try handler?(ByteBuffer(bytes: [piece.stream] + bytes))
+        }
         guard var stdout = Data(base64Encoded: reply.stdoutBase64), var stderr = Data(base64Encoded: reply.stderrBase64)
         else {
             throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)

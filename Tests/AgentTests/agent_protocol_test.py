@@ -779,6 +779,25 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(op, OK, res)
         os.unlink(res['remote_path'])
 
+    def test_quick_requests_are_served_by_the_reader_until_one_is_slow(self):
+        agent = self.new_agent().start()
+        on_main = 'import threading; threading.current_thread() is threading.main_thread()'
+        self.assertIs(agent.ok('exec', source=on_main)['value'], True)
+        # A slow request moves reading to a new thread: a ping and a CANCEL are read while it runs.
+        slow = agent.request('call', func='time.sleep', args=[30])
+        started = time.monotonic()
+        self.assertEqual(agent.result(agent.request('ping'), timeout=2)[0], OK)
+        self.assertLess(time.monotonic() - started, 1.0)
+        agent.send(CANCEL, slow)
+        op, res, _ = agent.result(slow, timeout=2)
+        self.assertEqual((op, res['type']), (ERR, 'Cancelled'))
+        # From then on requests run on workers, concurrently.
+        self.assertIs(agent.ok('exec', source=on_main)['value'], False)
+        sleepers = [agent.request('call', func='time.sleep', args=[0.5]) for _ in range(4)]
+        started = time.monotonic()
+        self.assertTrue(all(agent.result(rid)[0] == OK for rid in sleepers))
+        self.assertLess(time.monotonic() - started, 1.5)
+
     def check_exit_kills_children(self, how):
         agent = self.new_agent().start()
         pidfile = os.path.join(self.tmp, 'child.pid')

@@ -11,14 +11,16 @@ controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size
 agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "tb"},
                      DATA (fetch bytes)
 
-Every request ends with exactly one OK or ERR. Each request runs in a worker thread of its
-own (kept for later requests), except ping, answered at once, and put: its DATA/END frames
-are handled by the reader thread, so file bytes are written in order and a slow disk slows
-the sender down instead of piling up in memory.
+Every request ends with exactly one OK or ERR. The reader serves requests itself until one
+takes longer than 10 ms; then reading moves to a new thread and requests run in worker
+threads of their own (kept for later requests; see ReaderRole). Put is the exception: its
+DATA/END frames are always handled by the reader, so file bytes are written in order and a
+slow disk slows the sender down instead of piling up in memory.
 
 Stdlib only, Python 3.6 syntax: this has to run on whatever python3 a host has.
 """
 
+import _thread
 import ast
 import base64
 import builtins
@@ -141,6 +143,12 @@ class Workers:
             func(*args)
             with self.lock:
                 self.idle += 1
+
+    def join(self):
+        """The calling thread becomes one more worker, for good."""
+        with self.lock:
+            self.idle += 1
+        self.work()
 
 
 WORKERS = Workers()

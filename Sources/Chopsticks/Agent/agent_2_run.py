@@ -159,7 +159,7 @@ def op_run(req, params):
         cwd = os.path.expanduser(cwd)
         if not os.path.isdir(cwd):
             raise Failure('FileNotFoundError', f'run: cwd does not exist or is not a directory: {cwd}')
-    env = dict(os.environ)
+    env = dict(os.environ) if env_updates else None   # None: the agent's own, without re-encoding it
     for key, value in env_updates.items():
         if value is None:
             env.pop(key, None)   # null unsets a variable

@@ -4,11 +4,28 @@
 
 # ---------------------------------------------------------------- call, exec
 
+def resolve_loaded(parts):
+    """The object a dotted name means when its longest loaded module prefix has the rest as
+    attributes, else None: the usual case, answered without an import attempt."""
+    for i in range(len(parts), 0, -1):
+        obj = sys.modules.get('.'.join(parts[:i]))
+        if obj is not None:
+            for name in parts[i:]:
+                obj = getattr(obj, name, None)
+                if obj is None:
+                    return None
+            return obj
+    return None
+
+
 def resolve(dotted):
     """Import the longest importable prefix of a dotted name, then getattr the rest."""
     parts = dotted.split('.')
     if not all(parts):
         raise Failure('ImportError', f'call: invalid function name {dotted!r}')
+    loaded = resolve_loaded(parts)
+    if loaded is not None:
+        return loaded
     for i in range(len(parts), 0, -1):
         modname = '.'.join(parts[:i])
         try:

@@ -37,10 +37,47 @@ def handle_request(rid, payload):
     if op == 'put':
         start_put(req, params)   # here, not in a thread, so its DATA finds the file open
     elif op == 'ping':
-        serve(req, params, op_ping)   # here too: it cannot block, and a thread would cost more than it
-    else:
+        serve(req, params, op_ping)   # cannot block: no timer needed
+    elif READER.moved:
         WORKERS.submit(serve, req, params, HANDLERS[op])
+    else:
+        READER.serve_here(req, params, HANDLERS[op])
     return None
+
+
+class ReaderRole:
+    """Which thread reads frames.
+
+    At first the main thread reads, and serves each request itself: most take microseconds,
+    and handing them to a worker would cost more than they do. A request still going after
+    INLINE_SECONDS makes SIGALRM (only the main thread gets it) start a new reader thread, so
+    CANCEL and other requests are read meanwhile; from then on every request goes to a worker,
+    and the main thread joins the workers when its request ends. User code that takes SIGALRM
+    for itself only delays that move until it returns."""
+
+    INLINE_SECONDS = 0.01
+
+    def __init__(self):
+        self.serving = self.moved = False
+
+    def serve_here(self, req, params, handler):
+        self.serving = True
+        signal.setitimer(signal.ITIMER_REAL, self.INLINE_SECONDS)
+        try:
+            serve(req, params, handler)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.serving = False
+
+    def on_alarm(self, signum, frame):
+        # Runs on the main thread between two bytecodes of the request it serves: no lock is
+        # taken here, and _thread starts the reader without threading's own locks.
+        if self.serving and not self.moved:
+            self.moved = True
+            _thread.start_new_thread(reader_loop, ())
+
+
+READER = ReaderRole()
 
 
 def reader_loop():
@@ -57,6 +94,8 @@ def reader_loop():
         upload = UPLOADS.get(rid)
         if op == REQ:
             handle_request(rid, payload)
+            if READER.moved and threading.current_thread() is threading.main_thread():
+                WORKERS.join()   # another thread reads now
         elif op == DATA and upload:   # DATA/END for unknown or failed ids are ignored
             upload.data(payload)
         elif op == END and upload:
@@ -89,6 +128,7 @@ def main():
     sys.stdout, sys.stderr = CaptureStream('out', 1), CaptureStream('err', 2)
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, on_signal)
+    signal.signal(signal.SIGALRM, READER.on_alarm)
     send(HELLO, 0, to_json({'agent': 1, 'python': platform.python_version(),
                             'executable': sys.executable or '', 'pid': os.getpid(),
                             'hostname': socket.gethostname(),

@@ -28,6 +28,8 @@ CONFIG = os.path.join(ROOT, 'ssh_config')
 
 
 def sh(argv, **kw):
+    if 'input' not in kw:
+        kw['stdin'] = subprocess.DEVNULL   # pssh waits for stdin when it is not a terminal
     done = subprocess.run(argv, env=ENV, capture_output=True, check=False, **kw)
     if done.returncode != 0:
         sys.exit(f'{" ".join(argv)[:200]} failed ({done.returncode}): {done.stdout[-400:]!r} {done.stderr[-400:]!r}')

@@ -16,8 +16,8 @@ SHELL_WORDS = frozenset([
     'getopts', 'hash', 'jobs', 'kill', 'let', 'local', 'logout', 'printf', 'pwd', 'read', 'readonly',
     'return', 'set', 'shift', 'source', 'test', 'times', 'trap', 'true', 'type', 'typeset', 'ulimit',
     'umask', 'unalias', 'unset', 'wait'])
-PLAIN_WORD = re.compile(r'[A-Za-z0-9_./,:@%+=-]+\Z')
-BLANKS = re.compile(r'[ \t]+')
+PLAIN_WORD = r'[A-Za-z0-9_./,:@%+=-]+\Z'
+BLANKS = r'[ \t]+'
 HOLD_SECONDS = 0.02      # streamed output waits this long for more, so a short command's output rides in its OK
 HOLD_BYTES = 65536
 
@@ -29,10 +29,10 @@ def plain_argv(cmd):
     without /bin/sh in between: half the processes, the same result, as make(1) does. Anything
     sh could read differently (quotes, $, globs, ~, redirections, ;, a builtin, VAR=x) goes
     through sh."""
-    words = BLANKS.split(cmd.strip(' \t'))
+    words = re.split(BLANKS, cmd.strip(' \t'))
     if not words[0] or words[0] in SHELL_WORDS or '=' in words[0]:
         return None
-    if all(PLAIN_WORD.match(word) for word in words):
+    if all(re.match(PLAIN_WORD, word) for word in words):
         return words
     return None
 

@@ -50,7 +50,7 @@ def resolve(dotted):
 JSON_WORDS = {'true': True, 'false': False, 'null': None}
 # Words that mean to be a literal: a bracket, a quote, or a number. When one of them does not
 # read, that is an error; any other word that does not read is a plain string (/etc/hosts, eth0).
-LITERAL_START = re.compile(r'[\[{(\'"]|[+-]?\.?[0-9]')
+LITERAL_START = r'[\[{(\'"]|[+-]?\.?[0-9]'
 
 
 def read_literal(text):
@@ -64,7 +64,7 @@ def read_literal(text):
         problem = e
     with contextlib.suppress(ValueError, RecursionError):
         return json.loads(text)
-    if LITERAL_START.match(text):
+    if re.match(LITERAL_START, text):
         reason = getattr(problem, 'msg', None) or str(problem) or type(problem).__name__
         raise Failure('ValueError', f'call: cannot read argument {text!r} as a Python literal: {reason}; '
                                     f'to pass it as a string, quote it: "{text!r}"')

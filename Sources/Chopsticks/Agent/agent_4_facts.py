@@ -93,13 +93,13 @@ def fact_disk():
 
 
 FACTS = [
-    ('hostname', socket.gethostname),
-    ('fqdn', socket.getfqdn),
+    ('hostname', lambda: socket.gethostname()),
+    ('fqdn', lambda: socket.getfqdn()),
     ('ip', fact_ip),
     ('os', fact_os),
-    ('kernel', platform.release),
-    ('arch', platform.machine),
-    ('python_version', platform.python_version),
+    ('kernel', lambda: platform.release()),
+    ('arch', lambda: platform.machine()),
+    ('python_version', lambda: platform.python_version()),
     ('uptime', lambda: float(read_text('/proc/uptime').split()[0])),
     ('loadavg', lambda: [float(x) for x in os.getloadavg()]),
     ('cpus', os.cpu_count),

@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host.
@@ -55,8 +56,10 @@ public struct PutCommand: ChopCommand, Equatable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ShellError("local file not found: \(local)")
         }
-        let (remote, mode) = (self.remote, self.mode ?? 0o644)
+        let names = try session.resolve(target)
+        let plan = try await PutPlan.prepare(
+            path, remote, mode: mode ?? 0o644, hosts: names, fanout: session.settings.fanout)
         return try await session.operate(
-            "put", target: target, { try await $0.put(path, remote, mode: mode) }, describe: HostOutcome.put)
+            "put", target: target, names: names, { try await plan.put(on: $0) }, describe: HostOutcome.put)
     }
 }

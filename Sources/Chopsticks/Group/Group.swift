@@ -177,7 +177,13 @@ public struct Group: Sendable {
 
     public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async -> GroupResult<PutResult>
     {
-        await each { try await $0.put(localPath, remotePath, mode: mode) }
+        let plan: PutPlan
+        do {
+            plan = try await PutPlan.prepare(localPath, remotePath, mode: mode, hosts: names, fanout: fanout)
+        } catch {
+            return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
+        }
+        return await each { try await plan.put(on: $0) }
     }
 
     /// Fetches `remotePath` from every host. `localTemplate` names each host's file with `{host}`

@@ -256,32 +256,41 @@ public actor Tunnel {
     /// Streams a local file to the host (temporary name, then renamed into place), checked by SHA-1.
     /// With no `remotePath` the agent makes a temporary file.
     public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async throws -> PutResult {
-        let file = try LocalFile.openForReading(localPath)
-        defer { try? file.handle.close() }
-        let params: [String: JSONValue] = [
-            "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
-            "size": .int(Int64(file.size)),
-        ]
-        let handle = file.handle
-        let reply = try await perform { connection in
-            try await connection.request(
-                "put", params, reply: Reply.Transfer.self,
-                body: { id, connection in
-                    let hasher = SHA1()
-                    var sent = 0
-                    while true {
-                        try Task.checkCancellation()
-                        let chunk = try handle.read(upToCount: LocalFile.chunkSize) ?? Data()
-                        if chunk.isEmpty { break }
-                        hasher.update(chunk)
-                        sent += chunk.count
-                        try await connection.sendData(id, .data, ByteBuffer(bytes: chunk))
-                    }
-                    let end: JSONValue = ["sha1": .string(hasher.hexDigest()), "size": .int(Int64(sent))]
-                    try await connection.sendData(id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
-                })
+        let source = try SharedFileSource(path: localPath)
+        return try await put(from: source, as: await source.join(), remotePath, mode: mode)
+    }
+
+    /// Sends `source` as `consumer` (joined before any chunk was read); leaves the source however it ends.
+    func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int) async throws
+        -> PutResult
+    {
+        do {
+            let reply = try await perform { connection in
+                try await connection.request(
+                    "put",
+                    [
+                        "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
+                        "size": .int(Int64(source.size)),
+                    ], reply: Reply.Transfer.self,
+                    body: { id, connection in
+                        var sent = 0
+                        while let chunk = try await source.next(for: consumer) {
+                            try Task.checkCancellation()
+                            sent += chunk.readableBytes
+                            try await connection.sendData(id, .data, chunk)
+                        }
+                        let sha1 = await source.sha1 ?? ""
+                        let end: JSONValue = ["sha1": .string(sha1), "size": .int(Int64(sent))]
+                        try await connection.sendData(
+                            id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
+                    })
+            }
+            await source.leave(consumer)
+            return PutResult(remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum)
+        } catch {
+            await source.leave(consumer)
+            throw error
         }
-        return PutResult(remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum)
     }
 
     /// Streams a remote file here, checked by SHA-1. A partial local file is removed on any failure.

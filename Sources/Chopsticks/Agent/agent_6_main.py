@@ -117,6 +117,7 @@ def main():
     # Keep the protocol on private fds and make fds 0 and 1 harmless, so children
     # and C code writing to "stdout" can never corrupt a frame.
     IN_FD, OUT_FD = os.dup(0), os.dup(1)
+    widen_pipes(IN_FD, OUT_FD)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     try:

@@ -88,16 +88,7 @@ extension Session {
         var grown = group
         for tunnel in tunnels { try grown.add(tunnel) }
         group = grown
-        // Connect at once in the background, at most `fanout` at a time (a range can add thousands);
-        // `hosts` shows the progress, and operations wait for a connection already under way.
-        if var connecting = try? Group(tunnels) {
-            connecting.fanout = settings.fanout
-            let facts = self.facts
-            background { [connecting] in
-                _ = await connecting.connect()
-                for tunnel in connecting.tunnels { facts.offer(await tunnel.factNames) }
-            }
-        }
+        connectInBackground(tunnels)
         if !quietly { io.error("added \(counted(tunnels.count, "member")): \(NodeSet.fold(tunnels.map(\.name)))") }
         return .ok
     }
@@ -168,5 +159,34 @@ extension Session {
         }
         io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
         return .ok
+    }
+
+    /// Starts connecting new members at once, in the background: `hosts` shows the progress, and operations wait
+    /// for a connection already under way. One connector serves the whole session, at most `fanout` members at a
+    /// time however many `add` lines come: a script of a thousand `add local` lines once started a thousand
+    /// agents together, and they starved each other past the connect timeout.
+    func connectInBackground(_ tunnels: [Tunnel]) {
+        connectBacklog += tunnels
+        guard !connectorRunning else { return }
+        connectorRunning = true
+        background { [weak self] in
+            while let self, let batch = await self.nextConnectBatch() {
+                _ = await batch.connect()
+                for tunnel in batch.tunnels { self.facts.offer(await tunnel.factNames) }
+            }
+        }
+    }
+
+    /// The members waiting to connect, as a group with the session's fan-out; nil (and the connector stops)
+    /// when there are none or the session is closing.
+    private func nextConnectBatch() -> Group? {
+        let tunnels = connectBacklog
+        connectBacklog = []
+        guard !tunnels.isEmpty, !Task.isCancelled, var batch = try? Group(tunnels) else {
+            connectorRunning = false
+            return nil
+        }
+        batch.fanout = settings.fanout
+        return batch
     }
 }

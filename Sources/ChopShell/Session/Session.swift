@@ -32,6 +32,9 @@ public actor Session {
     public let resultsFolder: String?
     /// Background work (members connecting) that `close()` must end.
     private var backgroundTasks: [UUID: Task<Void, Never>] = [:]
+    /// Members added but not yet handed to the background connector, and whether it runs.
+    var connectBacklog: [Tunnel] = []
+    var connectorRunning = false
     /// The facts the connected agents know (from their hello), for completion and `help facts`.
     public nonisolated let facts = FactNames()
     public var factNames: [String] { facts.current }

@@ -41,7 +41,7 @@ actor AgentConnection {
 
     /// Starts the tunnel's child, sends the agent, and waits for its hello (at most `timeout` seconds).
     static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog) async throws -> (AgentConnection, Hello) {
-        let argv = kind.command(script: Bootstrap.script(python: kind.python))
+        let argv = kind.command(script: Bootstrap.script(python: await kind.interpreter()))
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(argv)

@@ -10,5 +10,11 @@ public struct Local: TunnelKind {
         self.python = python
     }
 
+    /// The named interpreter, or the one `python3` (or the next candidate) really is, found once per process.
+    public func interpreter() async -> String? {
+        if let python { return python }
+        return await LocalInterpreter.shared.path()
+    }
+
     public func command(script: String) -> [String] { ["/bin/sh", "-c", script] }
 }

@@ -10,6 +10,9 @@ public protocol TunnelKind: Sendable {
     var kindName: String { get }
     /// The interpreter the user named, or nil to discover one (see `Bootstrap`).
     var python: String? { get }
+    /// The interpreter to start: `python`, or one found once for every member of this kind (Local); nil to
+    /// let the bootstrap script discover one.
+    func interpreter() async -> String?
     /// argv of the local child that runs `script` (a POSIX `sh` script) on the far side.
     func command(script: String) -> [String]
     /// A one-line reason for a failure to start, from the child's stderr; nil to use the shared rules.
@@ -19,6 +22,7 @@ public protocol TunnelKind: Sendable {
 }
 
 extension TunnelKind {
+    public func interpreter() async -> String? { python }
     public func describeFailure(stderr: String) -> String? { nil }
     public func cleanup() async {}
 }

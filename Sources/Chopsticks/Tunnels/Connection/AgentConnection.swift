@@ -56,7 +56,7 @@ actor AgentConnection {
                 .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+                        try channel.pipeline.syncOperations.addHandler(FrameWriter())
                         return try NIOAsyncChannel<Frame, Outgoing>(
                             wrappingChannelSynchronously: channel,
                             // Few frames queued per agent: a fast host waits for us instead of filling memory.
@@ -115,7 +115,7 @@ actor AgentConnection {
         defer { timer.cancel() }
         do {
             guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
-            try await writer.write(.raw(ByteBuffer(bytes: Bootstrap.agentSource)))
+            try await writer.write(.raw(Bootstrap.agentBuffer))
         } catch {
             // The child may have died at once; its reason arrives through `lost`.
         }

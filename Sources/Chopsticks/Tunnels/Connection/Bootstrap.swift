@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Starts the agent on the far side with nothing installed there.
 ///
@@ -13,6 +14,9 @@ public enum Bootstrap {
         PackageResources.agent_1_core_py, PackageResources.agent_2_run_py, PackageResources.agent_3_python_py,
         PackageResources.agent_4_facts_py, PackageResources.agent_5_files_py, PackageResources.agent_6_main_py,
     ].joined(separator: Array("\n\n".utf8)).map { $0 }
+
+    /// The agent's source in one buffer that every connection sends as it is (buffers share their storage).
+    static let agentBuffer = ByteBuffer(bytes: agentSource)
 
     /// Interpreters tried in order when the user named none.
     public static let candidates = [

@@ -23,7 +23,9 @@ ROOT = tempfile.mkdtemp(prefix='chop-bench-')
 HOME = os.path.join(ROOT, 'home')
 ENV = dict(os.environ, HOME=HOME, XDG_STATE_HOME=os.path.join(ROOT, 'state'), NO_COLOR='1')
 ENV.pop('PAGER', None)
-ENV['PATH'] = os.path.join(ROOT, 'bin') + ':' + ENV['PATH']
+# The system's tools only (no pyenv or other shims): on the loopback "hosts" python3 is the system's, as on a
+# server, and every tool finds the same ssh wrapper first.
+ENV['PATH'] = os.path.join(ROOT, 'bin') + ':/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 CONFIG = os.path.join(ROOT, 'ssh_config')
 
 
@@ -217,7 +219,8 @@ def startup(chop, repeats):
 
 
 def memory(chop, members):
-    """chop's peak RSS (VmHWM) and the PSS of chop and all its children, in MiB, with these members."""
+    """Connect the members, `run true`, then chop's peak RSS (VmHWM) and the PSS of chop and all its children
+    in MiB, and the seconds of the whole session (start, connect, run, close)."""
     pss = ("import os,sys; p=int(sys.argv[1]); "
            "kids=lambda q: [int(c) for t in os.listdir(f'/proc/{q}/task') "
            "for c in open(f'/proc/{q}/task/{t}/children').read().split()]; "
@@ -225,11 +228,23 @@ def memory(chop, members):
            "while todo:\n q=todo.pop(); todo+=kids(q)\n"
            " total+=sum(int(l.split()[1]) for l in open(f'/proc/{q}/smaps_rollup') if l.startswith('Pss:'))\n"
            "print('PSS', total)")
-    script = members + ['connect', f'!python3 -c "{pss}" $PPID', '!grep VmHWM /proc/$PPID/status']
+    script = members + ['connect', 'run true', f'!python3 -c "{pss}" $PPID', '!grep VmHWM /proc/$PPID/status']
+    start = time.monotonic()
     out = sh([chop, '-q'], input='\n'.join(script).encode()).stdout.decode()
+    took = time.monotonic() - start
     hwm = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('VmHWM'))
     total = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('PSS'))
-    return hwm / 1024, total / 1024
+    return hwm / 1024, total / 1024, took
+
+
+def release_build():
+    """Seconds of `swift build -c release` in a clean clone of this checkout's HEAD."""
+    clone = os.path.join(ROOT, 'clone')
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sh(['git', 'clone', '-q', here, clone])
+    start = time.monotonic()
+    sh(['swift', 'build', '-c', 'release', '--package-path', clone])
+    return time.monotonic() - start
 
 
 def transfer(chop, n, size_mib, repeats):
@@ -257,61 +272,109 @@ def transfer(chop, n, size_mib, repeats):
             measure(scp('fetch'), repeats)]
 
 
+def stat(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def ratio(ours, theirs):
+    return ours[0] / theirs[0] if ours and theirs else None
+
+
+class Targets:
+    """The issue's targets, each checked against figures of this run."""
+
+    def __init__(self):
+        self.rows = []
+
+    def check(self, name, value, limit, higher_is_better=False, unit='×'):
+        if value is None:
+            return
+        met = value >= limit if higher_is_better else value <= limit
+        bound = '≥' if higher_is_better else '≤'
+        self.rows.append((name, f'{value:.2f}{unit}', f'{bound} {limit}{unit}', 'met' if met else 'MISSED'))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--chop', required=True)
     parser.add_argument('--chopsticks-python', required=True)
     parser.add_argument('--quick', action='store_true', help='small N and few repeats (about a minute)')
-    parser.add_argument('--only', default='cold,warm,transfer,memory,startup',
+    parser.add_argument('--only', default='cold,warm,transfer,memory,startup,build',
                         help='comma-separated sections to run (for profiling one of them)')
     parser.add_argument('--n', help='comma-separated fleet sizes for the cold and warm rows')
     parser.add_argument('--repeats', type=int)
     args = parser.parse_args()
     chop = args.chop
     only = set(args.only.split(','))
+    if args.quick:
+        only.discard('build')
     cold_ns = [1, 10] if args.quick else [1, 10, 50, 100, 200]
     warm_ns = [1, 10] if args.quick else [1, 10, 100, 200]
     if args.n:
         cold_ns = warm_ns = [int(n) for n in args.n.split(',')]
     repeats = args.repeats or (3 if args.quick else 7)
-    fleet = Fleet(max(cold_ns + warm_ns))
-    rows = []
+    fleet = Fleet(max(cold_ns + warm_ns + [10]))
+    rows, targets, warm = [], Targets(), {}
     try:
         for n in cold_ns if 'cold' in only else []:
-            rows.append((f'cold: connect + hostname, N={n}', fmt(measure(lambda n=n: chop_cold(chop, n), repeats)),
-                         f'floor {fmt(measure(lambda n=n: floor(n), repeats))}; '
+            ours = measure(lambda n=n: chop_cold(chop, n), repeats)
+            base = measure(lambda n=n: floor(n), repeats)
+            rows.append((f'cold: connect + hostname, N={n}', fmt(ours),
+                         f'floor {fmt(base)}; '
                          f'pssh {fmt(measure(lambda n=n: pssh(n), repeats))}; '
                          f'clush {fmt(measure(lambda n=n: clush(n), repeats))}; '
                          f'pdsh {fmt(measure(lambda n=n: pdsh(n), repeats))}; chopsticks '
-                         + fmt(measure(lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0], repeats))))
+                         + fmt(measure(lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0], repeats)),
+                         f'{ratio(ours, base):.2f}× floor'))
+            targets.check(f'cold connect + hostname, N={n}, vs the OpenSSH floor', ratio(ours, base), 1.10)
         for n in warm_ns if 'warm' in only else []:
             ours = chop_warm(chop, n, repeats)
             theirs = chopsticks(args.chopsticks_python, n, 'warm', repeats)
-
-            def stat(values):
-                return statistics.median(values), min(values), max(values)
-            rows.append((f'warm run hostname, N={n}', fmt(stat(ours['run'])),
-                         f'chopsticks spawning hostname {fmt(stat(theirs["run"]))}'))
-            rows.append((f'warm call socket.gethostname, N={n}', fmt(stat(ours['call'])),
-                         f'chopsticks call {fmt(stat(theirs["call"]))}'))
-            rows.append((f'warm ping, N={n}', fmt(stat(ours['ping'])), ''))
+            run, call, ping = stat(ours['run']), stat(ours['call']), stat(ours['ping'])
+            their_run, their_call = stat(theirs['run']), stat(theirs['call'])
+            warm[n] = (run, call)
+            rows.append((f'warm run hostname, N={n}', fmt(run), f'chopsticks spawning hostname {fmt(their_run)}',
+                         f'{ratio(run, their_run):.2f}×'))
+            rows.append((f'warm call socket.gethostname, N={n}', fmt(call), f'chopsticks call {fmt(their_call)}',
+                         f'{ratio(call, their_call):.2f}×'))
+            rows.append((f'warm ping, N={n}', fmt(ping), '', ''))
+            if n == 100:
+                targets.check('warm run hostname, N=100, vs chopsticks', ratio(run, their_run), 0.6)
+                targets.check('warm call, N=100, vs chopsticks', ratio(call, their_call), 0.4)
+        if 10 in warm and max(warm) >= 100:
+            top = max(warm)
+            for index, name in enumerate(['run', 'call']):
+                per_host = (warm[top][index][0] / top) / (warm[10][index][0] / 10)
+                targets.check(f'warm {name}: cost per host at N={top} / at N=10', per_host, 1.2)
         size = 10 if args.quick else 100
         for n in [1, 10] if 'transfer' in only else []:
             put, scp_put, fetch, scp_fetch = transfer(chop, n, size, max(1, repeats // 2))
-            rows.append((f'put {size} MiB, N={n}', fmt(put), f'parallel scp {fmt(scp_put)}'))
-            rows.append((f'fetch {size} MiB, N={n}', fmt(fetch), f'parallel scp {fmt(scp_fetch)}'))
+            # Aggregate MB/s ratio: the same bytes in both, so the inverse ratio of the times.
+            rows.append((f'put {size} MiB, N={n}', fmt(put), f'parallel scp {fmt(scp_put)}',
+                         f'{ratio(scp_put, put):.2f}× scp MB/s'))
+            rows.append((f'fetch {size} MiB, N={n}', fmt(fetch), f'parallel scp {fmt(scp_fetch)}',
+                         f'{ratio(scp_fetch, fetch):.2f}× scp MB/s'))
+            if n == 10:
+                targets.check('put to 10 hosts, MB/s vs parallel scp', ratio(scp_put, put), 0.8, True)
+                targets.check('fetch from 10 hosts, MB/s vs parallel scp', ratio(scp_fetch, fetch), 0.8, True)
         if 'memory' in only:
             ssh_n = 10 if args.quick else 100
-            hwm, pss = memory(chop, [f'add bench[1-{ssh_n}]'])
-            rows.append((f'memory, {ssh_n} SSH members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB'))
+            hwm, pss, took = memory(chop, [f'add bench[1-{ssh_n}]'])
+            rows.append((f'memory, {ssh_n} SSH members', f'RSS peak {hwm:.0f} MiB', f'PSS of the tree {pss:.0f} MiB',
+                         f'session {took:.1f} s'))
             local_n = 100 if args.quick else 1000
-            hwm, pss = memory(chop, [f'add local l{i}' for i in range(1, local_n + 1)])
-            rows.append((f'memory, {local_n} Local members', f'RSS peak {hwm:.0f} MiB',
-                         f'PSS of the tree {pss:.0f} MiB'))
+            hwm, pss, took = memory(chop, [f'add local l{i}' for i in range(1, local_n + 1)])
+            rows.append((f'memory, {local_n} Local members: connect, run true, close', f'RSS peak {hwm:.0f} MiB',
+                         f'PSS of the tree {pss:.0f} MiB', f'session {took:.1f} s'))
+            if local_n == 1000:
+                targets.check('1,000 Local members: controller peak RSS', hwm * 1.048576, 60, unit=' MB')
         if 'startup' in only:
             quit_, prompt = startup(chop, repeats)
-            rows.append(('start-up: chop -c quit', fmt(quit_), ''))
-            rows.append(('start-up: first prompt in a pty', fmt(prompt), ''))
+            rows.append(('start-up: chop -c quit', fmt(quit_), '', ''))
+            rows.append(('start-up: first prompt in a pty', fmt(prompt), '', ''))
+            targets.check('first prompt in a pty', prompt[0] * 1000, 30, unit=' ms')
+        if 'build' in only:
+            rows.append(('swift build -c release, clean clone', f'{release_build():.0f} s', '', ''))
     finally:
         fleet.stop()
         shutil.rmtree(ROOT, ignore_errors=True)
@@ -319,10 +382,15 @@ def main():
         cpu = next((line.split(':', 1)[1].strip() for line in f if line.startswith('model name')), '?')
     print(f'\nchop benchmark, {time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores ({cpu}), '
           f'{"quick" if args.quick else "full"} run; median (min–max) of {repeats} runs\n')
-    print('| work | chop | baselines, same run |')
-    print('|---|---|---|')
-    for work, ours, theirs in rows:
-        print(f'| {work} | {ours} | {theirs} |')
+    print('| work | chop | baselines, same run | ratio |')
+    print('|---|---|---|---|')
+    for work, ours, theirs, how in rows:
+        print(f'| {work} | {ours} | {theirs} | {how} |')
+    if targets.rows:
+        print('\n| target | measured | goal | |')
+        print('|---|---|---|---|')
+        for row in targets.rows:
+            print('| ' + ' | '.join(row) + ' |')
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ import glob
 import hashlib
 import itertools
 import json
+import marshal
 import math
 import os
 import platform
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 import unittest
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT_DIR = os.path.join(HERE, '..', '..', 'Sources', 'Chopsticks', 'Agent')
@@ -45,7 +47,24 @@ while len(s)<n:
  c=os.read(0,n-len(s))
  if not c:sys.exit(3)
  s+=c
-exec(compile(s,"chop_agent.py","exec"),{"__name__":"__chop_agent__"})
+x=None
+if len(sys.argv)>2:
+ import marshal,zlib
+ h=zlib.crc32(s).to_bytes(4,"big");d=os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),"chop")
+ p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
+ try:
+  with open(p,"rb") as f:b=f.read()
+  if b[:4]==h:x=marshal.loads(b[4:])
+ except Exception:pass
+if x is None:
+ x=compile(s,"chop_agent.py","exec")
+ if len(sys.argv)>2:
+  try:
+   os.makedirs(d,448,exist_ok=True);t="%s.%d"%(p,os.getpid())
+   with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),"wb") as f:f.write(h+marshal.dumps(x))
+   os.rename(t,p)
+  except Exception:pass
+exec(x,{"__name__":"__chop_agent__"})
 """
 
 REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
@@ -109,11 +128,12 @@ def read_pidfile(path, timeout=TIMEOUT):
 class Agent:
     """One agent process, with a thread that splits its stdout into frames per id."""
 
-    def __init__(self, python=None, source=None):
+    def __init__(self, python=None, source=None, key=None, env=None):
         self.source = agent_source() if source is None else source
         self.proc = subprocess.Popen(
-            [python or sys.executable, '-c', STUB, str(len(self.source))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            [python or sys.executable, '-c', STUB, str(len(self.source))] + ([key] if key else []),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=None if env is None else dict(os.environ, **env))
         self.cond = threading.Condition()
         self.frames = {}     # id -> [(op, payload)]
         self.order = []      # (op, id) in arrival order
@@ -797,6 +817,38 @@ class LifecycleTest(unittest.TestCase):
         started = time.monotonic()
         self.assertTrue(all(agent.result(rid)[0] == OK for rid in sleepers))
         self.assertLess(time.monotonic() - started, 1.5)
+
+    def test_compiled_agent_is_kept_and_checked(self):
+        env = {'XDG_CACHE_HOME': self.tmp}
+        cached = os.path.join(self.tmp, 'chop', f'agent-0123abcd.{sys.implementation.cache_tag}')
+        agent = self.new_agent(key='0123abcd', env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertTrue(wait_until(lambda: os.path.exists(cached), 5))
+        self.assertEqual(os.stat(cached).st_mode & 0o777, 0o600)
+        source = agent_source()
+        crc = zlib.crc32(source).to_bytes(4, 'big')
+        # A copy behind the right CRC is what runs: this one says so on stderr first.
+        marked = compile(b"import sys; sys.stderr.write('ran from the cache\\n')\n" + source, 'x', 'exec')
+        with open(cached, 'wb') as f:
+            f.write(crc + marshal.dumps(marked))
+        agent = self.new_agent(key='0123abcd', env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertTrue(wait_until(lambda: b'ran from the cache' in agent.stderr, 5), agent.stderr)
+        # A copy whose CRC does not match the source is not used, and is replaced.
+        with open(cached, 'wb') as f:
+            f.write(b'\0\0\0\0' + marshal.dumps(marked))
+        agent = self.new_agent(key='0123abcd', env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertNotIn(b'ran from the cache', agent.stderr)
+        def first_four():
+            with open(cached, 'rb') as f:
+                return f.read(4)
+        self.assertTrue(wait_until(lambda: first_four() == crc, 5))
+        # Without a key nothing is kept.
+        shutil.rmtree(os.path.join(self.tmp, 'chop'))
+        agent = self.new_agent(env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'chop')))
 
     def check_exit_kills_children(self, how):
         agent = self.new_agent().start()

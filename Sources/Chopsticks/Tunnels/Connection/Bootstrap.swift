@@ -15,6 +15,13 @@ public enum Bootstrap {
         PackageResources.agent_4_facts_py, PackageResources.agent_5_files_py, PackageResources.agent_6_main_py,
     ].joined(separator: Array("\n\n".utf8)).map { $0 }
 
+    /// Names the agent's compiled copy in the hosts' caches: the first 16 hex digits of its SHA-1.
+    static let agentKey: String = {
+        let hasher = SHA1()
+        hasher.update(agentSource)
+        return String(hasher.hexDigest().prefix(16))
+    }()
+
     /// The agent's source in one buffer that every connection sends as it is (buffers share their storage).
     static let agentBuffer = ByteBuffer(bytes: agentSource)
 
@@ -33,6 +40,10 @@ public enum Bootstrap {
     static let tooOldMarker = "chop: python too old:"
 
     /// The `-c` stub: Python 2.7 and 3.x syntax, no backslashes or single quotes (it is single-quoted for sh).
+    ///
+    /// Given a key (`agentKey`), it keeps the compiled agent in `~/.cache/chop/agent-KEY.TAG` (mode 0600, a
+    /// CRC-32 of the source first) and runs that instead of compiling the source again: compiling the agent
+    /// is most of its start-up, paid by every host on every connect. A stale or damaged copy is not used.
     static let stub = [
         "import os,sys",
         "if sys.version_info<(3,6):sys.stderr.write(\"\(tooOldMarker) %s at %s\"%(sys.version.split()[0],"
@@ -42,13 +53,32 @@ public enum Bootstrap {
         " c=os.read(0,n-len(s))",
         " if not c:sys.exit(3)",
         " s+=c",
-        "exec(compile(s,\"chop_agent.py\",\"exec\"),{\"__name__\":\"__chop_agent__\"})",
+        "x=None",
+        "if len(sys.argv)>2:",
+        " import marshal,zlib",
+        " h=zlib.crc32(s).to_bytes(4,\"big\");"
+            + "d=os.path.join(os.environ.get(\"XDG_CACHE_HOME\") or os.path.expanduser(\"~/.cache\"),\"chop\")",
+        " p=os.path.join(d,\"agent-%s.%s\"%(sys.argv[2],sys.implementation.cache_tag))",
+        " try:",
+        "  with open(p,\"rb\") as f:b=f.read()",
+        "  if b[:4]==h:x=marshal.loads(b[4:])",
+        " except Exception:pass",
+        "if x is None:",
+        " x=compile(s,\"chop_agent.py\",\"exec\")",
+        " if len(sys.argv)>2:",
+        "  try:",
+        "   os.makedirs(d,448,exist_ok=True);t=\"%s.%d\"%(p,os.getpid())",
+        "   with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),\"wb\") as f:"
+            + "f.write(h+marshal.dumps(x))",
+        "   os.rename(t,p)",
+        "  except Exception:pass",
+        "exec(x,{\"__name__\":\"__chop_agent__\"})",
     ].joined(separator: "\n")
 
     /// The `sh` script that starts the agent with `python`, or discovers an interpreter when it is nil.
     public static func script(python: String?) -> String {
         let size = agentSource.count
-        let launch = "\"$p\" -c \(shellQuote(stub)) \(size)"
+        let launch = "\"$p\" -c \(shellQuote(stub)) \(size) \(agentKey)"
         let list = python.map { [$0] } ?? candidates
         return """
             for p in \(list.map(shellQuote).joined(separator: " ")); do \

@@ -25,6 +25,7 @@ ENV = dict(os.environ, HOME=HOME, XDG_STATE_HOME=os.path.join(ROOT, 'state'), NO
 ENV.pop('PAGER', None)
 # The system's tools only (no pyenv or other shims): on the loopback "hosts" python3 is the system's, as on a
 # server, and every tool finds the same ssh wrapper first.
+SWIFT = shutil.which('swift') or 'swift'   # found on the user's PATH, before the fleet's PATH replaces it
 ENV['PATH'] = os.path.join(ROOT, 'bin') + ':/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 CONFIG = os.path.join(ROOT, 'ssh_config')
 
@@ -243,7 +244,7 @@ def release_build():
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sh(['git', 'clone', '-q', here, clone])
     start = time.monotonic()
-    sh(['swift', 'build', '-c', 'release', '--package-path', clone])
+    sh([SWIFT, 'build', '-c', 'release', '--package-path', clone])
     return time.monotonic() - start
 
 
@@ -280,6 +281,13 @@ def ratio(ours, theirs):
     return ours[0] / theirs[0] if ours and theirs else None
 
 
+class Rows:
+    """The table's rows, each printed as soon as it is measured: a long run that fails late keeps them."""
+
+    def append(self, row):
+        print('| ' + ' | '.join(row) + ' |', flush=True)
+
+
 class Targets:
     """The issue's targets, each checked against figures of this run."""
 
@@ -314,7 +322,13 @@ def main():
         cold_ns = warm_ns = [int(n) for n in args.n.split(',')]
     repeats = args.repeats or (3 if args.quick else 7)
     fleet = Fleet(max(cold_ns + warm_ns + [10]))
-    rows, targets, warm = [], Targets(), {}
+    rows, targets, warm = Rows(), Targets(), {}
+    with open('/proc/cpuinfo') as f:
+        cpu = next((line.split(':', 1)[1].strip() for line in f if line.startswith('model name')), '?')
+    print(f'\nchop benchmark, {time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores ({cpu}), '
+          f'{"quick" if args.quick else "full"} run; median (min–max) of {repeats} runs\n')
+    print('| work | chop | baselines, same run | ratio |')
+    print('|---|---|---|---|', flush=True)
     try:
         for n in cold_ns if 'cold' in only else []:
             ours = measure(lambda n=n: chop_cold(chop, n), repeats)
@@ -378,14 +392,6 @@ def main():
     finally:
         fleet.stop()
         shutil.rmtree(ROOT, ignore_errors=True)
-    with open('/proc/cpuinfo') as f:
-        cpu = next((line.split(':', 1)[1].strip() for line in f if line.startswith('model name')), '?')
-    print(f'\nchop benchmark, {time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores ({cpu}), '
-          f'{"quick" if args.quick else "full"} run; median (min–max) of {repeats} runs\n')
-    print('| work | chop | baselines, same run | ratio |')
-    print('|---|---|---|---|')
-    for work, ours, theirs, how in rows:
-        print(f'| {work} | {ours} | {theirs} | {how} |')
     if targets.rows:
         print('\n| target | measured | goal | |')
         print('|---|---|---|---|')

@@ -18,6 +18,9 @@ public struct LogCommand: TargetListCommand, Equatable {
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let names = targets.isEmpty ? try session.resolve(nil) : try session.resolver().resolve(targets)
+        // A tunnel's stderr comes on a pipe of its own, read apart from the replies: what the last command printed
+        // there can still be on its way when its reply is in (a script's `log` runs at once). 50 ms lets it land.
+        try? await Task.sleep(for: .milliseconds(50))
         let json = session.settings.output == .json
         var messages: [JSONValue] = []
         for tunnel in session.group.subset(names).tunnels {

@@ -86,8 +86,13 @@ final class LineEditor: @unchecked Sendable {
         chop_history_enter(history, line)
     }
 
+    /// Saves history readable by the user alone (0600): libedit would create it with the umask's 0644.
     func saveHistory() {
-        if let historyFile { chop_history_save(history, historyFile) }
+        guard let historyFile else { return }
+        let fd = open(historyFile, O_WRONLY | O_CREAT, 0o600)
+        if fd >= 0 { close(fd) }
+        chmod(historyFile, 0o600)
+        chop_history_save(history, historyFile)
     }
 
     /// Tab: one candidate completes in place; several insert their common prefix, or are listed.

@@ -165,9 +165,13 @@ final class SessionCommandTests: XCTestCase {
         var step = await run("record \(folder)/s.chop")
         XCTAssertEqual(step.err, ["recording commands to \(folder)/s.chop; 'record off' stops"])
         await run("run echo recorded")
+        await run(" run echo secret")
         await run("help")
         await run("record off")
         let script = try String(contentsOfFile: "\(folder)/s.chop", encoding: .utf8)
+        XCTAssertFalse(script.contains("secret"), "a line with a leading space is not recorded: \(script)")
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(folder)/s.chop")[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
         XCTAssertTrue(script.contains("add local a --python python3\n"), script)
         XCTAssertTrue(script.contains("run echo recorded\n"), script)
         XCTAssertFalse(script.contains("help"), script)

@@ -111,8 +111,9 @@ final class ScriptRecorder: @unchecked Sendable {
     private let handle: FileHandle
 
     init(path: String, header: [String]) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
+        // 0600: a record file holds what was typed, which is nobody else's business.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            chmod(path, 0o600) == 0, let handle = FileHandle(forWritingAtPath: path)
         else {
             throw ShellError("cannot write \(path)")
         }

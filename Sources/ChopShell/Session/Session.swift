@@ -68,7 +68,8 @@ public actor Session {
         }
         guard let parsed else { return .ok }
         currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let recorder, type(of: parsed.command).declaration.recorded {
+        // A line typed with a leading space is not recorded, as bash's ignorespace keeps it out of history.
+        if let recorder, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
             recorder.record(line)
         }
         do {

@@ -77,14 +77,19 @@ public enum Bootstrap {
 
     /// The `sh` script that starts the agent with `python`, or discovers an interpreter when it is nil.
     public static func script(python: String?) -> String {
-        let size = agentSource.count
-        let launch = "\"$p\" -c \(shellQuote(stub)) \(size) \(agentKey)"
-        let list = python.map { [$0] } ?? candidates
-        return """
-            for p in \(list.map(shellQuote).joined(separator: " ")); do \
-            if command -v "$p" >/dev/null 2>&1; then \(launch); s=$?; [ $s -eq \(tooOldStatus) ] || exit $s; fi; \
-            done; echo "\(noPythonMarker) (tried: \(list.joined(separator: " ")))" >&2; exit \(noPythonStatus)
-            """
+        let launch = "-c \(shellQuote(stub)) \(agentSource.count) \(agentKey)"
+        return candidateLoop(python.map { [$0] } ?? candidates, launch: launch)
+    }
+
+    /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` on PATH whose start does not exit with
+    /// `tooOldStatus`, and exits with its status; 127 and a marker on stderr when none is left. Shared by the
+    /// bootstrap and by `LocalInterpreter`'s one-time search, so both follow the same rules.
+    static func candidateLoop(_ list: [String], launch arguments: String) -> String {
+        """
+        for p in \(list.map(shellQuote).joined(separator: " ")); do \
+        if command -v "$p" >/dev/null 2>&1; then "$p" \(arguments); s=$?; [ $s -eq \(tooOldStatus) ] || exit $s; fi; \
+        done; echo "\(noPythonMarker) (tried: \(list.joined(separator: " ")))" >&2; exit \(noPythonStatus)
+        """
     }
 }
 

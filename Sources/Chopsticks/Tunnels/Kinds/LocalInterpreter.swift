@@ -22,11 +22,9 @@ actor LocalInterpreter {
     }
 
     private static func discover() async -> String? {
-        let probe = "import sys; sys.exit(4) if sys.version_info < (3, 6) else print(sys.executable)"
-        let script = """
-            for p in \(Bootstrap.candidates.map(shellQuote).joined(separator: " ")); do \
-            if command -v "$p" >/dev/null 2>&1; then "$p" -c \(shellQuote(probe)) && exit 0; fi; done; exit 127
-            """
+        let probe =
+            "import sys; sys.exit(\(Bootstrap.tooOldStatus)) if sys.version_info < (3, 6) else print(sys.executable)"
+        let script = Bootstrap.candidateLoop(Bootstrap.candidates, launch: "-c \(shellQuote(probe))")
         guard let child = try? ChildProcess.spawn(["/bin/sh", "-c", script]) else { return nil }
         close(child.stdinFD)
         close(child.stderrFD)

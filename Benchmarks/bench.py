@@ -10,6 +10,7 @@ import json
 import os
 import pty
 import select
+import selectors
 import shutil
 import signal
 import socket
@@ -197,6 +198,55 @@ def chop_warm(chop, n, repeats):
     return times
 
 
+def echo_floor(n, repeats):
+    """Seconds of one short line written to N long-lived `ssh HOST cat` and read back from all N: the bare round
+    trip over the same ssh channels (same config and options as the floor), with nothing at either end."""
+    procs = [subprocess.Popen(['ssh', h, 'cat'], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+             for h in aliases(n)]
+    sel = selectors.DefaultSelector()
+    for p in procs:
+        sel.register(p.stdout.fileno(), selectors.EVENT_READ)
+    line = b'echo\n'
+
+    def round_trip(timeout):
+        start = time.monotonic()
+        for p in procs:
+            os.write(p.stdin.fileno(), line)
+        got = {p.stdout.fileno(): b'' for p in procs}
+        pending = len(got)
+        while pending:
+            left = start + timeout - time.monotonic()
+            if left <= 0:
+                sys.exit(f'ssh echo floor: {pending} of {n} echoes missing after {timeout} s')
+            for key, _ in sel.select(left):
+                chunk = os.read(key.fd, 4096)
+                if not chunk:
+                    sys.exit('ssh echo floor: an `ssh HOST cat` ended early')
+                got[key.fd] += chunk
+                if got[key.fd] == line:
+                    pending -= 1
+                elif not line.startswith(got[key.fd]):
+                    sys.exit(f'ssh echo floor: {got[key.fd]!r} came back, not {line!r}')
+        return time.monotonic() - start
+
+    try:
+        round_trip(120)   # waits for every connection to be up (authenticated, cat started)
+        for _ in range(3):
+            round_trip(10)   # and warms both ends, as chop's rows are measured after a connect and a call
+        return measure(lambda: round_trip(10), repeats)
+    finally:
+        sel.close()
+        for p in procs:
+            p.stdin.close()   # cat sees EOF, ssh exits
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            p.stdout.close()
+
+
 def startup(chop, repeats):
     quit_ = measure(lambda: sh([chop, '-c', 'quit']) and None, repeats)
 
@@ -344,12 +394,14 @@ def main():
         for n in warm_ns if 'warm' in only else []:
             ours = chop_warm(chop, n, repeats)
             theirs = chopsticks(args.chopsticks_python, n, 'warm', repeats)
+            echo = echo_floor(n, repeats)
             run, call, ping = stat(ours['run']), stat(ours['call']), stat(ours['ping'])
             their_run, their_call = stat(theirs['run']), stat(theirs['call'])
             warm[n] = (run, call)
             rows.append((f'warm run hostname, N={n}', fmt(run), f'chopsticks spawning hostname {fmt(their_run)}',
                          f'{ratio(run, their_run):.2f}×'))
-            rows.append((f'warm call socket.gethostname, N={n}', fmt(call), f'chopsticks call {fmt(their_call)}',
+            rows.append((f'warm call socket.gethostname, N={n}', fmt(call),
+                         f'chopsticks call {fmt(their_call)}; ssh echo floor {fmt(echo)}',
                          f'{ratio(call, their_call):.2f}×'))
             rows.append((f'warm ping, N={n}', fmt(ping), '', ''))
             if n == 100:

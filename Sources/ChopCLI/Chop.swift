@@ -84,6 +84,12 @@ public struct Chop: AsyncParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
 
+    @Option(
+        name: .customLong("password-fd"),
+        help: ArgumentHelp(
+            "Read the sudo password (one line) from this file descriptor, for scripts.", valueName: "fd"))
+    var passwordFD: Int32?
+
     public init() {}
 
     /// Runs chop. Usage errors exit with 2, as every other usage or script error does (the README's table),
@@ -141,10 +147,17 @@ public struct Chop: AsyncParsableCommand {
         settings.python = python
         settings.errexit = errexit
 
+        var password: Secret?
+        if let passwordFD {
+            guard let secret = PasswordInput.read(fd: passwordFD) else {
+                throw ValidationError("--password-fd \(passwordFD): nothing to read there (give an open descriptor)")
+            }
+            password = secret
+        }
         let console = Console(interactive: interactive)
         let session = Session(
             settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
-            sshOptions: sshOptions, resultsFolder: Self.resultsFolder())
+            sshOptions: sshOptions, resultsFolder: Self.resultsFolder(), sudoPassword: password)
 
         // The starting group.
         var adds: [String] = []

@@ -18,8 +18,12 @@ struct Console: Sendable {
         // Only an interactive session on a terminal pages; batch mode and pipes never do.
         let page: (@Sendable ([String]) async -> Bool)? =
             interactive && Terminal.stdoutIsTTY ? { @Sendable lines in await Pager.show(lines) } : nil
+        // Questions only where someone can answer them: an interactive session on a terminal.
+        let asks = interactive && Terminal.stdinIsTTY
         return ShellIO(
             print: print, error: error, progress: progress, width: width,
-            colorByDefault: colorAllowed && Terminal.stdoutIsTTY, page: page)
+            colorByDefault: colorAllowed && Terminal.stdoutIsTTY, page: page,
+            confirm: asks ? { @Sendable question in await TerminalPrompt.confirm(question) } : nil,
+            askSecret: asks ? { @Sendable prompt in await TerminalPrompt.secret(prompt) } : nil)
     }
 }

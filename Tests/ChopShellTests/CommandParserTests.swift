@@ -628,7 +628,7 @@ final class CommandParserTests: XCTestCase {
 
     func testUsageLines() {
         XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE]")
-        XCTAssertEqual(CommandHelp.usage("add"), "add HOST... [--python PATH]")
+        XCTAssertEqual(CommandHelp.usage("add"), "add HOST... [--python PATH] [--sudo [USER]]")
         XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE] [--python PATH]")

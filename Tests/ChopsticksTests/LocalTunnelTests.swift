@@ -220,7 +220,7 @@ final class LocalTunnelTests: XCTestCase {
         try await tunnel.connect()
         let version = await tunnel.pythonVersion
         XCTAssertEqual(version?.hasPrefix("3."), true)
-        let state = await tunnel.state
+        let state = tunnel.state
         XCTAssertEqual(state, .up)
     }
 

@@ -19,7 +19,9 @@ final class SSHGroupTests: XCTestCase {
         XCTAssertEqual(result.successful().map(\.host), ["web1", "web2", "web3"])
         XCTAssertEqual(result.failures().map(\.host), ["closed", "badkey", "nopython", "nokey"])
         XCTAssertEqual(result[3].error?.msg, "connection refused")
-        XCTAssertEqual(result[4].error?.msg, "host key verification failed")
+        XCTAssertEqual(result[4].error?.kind, .hostKeyChanged)
+        XCTAssertEqual(group.tunnels[4].state.word, "KEY CHANGED")
+        XCTAssertTrue(group.tunnels[4].stderr.lines.contains { $0.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") })
         XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython; install python3 or set --python")
         XCTAssertEqual(result[6].error?.msg, "permission denied (publickey)")
         XCTAssertThrowsError(try result.raiseFailures()) { error in

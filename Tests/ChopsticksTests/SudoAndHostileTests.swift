@@ -69,7 +69,7 @@ final class SudoAndHostileTests: XCTestCase {
         }
         // Cancel while the silent host is connecting (its script runs) and the good one has answered.
         let connecting = await waitUntil(timeout: 10) {
-            let state = await group.tunnels[0].state
+            let state = group.tunnels[0].state
             let hosts = await answered.hosts
             return state == .connecting && ProcessTree.isRunning("sleep 30") && hosts.contains("good")
         }
@@ -81,7 +81,7 @@ final class SudoAndHostileTests: XCTestCase {
         XCTAssertEqual(result[0].error?.kind, .interrupted)
         XCTAssertEqual(result[1].value?.stdoutText, "ok\n")
         // The interrupted member is not marked down: it will simply connect again next time.
-        let state = await group.tunnels[0].state
+        let state = group.tunnels[0].state
         XCTAssertEqual(state, .idle)
         await group.close()
         await assertNoStrayChildren()

@@ -93,7 +93,7 @@ final class WireContractTests: XCTestCase {
         let tunnel = Tunnel(HostileHost(name: "silent", script: "sleep 30"), connectTimeout: 30)
         let attempt = Task { try await tunnel.connect() }
         let connecting = await waitUntil(timeout: 10) {
-            await tunnel.state == .connecting && ProcessTree.isRunning("sleep 30")
+            tunnel.state == .connecting && ProcessTree.isRunning("sleep 30")
         }
         XCTAssertTrue(connecting)
         let start = ContinuousClock.now

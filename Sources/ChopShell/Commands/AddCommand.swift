@@ -1,19 +1,25 @@
-/// `add HOST... [--python PATH]`: SSH members, ranges expanded (`web[01-12]`, `root@db:2222`). Its subcommands
+/// `add HOST... [--python PATH] [--sudo [USER]]`: SSH members, ranges expanded (`web[01-12]`, `root@db:2222`). Its subcommands
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", usage: "add HOST... [--python PATH]", summary: "add SSH hosts: web[01-12], root@db:2222",
+        name: "add", usage: "add HOST... [--python PATH] [--sudo [USER]]",
+        summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         help: """
             Hosts are reached with your own ssh, so ~/.ssh/config, keys and ProxyJump apply.
             HOST is [USER@]NAME[:PORT]; ranges such as web[01-12] or db[1,3,5-7] add many at once.
             --python names the interpreter (every form takes it); otherwise chop finds one (see set python).
+            --sudo runs the agent through sudo on the hosts, as USER (root by default); put it last. sudo runs
+            with -n until you give a password: a host whose sudo asks for one shows 'needs password', and
+            'password' gives it (once, for all of them).
             The 'local' member chop starts with leaves as soon as you add another; 'add local' keeps it.
             Host names cannot start with '-' or '@', nor contain spaces, '*' or '?'.
 
             Examples:
               add web[01-04] root@db:2222
               add legacy1 --python /usr/bin/python3.9
+              add web[1-3] --sudo
+              add db1 --sudo postgres
               add sudo postgres
               add docker test1 test2 --image python:3.12-slim
             """)
@@ -22,13 +28,39 @@ public struct AddCommand: ChopCommand, Equatable {
     /// by the session.
     public var hosts: [String]
     public var python: String?
+    /// The user sudo runs the agent as on the hosts; nil: no sudo.
+    public var sudo: String?
+
+    public init(hosts: [String], python: String? = nil, sudo: String? = nil) {
+        self.hosts = hosts
+        self.python = python
+        self.sudo = sudo
+    }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
         let hint = "; host names cannot start with '-'"
-        let (hosts, options) = try arguments.options(known: ["--python"], hint: hint)
+        // `--sudo` takes an optional value (the next word, when there is one), which `options` cannot say.
+        var rest = arguments
+        var sudo: String?
+        if let index = rest.words.firstIndex(where: { $0 == "--sudo" || $0.hasPrefix("--sudo=") }) {
+            let word = rest.words.remove(at: index)
+            if word.hasPrefix("--sudo=") {
+                sudo = String(word.dropFirst("--sudo=".count))
+            } else if index < rest.words.count, !rest.words[index].hasPrefix("-") {
+                sudo = rest.words.remove(at: index)
+            } else {
+                sudo = "root"
+            }
+            guard let user = sudo, !user.isEmpty else { throw arguments.error("--sudo=USER needs a user name") }
+            try arguments.checkName(user)
+            guard !rest.words.contains(where: { $0 == "--sudo" || $0.hasPrefix("--sudo=") }) else {
+                throw arguments.error("--sudo is given twice")
+            }
+        }
+        let (hosts, options) = try rest.options(known: ["--python"], hint: hint)
         guard !hosts.isEmpty else { throw arguments.error("add needs at least one host, e.g. add web[01-04]") }
         for host in hosts { try arguments.checkName(host) }
-        return AddCommand(hosts: hosts, python: options["--python"])
+        return AddCommand(hosts: hosts, python: options["--python"], sudo: sudo)
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
@@ -36,6 +68,6 @@ public struct AddCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(hosts, python: python)
+        try await session.addSSH(hosts, python: python, sudo: sudo)
     }
 }

@@ -1,10 +1,11 @@
-/// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through `sudo -n`.
+/// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through sudo.
 public struct AddSudoCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "add sudo", usage: "add sudo [USER] [NAME] [--python PATH]",
-        summary: "add this machine as USER (default root), through sudo -n",
+        summary: "add this machine as USER (default root), through sudo",
         help: """
-            sudo runs with -n, so it never waits for a password: USER must be allowed without one.
+            sudo runs with -n, so it never waits for a password: when it wants one, the member shows 'needs
+            password' and 'password' gives it.
             NAME is what the member is called (default sudo-USER).
 
             Examples:

@@ -7,6 +7,8 @@ public enum CommandRegistry {
         ConnectCommand.self,
         DisconnectCommand.self,
         ReconnectCommand.self,
+        TrustCommand.self,
+        PasswordCommand.self,
         RunCommand.self,
         CallCommand.self,
         PyCommand.self,

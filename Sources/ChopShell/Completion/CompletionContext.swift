@@ -24,7 +24,7 @@ public struct CompletionContext: Sendable {
 
     /// Member names and result sets, with `@` when the word being typed starts with one.
     public func targetWords() -> [String] {
-        let names = members + ["all", "ok", "failed"]
+        let names = members + ["all", "ok", "failed"] + Session.stateTargets.map(\.key)
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
     }
 

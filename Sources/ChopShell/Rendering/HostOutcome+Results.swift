@@ -13,6 +13,9 @@ extension HostOutcome {
         case .remote: reason = "remote exception: \(error.msg)"
         case .protocol: reason = error.msg
         case .local: reason = error.msg
+        case .unknownHostKey: reason = "unknown host key: \(error.msg)"
+        case .hostKeyChanged: reason = "HOST KEY CHANGED: \(error.msg)"
+        case .needsPassword: reason = "needs password: \(error.msg)"
         }
         self.init(host: host, state: .error, reason: reason, traceback: error.traceback)
     }

@@ -4,7 +4,7 @@ import Foundation
 /// Building the group: add, remove, hosts, connect, disconnect.
 extension Session {
     /// Adds SSH members (ranges expanded) and starts connecting them in the background.
-    func addSSH(_ specs: [String], python: String?) async throws -> CommandResult {
+    func addSSH(_ specs: [String], python: String?, sudo: String? = nil) async throws -> CommandResult {
         var names: [String] = []
         for spec in specs {
             do {
@@ -18,7 +18,8 @@ extension Session {
             let kind: SSH
             do {
                 kind = try SSH(
-                    parsing: name, options: sshOptions, configFile: sshConfigFile, python: python ?? settings.python)
+                    parsing: name, options: sshOptions, configFile: sshConfigFile, python: python ?? settings.python,
+                    sudo: sudo != nil, sudoUser: sudo ?? "root")
             } catch {
                 throw ShellError("\(error)")
             }
@@ -80,6 +81,9 @@ extension Session {
             io.error("\(implicit) (this machine) left the group; add local to keep it")
         }
         var names = Set(group.names)
+        for tunnel in tunnels where tunnel.kind.usesSudo {
+            await tunnel.setPassword(sudoPassword)
+        }
         for tunnel in tunnels {
             guard names.insert(tunnel.name).inserted else {
                 throw ShellError("'\(tunnel.name)' is already a member; 'remove \(tunnel.name)' first to replace it")
@@ -104,12 +108,11 @@ extension Session {
     public func members() async -> [MemberInfo] {
         var result: [MemberInfo] = []
         for tunnel in group.tunnels {
-            let state = await tunnel.state
+            let state = tunnel.state
             let version = await tunnel.pythonVersion
             let interpreter = await tunnel.interpreter
             if factNames.isEmpty { facts.offer(await tunnel.factNames) }
-            var down = false
-            if case .down = state { down = true }
+            let down = state.isFailed
             var kind = tunnel.kind.kindName
             if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
             result.append(
@@ -124,11 +127,15 @@ extension Session {
     /// The prompt: `chop 12 hosts (1 down)> `, with the `use` target when one is set.
     public func prompt() async -> String {
         let infos = await members()
-        let down = infos.filter(\.down).count
         var text = "chop"
         if let useTarget { text += " @\(useTarget)" }
         text += " " + counted(infos.count, "host")
-        if down > 0 { text += " (\(down) down)" }
+        // Each failed state on its own: "unknown key" asks for `trust`, "down" for a look at `log`.
+        var failed: [String: Int] = [:]
+        for info in infos where info.down { failed[info.state, default: 0] += 1 }
+        let order = ["down", "unknown key", "KEY CHANGED", "needs password"]
+        let parts = order.compactMap { word in failed[word].map { "\($0) \(word)" } }
+        if !parts.isEmpty { text += " (\(parts.joined(separator: ", ")))" }
         return text + "> "
     }
 

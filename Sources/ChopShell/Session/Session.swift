@@ -40,11 +40,15 @@ public actor Session {
     public var factNames: [String] { facts.current }
     /// The member chop added by itself at start-up (`local`), which leaves when the user adds another.
     var implicitMember: String?
+    /// The sudo password given with `password` or `--password-fd`: the one copy, lent by reference to the
+    /// tunnels that go through sudo, zeroed by `close()`.
+    var sudoPassword: Secret?
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
-        resultsFolder: String? = nil
+        resultsFolder: String? = nil, sudoPassword: Secret? = nil
     ) {
+        self.sudoPassword = sudoPassword
         self.resultsFolder = resultsFolder
         self.settings = settings
         self.io = io
@@ -85,8 +89,17 @@ public actor Session {
 
     // MARK: Targets
 
+    /// `@up`, `@down`, … select members by their state as `hosts` shows it.
+    static let stateTargets: KeyValuePairs<String, String> = [
+        "up": "up", "down": "down", "unknown-key": "unknown key", "key-changed": "KEY CHANGED",
+        "needs-password": "needs password",
+    ]
+
     func resolver() -> TargetResolver {
         var all = sets
+        for (name, word) in Self.stateTargets {
+            all[name] = group.tunnels.filter { $0.state.word == word }.map(\.name)
+        }
         for entry in history.entries {
             for (name, hosts) in entry.sets { all["%\(entry.number).\(name)"] = hosts }
         }
@@ -270,6 +283,8 @@ public actor Session {
         for task in backgroundTasks.values { await task.value }
         backgroundTasks.removeAll()
         await group.close()
+        sudoPassword?.wipe()
+        sudoPassword = nil
         if let resultsFolder { try? FileManager.default.removeItem(atPath: resultsFolder) }
     }
 

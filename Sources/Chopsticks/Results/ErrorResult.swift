@@ -16,6 +16,12 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
         case `protocol`
         /// Something on this side: a missing local file, a bad template.
         case local
+        /// ssh has no key for the host in known_hosts; `trust` can add it after the user checks it.
+        case unknownHostKey
+        /// The host's key differs from the one in known_hosts: a reinstalled host, or someone in between.
+        case hostKeyChanged
+        /// sudo on the far side asks for a password; `password` gives it.
+        case needsPassword
     }
 
     /// A human-readable message, one line.

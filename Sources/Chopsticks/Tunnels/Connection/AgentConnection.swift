@@ -40,8 +40,13 @@ actor AgentConnection {
     }
 
     /// Starts the tunnel's child, sends the agent, and waits for its hello (at most `timeout` seconds).
-    static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog) async throws -> (AgentConnection, Hello) {
-        let argv = kind.command(script: Bootstrap.script(python: await kind.interpreter()))
+    /// With `password`, a kind that goes through sudo is started with the password handshake (`SudoLaunch`).
+    static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil) async throws
+        -> (AgentConnection, Hello)
+    {
+        let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
+        let argv = kind.command(
+            script: Bootstrap.script(python: await kind.interpreter()), sudoPassword: password != nil)
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(argv)
@@ -77,13 +82,13 @@ actor AgentConnection {
         }
         let connection = AgentConnection(
             process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout)
-        let hello = try await connection.start(channel: channel, errors: errors)
+        let hello = try await connection.start(channel: channel, errors: errors, password: password)
         return (connection, hello)
     }
 
-    private func start(channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>)
-        async throws -> Hello
-    {
+    private func start(
+        channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, password: Secret?
+    ) async throws -> Hello {
         let stderr = self.stderr
         stderrDone = Task {
             try? await errors.executeThenClose { inbound in
@@ -111,13 +116,26 @@ actor AgentConnection {
         let timeout = timeoutSeconds
         let timer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
             helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
+            stderr.endMarkerWait()
         }
         defer { timer.cancel() }
-        do {
-            guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
-            try await writer.write(.raw(Bootstrap.agentBuffer))
-        } catch {
-            // The child may have died at once; its reason arrives through `lost`.
+        var refused: ErrorResult?
+        if let password {
+            refused = await withTaskCancellationHandler {
+                await sudoHandshake(password)
+            } onCancel: {
+                stderr.endMarkerWait()
+            }
+        }
+        if let refused {
+            helloPromise.fail(refused)
+        } else {
+            do {
+                guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
+                try await writer.write(.raw(Bootstrap.agentBuffer))
+            } catch {
+                // The child may have died at once; its reason arrives through `lost`.
+            }
         }
         do {
             // Cancellable: a Ctrl-C must not wait for a host that is slow to answer.
@@ -132,6 +150,33 @@ actor AgentConnection {
             await shutdown()
             throw ErrorResult(error)
         }
+    }
+
+    /// Writes the password when sudo prompts for it, and returns once the shell sudo started says it is ready
+    /// (nil), or with the reason to give up: a second prompt means the password was refused. When stderr ends
+    /// or the connect times out first, it returns nil too and the connection's own failure tells why.
+    private func sudoHandshake(_ password: Secret) async -> ErrorResult? {
+        var prompted = false
+        while let marker = await stderr.nextMarker() {
+            if marker == SudoLaunch.readyMarker { return nil }
+            guard marker == SudoLaunch.promptMarker else { continue }
+            if prompted {
+                return ErrorResult("sudo refused the password; give it again with 'password'", kind: .needsPassword)
+            }
+            prompted = true
+            // Straight into the pipe, not through NIO's buffers: the one copy made here is zeroed after. The
+            // pipe is empty (nothing else was written yet), so a line this short is written whole at once.
+            let fd = process.stdinFD
+            password.withBytes { bytes in
+                var line = bytes
+                line.append(0x0A)
+                _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                line.withUnsafeMutableBufferPointer { buffer in
+                    for index in buffer.indices { buffer[index] = 0 }
+                }
+            }
+        }
+        return nil
     }
 
     private func attach(_ outbound: NIOAsyncChannelOutboundWriter<Outgoing>) {
@@ -266,11 +311,9 @@ actor AgentConnection {
         await stderrDone?.value
         let reason =
             protocolError
-            ?? ErrorResult(
-                FailureText.describe(
-                    stderr: stderr.tail(), exit: status.map(describeWaitStatus), host: kind.name, kind: kind,
-                    timeout: timeoutSeconds),
-                kind: .connection)
+            ?? FailureText.classify(
+                stderr: stderr.tail(), exit: status.map(describeWaitStatus), host: kind.name, kind: kind,
+                timeout: timeoutSeconds)
         lostReason = reason
         helloPromise?.fail(reason)
         for (_, entry) in pending { entry.promise.fail(reason) }

@@ -5,6 +5,35 @@ import Foundation
 /// ssh, sudo and the bootstrap script each have their own wording; the shell shows the reason, not a
 /// wall of ssh debug output.
 enum FailureText {
+    /// The failure as an error whose kind says what the user can do: host-key and password problems have
+    /// their own kinds (and member states), everything else is a connection failure.
+    static func classify(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int)
+        -> ErrorResult
+    {
+        let lower = stderr.lowercased()
+        if lower.contains("remote host identification has changed")
+            || lower.contains("host key for")
+                && lower.contains("has changed")
+        {
+            return ErrorResult(
+                "it differs from known_hosts (a reinstalled host, or someone in between); 'log \(host)' shows "
+                    + "ssh's warning, 'trust --replace \(host)' replaces it after you check it",
+                kind: .hostKeyChanged)
+        }
+        if lower.contains("host key verification failed") && !lower.contains("revoked host key") {
+            return ErrorResult(
+                "ssh knows no key for \(host); 'trust' shows its fingerprint and adds it", kind: .unknownHostKey)
+        }
+        if lower.contains("sudo:") && lower.contains("password is required") {
+            return ErrorResult("sudo asks for a password; give it with 'password'", kind: .needsPassword)
+        }
+        if lower.contains("sudo:") && lower.contains("incorrect password") {
+            return ErrorResult("sudo refused the password; try 'password' again", kind: .needsPassword)
+        }
+        return ErrorResult(
+            describe(stderr: stderr, exit: exit, host: host, kind: kind, timeout: timeout), kind: .connection)
+    }
+
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {
         if let custom = kind.describeFailure(stderr: stderr) { return custom }
         let lower = stderr.lowercased()
@@ -19,9 +48,6 @@ enum FailureText {
             let only = tooOld.isEmpty ? "" : " (found only Python \(tooOld.joined(separator: ", ")))"
             return "no Python 3.6+ found on \(host)\(only); install python3 or set --python"
         }
-        if lower.contains("host key verification failed") || lower.contains("remote host identification has changed") {
-            return "host key verification failed"
-        }
         if let range = stderr.range(of: "Permission denied (") {
             let tail = stderr[range.lowerBound...].prefix(while: { $0 != "\n" })
             return tail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". \r"))
@@ -33,9 +59,6 @@ enum FailureText {
         }
         if lower.contains("no route to host") { return "no route to host" }
         if lower.contains("network is unreachable") { return "network is unreachable" }
-        if lower.contains("sudo:") && lower.contains("password is required") {
-            return "sudo needs a password (chop runs sudo -n): allow NOPASSWD for this user"
-        }
         if lower.contains("sudo:") && lower.contains("unknown user") { return "sudo: unknown user" }
         if let last = stderr.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             let line = last.trimmingCharacters(in: .whitespaces)

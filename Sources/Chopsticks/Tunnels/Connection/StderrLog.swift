@@ -7,6 +7,10 @@ public final class StderrLog: Sendable {
         var lines: [String] = []
         var partial: [UInt8] = []
         var handler: (@Sendable (String) -> Void)?
+        /// Handshake lines (`SudoLaunch`) not yet taken, and the one waiting for them.
+        var markers: [String] = []
+        var markerWaiter: CheckedContinuation<String?, Never>?
+        var ended = false
     }
 
     public static let maxLines = 200
@@ -41,6 +45,16 @@ public final class StderrLog: Sendable {
                     state.partial.append(byte)
                 }
             }
+            // Handshake lines are for the connection, not the log.
+            complete.removeAll { line in
+                guard line.hasPrefix(SudoLaunch.markerPrefix) else { return false }
+                state.markers.append(line)
+                return true
+            }
+            if let waiter = state.markerWaiter, !state.markers.isEmpty {
+                state.markerWaiter = nil
+                waiter.resume(returning: state.markers.removeFirst())
+            }
             state.lines.append(contentsOf: complete)
             if state.lines.count > Self.maxLines { state.lines.removeFirst(state.lines.count - Self.maxLines) }
             return state.handler
@@ -55,5 +69,31 @@ public final class StderrLog: Sendable {
             return state.partial
         }
         if !partial.isEmpty { append(partial + [0x0A]) }
+        endMarkerWait()
+    }
+
+    /// The next handshake line from the far side (see `SudoLaunch`), or nil once stderr has ended or
+    /// `endMarkerWait` was called (a timeout).
+    func nextMarker() async -> String? {
+        await withCheckedContinuation { continuation in
+            state.withLockedValue { state in
+                if !state.markers.isEmpty {
+                    continuation.resume(returning: state.markers.removeFirst())
+                } else if state.ended {
+                    continuation.resume(returning: nil)
+                } else {
+                    state.markerWaiter = continuation
+                }
+            }
+        }
+    }
+
+    /// Ends every wait for a handshake line, now and later.
+    func endMarkerWait() {
+        state.withLockedValue { state in
+            state.ended = true
+            state.markerWaiter?.resume(returning: nil)
+            state.markerWaiter = nil
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// One member of a group: a tunnel kind plus its live connection, opened lazily and reopened after failure.
@@ -6,12 +7,18 @@ import NIOCore
 /// Every operation first makes sure the agent is up; a host whose connection failed is tried again on the
 /// next operation rather than skipped. Operations throw `ErrorResult`.
 public actor Tunnel {
-    /// Where the member stands, for `hosts` tables and prompts.
+    /// Where the member stands, for `hosts` tables, prompts and `@state` targets.
     public enum State: Sendable, Equatable {
         case idle
         case connecting
         case up
         case down(String)
+        /// ssh has no key for the host: nothing was sent to it. `trust` resolves it.
+        case unknownKey(String)
+        /// The host's key is not the one in known_hosts: nothing was sent to it.
+        case keyChanged(String)
+        /// sudo on the far side asks for a password.
+        case needsPassword(String)
         case closed
 
         public var word: String {
@@ -20,7 +27,28 @@ public actor Tunnel {
             case .connecting: "connecting"
             case .up: "up"
             case .down: "down"
+            case .unknownKey: "unknown key"
+            case .keyChanged: "KEY CHANGED"
+            case .needsPassword: "needs password"
             case .closed: "closed"
+            }
+        }
+
+        /// Not connected, for a reason the user must act on (every failed state).
+        public var isFailed: Bool {
+            switch self {
+            case .down, .unknownKey, .keyChanged, .needsPassword: true
+            default: false
+            }
+        }
+
+        /// The state a failed connection leaves, by the kind of its error.
+        init(failure: ErrorResult) {
+            switch failure.kind {
+            case .unknownHostKey: self = .unknownKey(failure.msg)
+            case .hostKeyChanged: self = .keyChanged(failure.msg)
+            case .needsPassword: self = .needsPassword(failure.msg)
+            default: self = .down(failure.msg)
             }
         }
     }
@@ -32,7 +60,9 @@ public actor Tunnel {
     /// Seconds allowed for the tunnel to start and the agent to say hello.
     public var connectTimeout: Int
 
-    public private(set) var state: State = .idle
+    /// Where the member stands; readable without waiting for the actor, so target resolution stays synchronous.
+    public nonisolated var state: State { stateBox.withLockedValue { $0 } }
+    private let stateBox = NIOLockedValueBox<State>(.idle)
     /// "3.11.7", once connected.
     public private(set) var pythonVersion: String?
     /// The interpreter the agent runs under on the far side.
@@ -43,6 +73,9 @@ public actor Tunnel {
     public private(set) var lastError: String?
     /// The facts the agent knows (from its hello), once connected.
     public private(set) var factNames: [String] = []
+
+    /// The sudo password the user gave, shared with the session (one copy); used by kinds that go through sudo.
+    private var password: Secret?
 
     private var connection: AgentConnection?
     private var opening: Task<AgentConnection, any Error>?
@@ -66,12 +99,14 @@ public actor Tunnel {
         if let connection, await connection.lostReason == nil { return connection }
         if let opening { return try await opening.value }
         connection = nil
-        state = .connecting
+        setState(.connecting)
         let kind = self.kind
         let timeout = connectTimeout
         let stderr = self.stderr
+        let password = self.password
         let task = Task { () async throws -> AgentConnection in
-            let (connection, hello) = try await AgentConnection.open(kind: kind, timeout: timeout, stderr: stderr)
+            let (connection, hello) = try await AgentConnection.open(
+                kind: kind, timeout: timeout, stderr: stderr, password: password)
             self.opened(hello)
             return connection
         }
@@ -88,24 +123,34 @@ public actor Tunnel {
                 throw ErrorResult("tunnel closed", kind: .connection)
             }
             connection = opened
-            state = .up
+            setState(.up)
             return opened
         } catch {
             let result = ErrorResult(error)
             if result.kind == .interrupted {
-                if state != .closed { state = .idle }
+                if state != .closed { setState(.idle) }
             } else {
-                if state != .closed { state = .down(result.msg) }
+                if state != .closed { setState(State(failure: result)) }
                 lastError = result.msg
             }
             throw result
         }
     }
 
+    private func setState(_ new: State) {
+        stateBox.withLockedValue { $0 = new }
+    }
+
     private func opened(_ hello: AgentConnection.Hello) {
         pythonVersion = hello.python
         interpreter = hello.executable
         factNames = hello.facts
+    }
+
+    /// Gives the password sudo asks for on the far side (kept by reference, never copied); the next connect
+    /// uses it. Kinds that do not go through sudo ignore it.
+    public func setPassword(_ secret: Secret?) {
+        password = kind.usesSudo ? secret : nil
     }
 
     /// Ends the agent and its child process; the tunnel can be connected again later.
@@ -118,12 +163,12 @@ public actor Tunnel {
             connection = nil
             await fresh.shutdown()
         }
-        if state != .closed { state = .idle }
+        if state != .closed { setState(.idle) }
     }
 
     /// Ends the tunnel for good: the child exits, nothing is left running, `cleanup()` of the kind runs.
     public func close() async {
-        state = .closed
+        setState(.closed)
         // A connection attempt in progress is cancelled, not waited out: quit never sits out a connect timeout.
         opening?.cancel()
         if let opening { _ = try? await opening.value }
@@ -143,7 +188,7 @@ public actor Tunnel {
         } catch {
             let result = ErrorResult(error)
             if let lost = await connection.lostReason {
-                state = .down(lost.msg)
+                setState(State(failure: lost))
                 lastError = lost.msg
                 if self.connection === connection { self.connection = nil }
                 if result.kind == .interrupted { throw result }

@@ -25,34 +25,10 @@ actor LocalInterpreter {
         let probe =
             "import sys; sys.exit(\(Bootstrap.tooOldStatus)) if sys.version_info < (3, 6) else print(sys.executable)"
         let script = Bootstrap.candidateLoop(Bootstrap.candidates, launch: "-c \(shellQuote(probe))")
-        guard let child = try? ChildProcess.spawn(["/bin/sh", "-c", script]) else { return nil }
-        close(child.stdinFD)
-        close(child.stderrFD)
-        let output = readAll(child.stdoutFD, seconds: 10)
-        close(child.stdoutFD)
-        let status = await child.waitForExit(graceSeconds: 1)
-        let path = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard status == 0, path.hasPrefix("/"), !path.contains("\n") else { return nil }
+        guard let output = try? await CommandOutput.run(["/bin/sh", "-c", script], timeout: 10, limit: 65536)
+        else { return nil }
+        let path = output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard output.status == 0, path.hasPrefix("/"), !path.contains("\n") else { return nil }
         return path
-    }
-
-    /// What `fd` gives until its end, for at most `seconds` (a hung shim must not hold every Local member).
-    private static func readAll(_ fd: CInt, seconds: Int) -> [UInt8] {
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while output.count < 65536 {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else { break }
-            var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pollFD, 1, CInt(left.components.seconds * 1000 + 1))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { break }
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            output += buffer[..<count]
-        }
-        return output
     }
 }

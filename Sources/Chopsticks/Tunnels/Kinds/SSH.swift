@@ -7,8 +7,10 @@ public struct SSH: TunnelKind {
     public let host: String
     public let user: String?
     public let port: Int?
-    /// Run the agent as root through `sudo -n` on the far side.
+    /// Run the agent through sudo on the far side (`sudo -n`, or `sudo -S` once a password is given).
     public let sudo: Bool
+    /// The user sudo runs the agent as (root by default).
+    public let sudoUser: String
     /// Extra `-o` options (`"StrictHostKeyChecking=yes"`).
     public let options: [String]
     /// An ssh config file to use instead of ~/.ssh/config (`ssh -F`).
@@ -19,16 +21,18 @@ public struct SSH: TunnelKind {
     public var kindName: String { "ssh" }
 
     public init(
-        _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, options: [String] = [],
-        configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil, name: String? = nil
+        _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, sudoUser: String = "root",
+        options: [String] = [], configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil,
+        name: String? = nil
     ) throws(InvalidTunnel) {
-        try validateNames(["host name": host, "user name": user, "name": name])
+        try validateNames(["host name": host, "user name": user, "name": name, "sudo user": sudoUser])
         if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
         if let python { try validateName(python, what: "python path") }
         self.host = host
         self.user = user
         self.port = port
         self.sudo = sudo
+        self.sudoUser = sudoUser
         self.options = options
         self.configFile = configFile
         self.connectTimeout = connectTimeout
@@ -37,9 +41,10 @@ public struct SSH: TunnelKind {
     }
 
     /// Reads `user@host:port` (each part optional but the host).
-    public init(parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil)
-        throws(InvalidTunnel)
-    {
+    public init(
+        parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil,
+        sudo: Bool = false, sudoUser: String = "root"
+    ) throws(InvalidTunnel) {
         var rest = Substring(spec)
         var user: String?
         if let at = rest.lastIndex(of: "@") {
@@ -55,21 +60,38 @@ public struct SSH: TunnelKind {
             rest = rest[..<colon]
         }
         try self.init(
-            String(rest), user: user, port: port, options: options, configFile: configFile, python: python,
-            name: spec)
+            String(rest), user: user, port: port, sudo: sudo, sudoUser: sudoUser, options: options,
+            configFile: configFile, python: python, name: spec)
     }
 
-    public func command(script: String) -> [String] {
-        var argv = [
-            "ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)",
-            "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
-        ]
+    /// The config file, options, port and user, as ssh takes them: shared by the tunnel and `ssh -G`.
+    var configArguments: [String] {
+        var argv: [String] = []
         if let configFile { argv += ["-F", configFile] }
         for option in options { argv += ["-o", option] }
         if let port { argv += ["-p", String(port)] }
         if let user { argv += ["-l", user] }
+        return argv
+    }
+
+    public var usesSudo: Bool { sudo }
+
+    public func command(script: String) -> [String] {
+        command(script: script, sudoPassword: false)
+    }
+
+    public func command(script: String, sudoPassword: Bool) -> [String] {
+        var argv = [
+            "ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)",
+            "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
+        ]
+        argv += configArguments
         // ssh joins the remote words with spaces for the remote login shell: hand it one quoted command.
-        let remote = sudo ? "sudo -n -- sh -c \(shellQuote(script))" : "sh -c \(shellQuote(script))"
+        let remote =
+            sudo
+            ? SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).map(shellQuote).joined(
+                separator: " ")
+            : "sh -c \(shellQuote(script))"
         argv += ["--", host, remote]
         return argv
     }

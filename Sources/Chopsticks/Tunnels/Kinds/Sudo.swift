@@ -1,4 +1,5 @@
-/// The agent on this machine as another user, through `sudo -n -u USER` (never a password prompt).
+/// The agent on this machine as another user, through `sudo -n -u USER` (never a password prompt), or
+/// `sudo -S` once the user gave a password (see `SudoLaunch`).
 public struct Sudo: TunnelKind {
     public let user: String
     public let name: String
@@ -12,7 +13,13 @@ public struct Sudo: TunnelKind {
         self.python = python
     }
 
+    public var usesSudo: Bool { true }
+
     public func command(script: String) -> [String] {
-        ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script]
+        command(script: script, sudoPassword: false)
+    }
+
+    public func command(script: String, sudoPassword: Bool) -> [String] {
+        SudoLaunch.words(user: user, script: script, password: sudoPassword)
     }
 }

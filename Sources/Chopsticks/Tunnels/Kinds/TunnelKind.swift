@@ -15,6 +15,11 @@ public protocol TunnelKind: Sendable {
     func interpreter() async -> String?
     /// argv of the local child that runs `script` (a POSIX `sh` script) on the far side.
     func command(script: String) -> [String]
+    /// argv for a kind that goes through sudo, once the user gave a password: sudo reads it on stdin after
+    /// its prompt (see `SudoLaunch`). Kinds without sudo ignore `sudoPassword`.
+    func command(script: String, sudoPassword: Bool) -> [String]
+    /// Whether the agent starts through sudo, so a password can be asked for.
+    var usesSudo: Bool { get }
     /// A one-line reason for a failure to start, from the child's stderr; nil to use the shared rules.
     func describeFailure(stderr: String) -> String?
     /// Work after the child has ended (e.g. removing a throwaway container). Must not throw.
@@ -23,6 +28,8 @@ public protocol TunnelKind: Sendable {
 
 extension TunnelKind {
     public func interpreter() async -> String? { python }
+    public func command(script: String, sudoPassword: Bool) -> [String] { command(script: script) }
+    public var usesSudo: Bool { false }
     public func describeFailure(stderr: String) -> String? { nil }
     public func cleanup() async {}
 }

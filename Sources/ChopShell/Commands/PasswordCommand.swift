@@ -1,0 +1,41 @@
+import Chopsticks
+
+/// `password [TARGET]`: asks once, without echo, for the password sudo wants on the far side, and reconnects
+/// the members that need it.
+public struct PasswordCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "password", usage: "password [TARGET]",
+        summary: "give sudo's password to members that need it (default: @needs-password)", takesTarget: true,
+        recorded: false,
+        help: """
+            Asks once, without echo, then reconnects TARGET (default: the members in state 'needs password').
+            sudo reads the password over each member's own tunnel (ssh's encrypted channel), and only after
+            it has asked for it. The password stays in chop's memory, one copy, zeroed on quit: never in argv,
+            the environment, history, record files, logs, --json or messages. Every sudo member uses it from
+            then on. Scripts give it with chop --password-fd N.
+
+            Examples:
+              password
+              password web[1-3]
+            """)
+
+    /// Hosts to reconnect; nil: the line's `@TARGET`, else `@needs-password`.
+    public var target: String?
+
+    public init(target: String? = nil) { self.target = target }
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PasswordCommand {
+        let words = try arguments.targetWords()
+        guard words.count <= 1 else { throw arguments.error("give one target, e.g. password web[1-3]") }
+        if let word = words.first, let target = arguments.target {
+            throw arguments.error("give the hosts either as '@\(target)' or after password, not '\(word)' too")
+        }
+        return PasswordCommand(target: words.first)
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        try await session.givePassword(self.target ?? target)
+    }
+}

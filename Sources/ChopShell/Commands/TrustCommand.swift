@@ -1,0 +1,94 @@
+/// `trust [TARGET] [--yes] [--fingerprint SHA256:…]…` and `trust --replace HOST`: add hosts' keys to
+/// known_hosts after the user has seen their fingerprints, then reconnect those hosts.
+public struct TrustCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "trust", usage: "trust [TARGET] [--yes] [--fingerprint SHA256:…]... | trust --replace HOST [--yes]",
+        summary: "check and add host keys to known_hosts (default: @unknown-key)", takesTarget: true,
+        help: """
+            For each host (default: the members in state 'unknown key'), ssh -G says where ssh really goes
+            (HostName, Port, HostKeyAlias) and which known_hosts file is yours; ssh-keyscan fetches the keys
+            the host offers there. The fingerprints are shown grouped by key: one key on several hosts is
+            flagged (cloned images share host keys). chop asks once for the whole batch; in scripts give
+            --yes, or pin keys with --fingerprint (only matching keys are added, and no question is asked).
+            Keys go to the first UserKnownHostsFile, hashed when HashKnownHosts is yes, under the
+            HostKeyAlias when one is set; then those hosts reconnect.
+            trust never replaces a key that changed. 'trust --replace HOST' does, one host at a time: it
+            shows the old and the new fingerprint, asks (or needs --yes), and removes the old entry with
+            ssh-keygen -R. Without a terminal and without --yes, nothing is written.
+
+            Examples:
+              trust
+              trust web[1-4] --yes
+              trust db1 --fingerprint SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s
+              trust --replace web2
+            """)
+
+    /// Hosts to trust; nil: the line's `@TARGET`, else `@unknown-key`.
+    public var target: String?
+    public var yes: Bool
+    /// Fingerprints (`SHA256:…`) the keys must match.
+    public var fingerprints: [String]
+    /// The one host whose changed key is replaced.
+    public var replace: String?
+
+    public init(target: String? = nil, yes: Bool = false, fingerprints: [String] = [], replace: String? = nil) {
+        self.target = target
+        self.yes = yes
+        self.fingerprints = fingerprints
+        self.replace = replace
+    }
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> TrustCommand {
+        var command = TrustCommand()
+        var positional: [String] = []
+        var words = arguments.words[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "--yes", "-y":
+                command.yes = true
+            case "--fingerprint", "--replace":
+                guard let value = words.popFirst(), !value.hasPrefix("-") else {
+                    throw arguments.error("\(word) needs a value")
+                }
+                if word == "--replace" {
+                    guard command.replace == nil else { throw arguments.error("--replace takes one host") }
+                    try arguments.checkName(value)
+                    command.replace = value
+                } else {
+                    guard value.hasPrefix("SHA256:"), value.count > 7, !value.contains(where: \.isWhitespace) else {
+                        throw arguments.error("'\(value)' is not a fingerprint; they read SHA256:… as ssh prints them")
+                    }
+                    command.fingerprints.append(value)
+                }
+            default:
+                guard !word.hasPrefix("-") else { throw arguments.error("unknown option '\(word)' for trust") }
+                positional.append(word)
+            }
+        }
+        if command.replace != nil {
+            guard positional.isEmpty, arguments.target == nil else {
+                throw arguments.error("--replace works on one host at a time: trust --replace HOST")
+            }
+            return command
+        }
+        guard positional.count <= 1 else { throw arguments.error("give one target, e.g. trust web[1-4]") }
+        if let word = positional.first {
+            guard arguments.target == nil else {
+                throw arguments.error("give the hosts either as '@\(arguments.target!)' or after trust, not both")
+            }
+            command.target = word.hasPrefix("@") ? String(word.dropFirst()) : word
+        }
+        return command
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] {
+        ["--yes", "--fingerprint", "--replace"] + context.targetWords()
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        if let replace {
+            return try await session.replaceHostKey(of: replace, yes: yes, fingerprints: fingerprints)
+        }
+        return try await session.trustHostKeys(self.target ?? target, yes: yes, fingerprints: fingerprints)
+    }
+}

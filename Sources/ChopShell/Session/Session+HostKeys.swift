@@ -1,0 +1,208 @@
+import Chopsticks
+import Foundation
+
+/// `trust`: host keys checked by the user and written where the user's own ssh reads them.
+extension Session {
+    /// One host ready to be trusted: where ssh goes for it and the keys it offers there.
+    private struct ScannedHost: Sendable {
+        var name: String
+        var route: HostKeyRoute
+        var keys: [HostKey]
+        var endpoint: String { "\(route.hostName):\(route.port)" }
+    }
+
+    /// Adds the keys of `target` (default: `@unknown-key`) to known_hosts once the user agrees, then reconnects.
+    func trustHostKeys(_ target: String?, yes: Bool, fingerprints: [String]) async throws -> CommandResult {
+        let names: [String]
+        if let target {
+            names = try resolveNonEmpty(target)
+        } else {
+            names = group.tunnels.filter { $0.state.word == "unknown key" }.map(\.name)
+            guard !names.isEmpty else {
+                io.print("no member has an unknown host key ('hosts' shows each member's state)")
+                return .ok
+            }
+        }
+        let members = group.subset(names).tunnels
+        var problems: [(String, String)] = []
+        var scanned: [ScannedHost] = []
+        let results = await withTaskGroup(of: (Int, Result<ScannedHost, ErrorResult>).self) { tasks in
+            for (index, tunnel) in members.enumerated() {
+                tasks.addTask { (index, await Self.scan(tunnel, fingerprints: fingerprints)) }
+            }
+            var results: [(Int, Result<ScannedHost, ErrorResult>)] = []
+            for await result in tasks { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        for (tunnel, result) in zip(members, results) {
+            switch result {
+            case .success(let host): scanned.append(host)
+            case .failure(let error): problems.append((tunnel.name, error.msg))
+            }
+        }
+        showFingerprints(scanned)
+        for (name, reason) in problems { io.error("chop: trust \(name): \(reason)") }
+        guard !scanned.isEmpty else { return .hostsFailed }
+        let keyCount = scanned.reduce(0) { $0 + $1.keys.count }
+        let question =
+            "Add \(counted(keyCount, "key")) for \(counted(scanned.count, "host")) to your known_hosts? [y/N] "
+        guard try await consent(question, yes: yes || !fingerprints.isEmpty) else { return .error }
+        try write(scanned)
+        let result = try await connect(scanned.map(\.name), target: nil, fresh: true)
+        return problems.isEmpty ? result : .hostsFailed
+    }
+
+    /// `trust --replace HOST`: shows the old and new fingerprints, and swaps them once the user agrees.
+    func replaceHostKey(of name: String, yes: Bool, fingerprints: [String]) async throws -> CommandResult {
+        guard let tunnel = group[name] else {
+            throw ShellError("no member named '\(name)'; 'hosts' lists them")
+        }
+        guard let ssh = tunnel.kind as? SSH else {
+            throw ShellError("\(name) is a \(tunnel.kind.kindName) member: only ssh members have host keys")
+        }
+        let route = try await ssh.hostKeyRoute()
+        var old: [(file: String, keys: [HostKey])] = []
+        for file in route.knownHostsFiles {
+            let keys = await KnownHostsFile.keys(for: route.knownHostsName, in: file)
+            if !keys.isEmpty { old.append((file, keys)) }
+        }
+        guard !old.isEmpty else {
+            throw ShellError("known_hosts has no key for \(name) (\(route.knownHostsName)); use 'trust \(name)'")
+        }
+        let offered = try await matching(SSH.scanKeys(at: route), fingerprints)
+        io.print("\(name) (\(route.hostName):\(route.port), known as \(route.knownHostsName)):")
+        for (file, keys) in old {
+            for key in keys { io.print("  old  \(key.type) \(key.fingerprint)  in \(file)") }
+        }
+        for key in offered { io.print("  new  \(key.type) \(key.fingerprint)") }
+        if Set(old.flatMap(\.keys)) == Set(offered) {
+            io.print("the host offers the keys known_hosts already has: nothing to replace")
+            return .ok
+        }
+        let question = "Replace the key of \(name)? Only if you know why it changed. [y/N] "
+        guard try await consent(question, yes: yes || !fingerprints.isEmpty) else { return .error }
+        for (file, _) in old {
+            do {
+                try await KnownHostsFile.remove(name: route.knownHostsName, from: file)
+            } catch {
+                throw ShellError(error.msg)
+            }
+        }
+        try write([ScannedHost(name: name, route: route, keys: offered)])
+        return try await connect([name], target: nil, fresh: true)
+    }
+
+    /// Where ssh goes for `tunnel` and the keys offered there; refuses what `trust` must not touch.
+    private static func scan(_ tunnel: Tunnel, fingerprints: [String]) async -> Result<ScannedHost, ErrorResult> {
+        guard let ssh = tunnel.kind as? SSH else {
+            return .failure(ErrorResult("a \(tunnel.kind.kindName) member has no ssh host key"))
+        }
+        if case .keyChanged = tunnel.state {
+            return .failure(
+                ErrorResult(
+                    "its key CHANGED and trust never replaces one; check why, then 'trust --replace \(tunnel.name)'"))
+        }
+        do {
+            let route = try await ssh.hostKeyRoute()
+            var known: [HostKey] = []
+            for file in route.knownHostsFiles {
+                known += await KnownHostsFile.keys(for: route.knownHostsName, in: file)
+            }
+            let offered = try await SSH.scanKeys(at: route)
+            if !known.isEmpty {
+                // Adding beside a different key would be replacing it in all but name.
+                let verdict =
+                    Set(known).isDisjoint(with: offered)
+                    ? "known_hosts has another key for it: 'trust --replace \(tunnel.name)' after checking why"
+                    : "its key is in known_hosts already; 'reconnect \(tunnel.name)' tries again"
+                return .failure(ErrorResult(verdict))
+            }
+            let keys = try matching(offered, fingerprints)
+            return .success(ScannedHost(name: tunnel.name, route: route, keys: keys))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The keys that match a pinned fingerprint (all of them when none is pinned).
+    private static func matching(_ keys: [HostKey], _ fingerprints: [String]) throws(ErrorResult) -> [HostKey] {
+        guard !fingerprints.isEmpty else { return keys }
+        let chosen = keys.filter { fingerprints.contains($0.fingerprint) }
+        guard !chosen.isEmpty else {
+            let offered = keys.map { "\($0.type) \($0.fingerprint)" }.joined(separator: ", ")
+            throw ErrorResult("no key matches --fingerprint; the host offers \(offered)")
+        }
+        return chosen
+    }
+
+    private func matching(_ keys: [HostKey], _ fingerprints: [String]) throws -> [HostKey] {
+        do {
+            return try Self.matching(keys, fingerprints)
+        } catch {
+            throw ShellError(error.msg)
+        }
+    }
+
+    /// The fingerprints, one block per distinct set of keys, with the hosts that offer it.
+    private func showFingerprints(_ hosts: [ScannedHost]) {
+        var blocks: [[HostKey]: [ScannedHost]] = [:]
+        var order: [[HostKey]] = []
+        for host in hosts {
+            let keys = host.keys.sorted { ($0.type, $0.base64) < ($1.type, $1.base64) }
+            if blocks[keys] == nil { order.append(keys) }
+            blocks[keys, default: []].append(host)
+        }
+        for keys in order {
+            let holders = blocks[keys] ?? []
+            for key in keys { io.print("\(key.type) \(key.fingerprint)") }
+            let names = holders.map { "\($0.name) (\($0.endpoint))" }.joined(separator: ", ")
+            io.print("  \(names)")
+            let endpoints = Set(holders.map(\.endpoint))
+            if endpoints.count > 1 {
+                io.print(
+                    "  ! one key on \(endpoints.count) different hosts: cloned images share host keys; check before "
+                        + "trusting")
+            }
+        }
+    }
+
+    /// Whether to go on: `yes`, or the user's answer on a terminal. Without a terminal, nothing is written.
+    private func consent(_ question: String, yes: Bool) async throws -> Bool {
+        if yes { return true }
+        guard let confirm = io.confirm else {
+            io.error(
+                "chop: trust: nothing written: no terminal to ask on; check the fingerprints above, then run "
+                    + "trust --yes (or pin a key with --fingerprint)")
+            return false
+        }
+        guard await confirm(question) else {
+            io.error("nothing written")
+            return false
+        }
+        return true
+    }
+
+    /// Appends the keys to each host's first known_hosts file, once per name and key.
+    private func write(_ hosts: [ScannedHost]) throws {
+        var lines: [String: [String]] = [:]
+        var seen = Set<String>()
+        var files: [String] = []
+        for host in hosts {
+            let file = host.route.knownHostsFiles.first ?? Session.expandTilde("~/.ssh/known_hosts")
+            if lines[file] == nil { files.append(file) }
+            for key in host.keys where seen.insert("\(file) \(host.route.knownHostsName) \(key.base64)").inserted {
+                lines[file, default: []].append(
+                    KnownHostsFile.line(name: host.route.knownHostsName, key: key, hashed: host.route.hashKnownHosts))
+            }
+        }
+        for file in files {
+            let entries = lines[file] ?? []
+            do {
+                try KnownHostsFile.append(entries, to: file)
+            } catch {
+                throw ShellError(error.msg)
+            }
+            io.print("added \(counted(entries.count, "key")) to \(file)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// How a tunnel starts the agent through sudo: `sudo -n` (never a prompt) until the user gives a password,
+/// then `sudo -S` with a handshake on stderr so the password is written only when sudo asks for it.
+///
+/// The handshake: sudo prints `promptMarker` (its `-p` prompt) when it wants the password; the shell it
+/// starts prints `readyMarker` before anything reads stdin. chop writes the password only after a prompt,
+/// and the agent only after `ready`: with a rule that needs no password, or a cached one, the password is
+/// never sent, so it cannot reach the agent's stdin (or, through a traceback, a log). A second prompt means
+/// sudo refused the password; chop stops there rather than let sudo read the agent as further attempts.
+enum SudoLaunch {
+    static let markerPrefix = "chop-sudo-"
+    static let promptMarker = markerPrefix + "prompt"
+    static let readyMarker = markerPrefix + "ready"
+
+    /// `sudo … -u USER -- /bin/sh -c SCRIPT`, with or without the password handshake.
+    static func words(user: String, script: String, password: Bool) -> [String] {
+        guard password else { return ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script] }
+        // -k: a cached credential is ignored, so sudo asks exactly when its rule wants a password.
+        return [
+            "sudo", "-S", "-k", "-p", promptMarker + "\n", "-u", user, "--", "/bin/sh", "-c",
+            "echo \(readyMarker) >&2; \(script)",
+        ]
+    }
+}

@@ -22,3 +22,16 @@ public func temporaryFolder(_ test: XCTestCase) throws -> String {
     test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path
 }
+
+/// The fleet and its sudo account whose sudo asks for a password (made by `.ci/sudo-user-up`), or a skip
+/// (a failure in CI, which must make it).
+public func requireSudoPasswordUser() throws -> SSHFleet {
+    let fleet = try requireFleet()
+    guard SSHFleet.sudoUserExists else {
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            XCTFail("CI must create user \(SSHFleet.sudoUser) with .ci/sudo-user-up")
+        }
+        throw XCTSkip("no user \(SSHFleet.sudoUser): run .ci/sudo-user-up as root to test sudo passwords")
+    }
+    return fleet
+}

@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 ///
 /// Aliases: `web1`…`web4` (healthy, 127.0.0.2–5), `closed` (a port nobody listens on), `badkey` (the host
 /// key does not match known_hosts), `nokey` (the server refuses the user's key), `nopython` (the remote PATH has a shell but no Python), `oldpython`
-/// (the only python3 is 2.7). Started once per test process, stopped at exit.
+/// (the only python3 is 2.7), `sudopw` (user chopsudo, whose sudo asks for a password; see `sudoUser`).
+/// Started once per test process, stopped at exit.
 public final class SSHFleet: Sendable {
     public let directory: String
     public let configFile: String
@@ -71,7 +72,7 @@ public final class SSHFleet: Sendable {
             PidFile \(dir)/sshd.pid
             AuthorizedKeysFile \(dir)/authorized_keys
             PermitRootLogin prohibit-password
-            AllowUsers root
+            AllowUsers root \(Self.sudoUser)
             UsePAM no
             StrictModes no
             PasswordAuthentication no
@@ -97,6 +98,7 @@ public final class SSHFleet: Sendable {
         client += alias("nopython", "127.0.0.8", port: port)
         client += alias("nokey", "127.0.0.7", port: port) + "    User nobody\n"
         client += alias("oldpython", "127.0.0.9", port: port)
+        client += alias("sudopw", "127.0.0.2", port: port) + "    User \(Self.sudoUser)\n"
         client += """
             Host *
                 User root
@@ -130,6 +132,16 @@ public final class SSHFleet: Sendable {
     }
 
     private static let started = NIOLockedValueBox<[pid_t]>([])
+
+    /// The account `.ci/sudo-user-up` makes: its sudo asks for `sudoPassword` every time. Alias `sudopw` logs
+    /// in as it.
+    public static let sudoUser = "chopsudo"
+    public static let sudoPassword = "chop-test-pw"
+
+    /// Whether the sudo account exists here (CI makes it; elsewhere run `.ci/sudo-user-up` as root).
+    public static var sudoUserExists: Bool {
+        (try? Command.run(["id", sudoUser]).status) == 0
+    }
 
     /// An SSH tunnel kind for alias `name` of this fleet.
     public func ssh(_ name: String, python: String? = nil, connectTimeout: Int = 10) throws -> SSH {

@@ -90,6 +90,7 @@ actor AgentConnection {
         channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, password: Secret?
     ) async throws -> Hello {
         let stderr = self.stderr
+        stderr.beginMarkers()
         stderrDone = Task {
             try? await errors.executeThenClose { inbound in
                 for try await chunk in inbound { stderr.append(chunk.readableBytesView) }

@@ -88,7 +88,16 @@ public final class StderrLog: Sendable {
         }
     }
 
-    /// Ends every wait for a handshake line, now and later.
+    /// Starts a new connection's handshake: markers and the end of an earlier connection's stderr are forgotten
+    /// (the log outlives each connection of its tunnel).
+    func beginMarkers() {
+        state.withLockedValue { state in
+            state.markers.removeAll()
+            state.ended = false
+        }
+    }
+
+    /// Ends every wait for a handshake line, now and later (until `beginMarkers`).
     func endMarkerWait() {
         state.withLockedValue { state in
             state.ended = true

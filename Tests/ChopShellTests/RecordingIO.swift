@@ -1,4 +1,5 @@
 import ChopShell
+import Chopsticks
 import Foundation
 
 /// A `ShellIO` that keeps what a session prints, so command behaviour is tested in-process, without a terminal.
@@ -7,12 +8,48 @@ final class RecordingIO: @unchecked Sendable {
     private let lock = NSLock()
     private var out: [String] = []
     private var err: [String] = []
+    private var asked: [String] = []
+    /// The answer a terminal would give to `confirm`; nil: there is no terminal.
+    private let answer: Bool?
+    /// What a terminal would type at a password prompt; nil: there is no terminal.
+    private let password: String?
+    /// The secrets handed out, to check they are wiped.
+    private var secrets: [Secret] = []
+
+    init(answer: Bool? = nil, password: String? = nil) {
+        self.answer = answer
+        self.password = password
+    }
 
     var io: ShellIO {
-        ShellIO(
+        var confirm: (@Sendable (String) async -> Bool)?
+        if let answer {
+            confirm = { question in
+                self.lock.withLock { self.asked.append(question) }
+                return answer
+            }
+        }
+        var askSecret: (@Sendable (String) async -> Secret?)?
+        if let password {
+            askSecret = { prompt in
+                let secret = Secret(Array(password.utf8))
+                self.lock.withLock {
+                    self.asked.append(prompt)
+                    self.secrets.append(secret)
+                }
+                return secret
+            }
+        }
+        return ShellIO(
             print: { line in self.lock.withLock { self.out.append(line) } },
-            error: { line in self.lock.withLock { self.err.append(line) } })
+            error: { line in self.lock.withLock { self.err.append(line) } }, confirm: confirm, askSecret: askSecret)
     }
+
+    /// The questions and prompts put to the "terminal" so far.
+    var questions: [String] { lock.withLock { asked } }
+
+    /// The passwords handed to the session so far.
+    var handedSecrets: [Secret] { lock.withLock { secrets } }
 
     /// The stdout lines so far, and forgets them.
     func takeOut() -> [String] {

@@ -1,0 +1,86 @@
+import ChopShell
+import Chopsticks
+import Foundation
+import TestSupport
+import XCTest
+
+/// `password` and `--password-fd` with a real sudo that asks (user chopsudo through the loopback sshd), and
+/// the password nowhere but in chop's memory.
+final class PasswordTests: XCTestCase {
+    private func expect(
+        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
+        line number: UInt = #line
+    ) async {
+        let result = await session.execute(line)
+        XCTAssertEqual(result, expected, line, file: file, line: number)
+    }
+
+    func testPasswordReconnectsAndLeavesNoTrace() async throws {
+        let fleet = try requireSudoPasswordUser()
+        let folder = NSTemporaryDirectory() + "chop-password-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let recording = RecordingIO(password: SSHFleet.sudoPassword)
+        let session = Session(io: recording.io, sshConfigFile: fleet.configFile)
+        await expect(session, "record \(folder)/session.chop", .ok)
+        await expect(session, "add sudopw --sudo", .ok)
+        _ = await waitUntil(timeout: 20) { await session.members().first?.state == "needs password" }
+        let state = await session.members().first?.state
+        XCTAssertEqual(state, "needs password")
+        let prompt = await session.prompt()
+        XCTAssertTrue(prompt.contains("(1 needs password)"), prompt)
+        await expect(session, "@needs-password ping", .hostsFailed)
+
+        await expect(session, "password", .ok)
+        XCTAssertEqual(recording.questions, ["sudo password: "])
+        await expect(session, "set output json", .ok)
+        await expect(session, "call os.geteuid", .ok)
+        await expect(session, "call os.getenv SUDO_USER", .ok)
+        await expect(session, "log", .ok)
+        let seen = (recording.takeOut() + recording.takeErr()).joined(separator: "\n")
+        XCTAssertTrue(seen.contains("\"value\":0"), seen)
+        XCTAssertTrue(seen.contains(SSHFleet.sudoUser), seen)
+        XCTAssertFalse(seen.contains(SSHFleet.sudoPassword), seen)
+        XCTAssertEqual(ProcessTree.processesMentioning(SSHFleet.sudoPassword), [])
+
+        await session.close()
+        let recorded = try String(contentsOfFile: "\(folder)/session.chop", encoding: .utf8)
+        XCTAssertFalse(recorded.contains(SSHFleet.sudoPassword), recorded)
+        XCTAssertFalse(recorded.contains("\npassword"), "password lines are not recorded: \(recorded)")
+        // Zeroed on quit: the one copy the session held is empty now.
+        XCTAssertEqual(recording.handedSecrets.count, 1)
+        XCTAssertTrue(recording.handedSecrets.allSatisfy(\.isEmpty))
+    }
+
+    func testPasswordWithoutATerminalSaysHowScriptsGiveIt() async throws {
+        let recording = RecordingIO()
+        let session = Session(io: recording.io)
+        await expect(session, "password", .error)
+        XCTAssertTrue(recording.takeErr().joined().contains("--password-fd"))
+        await session.close()
+    }
+
+    /// Batch mode: `--password-fd 3`, from a file the shell opens on descriptor 3.
+    func testPasswordFromAFileDescriptorInBatchMode() throws {
+        let fleet = try requireSudoPasswordUser()
+        try requireChop()
+        let folder = NSTemporaryDirectory() + "chop-password-fd-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try (SSHFleet.sudoPassword + "\n").write(toFile: "\(folder)/pw", atomically: true, encoding: .utf8)
+        let chop = [Tmux.chopBinary, "-q", "--json", "-F", fleet.configFile, "--password-fd", "3", "-c"]
+            .map(shellQuote).joined(separator: " ")
+        let script = shellQuote("add sudopw --sudo; call os.geteuid")
+        let result = try Command.run(["/bin/sh", "-c", "\(chop) \(script) 3<\(folder)/pw 2>&1"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("\"value\":0"), result.output)
+        XCTAssertFalse(result.output.contains(SSHFleet.sudoPassword))
+
+        // Without it, the same script reports the state and exits 1 (a host failed).
+        let without = try Command.run([
+            "/bin/sh", "-c", "\(Tmux.chopBinary) -q -F \(fleet.configFile) -c \(script) 2>&1",
+        ])
+        XCTAssertEqual(without.status, 1, without.output)
+        XCTAssertTrue(without.output.contains("needs password"), without.output)
+    }
+}

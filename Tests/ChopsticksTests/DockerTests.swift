@@ -3,18 +3,27 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Docker members on a real engine (started by .ci/docker-up). Where no engine can run, every test here
-/// is skipped with the reason: never counted as passed.
+/// Docker members on real engines: Docker (started by .ci/docker-up) and podman (set up by .ci/podman-up).
+/// Each case runs once per engine (`testX` with docker, `testXPodman` with podman). Where an engine cannot
+/// run, its tests are skipped with the reason: never counted as passed.
 final class DockerTests: XCTestCase {
     static let image = "chop-python:test"
     static let bare = "chop-nopython:test"
 
-    func requireDocker() throws {
-        guard (try? Command.run(["docker", "info"]).status) == 0 else {
-            throw XCTSkip("no Docker engine is running here (.ci/docker-up starts one)")
+    /// The engine a case runs on; set by `require`.
+    private var engine = "docker"
+
+    func require(_ engine: String) throws {
+        self.engine = engine
+        let setup = engine == "docker" ? ".ci/docker-up starts one" : ".ci/podman-up sets it up"
+        guard (try? Command.run([engine, "info"]).status) == 0 else {
+            // .ci/run keeps the set-up script's one-line verdict: the exact reason the engine cannot run here.
+            let verdict = try? String(contentsOfFile: "/tmp/chop-\(engine)-up.txt", encoding: .utf8)
+            let reason = verdict?.split(separator: "\n").last.map(String.init) ?? setup
+            throw XCTSkip("no \(engine) engine can run here: \(reason)")
         }
-        guard (try? Command.run(["docker", "image", "inspect", Self.image]).status) == 0 else {
-            throw XCTSkip("image \(Self.image) missing (.ci/docker-image builds it)")
+        guard (try? Command.run([engine, "image", "inspect", Self.image]).status) == 0 else {
+            throw XCTSkip("image \(Self.image) missing for \(engine) (\(setup))")
         }
     }
 
@@ -22,17 +31,17 @@ final class DockerTests: XCTestCase {
 
     /// Names of all containers (running or not) whose name starts with `prefix`.
     func containers(_ prefix: String) -> [String] {
-        let output = (try? Command.run(["docker", "ps", "-a", "--format", "{{.Names}}"]).output) ?? ""
+        let output = (try? Command.run([engine, "ps", "-a", "--format", "{{.Names}}"]).output) ?? ""
         return output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }
 
-    func testThrowawayContainersBesideLocalAndSSHMembers() async throws {
-        try requireDocker()
+    private func checkThrowawayContainersBesideLocalAndSSHMembers() async throws {
         let first = uniqueName("a")
         let second = uniqueName("b")
         var tunnels = [
-            Tunnel(try Docker(first, image: Self.image), connectTimeout: 30),
-            Tunnel(try Docker(second, image: Self.image), connectTimeout: 30), Tunnel(try Local("here")),
+            Tunnel(try Docker(first, image: Self.image, engine: engine), connectTimeout: 30),
+            Tunnel(try Docker(second, image: Self.image, engine: engine), connectTimeout: 30),
+            Tunnel(try Local("here")),
         ]
         if case .success(let fleet) = SSHFleet.shared { tunnels.append(Tunnel(try fleet.ssh("web1"))) }
         let group = try Group(tunnels)
@@ -53,45 +62,47 @@ final class DockerTests: XCTestCase {
         XCTAssertEqual(containers(first) + containers(second), [], "throwaway containers must be removed")
     }
 
-    func testAttachToARunningContainerAndLeaveItRunning() async throws {
-        try requireDocker()
+    private func checkAttachToARunningContainerAndLeaveItRunning() async throws {
         let name = uniqueName("running")
         let started = try Command.run([
-            "docker", "run", "-d", "--pull", "never", "--name", name, Self.image, "python3", "-c",
+            engine, "run", "-d", "--pull", "never", "--name", name, Self.image, "python3", "-c",
             "import time; time.sleep(600)",
         ])
         XCTAssertEqual(started.status, 0)
-        defer { _ = try? Command.run(["docker", "rm", "-f", name]) }
-        let tunnel = Tunnel(try DockerExec(name))
+        defer { _ = try? Command.run([engine, "rm", "-f", name]) }
+        let tunnel = Tunnel(try DockerExec(name, engine: engine))
         let result = try await tunnel.run("echo inside; cat /etc/os-release")
         XCTAssertEqual(result.stdoutText, "inside\nID=chop-test\n")
         XCTAssertEqual(tunnel.kind.kindName, "container")
         await tunnel.close()
-        let state = try Command.run(["docker", "inspect", "-f", "{{.State.Running}}", name]).output
+        let state = try Command.run([engine, "inspect", "-f", "{{.State.Running}}", name]).output
         XCTAssertEqual(state.trimmingCharacters(in: .whitespacesAndNewlines), "true")
     }
 
-    func testEveryFailureIsAClearErrorNeverAHang() async throws {
-        try requireDocker()
+    private func checkEveryFailureIsAClearErrorNeverAHang() async throws {
         let folder = try temporaryFolder(self)
         let taken = uniqueName("taken")
         XCTAssertEqual(
-            try Command.run(["docker", "create", "--pull", "never", "--name", taken, Self.image, "true"]).status, 0)
-        defer { _ = try? Command.run(["docker", "rm", "-f", taken]) }
+            try Command.run([engine, "create", "--pull", "never", "--name", taken, Self.image, "true"]).status, 0)
+        defer { _ = try? Command.run([engine, "rm", "-f", taken]) }
         // An engine whose daemon is unreachable, and one that is not installed at all.
         let noDaemon = "\(folder)/docker-no-daemon"
         try "#!/bin/sh\nDOCKER_HOST=unix:///nonexistent/docker.sock exec docker \"$@\"\n".write(
             toFile: noDaemon, atomically: true, encoding: .utf8)
         chmod(noDaemon, 0o755)
-        let cases: [(any TunnelKind, String)] = [
-            (try Docker(uniqueName("noimage"), image: "chop-missing:none"), "is not present"),
-            (try Docker(taken, image: Self.image), "already in use"),
-            (try Docker(uniqueName("nopy"), image: Self.bare), "no Python 3.6+ found"),
-            (try DockerExec(taken, name: "stopped-\(taken)"), "is not running"),
-            (try DockerExec(uniqueName("ghost")), "no container named"),
-            (try Docker(uniqueName("nodaemon"), image: Self.image, engine: noDaemon), "daemon is not running"),
+        var cases: [(any TunnelKind, String)] = [
+            (try Docker(uniqueName("noimage"), image: "chop-missing:none", engine: engine), "is not present"),
+            (try Docker(taken, image: Self.image, engine: engine), "already in use"),
+            (try Docker(uniqueName("nopy"), image: Self.bare, engine: engine), "no Python 3.6+ found"),
+            (try DockerExec(taken, engine: engine, name: "stopped-\(taken)"), "is not running"),
+            (try DockerExec(uniqueName("ghost"), engine: engine), "no container named"),
             (try Docker(uniqueName("noengine"), image: Self.image, engine: "/nonexistent/docker"), "not found"),
         ]
+        if engine == "docker" {
+            // podman has no daemon to be unreachable.
+            cases.append(
+                (try Docker(uniqueName("nodaemon"), image: Self.image, engine: noDaemon), "daemon is not running"))
+        }
         let group = try Group(cases.map { Tunnel($0.0, connectTimeout: 30) })
         let start = ContinuousClock.now
         let result = await group.ping()
@@ -103,19 +114,19 @@ final class DockerTests: XCTestCase {
         await group.close()
     }
 
-    func testContainerRemovedFromOutsideFailsOnlyThatMember() async throws {
-        try requireDocker()
+    private func checkContainerRemovedFromOutsideFailsOnlyThatMember() async throws {
         let name = uniqueName("victim")
         let group = try Group([
-            Tunnel(try Docker(name, image: Self.image), connectTimeout: 30), Tunnel(try Local("ok")),
+            Tunnel(try Docker(name, image: Self.image, engine: engine), connectTimeout: 30), Tunnel(try Local("ok")),
         ])
         _ = await group.connect()
+        let engine = self.engine
         let killer = Task {
             // Remove the container while the command runs in it.
             await waitUntil(timeout: 20) {
-                ((try? Command.run(["docker", "top", name]))?.output ?? "").contains("sleep 3")
+                ((try? Command.run([engine, "top", name]))?.output ?? "").contains("sleep 3")
             }
-            _ = try Command.run(["docker", "rm", "-f", name])
+            _ = try Command.run([engine, "rm", "-f", name])
         }
         let start = ContinuousClock.now
         let result = await group.run("sleep 3; echo done")
@@ -127,15 +138,67 @@ final class DockerTests: XCTestCase {
         XCTAssertEqual(containers(name), [])
     }
 
-    func testContainerOnAnotherHostThroughSSH() async throws {
-        try requireDocker()
+    private func checkContainerOnAnotherHostThroughSSH() async throws {
         let fleet = try requireFleet()
         let name = uniqueName("remote")
-        let tunnel = Tunnel(try Docker(name, image: Self.image, on: try fleet.ssh("web2")), connectTimeout: 30)
+        let tunnel = Tunnel(
+            try Docker(name, image: Self.image, engine: engine, on: try fleet.ssh("web2")), connectTimeout: 30)
         let result = try await tunnel.run("cat /etc/os-release")
         XCTAssertEqual(result.stdoutText, "ID=chop-test\n")
         XCTAssertEqual(containers(name), [name])
         await tunnel.close()
         XCTAssertEqual(containers(name), [], "the remote throwaway container must be removed")
+    }
+
+    // MARK: Each case on each engine
+
+    func testThrowawayContainersBesideLocalAndSSHMembers() async throws {
+        try require("docker")
+        try await checkThrowawayContainersBesideLocalAndSSHMembers()
+    }
+
+    func testThrowawayContainersBesideLocalAndSSHMembersPodman() async throws {
+        try require("podman")
+        try await checkThrowawayContainersBesideLocalAndSSHMembers()
+    }
+
+    func testAttachToARunningContainerAndLeaveItRunning() async throws {
+        try require("docker")
+        try await checkAttachToARunningContainerAndLeaveItRunning()
+    }
+
+    func testAttachToARunningContainerAndLeaveItRunningPodman() async throws {
+        try require("podman")
+        try await checkAttachToARunningContainerAndLeaveItRunning()
+    }
+
+    func testEveryFailureIsAClearErrorNeverAHang() async throws {
+        try require("docker")
+        try await checkEveryFailureIsAClearErrorNeverAHang()
+    }
+
+    func testEveryFailureIsAClearErrorNeverAHangPodman() async throws {
+        try require("podman")
+        try await checkEveryFailureIsAClearErrorNeverAHang()
+    }
+
+    func testContainerRemovedFromOutsideFailsOnlyThatMember() async throws {
+        try require("docker")
+        try await checkContainerRemovedFromOutsideFailsOnlyThatMember()
+    }
+
+    func testContainerRemovedFromOutsideFailsOnlyThatMemberPodman() async throws {
+        try require("podman")
+        try await checkContainerRemovedFromOutsideFailsOnlyThatMember()
+    }
+
+    func testContainerOnAnotherHostThroughSSH() async throws {
+        try require("docker")
+        try await checkContainerOnAnotherHostThroughSSH()
+    }
+
+    func testContainerOnAnotherHostThroughSSHPodman() async throws {
+        try require("podman")
+        try await checkContainerOnAnotherHostThroughSSH()
     }
 }

@@ -31,7 +31,10 @@ public struct DockerExec: TunnelKind {
         if stderr.contains("No such container") || stderr.contains("no such container") {
             return "no container named \(container) (see \(engine) ps)"
         }
-        if stderr.contains("is not running") { return "container \(container) is not running" }
+        // docker says "is not running"; podman "container state improper".
+        if stderr.contains("is not running") || stderr.contains("container state improper") {
+            return "container \(container) is not running"
+        }
         return nil
     }
 }

@@ -134,6 +134,8 @@ final class CommandParserTests: XCTestCase {
             ("connect", .connect([])),
             ("disconnect", .disconnect([])),
             ("reconnect", .reconnect([])),
+            ("trust", Parsed(TrustCommand())),
+            ("password", Parsed(PasswordCommand())),
             ("run id", .run("id")),
             ("call os.getpid", .call(function: "os.getpid", args: [], kwargs: [:])),
             ("py 1 + 1", .py("1 + 1")),
@@ -776,4 +778,31 @@ struct Parsed: Equatable, CustomStringConvertible {
     static func expect(_ condition: ExpectCommand.Condition) -> Parsed { Parsed(ExpectCommand(condition: condition)) }
     static func help(_ topic: String?) -> Parsed { Parsed(HelpCommand(topic: topic)) }
     static var quit: Parsed { Parsed(QuitCommand()) }
+}
+
+extension CommandParserTests {
+    func testTrustPasswordAndAddSudoForms() throws {
+        func parsed(_ text: String) throws -> Parsed { Parsed(try XCTUnwrap(CommandParser.parse(text)).command) }
+        XCTAssertEqual(try parsed("trust"), Parsed(TrustCommand()))
+        XCTAssertEqual(try parsed("trust web[1-3] --yes"), Parsed(TrustCommand(target: "web[1-3]", yes: true)))
+        XCTAssertEqual(
+            try parsed("trust @db1 --fingerprint SHA256:abc --fingerprint SHA256:def"),
+            Parsed(TrustCommand(target: "db1", fingerprints: ["SHA256:abc", "SHA256:def"])))
+        XCTAssertEqual(try parsed("trust --replace web2 -y"), Parsed(TrustCommand(yes: true, replace: "web2")))
+        XCTAssertEqual(try parsed("password @web*"), Parsed(PasswordCommand(target: "web*")))
+        XCTAssertEqual(try parsed("add web1 web2 --sudo"), Parsed(AddCommand(hosts: ["web1", "web2"], sudo: "root")))
+        XCTAssertEqual(try parsed("add db1 --sudo postgres"), Parsed(AddCommand(hosts: ["db1"], sudo: "postgres")))
+        XCTAssertEqual(
+            try parsed("add db1 --sudo=postgres --python /usr/bin/python3"),
+            Parsed(AddCommand(hosts: ["db1"], python: "/usr/bin/python3", sudo: "postgres")))
+        for bad in [
+            "trust --fingerprint md5:00", "trust --replace", "trust a b", "trust --replace a b", "@x trust --replace a",
+            "trust --frobnicate", "add db1 --sudo a --sudo b", "add --sudo", "add db1 --sudo=", "password a b",
+            "add db1 --sudo -bad",
+        ] {
+            XCTAssertThrowsError(try CommandParser.parse(bad), bad) { error in
+                XCTAssertFalse("\(error)".contains("\n"), "\(bad): \(error)")
+            }
+        }
+    }
 }

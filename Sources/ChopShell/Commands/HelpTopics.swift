@@ -24,10 +24,12 @@ enum HelpTopics {
                 "  web*  db?        a glob over the names of hosts already added",
                 "  @ok  @failed     the hosts that succeeded or failed in the last result",
                 "  @all             every host",
+                "  @up  @down       the hosts by their state in 'hosts'; also @unknown-key, @key-changed",
+                "                   and @needs-password (see trust and password)",
             ],
             examples: [
                 "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
-                "use db*",
+                "use db*", "@down reconnect",
             ]),
         Topic(
             names: ["keys"],

@@ -5,7 +5,7 @@ import Chopsticks
 public struct PasswordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "password", usage: "password [TARGET]",
-        summary: "give sudo's password to members that need it (default: @needs-password)", takesTarget: true,
+        summary: "give the password sudo asks for on the hosts", takesTarget: true,
         recorded: false,
         help: """
             Asks once, without echo, then reconnects TARGET (default: the members in state 'needs password').

@@ -3,7 +3,7 @@
 public struct TrustCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "trust", usage: "trust [TARGET] [--yes] [--fingerprint SHA256:…]... | trust --replace HOST [--yes]",
-        summary: "check and add host keys to known_hosts (default: @unknown-key)", takesTarget: true,
+        summary: "check hosts' keys and add them to known_hosts", takesTarget: true,
         help: """
             For each host (default: the members in state 'unknown key'), ssh -G says where ssh really goes
             (HostName, Port, HostKeyAlias) and which known_hosts file is yours; ssh-keyscan fetches the keys

@@ -129,12 +129,13 @@ def read_pidfile(path, timeout=TIMEOUT):
 class Agent:
     """One agent process, with a thread that splits its stdout into frames per id."""
 
-    def __init__(self, python=None, source=None, key=None, env=None):
+    def __init__(self, python=None, source=None, key=None, env=None, preexec=None):
         self.source = agent_source() if source is None else source
         self.proc = subprocess.Popen(
             [python or sys.executable, '-c', STUB, str(len(self.source))] + ([key] if key else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=None if env is None else dict(os.environ, **env))
+            # preexec only sets a resource limit: no lock is taken between fork and exec.
+            env=None if env is None else dict(os.environ, **env), preexec_fn=preexec)   # noqa: PLW1509
         self.cond = threading.Condition()
         self.frames = {}     # id -> [(op, payload)]
         self.order = []      # (op, id) in arrival order
@@ -766,6 +767,29 @@ class LifecycleTest(unittest.TestCase):
         agent = Agent(**kw)
         self.agents.append(agent)
         return agent
+
+    def test_put_over_the_file_size_limit_is_an_error_and_leaves_the_old_file(self):
+        # RLIMIT_FSIZE: a write past it raises SIGXFSZ, which kills a process by default; the agent
+        # ignores it, so the write fails with EFBIG and the put answers with an error.
+        import resource
+        limit = 1 << 20
+        agent = self.new_agent(preexec=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))).start()
+        target = os.path.join(self.tmp, 'app.conf')
+        with open(target, 'w') as f:
+            f.write('old content\n')
+        data = b'x' * (4 * limit)
+        rid = agent.request('put', path=target, mode=0o644, size=len(data))
+        for i in range(0, len(data), 262144):
+            agent.send(DATA, rid, data[i:i + 262144])
+        agent.send(END, rid, json.dumps({'sha1': hashlib.sha1(data).hexdigest(), 'size': len(data)}).encode())
+        op, err, _ = agent.result(rid)
+        self.assertEqual(op, ERR, err)
+        self.assertIn('File too large', err['msg'])
+        self.assertIn(target, err['msg'])
+        self.assertIn('time', agent.ok('ping'))   # the agent lives on
+        with open(target) as f:
+            self.assertEqual(f.read(), 'old content\n')
+        self.assertEqual(os.listdir(self.tmp), ['app.conf'])
 
     def test_stub_matches_spec(self):
         with open(PROTOCOL) as f:

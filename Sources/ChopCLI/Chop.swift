@@ -118,7 +118,7 @@ public struct Chop: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        Terminal.raiseFileLimit()
+        DescriptorLimit.raiseSoftLimit()
         signal(SIGPIPE, SIG_IGN)
         ProcessRegistry.shared.installTerminationHandlers()
         Interrupts.install()

@@ -56,13 +56,4 @@ enum Terminal {
             bytes = bytes.dropFirst(written)
         }
     }
-
-    /// Raises the soft open-files limit to the hard one: each tunnel holds 3 descriptors.
-    static func raiseFileLimit() {
-        var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max
-            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
-    }
 }

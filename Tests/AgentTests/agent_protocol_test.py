@@ -18,6 +18,7 @@ import marshal
 import math
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -128,12 +129,13 @@ def read_pidfile(path, timeout=TIMEOUT):
 class Agent:
     """One agent process, with a thread that splits its stdout into frames per id."""
 
-    def __init__(self, python=None, source=None, key=None, env=None):
+    def __init__(self, python=None, source=None, key=None, env=None, preexec=None):
         self.source = agent_source() if source is None else source
         self.proc = subprocess.Popen(
             [python or sys.executable, '-c', STUB, str(len(self.source))] + ([key] if key else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=None if env is None else dict(os.environ, **env))
+            # preexec only sets a resource limit: no lock is taken between fork and exec.
+            env=None if env is None else dict(os.environ, **env), preexec_fn=preexec)   # noqa: PLW1509
         self.cond = threading.Condition()
         self.frames = {}     # id -> [(op, payload)]
         self.order = []      # (op, id) in arrival order
@@ -766,6 +768,29 @@ class LifecycleTest(unittest.TestCase):
         self.agents.append(agent)
         return agent
 
+    def test_put_over_the_file_size_limit_is_an_error_and_leaves_the_old_file(self):
+        # RLIMIT_FSIZE: a write past it raises SIGXFSZ, which kills a process by default; the agent
+        # ignores it, so the write fails with EFBIG and the put answers with an error.
+        import resource
+        limit = 1 << 20
+        agent = self.new_agent(preexec=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))).start()
+        target = os.path.join(self.tmp, 'app.conf')
+        with open(target, 'w') as f:
+            f.write('old content\n')
+        data = b'x' * (4 * limit)
+        rid = agent.request('put', path=target, mode=0o644, size=len(data))
+        for i in range(0, len(data), 262144):
+            agent.send(DATA, rid, data[i:i + 262144])
+        agent.send(END, rid, json.dumps({'sha1': hashlib.sha1(data).hexdigest(), 'size': len(data)}).encode())
+        op, err, _ = agent.result(rid)
+        self.assertEqual(op, ERR, err)
+        self.assertIn('File too large', err['msg'])
+        self.assertIn(target, err['msg'])
+        self.assertIn('time', agent.ok('ping'))   # the agent lives on
+        with open(target) as f:
+            self.assertEqual(f.read(), 'old content\n')
+        self.assertEqual(os.listdir(self.tmp), ['app.conf'])
+
     def test_stub_matches_spec(self):
         with open(PROTOCOL) as f:
             lines = f.read().splitlines()
@@ -885,6 +910,87 @@ class LifecycleTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: b'too old' in agent.stderr, 2), agent.stderr)
         self.assertIn(b'chop: python too old: 2.7', agent.stderr)
         self.assertIn(b'at ' + PY27.encode(), agent.stderr)
+
+
+class CallArgumentFuzzTest(unittest.TestCase):
+    """Seeded fuzzing of how the agent reads call arguments (read_literal: ast.literal_eval, then
+    JSON, then the word itself): random and mutated texts give a value or a Failure with a one-line
+    message, never another exception, a hang or a dead agent. A failure names its seed;
+    CHOP_FUZZ_SEED=<seed> replays that case alone."""
+
+    CORPUS = ('2', '70', '-1', '2.5', '1e999', '-0x10', '0o17', '1_000', '1j', '-1-2j', "b'raw'", "rb'\\x00'",
+              "'(1, 2)'", '(1, 2)', "{'a': 1}", '[1, null]', '{"k": [true, false]}', 'true', 'None', 'set()',
+              '{1, 2}', "'''x'''", "u'x'", '/etc/hosts', 'eth0', '[[[[1]]]]', '((((1,),),),)', '"a\\"b"')
+    TOKENS = ('(', ')', '[', ']', '{', '}', "'", '"', '\\', ',', ':', '.', '-', '+', 'e', 'j', 'b', 'x', '0',
+              '\x00', '\n', '\t', '\x1b', '\u00e9', '\U0001f642', '9' * 5000, '(' * 300, '[' * 5000, '{' * 120,
+              '1,' * 2000, 'lambda: 0', '__import__("os")', '**', 'True', 'null', '#')
+    CASES = int(os.environ.get('CHOP_FUZZ_CASES') or 100000)   # fewer for each pyenv version (PythonVersionTests)
+    AGENT_CASES = 300
+
+    @classmethod
+    def setUpClass(cls):
+        cls.namespace = {'__name__': 'chop_agent_under_fuzz'}
+        exec(compile(agent_source(), 'chop_agent.py', 'exec'), cls.namespace)   # noqa: S102 -- main() does not run
+
+    @staticmethod
+    def seeds(base, count):
+        replay = os.environ.get('CHOP_FUZZ_SEED')
+        if replay:
+            return [int(replay, 0)]
+        return [(base + i * 0xD1B54A32D192ED03) % (1 << 64) for i in range(count)]
+
+    def text(self, rng):
+        if rng.random() < 0.2:
+            return ''.join(chr(rng.choice((rng.randrange(32, 127), rng.randrange(0, 32), rng.randrange(0xA0, 0xD800))))
+                           for _ in range(rng.randrange(0, 40)))
+        text = rng.choice(self.CORPUS)
+        for _ in range(rng.randrange(1, 5)):
+            at = rng.randrange(0, len(text) + 1)
+            kind = rng.randrange(4)
+            if kind == 0:
+                text = text[:at] + rng.choice(self.TOKENS) + text[at:]
+            elif kind == 1:
+                text = text[:at] + text[at + rng.randrange(1, 6):]
+            elif kind == 2:
+                text = text[:at] + text[at:at + 8] * rng.randrange(2, 4) + text[at:]
+            else:
+                text = text[:at] + rng.choice(self.CORPUS) + text[at:]
+        return text
+
+    def test_read_literal_gives_a_value_or_a_one_line_failure(self):
+        read_literal, failure = self.namespace['read_literal'], self.namespace['Failure']
+        started = time.monotonic()
+        seeds = self.seeds(0xCA110001, self.CASES)
+        for seed in seeds:
+            text = self.text(random.Random(seed))
+            try:
+                read_literal(text)
+            except failure as e:
+                msg = e.payload['msg']
+                if not msg or '\n' in msg or '\r' in msg:
+                    self.fail(f'message {msg!r} for {text!r} is not one line -- replay with CHOP_FUZZ_SEED={seed}')
+            except BaseException as e:   # noqa: BLE001 -- any other exception is the bug
+                self.fail(f'{type(e).__name__}: {e} for {text!r} -- replay with CHOP_FUZZ_SEED={seed}')
+        elapsed = time.monotonic() - started
+        print(f'\nfuzz read_literal: {len(seeds)} cases in {elapsed:.2f} s', file=sys.stderr)
+        self.assertLess(elapsed, 60, 'reading call arguments got pathologically slow')
+
+    def test_a_live_agent_answers_every_fuzzed_call(self):
+        agent = Agent().start()
+        try:
+            for seed in self.seeds(0xCA110002, self.AGENT_CASES):
+                rng = random.Random(seed)
+                texts = [self.text(rng) for _ in range(rng.randrange(1, 4))]
+                rop, value, _ = agent.result(agent.request('call', func='builtins.repr', args_src=texts))
+                replay = f' for {texts!r} -- replay with CHOP_FUZZ_SEED={seed}'
+                if rop == OK:
+                    self.assertIsInstance(value.get('value'), str, f'{value!r}{replay}')
+                else:
+                    msg = value.get('msg') or ''
+                    self.assertTrue(msg and '\n' not in msg, f'error {value!r}{replay}')
+            self.assertIn('time', agent.ok('ping'))   # still answering
+        finally:
+            agent.close()
 
 
 if __name__ == '__main__':

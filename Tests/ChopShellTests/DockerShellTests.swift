@@ -50,6 +50,15 @@ final class DockerShellTests: XCTestCase {
     }
 
     func testSIGTERMLeavesNoContainerBehind() throws {
+        try terminatingLeavesNoContainerBehind(SIGTERM)
+    }
+
+    /// A closed terminal (SIGHUP) cleans up as SIGTERM does: the throwaway container goes too.
+    func testSIGHUPLeavesNoContainerBehind() throws {
+        try terminatingLeavesNoContainerBehind(SIGHUP)
+    }
+
+    private func terminatingLeavesNoContainerBehind(_ signal: Int32) throws {
         try requireDocker()
         let folder = try temporaryFolder(self)
         let name = "chop-term-\(UUID().uuidString.prefix(6).lowercased())"
@@ -67,9 +76,10 @@ final class DockerShellTests: XCTestCase {
             ((try? Command.run(["docker", "top", name]))?.output ?? "").contains("sleep 60")
         }
         XCTAssertTrue(running, "the command never started in the container")
-        kill(pid, SIGTERM)
+        kill(pid, signal)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        XCTAssertTrue(eventually(timeout: 15) { listed().isEmpty }, "container left behind after SIGTERM")
+        XCTAssertEqual((status >> 8) & 0xff, 128 + signal)
+        XCTAssertTrue(eventually(timeout: 15) { listed().isEmpty }, "container left behind after signal \(signal)")
     }
 }

@@ -61,7 +61,10 @@ final class PythonVersionTests: XCTestCase {
             throw error
         }
         await tunnel.close()
-        let suite = try Command.run([python, "\(Self.repository)/Tests/AgentTests/agent_protocol_test.py"])
+        // The full 100,000 fuzz cases run once, on the system python (.ci/run); each version here runs 10,000.
+        let suite = try Command.run([
+            "env", "CHOP_FUZZ_CASES=10000", python, "\(Self.repository)/Tests/AgentTests/agent_protocol_test.py",
+        ])
         XCTAssertEqual(suite.status, 0, "agent protocol suite on \(version):\n\(suite.output)")
     }
 

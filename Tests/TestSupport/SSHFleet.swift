@@ -173,7 +173,7 @@ public final class SSHFleet: Sendable {
     }
 
     /// A port that was free a moment ago (bind to 0, read it back, close).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -7,7 +7,8 @@ public struct SetCommand: ChopCommand, Equatable {
     /// nil: show the one setting.
     public var value: String?
 
-    public static var declaration: CommandDeclaration {
+    /// Built once: every parsed line looks commands up by their declarations.
+    public static let declaration: CommandDeclaration = {
         let width = Setting.all.map { $0.key.count + 1 + $0.valueHint.count }.max() ?? 0
         return CommandDeclaration(
             name: "set", usage: "set [KEY [VALUE]]", summary: "show or change settings (set alone lists them)",
@@ -15,7 +16,7 @@ public struct SetCommand: ChopCommand, Equatable {
                 let head = "\(setting.key) \(setting.valueHint)"
                 return "  " + head + String(repeating: " ", count: width - head.count + 3) + setting.summary
             }.joined(separator: "\n") + "\n\nExamples:\n  set\n  set timeout 30\n  set output json")
-    }
+    }()
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> SetCommand {
         let words = arguments.words

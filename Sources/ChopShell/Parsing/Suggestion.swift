@@ -4,10 +4,14 @@ enum Suggestion {
     /// characters, two edits for longer ones (a swap of neighbours counts as one edit).
     /// Case is ignored, so `RUN` suggests `run`.
     static func closest(to word: String, among candidates: [String]) -> String? {
-        let limit = word.count <= 3 ? 1 : 2
+        let length = word.count
+        let limit = length <= 3 ? 1 : 2
+        let lowered = word.lowercased()
         var best: (name: String, distance: Int)?
-        for candidate in candidates where candidate != word {
-            let distance = editDistance(word.lowercased(), candidate)
+        // Lengths further apart than the limit cannot be within it: a pasted line of thousands of characters is
+        // refused at once instead of being compared, quadratically, with every command.
+        for candidate in candidates where candidate != word && abs(candidate.count - length) <= limit {
+            let distance = editDistance(lowered, candidate)
             if distance <= limit, distance < (best?.distance ?? Int.max) {
                 best = (candidate, distance)
             }

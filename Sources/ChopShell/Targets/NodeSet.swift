@@ -32,7 +32,13 @@ public enum NodeSet {
             let segments = try parseItem(item)
             var count = 1
             for case .group(let elements) in segments {
-                let groupCount = elements.reduce(0) { $0 + $1.count }
+                // Element counts are summed with a check: twelve elements of 10^18 names overflow an Int.
+                var groupCount = 0
+                for element in elements {
+                    let (sum, overflow) = groupCount.addingReportingOverflow(element.count)
+                    guard !overflow, sum <= maximumNames else { throw tooMany(item) }
+                    groupCount = sum
+                }
                 let (product, overflow) = count.multipliedReportingOverflow(by: groupCount)
                 guard !overflow, product <= maximumNames else { throw tooMany(item) }
                 count = product

@@ -26,10 +26,11 @@ public struct NodeSetError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A one-line, user-facing explanation.
     public let message: String
 
-    /// Creates an error; `message` should be a single line that names the offending part of the pattern.
+    /// Creates an error; `message` should be a single line that names the offending part of the pattern. Control
+    /// characters in it (the pattern is quoted as typed) are made visible, so it stays one line.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
-        self.message = message
+        self.message = TerminalText.sanitize(message)
     }
 
     public var description: String { message }

@@ -37,6 +37,7 @@ public struct TargetResolver: Sendable {
             } catch {
                 throw ShellError("bad target '\(target)': \(error)")
             }
+            if items.isEmpty { throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed") }
             for item in items {
                 let name = item.hasPrefix("@") ? String(item.dropFirst()) : item
                 if name == "all" {

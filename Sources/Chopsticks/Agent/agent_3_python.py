@@ -60,7 +60,7 @@ def read_literal(text):
         return JSON_WORDS[text]
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as e:
+    except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError, RecursionError) as e:
         problem = e
     with contextlib.suppress(ValueError, RecursionError):
         return json.loads(text)

@@ -11,6 +11,7 @@ struct SpawnError: Error, CustomStringConvertible {
 
     var description: String {
         if errno == ENOENT { return "\(command) not found (is it installed and in PATH?)" }
+        if let exhausted = DescriptorLimit.describe(errno) { return "cannot start \(command): \(exhausted)" }
         return "cannot start \(command): \(String(cString: strerror(errno)))"
     }
 }

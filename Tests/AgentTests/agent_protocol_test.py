@@ -68,7 +68,7 @@ if x is None:
 exec(x,{"__name__":"__chop_agent__"})
 """
 
-REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
+REQ, OK, ERR, DATA, END, CANCEL, HELLO, WANT, SHIPPED = range(1, 10)
 MAX_FRAME = 16 * 1024 * 1024 + 5
 TIMEOUT = 10.0        # the longest any single wait may take
 IDS = itertools.count(1)
@@ -170,7 +170,7 @@ class Agent:
             if header is None:
                 break
             length, op, rid = struct.unpack('>IBI', header)
-            if not 5 <= length <= MAX_FRAME or op not in (OK, ERR, DATA, HELLO):
+            if not 5 <= length <= MAX_FRAME or op not in (OK, ERR, DATA, HELLO, WANT):
                 with self.cond:
                     self.bad = f'bad frame: length {length} op {op} id {rid} (raw {header!r})'
                     self.cond.notify_all()
@@ -910,6 +910,67 @@ class LifecycleTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: b'too old' in agent.stderr, 2), agent.stderr)
         self.assertIn(b'chop: python too old: 2.7', agent.stderr)
         self.assertIn(b'at ' + PY27.encode(), agent.stderr)
+
+
+class ShippedCodeTest(unittest.TestCase):
+    """The import hook: after `ship`, importing a shipped name sends WANT and waits for SHIPPED,
+    with the request served inline on the reader (which must hand reading over first)."""
+
+    def setUp(self):
+        self.agent = Agent().start()
+
+    def tearDown(self):
+        self.agent.close()
+
+    def next_want(self):
+        """The next WANT frame's id and query, removed from the agent's frames."""
+        agent = self.agent
+        with agent.cond:
+            agent.cond.wait_for(lambda: any(op == WANT for op, _ in agent.order) or agent.eof, TIMEOUT)
+            index = next(i for i, (op, _) in enumerate(agent.order) if op == WANT)
+            _, wid = agent.order.pop(index)
+            frames = agent.frames[wid]
+            position = next(i for i, (op, _) in enumerate(frames) if op == WANT)
+            _, payload = frames.pop(position)
+        return wid, json.loads(payload.decode('utf-8'))
+
+    def test_a_shipped_module_is_asked_for_once_and_imported(self):
+        agent = self.agent
+        self.assertEqual(agent.ok('ship', roots=['pm'])['roots'], ['pm'])
+        rid = agent.request('call', func='pm.f')
+        wid, query = self.next_want()
+        self.assertEqual(query, {'module': 'pm'})
+        source = b64(b'def f():\n    return 7\n')
+        agent.send(SHIPPED, wid, json.dumps({'found': True, 'package': False, 'file': 'pm.py',
+                                             'source': source}).encode())
+        op, value, _ = agent.result(rid)
+        self.assertEqual((op, value['value']), (OK, 7))
+        # Cached for the connection: no second WANT, even after the module is dropped.
+        value = agent.ok('exec', source="import sys\ndel sys.modules['pm']\nimport pm\npm.f()")
+        self.assertEqual(value['value'], 7)
+        self.assertFalse(any(op == WANT for op, _ in agent.order))
+
+    def test_a_garbled_or_negative_answer_is_an_import_error_and_the_agent_lives_on(self):
+        agent = self.agent
+        agent.ok('ship', roots=['pm2'])
+        rid = agent.request('call', func='pm2.g')
+        wid, _ = self.next_want()
+        agent.send(SHIPPED, wid, b'\xff not json')
+        op, value, _ = agent.result(rid)
+        self.assertEqual(op, ERR)
+        self.assertIn('ImportError', value['type'] + value['msg'])
+        agent.ok('ship', roots=['pm3'])
+        rid = agent.request('exec', source='import pm3')
+        wid, query = self.next_want()
+        self.assertEqual(query, {'module': 'pm3'})
+        agent.send(SHIPPED, wid, json.dumps({'found': False, 'msg': 'no'}).encode())
+        op, value, _ = agent.result(rid)
+        self.assertEqual((op, value['type']), (ERR, 'ModuleNotFoundError'))
+        # Names outside the shipped roots never reach chop; bad roots are refused.
+        agent.err('exec', source='import not_shipped_anywhere')
+        self.assertFalse(any(op == WANT for op, _ in agent.order))
+        self.assertEqual(agent.err('ship', roots=['../x'])['type'], 'ValueError')
+        self.assertIn('time', agent.ok('ping'))
 
 
 class CallArgumentFuzzTest(unittest.TestCase):

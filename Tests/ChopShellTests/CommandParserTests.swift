@@ -619,7 +619,7 @@ final class CommandParserTests: XCTestCase {
         let minimal: [String: String] = [
             "add": "add h", "remove": "remove h", "run": "run x", "call": "call f", "py": "py x", "put": "put f",
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
-            "record": "record f", "expect": "expect ok", "watch": "watch run x",
+            "record": "record f", "expect": "expect ok", "watch": "watch run x", "import": "import m",
         ]
         for name in CommandRegistry.commandNames {
             XCTAssertNotNil(try line(minimal[name] ?? name), name)

@@ -12,6 +12,7 @@ public enum CommandRegistry {
         RunCommand.self,
         CallCommand.self,
         PyCommand.self,
+        ImportCommand.self,
         FactsCommand.self,
         PutCommand.self,
         FetchCommand.self,

@@ -84,6 +84,7 @@ extension Session {
         for tunnel in tunnels where tunnel.kind.usesSudo {
             await tunnel.setPassword(sudoPassword)
         }
+        for tunnel in tunnels where !shippedRoots.isEmpty { tunnel.addShipped(shippedRoots) }
         for tunnel in tunnels {
             guard names.insert(tunnel.name).inserted else {
                 throw ShellError("'\(tunnel.name)' is already a member; 'remove \(tunnel.name)' first to replace it")

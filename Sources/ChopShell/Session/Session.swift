@@ -43,6 +43,8 @@ public actor Session {
     /// The sudo password given with `password` or `--password-fd`: the one copy, lent by reference to the
     /// tunnels that go through sudo, zeroed by `close()`.
     var sudoPassword: Secret?
+    /// The user's code shipped with `import`: every member added later gets it too.
+    var shippedRoots: [ShippedRoot] = []
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],

@@ -7,9 +7,11 @@ file-name order with a blank line between them (Bootstrap.agentSource in Swift).
 
     u32 length (= 5 + len(payload)) | u8 op | u32 request id | payload
 
-controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size"}, CANCEL
+controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size"}, CANCEL,
+                     SHIPPED (the answer to a WANT)
 agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "tb"},
-                     DATA (fetch bytes)
+                     DATA (fetch bytes), WANT (a shipped module or data file, with an id of
+                     the agent's own; see part 3)
 
 Every request ends with exactly one OK or ERR. The reader serves requests itself until one
 takes longer than 10 ms; then reading moves to a new thread and requests run in worker
@@ -51,7 +53,7 @@ ast, base64, builtins, hashlib, importlib, linecache, platform, queue, re, selec
                                      'platform', 'queue', 're', 'select', 'socket', 'subprocess',
                                      'tempfile', 'traceback'])
 
-REQ, OK, ERR, DATA, END, CANCEL, HELLO = range(1, 8)
+REQ, OK, ERR, DATA, END, CANCEL, HELLO, WANT, SHIPPED = range(1, 10)
 HEADER = struct.Struct('>IBI')
 MAX_FRAME = 16 * 1024 * 1024 + 5
 DEFAULT_CAP = 1048576

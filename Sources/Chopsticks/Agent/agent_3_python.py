@@ -1,5 +1,6 @@
-# chop agent, part 3 of 6: call (with arguments read as Python literals) and exec. The parts
-# are one program, joined in file-name order (see agent_1_core.py).
+# chop agent, part 3 of 6: call (with arguments read as Python literals), exec, and the import
+# hook for the user's shipped modules. The parts are one program, joined in file-name order
+# (see agent_1_core.py).
 
 
 # ---------------------------------------------------------------- call, exec
@@ -131,3 +132,138 @@ def op_exec(req, params):
     elif value is not None:
         result['value'] = value
     return result
+
+
+# ---------------------------------------------------------------- shipped modules (import)
+
+SHIP_PREFIX = '/<chop-shipped>/'   # __file__ of shipped code: no real path on this host
+
+
+class Shipped:
+    """The user's own modules, which chop serves on demand.
+
+    `ship` names the top-level modules and packages chop has; a finder at the end of
+    sys.meta_path (so the host's own modules win) asks chop with a WANT frame for any module
+    under those names that the host does not have, and for data files of shipped packages
+    (pkgutil.get_data). The answer arrives as SHIPPED with the same id. Each module is asked for
+    once per connection; a reload forgets it first."""
+
+    def __init__(self):
+        self.roots = set()
+        self.cache = {}     # module name -> its answer, or None when chop has no such module
+        self.waiting = {}   # WANT id -> [event, answer]
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+        self.installed = False
+
+    def ask(self, query):
+        """chop's answer to a WANT: {'found': bool, ...}."""
+        READER.move_now()   # the answer is read by another thread while this one waits
+        slot = [threading.Event(), None]
+        with self.lock:
+            wid = next(self.ids)
+            self.waiting[wid] = slot
+        send(WANT, wid, to_json(query))
+        if not slot[0].wait(60):
+            with self.lock:
+                self.waiting.pop(wid, None)
+            raise ImportError(f'chop: no answer for {query} within 60 s')
+        return slot[1]
+
+    def answer(self, wid, payload):
+        """Called by the reader with a SHIPPED frame."""
+        with self.lock:
+            slot = self.waiting.pop(wid, None)
+        if slot is not None:
+            try:
+                slot[1] = json.loads(payload.decode('utf-8'))
+            except ValueError:
+                slot[1] = {'found': False, 'msg': 'unreadable answer from chop'}
+            slot[0].set()
+
+    def module(self, name):
+        with self.lock:
+            if name in self.cache:
+                return self.cache[name]
+        reply = self.ask({'module': name})
+        found = reply if reply.get('found') else None
+        with self.lock:
+            self.cache[name] = found
+        return found
+
+    def forget(self, name):
+        with self.lock:
+            for known in [n for n in self.cache if n == name or n.startswith(name + '.')]:
+                del self.cache[known]
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition('.')[0] not in self.roots:
+            return None
+        info = self.module(fullname)
+        if info is None:
+            return None
+        origin = SHIP_PREFIX + info['file']
+        spec = importlib.machinery.ModuleSpec(fullname, ShippedLoader(info, origin), origin=origin,
+                                              is_package=info['package'])
+        spec.has_location = True   # sets __file__, which pkgutil.get_data starts from
+        if info['package']:
+            spec.submodule_search_locations = [origin.rsplit('/', 1)[0]]
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+
+class ShippedLoader:
+    def __init__(self, info, origin):
+        self.source, self.origin = base64.b64decode(info['source']), origin
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        text = self.source.decode('utf-8', 'replace')
+        linecache.cache[self.origin] = (len(text), None, text.splitlines(True), self.origin)
+        exec(compile(self.source, self.origin, 'exec', dont_inherit=True), module.__dict__)  # noqa: S102
+
+    def get_source(self, fullname):
+        return self.source.decode('utf-8', 'replace')
+
+    def get_data(self, path):
+        if not path.startswith(SHIP_PREFIX):
+            raise OSError(2, 'not a shipped file', path)
+        reply = SHIPPED_CODE.ask({'data': path[len(SHIP_PREFIX):]})
+        if not reply.get('found'):
+            raise OSError(2, reply.get('msg') or 'chop has no such file', path)
+        return base64.b64decode(reply['data'])
+
+
+SHIPPED_CODE = Shipped()
+
+
+def op_ship(req, params):
+    roots = param(params, 'roots', (list,), required=True)
+    reload = param(params, 'reload', (list,), [])
+    if not (all(isinstance(name, str) and name.isidentifier() for name in roots)
+            and all(isinstance(name, str) and all(part.isidentifier() for part in name.split('.'))
+                    for name in reload)):
+        raise Failure('ValueError', 'ship: roots and reload must be module names')
+    with SHIPPED_CODE.lock:
+        SHIPPED_CODE.roots.update(roots)
+        install = not SHIPPED_CODE.installed
+        SHIPPED_CODE.installed = True
+    if install:
+        __import__('importlib.machinery')   # before the finder is first asked
+        sys.meta_path.append(SHIPPED_CODE)
+    reloaded = []
+    for name in reload:
+        SHIPPED_CODE.forget(name)
+        module = sys.modules.get(name)
+        if module is not None:
+            with captured():
+                try:
+                    importlib.reload(module)
+                except BaseException as e:   # noqa: BLE001 -- the user's module failed
+                    raise Failure(type(e).__name__, str(e), user_traceback(e))
+            reloaded.append(name)
+    return {'roots': sorted(SHIPPED_CODE.roots), 'reloaded': reloaded}

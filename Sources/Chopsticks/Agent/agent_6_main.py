@@ -3,7 +3,7 @@
 
 
 HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
-            'facts': op_facts, 'fetch': op_fetch}
+            'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
 
 
 # ---------------------------------------------------------------- main loop
@@ -69,6 +69,13 @@ class ReaderRole:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.serving = False
 
+    def move_now(self):
+        """Start a reader thread now if the main thread is serving inline and will wait for a
+        frame (an import asking chop for a module): it cannot read that frame itself."""
+        if not self.moved and threading.current_thread() is threading.main_thread():
+            self.moved = True
+            _thread.start_new_thread(reader_loop, ())
+
     def on_alarm(self, signum, frame):
         # Runs on the main thread between two bytecodes of the request it serves: no lock is
         # taken here, and _thread starts the reader without threading's own locks.
@@ -100,6 +107,8 @@ def reader_loop():
             upload.data(payload)
         elif op == END and upload:
             upload.end(payload)
+        elif op == SHIPPED:
+            SHIPPED_CODE.answer(rid, payload)
         elif op == CANCEL:
             req = ACTIVE.get(rid)   # finished or unknown ids: nothing to cancel
             if req:

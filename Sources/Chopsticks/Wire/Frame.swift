@@ -22,6 +22,11 @@ public struct Frame: Sendable, Equatable {
         case cancel = 0x06
         /// Agent → controller: the first frame, describing the interpreter.
         case hello = 0x07
+        /// Agent → controller: `{"module": NAME}` or `{"data": PATH}`, a shipped module or data file the
+        /// agent's import hook wants; the id is the agent's own.
+        case want = 0x08
+        /// Controller → agent: the answer to a `want`, with its id (`ModuleServer`).
+        case shipped = 0x09
     }
 
     /// Frames larger than this are refused: a broken or hostile host cannot make the controller allocate

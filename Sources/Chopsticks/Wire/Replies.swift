@@ -77,6 +77,11 @@ enum Reply {
         var time: Double
     }
 
+    struct Ship: Decodable {
+        var roots: [String]
+        var reloaded: [String]
+    }
+
     /// ERR: what went wrong on the host.
     struct Failure: Decodable {
         var type: String

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -29,9 +30,16 @@ actor AgentConnection {
     private var reader: Task<Void, Never>?
     /// Set once the connection is gone; later requests fail at once with it.
     private(set) var lostReason: ErrorResult?
+    /// The user's code this agent may import (the tunnel's, shared), and the modules already sent to it:
+    /// each goes once per connection (until a reload).
+    private let shipped: NIOLockedValueBox<[String: ShippedRoot]>
+    private var served: Set<String> = []
 
-    private init(process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, eventLoop: any EventLoop, timeout: Int)
-    {
+    private init(
+        process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, eventLoop: any EventLoop, timeout: Int,
+        shipped: NIOLockedValueBox<[String: ShippedRoot]>
+    ) {
+        self.shipped = shipped
         self.process = process
         self.kind = kind
         self.stderr = stderr
@@ -41,9 +49,10 @@ actor AgentConnection {
 
     /// Starts the tunnel's child, sends the agent, and waits for its hello (at most `timeout` seconds).
     /// With `password`, a kind that goes through sudo is started with the password handshake (`SudoLaunch`).
-    static func open(kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil) async throws
-        -> (AgentConnection, Hello)
-    {
+    static func open(
+        kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
+        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
+    ) async throws -> (AgentConnection, Hello) {
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
         let argv = kind.command(
             script: Bootstrap.script(python: await kind.interpreter()), sudoPassword: password != nil)
@@ -81,7 +90,8 @@ actor AgentConnection {
             throw ErrorResult("cannot set up pipes: \(error)", kind: .connection)
         }
         let connection = AgentConnection(
-            process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout)
+            process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout,
+            shipped: shipped)
         let hello = try await connection.start(channel: channel, errors: errors, password: password)
         return (connection, hello)
     }
@@ -290,12 +300,38 @@ actor AgentConnection {
                 fail(frame.id, ErrorResult(error))
                 Task { try? await writer?.write(.frame(Frame(op: .cancel, id: frame.id))) }
             }
-        case .end, .request, .cancel:
+        case .want:
+            answerWant(frame)
+        case .end, .request, .cancel, .shipped:
             // Only the controller sends these: a host that does is broken or hostile.
             Task {
                 await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol))
             }
         }
+    }
+
+    // MARK: Shipped code
+
+    /// Answers the import hook's `want` for a module or data file of the shipped roots (`ModuleServer`).
+    private func answerWant(_ frame: Frame) {
+        let answer: JSONValue
+        if let query = try? JSONValue.parse(frame.payload.readableBytesView) {
+            if case .string(let name)? = query["module"], served.contains(name) {
+                answer = ["found": false, "msg": .string("chop sent \(name) on this connection already")]
+            } else {
+                answer = ModuleServer.answer(query, roots: shipped.withLockedValue { $0 })
+                if case .string(let name)? = query["module"], answer["found"] == true { served.insert(name) }
+            }
+        } else {
+            answer = ["found": false, "msg": "chop could not read the want"]
+        }
+        let reply = Frame(op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
+        Task { try? await writer?.write(.frame(reply)) }
+    }
+
+    /// Lets modules `names` (and their submodules) be sent again: they are being reloaded.
+    func forgetServed(_ names: [String]) {
+        served = served.filter { module in !names.contains { module == $0 || module.hasPrefix($0 + ".") } }
     }
 
     // MARK: Ending

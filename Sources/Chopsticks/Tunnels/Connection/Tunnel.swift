@@ -74,6 +74,9 @@ public actor Tunnel {
     /// The facts the agent knows (from its hello), once connected.
     public private(set) var factNames: [String] = []
 
+    /// The user's code this member's agent may import (`ship`), read by the connection when the agent asks.
+    nonisolated let shippedRoots = NIOLockedValueBox<[String: ShippedRoot]>([:])
+
     /// The sudo password the user gave, shared with the session (one copy); used by kinds that go through sudo.
     private var password: Secret?
 
@@ -104,9 +107,21 @@ public actor Tunnel {
         let timeout = connectTimeout
         let stderr = self.stderr
         let password = self.password
+        let shipped = shippedRoots
         let task = Task { () async throws -> AgentConnection in
             let (connection, hello) = try await AgentConnection.open(
-                kind: kind, timeout: timeout, stderr: stderr, password: password)
+                kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
+            // A new agent learns at once what it may import from chop (after a reconnect too).
+            let roots = shipped.withLockedValue { $0.keys.sorted() }
+            if !roots.isEmpty {
+                do {
+                    _ = try await connection.request(
+                        "ship", ["roots": .array(roots.map(JSONValue.string))], reply: Reply.Ship.self)
+                } catch {
+                    await connection.shutdown()
+                    throw error
+                }
+            }
             self.opened(hello)
             return connection
         }
@@ -179,7 +194,7 @@ public actor Tunnel {
     }
 
     /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
-    private func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
         let connection = try await live()
         do {

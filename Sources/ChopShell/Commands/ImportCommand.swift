@@ -1,0 +1,60 @@
+import Chopsticks
+
+/// `import PATH_OR_MODULE...` and `import --reload NAME...`: the user's own Python code, importable on every
+/// host (chopsticks' import hook).
+public struct ImportCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "import", usage: "import PATH_OR_MODULE... | import --reload NAME...",
+        summary: "make local Python code importable on every host",
+        help: """
+            Each argument is a .py file, a package directory, or a top-level module name your local python3
+            can import (pure Python). From then on every member, now and added later, imports it from chop
+            when the host has no module of that name: 'py import mymod; mymod.f()' and 'call mymod.f 1 2'
+            work, and pkgutil.get_data('mypkg', 'data.json') returns the local file's bytes. Modules are
+            sent on demand, once per connection, and only files under the imported roots are ever sent.
+            --reload NAME sends a changed module again and reloads it where it was imported.
+
+            Examples:
+              import ./mymod.py
+              import ~/src/mypkg requests_helpers
+              import --reload mymod
+            """)
+
+    /// Files, directories or module names to ship.
+    public var specs: [String]
+    /// Modules to send again and reload.
+    public var reload: [String]
+
+    public init(specs: [String] = [], reload: [String] = []) {
+        self.specs = specs
+        self.reload = reload
+    }
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> ImportCommand {
+        var words = arguments.words
+        if words.first == "--reload" {
+            words.removeFirst()
+            guard !words.isEmpty else {
+                throw arguments.error("--reload needs a module name, e.g. import --reload mymod")
+            }
+            for name in words
+            where !name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({
+                !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !$0.first!.isNumber
+            }) {
+                throw arguments.error("'\(name)' is not a module name")
+            }
+            return ImportCommand(reload: words)
+        }
+        let specs = try arguments.positional(hint: CommandArguments.fileHint)
+        guard !specs.isEmpty else { throw arguments.error("import needs a .py file, a package directory or a module") }
+        return ImportCommand(specs: specs)
+    }
+
+    public static func complete(_ context: CompletionContext) -> [String] {
+        context.paths(context.word)
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        try await session.ship(specs, reload: reload)
+    }
+}

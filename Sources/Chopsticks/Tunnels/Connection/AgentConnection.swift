@@ -325,7 +325,8 @@ actor AgentConnection {
         } else {
             answer = ["found": false, "msg": "chop could not read the want"]
         }
-        let reply = Frame(op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
+        let reply = Frame(
+            op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
         Task { try? await writer?.write(.frame(reply)) }
     }
 

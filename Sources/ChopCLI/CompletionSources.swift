@@ -10,18 +10,41 @@ final class CompletionSources: Sendable {
     private let state = NIOLockedValueBox(CompletionEngine())
     private let facts: FactNames
 
-    init(facts: FactNames) {
-        self.facts = facts
+    init(session: Session) {
+        self.facts = session.facts
         let known = KnownHostNames.all(home: Terminal.home)
         state.withLockedValue {
             $0.knownHosts = known
             $0.containers = ContainerNames()
+            $0.remotePaths = { target, prefix in Self.remotePaths(session, target: target, prefix: prefix) }
         }
     }
 
-    func update(members: [String]) {
-        state.withLockedValue { $0.members = members }
+    func update(members: [String], results: [Int]) {
+        state.withLockedValue {
+            $0.members = members
+            $0.results = results
+        }
     }
+
+    /// Asks the session (one live member) for remote paths, waiting at most `waitSeconds` on the editing thread:
+    /// Tab on a slow host gives nothing rather than a frozen line.
+    private static func remotePaths(_ session: Session, target: String?, prefix: String) -> [String] {
+        let answer = NIOLockedValueBox<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        let task = Task {
+            let paths = await session.remotePathCompletions(target: target, prefix: prefix)
+            answer.withLockedValue { $0 = paths }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + waitSeconds) == .success else {
+            task.cancel()
+            return []
+        }
+        return answer.withLockedValue { $0 }
+    }
+
+    static let waitSeconds = 1.5
 
     /// The engine with what is known now; fact names are read at this moment, as members connect.
     func engine() -> CompletionEngine {

@@ -11,9 +11,9 @@ struct InteractiveShell {
 
     func run() async -> Int32 {
         let editor = LineEditor(program: "chop", historyFile: Self.historyPath())
-        let candidates = CompletionSources(facts: session.facts)
+        let candidates = CompletionSources(session: session)
         editor.completer = { candidates.engine().complete($0) }
-        candidates.update(members: await session.memberNames)
+        candidates.update(members: await session.memberNames, results: await session.resultNumbers)
         Terminal.writeError("chop \(Chop.version): 'help' lists commands, Tab completes, Ctrl-D quits.\n")
         while true {
             let prompt = Self.style(await session.prompt(), color: await session.usesColor)
@@ -35,7 +35,7 @@ struct InteractiveShell {
                 let session = self.session
                 let task = Task { await session.execute(line) }
                 let result = await Interrupts.waiting(for: task)
-                candidates.update(members: await session.memberNames)
+                candidates.update(members: await session.memberNames, results: await session.resultNumbers)
                 if result == .quit {
                     editor.saveHistory()
                     return 0

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import TestSupport
 import XCTest
 
@@ -37,5 +38,30 @@ final class CompletionEngineTests: XCTestCase {
         XCTAssertEqual(engine.complete("put \(folder)/s").candidates, ["\(folder)/script.chop", "\(folder)/sub/"])
         XCTAssertEqual(engine.complete("source \(folder)/sc").candidates, ["\(folder)/script.chop"])
         XCTAssertEqual(CompletionEngine.commonPrefix(["web1", "web2"]), "web")
+    }
+}
+
+extension CompletionEngineTests {
+    /// Which arguments ask a host for paths (and with which target), which complete locally, and `%N`.
+    func testRemoteLocalAndResultArguments() {
+        let asked = NIOLockedValueBox<[String]>([])
+        var engine = self.engine
+        engine.results = [3, 4]
+        engine.remotePaths = { target, prefix in
+            asked.withLockedValue { $0.append("\(target ?? "-") \(prefix)") }
+            return ["/etc/hosts", "/etc/hostname"]
+        }
+        XCTAssertEqual(engine.complete("fetch /etc/ho").candidates, ["/etc/hostname", "/etc/hosts"])
+        XCTAssertEqual(engine.complete("@web1 put ./a /etc/ho").candidates, ["/etc/hostname", "/etc/hosts"])
+        XCTAssertEqual(asked.withLockedValue { $0 }, ["- /etc/ho", "web1 /etc/ho"])
+        // Local arguments stay local: put's first, fetch's second.
+        _ = engine.complete("put /etc/ho")
+        XCTAssertEqual(asked.withLockedValue { $0 }.count, 2)
+        _ = engine.complete("fetch /etc/hosts ./lo")
+        XCTAssertEqual(asked.withLockedValue { $0 }.count, 2)
+        XCTAssertEqual(engine.complete("last %").candidates, ["%3", "%4"])
+        XCTAssertEqual(engine.complete("show %").candidates, ["%3", "%4"])
+        XCTAssertEqual(engine.complete("@%4.f").candidates, ["@%4.failed"])
+        XCTAssertEqual(engine.complete("@unk").candidates, ["@unknown-key"])
     }
 }

@@ -44,7 +44,7 @@ public struct DiffCommand: ChopCommand, Equatable {
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        context.position <= 3 ? context.members : []
+        context.position <= 3 ? context.members + context.resultReferences : []
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

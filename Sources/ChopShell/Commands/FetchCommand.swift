@@ -28,7 +28,11 @@ public struct FetchCommand: ChopCommand, Equatable {
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        context.position == 2 ? context.paths(context.word) : []
+        switch context.position {
+        case 1: context.remotePaths()
+        case 2: context.paths(context.word)
+        default: []
+        }
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

@@ -23,6 +23,10 @@ public struct LastCommand: ChopCommand, Equatable {
         }
     }
 
+    public static func complete(_ context: CompletionContext) -> [String] {
+        context.position == 1 ? context.resultReferences : []
+    }
+
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         var report = try session.report(result)
         report.streamedOutput = false  // shown again: all of it

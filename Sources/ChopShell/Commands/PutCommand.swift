@@ -48,7 +48,11 @@ public struct PutCommand: ChopCommand, Equatable {
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        context.position == 1 ? context.paths(context.word) : []
+        switch context.position {
+        case 1: context.paths(context.word)
+        case 2: context.remotePaths()
+        default: []
+        }
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

@@ -24,7 +24,11 @@ public struct ShowCommand: ChopCommand, Equatable {
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        context.position <= 2 ? context.members : []
+        switch context.position {
+        case 1: context.members + context.resultReferences
+        case 2: context.members
+        default: []
+        }
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

@@ -15,6 +15,12 @@ public struct CompletionContext: Sendable {
     public var factNames: [String]
     /// Running container names, asked only when a command completes them.
     var containerNames: ContainerNames?
+    /// Numbers of the kept results.
+    public var results: [Int] = []
+    /// The line's `@TARGET`, without the `@`.
+    public var target: String?
+    /// Asks a live member for remote paths (see `CompletionEngine.remotePaths`).
+    var remoteLister: CompletionEngine.RemotePaths?
 
     /// Which argument is being typed: 1 for the first.
     public var position: Int { arguments.count + 1 }
@@ -24,8 +30,18 @@ public struct CompletionContext: Sendable {
 
     /// Member names and result sets, with `@` when the word being typed starts with one.
     public func targetWords() -> [String] {
-        let names = members + ["all", "ok", "failed"] + Session.stateTargets.map(\.key)
+        let sets = results.flatMap { number in ["ok", "failed", "outliers"].map { "%\(number).\($0)" } }
+        let names = members + ["all", "ok", "failed", "outliers"] + Session.stateTargets.map(\.key) + sets
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
+    }
+
+    /// `%1`, `%2`, … for the kept results.
+    public var resultReferences: [String] { results.map { "%\($0)" } }
+
+    /// Paths on one live member of the line's target that start with the word being typed; empty when no
+    /// member answers in time.
+    public func remotePaths() -> [String] {
+        remoteLister?(target, word) ?? []
     }
 
     /// Local paths starting with `prefix`; directories end with "/".

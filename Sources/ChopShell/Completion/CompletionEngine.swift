@@ -10,14 +10,25 @@ public struct CompletionEngine: Sendable {
     public var factNames: [String]
     /// Running containers, asked only when `add container` is completed.
     public var containers: ContainerNames?
+    /// Numbers of the kept results (`%3`), for result references and their sets (`@%3.failed`).
+    public var results: [Int]
+    /// Lists remote paths starting with a prefix on one live member of a target (nil: the current one); it
+    /// waits a short while at most. Nil where no host can be asked.
+    public var remotePaths: RemotePaths?
+
+    /// `(target, prefix) -> paths`, directories ending in "/".
+    public typealias RemotePaths = @Sendable (_ target: String?, _ prefix: String) -> [String]
 
     public init(
-        members: [String] = [], knownHosts: [String] = [], factNames: [String] = [], containers: ContainerNames? = nil
+        members: [String] = [], knownHosts: [String] = [], factNames: [String] = [], containers: ContainerNames? = nil,
+        results: [Int] = [], remotePaths: RemotePaths? = nil
     ) {
         self.members = members
         self.knownHosts = knownHosts
         self.factNames = factNames
         self.containers = containers
+        self.results = results
+        self.remotePaths = remotePaths
     }
 
     /// The word being completed and the full words that could replace it, sorted, de-duplicated.
@@ -25,36 +36,39 @@ public struct CompletionEngine: Sendable {
         var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let word = line.hasSuffix(" ") || line.isEmpty ? "" : (words.popLast() ?? "")
         let pool: [String]
+        var target: String?
         if line.hasPrefix("!") {
-            pool = words.isEmpty && word.hasPrefix("!") ? [] : context(arguments: words, word: word).paths(word)
+            pool =
+                words.isEmpty && word.hasPrefix("!")
+                ? [] : context(arguments: words, word: word, target: nil).paths(word)
         } else {
-            if let first = words.first, first.hasPrefix("@") { words.removeFirst() }
+            if let first = words.first, first.hasPrefix("@") { target = String(words.removeFirst().dropFirst()) }
             if words.isEmpty {
                 pool =
                     word.hasPrefix("@")
-                    ? context(arguments: [], word: word).targetWords() : CommandRegistry.commandNames
+                    ? context(arguments: [], word: word, target: nil).targetWords() : CommandRegistry.commandNames
             } else {
-                pool = candidates(command: words[0], arguments: Array(words.dropFirst()), word: word)
+                pool = candidates(command: words[0], arguments: Array(words.dropFirst()), word: word, target: target)
             }
         }
         let matches = Set(pool.filter { $0.hasPrefix(word) })
         return (word, matches.sorted())
     }
 
-    private func candidates(command: String, arguments: [String], word: String) -> [String] {
+    private func candidates(command: String, arguments: [String], word: String, target: String?) -> [String] {
         guard let type = CommandRegistry.command(named: command) else { return [] }
         if let first = arguments.first,
             let sub = type.declaration.subcommands.first(where: { $0.declaration.subcommandWord == first })
         {
-            return sub.complete(context(arguments: Array(arguments.dropFirst()), word: word))
+            return sub.complete(context(arguments: Array(arguments.dropFirst()), word: word, target: target))
         }
-        return type.complete(context(arguments: arguments, word: word))
+        return type.complete(context(arguments: arguments, word: word, target: target))
     }
 
-    private func context(arguments: [String], word: String) -> CompletionContext {
+    private func context(arguments: [String], word: String, target: String?) -> CompletionContext {
         CompletionContext(
             arguments: arguments, word: word, members: members, knownHosts: knownHosts, factNames: factNames,
-            containerNames: containers)
+            containerNames: containers, results: results, target: target, remoteLister: remotePaths)
     }
 
     /// The longest common prefix of the candidates (what Tab inserts when there are several).

@@ -62,6 +62,9 @@ public actor Session {
     /// Member names in group order (for completion and the prompt).
     public var memberNames: [String] { group.names }
 
+    /// Numbers of the kept results (for completing `%N`).
+    public var resultNumbers: [Int] { history.entries.map(\.number) }
+
     /// Runs one command line. Never throws: every problem becomes a one-line error and the session goes on.
     @discardableResult
     public func execute(_ line: String) async -> CommandResult {

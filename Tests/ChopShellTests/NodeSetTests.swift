@@ -55,10 +55,34 @@ final class NodeSetTests: XCTestCase {
         XCTAssertEqual(try NodeSet.expand("n[1-3/1]"), ["n1", "n2", "n3"])
     }
 
-    func testExpandIgnoresWhitespaceAndEmptyItems() throws {
-        XCTAssertEqual(try NodeSet.expand(" a , ,b,"), ["a", "b"])
+    func testExpandIgnoresWhitespaceButRefusesEmptyItems() throws {
+        XCTAssertEqual(try NodeSet.expand(" a , b "), ["a", "b"])
         XCTAssertEqual(try NodeSet.expand("x[ 1 , 3 ]"), ["x1", "x3"])
         XCTAssertEqual(try NodeSet.expand(""), [])
+        assertExpandFails(",", .emptyItem, "empty item in ',': nothing before the first ','")
+        assertExpandFails("a,,b", .emptyItem, "empty item in 'a,,b': nothing between two commas")
+        assertExpandFails("nova6,", .emptyItem, "empty item in 'nova6,': nothing after the last ','")
+        assertExpandFails(" a , ,b", .emptyItem, "empty item in ' a , ,b': nothing between two commas")
+    }
+
+    func testNegativeRanges() throws {
+        XCTAssertEqual(try NodeSet.expand("n[-5]"), ["n-5"])
+        XCTAssertEqual(try NodeSet.expand("n[-2-1]"), ["n-2", "n-1", "n0", "n1"])
+        XCTAssertEqual(try NodeSet.expand("n[-5--3]"), ["n-5", "n-4", "n-3"])
+        XCTAssertEqual(Set(try NodeSet.expand(NodeSet.fold(try NodeSet.expand("n[-2-1]")))), ["n-2", "n-1", "n0", "n1"])
+    }
+
+    func testPaddingMismatchInOneRange() throws {
+        assertExpandFails(
+            "n[1-044]", .paddingMismatch,
+            "padding mismatch in '1-044' in 'n[1-044]': a zero-padded range has the same number of digits at both "
+                + "ends, e.g. 001-044")
+        assertExpandFails(
+            "n[001-44]", .paddingMismatch,
+            "padding mismatch in '001-44' in 'n[001-44]': a zero-padded range has the same number of digits at both "
+                + "ends, e.g. 001-044")
+        XCTAssertEqual(try NodeSet.expand("n[08-10]"), ["n08", "n09", "n10"])
+        XCTAssertEqual(try NodeSet.expand("n[1,03,05]"), ["n1", "n03", "n05"])
     }
 
     func testExpandDropsDuplicatesKeepingFirst() throws {
@@ -109,8 +133,8 @@ final class NodeSetTests: XCTestCase {
 
     func testNonNumericRange() {
         assertExpandFails("x[a-c]", .nonNumericRange, "non-numeric range 'a-c' in 'x[a-c]'")
-        assertExpandFails("x[1-]", .nonNumericRange, "non-numeric range '1-' in 'x[1-]'")
-        assertExpandFails("x[-1]", .nonNumericRange, "non-numeric range '-1' in 'x[-1]'")
+        assertExpandFails("x[1-]", .nonNumericRange, "range '1-' in 'x[1-]' has no end after '-'")
+        assertExpandFails("x[-]", .nonNumericRange, "non-numeric range '-' in 'x[-]'")
         assertExpandFails("x[1-2-3]", .nonNumericRange, "non-numeric range '1-2-3' in 'x[1-2-3]'")
         assertExpandFails("x[+1]", .nonNumericRange, "non-numeric range '+1' in 'x[+1]'")
         assertExpandFails("x[1-5/a]", .nonNumericRange, "non-numeric range '1-5/a' in 'x[1-5/a]'")
@@ -151,7 +175,7 @@ final class NodeSetTests: XCTestCase {
 
     func testFoldPaddedSeriesAndOtherPrefix() {
         let names = (1...9).map { "web0\($0)" } + ["web11", "db1"]
-        XCTAssertEqual(NodeSet.fold(names), "web[01-09,11],db1")
+        XCTAssertEqual(NodeSet.fold(names), "db1,web[01-09,11]")
     }
 
     func testFoldKeepsOrderOfFirstAppearanceAndSortsNumbers() {
@@ -159,7 +183,9 @@ final class NodeSetTests: XCTestCase {
     }
 
     func testFoldNamesWithoutDigitsStayAsIs() {
-        XCTAssertEqual(NodeSet.fold(["localhost", "gateway", "web1"]), "localhost,gateway,web1")
+        XCTAssertEqual(NodeSet.fold(["localhost", "gateway", "web1"]), "gateway,localhost,web1")
+        XCTAssertEqual(NodeSet.fold(["red2", "green", "red1", "blue", "red3"]), "blue,green,red[1-3]")
+        XCTAssertEqual(NodeSet.fold(["web10", "web9", "web2"]), "web[2,9-10]")
     }
 
     func testFoldEmptyAndSingle() {
@@ -172,10 +198,12 @@ final class NodeSetTests: XCTestCase {
     }
 
     func testFoldRespectsPadding() {
-        XCTAssertEqual(NodeSet.fold(["web1", "web01"]), "web1,web01")
+        XCTAssertEqual(NodeSet.fold(["web1", "web01"]), "web[1,01]")
+        XCTAssertEqual(NodeSet.fold(["n1", "n03", "n05"]), "n[1,03,05]")
+        XCTAssertEqual(NodeSet.fold(["n08", "n09", "n10", "n100"]), "n[08-10,100]")
         XCTAssertEqual(NodeSet.fold(["web09", "web10"]), "web[09-10]")
         XCTAssertEqual(NodeSet.fold(["web9", "web10"]), "web[9-10]")
-        XCTAssertEqual(NodeSet.fold(["web01", "web1", "web2", "web02"]), "web[01-02],web[1-2]")
+        XCTAssertEqual(NodeSet.fold(["web01", "web1", "web2", "web02"]), "web[1,01,2,02]")
     }
 
     func testFoldKeepsSuffixes() {

@@ -1,11 +1,13 @@
 extension NodeSet {
-    /// Folds host names into compact pattern notation, e.g. `["web01", "web02", "web03", "db1"]` →
-    /// `web[01-03],db1`.
+    /// Folds host names into compact pattern notation, as ClusterShell prints node sets: e.g.
+    /// `["web01", "web02", "web03", "db1"]` → `db1,web[01-03]`.
     ///
-    /// Names are deduplicated, then merged when they differ in exactly one numeric field with compatible zero
-    /// padding (`web09` and `web10` fold to `web[09-10]`; `web1` and `web01` stay apart). Fields are merged from
+    /// Names are deduplicated, then merged when they differ in exactly one numeric field. Fields are merged from
     /// the last to the first, so a complete grid folds into one item with several bracket groups (`r[1-2]n[1-3]`).
-    /// Groups appear in the order of their first member; names without digits are kept as they are.
+    /// Numbers keep their padding as written, and mixed padding shares one bracket (`n[1,03,05]`); a range joins
+    /// only numbers written with the same width (`web[09-10]`, never `[1-044]`). Items are sorted (text by
+    /// text, numbers by value): `blue,green,red[1-3]`. Callers that show members in the order they were added
+    /// list them, not fold them.
     ///
     /// `expand(fold(names))` yields the same set of names, provided no name contains `[`, `]`, `,` or surrounding
     /// whitespace (none of which occur in host names).
@@ -13,53 +15,65 @@ extension NodeSet {
         var seen = Set<String>()
         var items: [FoldItem] = []
         for name in names where seen.insert(name).inserted {
-            items.append(tokenize(name, order: items.count))
+            items.append(tokenize(name))
         }
         let fieldCount = items.map(\.fields.count).max() ?? 0
         for index in stride(from: fieldCount - 1, through: 0, by: -1) {
             items = merge(items, onField: index)
         }
-        return items.map(\.rendered).joined(separator: ",")
+        return items.sorted { $0.precedes($1) }.map(\.rendered).joined(separator: ",")
     }
 
-    /// A set of numbers occupying one numeric position, all printed with the same padding.
-    private struct Field: Hashable {
-        var values: [Int]
-        /// Zero-padding width; 0 means the numbers are printed without padding.
+    /// A number as written in a name: its value and its zero-padding width (0: written without a leading zero).
+    private struct Number: Hashable, Comparable {
+        var value: Int
         var width: Int
-        /// Number of digits as written, so unpadded numbers can join a padded group they format identically in.
-        var digits: Int
 
-        /// `digits` is left out: for a single number it follows from value and width, and for a merged set it
-        /// only reflects whichever name came first.
-        static func == (lhs: Field, rhs: Field) -> Bool {
-            lhs.values == rhs.values && lhs.width == rhs.width
+        var text: String { NodeSet.format(value, width: width) }
+
+        static func < (lhs: Number, rhs: Number) -> Bool {
+            (lhs.value, lhs.width) < (rhs.value, rhs.width)
         }
+    }
 
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(values)
-            hasher.combine(width)
-        }
+    /// The numbers occupying one numeric position of a folded item.
+    private struct Field: Hashable {
+        /// Sorted, without duplicates.
+        var numbers: [Number]
 
+        /// `[…]` with runs of consecutive numbers of one width as `a-b`, or the number alone.
         var rendered: String {
-            guard values.count > 1 else { return NodeSet.format(values[0], width: width) }
+            guard numbers.count > 1 else { return numbers[0].text }
             var parts: [String] = []
-            var runStart = values[0]
-            var previous = values[0]
-            let rest: [Int?] = values.dropFirst().map { $0 } + [nil]
-            for value in rest {
-                if let value, value == previous + 1 {
-                    previous = value
+            var run: [Number] = []
+            var runWidth = 0
+            func flush() {
+                guard let first = run.first, let last = run.last else { return }
+                parts.append(
+                    run.count == 1
+                        ? first.text
+                        : NodeSet.format(first.value, width: runWidth) + "-" + NodeSet.format(last.value, width: runWidth))
+            }
+            for number in numbers {
+                if let last = run.last, number.value == last.value + 1, fits(number, after: run, width: runWidth) {
+                    run.append(number)
+                    if runWidth == 0 { runWidth = number.width }
                     continue
                 }
-                let first = NodeSet.format(runStart, width: width)
-                parts.append(runStart == previous ? first : first + "-" + NodeSet.format(previous, width: width))
-                if let value {
-                    runStart = value
-                    previous = value
-                }
+                flush()
+                run = [number]
+                runWidth = number.width
             }
+            flush()
             return "[" + parts.joined(separator: ",") + "]"
+        }
+
+        /// Whether `number` continues `run` as a range `a-b` that expands back to exactly these texts: a padded
+        /// range holds only numbers of the padded width (`08-10`, not `08-100`).
+        private func fits(_ number: Number, after run: [Number], width: Int) -> Bool {
+            if width > 0 { return number.text.count == width }
+            if number.width > 0 { return run.allSatisfy { $0.text.count == number.width } }
+            return true
         }
     }
 
@@ -67,8 +81,6 @@ extension NodeSet {
     private struct FoldItem {
         var literals: [String]
         var fields: [Field]
-        /// Position of the first name in the group, which keeps output in order of first appearance.
-        var order: Int
 
         var rendered: String {
             var text = literals[0]
@@ -76,6 +88,25 @@ extension NodeSet {
                 text += field.rendered + literal
             }
             return text
+        }
+
+        /// Sort order: text parts as text, numeric parts by their smallest value, left to right.
+        func precedes(_ other: FoldItem) -> Bool {
+            for index in 0..<max(literals.count, other.literals.count) {
+                let mine = index < literals.count ? literals[index] : ""
+                let theirs = index < other.literals.count ? other.literals[index] : ""
+                if mine != theirs { return mine < theirs }
+                let myNumber = index < fields.count ? fields[index].numbers.first : nil
+                let theirNumber = index < other.fields.count ? other.fields[index].numbers.first : nil
+                switch (myNumber, theirNumber) {
+                case (nil, nil): continue
+                case (nil, _): return true
+                case (_, nil): return false
+                case (let a?, let b?) where a != b: return a < b
+                default: continue
+                }
+            }
+            return false
         }
     }
 
@@ -85,7 +116,7 @@ extension NodeSet {
         var otherFields: [Field]
     }
 
-    private static func tokenize(_ name: String, order: Int) -> FoldItem {
+    private static func tokenize(_ name: String) -> FoldItem {
         var literals: [String] = []
         var fields: [Field] = []
         var literal = String.UnicodeScalarView()
@@ -97,7 +128,7 @@ extension NodeSet {
             if digits.count <= maximumDigits, let value = Int(text) {
                 literals.append(String(literal))
                 literal = String.UnicodeScalarView()
-                fields.append(Field(values: [value], width: paddingWidth(text), digits: digits.count))
+                fields.append(Field(numbers: [Number(value: value, width: paddingWidth(text))]))
             } else {
                 literal.append(contentsOf: digits)
             }
@@ -114,17 +145,17 @@ extension NodeSet {
         }
         flushDigits()
         literals.append(String(literal))
-        return FoldItem(literals: literals, fields: fields, order: order)
+        return FoldItem(literals: literals, fields: fields)
     }
 
-    /// Merges items that agree on everything but field `index`, keeping padding classes apart.
+    /// Merges items that agree on everything but field `index` into one item whose field holds all their numbers.
     private static func merge(_ items: [FoldItem], onField index: Int) -> [FoldItem] {
         var keyOrder: [MergeKey] = []
         var groups: [MergeKey: [FoldItem]] = [:]
-        var untouched: [FoldItem] = []
+        var result: [FoldItem] = []
         for item in items {
             guard item.fields.count > index else {
-                untouched.append(item)
+                result.append(item)
                 continue
             }
             var others = item.fields
@@ -135,39 +166,11 @@ extension NodeSet {
             }
             groups[key, default: []].append(item)
         }
-
-        var result = untouched
         for key in keyOrder {
-            guard let members = groups[key] else { continue }
-            result.append(contentsOf: mergePaddingClasses(members, index: index))
+            guard let members = groups[key], var merged = members.first else { continue }
+            merged.fields[index].numbers = Array(Set(members.flatMap { $0.fields[index].numbers })).sorted()
+            result.append(merged)
         }
-        return result.sorted { $0.order < $1.order }
-    }
-
-    /// Within one group, sorts members into padding classes and merges each class into one item.
-    ///
-    /// An unpadded number joins the widest padded class it fits without change (`10` formats as `10` with width
-    /// 2), so `web09,web10` folds into `web[09-10]` while `web1,web01` stays as two names.
-    private static func mergePaddingClasses(_ members: [FoldItem], index: Int) -> [FoldItem] {
-        let paddedWidths = Set(members.map { $0.fields[index].width }.filter { $0 > 0 })
-        var classOrder: [Int] = []
-        // Members arrive in order of appearance, so the first member of a class carries the class's order.
-        var firstMembers: [Int: FoldItem] = [:]
-        var classValues: [Int: [Int]] = [:]
-        for member in members {
-            let field = member.fields[index]
-            let width = field.width > 0 ? field.width : (paddedWidths.filter { $0 <= field.digits }.max() ?? 0)
-            if firstMembers[width] == nil {
-                firstMembers[width] = member
-                classOrder.append(width)
-            }
-            classValues[width, default: []].append(contentsOf: field.values)
-        }
-        return classOrder.compactMap { width in
-            guard var item = firstMembers[width], let values = classValues[width] else { return nil }
-            item.fields[index].width = width
-            item.fields[index].values = Array(Set(values)).sorted()
-            return item
-        }
+        return result
     }
 }

@@ -20,8 +20,9 @@ public enum NodeSet {
     ///   zero on the start pads every number of that element to the start's width: `[08-10]` → `08 09 10`.
     /// - Several groups in one item produce the cartesian product, leftmost group varying slowest:
     ///   `r[1-2]n[1-2]` → `r1n1 r1n2 r2n1 r2n2`.
-    /// - Whitespace around items and elements is ignored, empty items are skipped, and duplicate names are dropped
-    ///   (first occurrence kept) because a host must not be added to a fleet twice.
+    /// - Numbers may be negative (`n[-5]`, `n[-2-1]`). A zero-padded range has as many digits at both ends.
+    /// - Whitespace around items and elements is ignored; an empty item (`a,,b`, `web1,`) is an error; duplicate
+    ///   names are dropped (first occurrence kept) because a host must not be added to a fleet twice.
     ///
     /// - Throws: `NodeSetError` for unbalanced brackets, empty/reversed/non-numeric ranges, bad steps, or more
     ///   than `maximumNames` names.
@@ -121,7 +122,16 @@ public enum NodeSet {
             throw NodeSetError(.unbalancedBracket, "unbalanced bracket in '\(pattern)': missing ']'")
         }
         items.append(current)
-        return items.map(trimmed).filter { !$0.isEmpty }
+        let trimmedItems = items.map(trimmed)
+        // Nothing at all is no host; an empty item beside others is a typo (`a,,b`, `web1,`), not a skip.
+        if trimmedItems.count == 1 && trimmedItems[0].isEmpty { return [] }
+        if let empty = trimmedItems.firstIndex(where: \.isEmpty) {
+            let place =
+                empty == 0
+                ? "before the first ','" : empty == trimmedItems.count - 1 ? "after the last ','" : "between two commas"
+            throw NodeSetError(.emptyItem, "empty item in '\(pattern)': nothing \(place)")
+        }
+        return trimmedItems
     }
 
     /// Parses one comma-free (at top level), bracket-balanced item into literal and group segments.
@@ -170,16 +180,19 @@ public enum NodeSet {
         guard !text.isEmpty else {
             throw NodeSetError(.emptyRange, "empty range element in '\(item)'")
         }
+        // `N`, `N-M` or `N-M/S`, where N and M may be negative (`-5`, `-2-1`, `-5--2`).
         let slashParts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        let bounds = slashParts[0].split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        guard slashParts.count <= 2, bounds.count <= 2 else {
+        guard slashParts.count <= 2 else {
             throw NodeSetError(.nonNumericRange, "non-numeric range '\(text)' in '\(item)'")
         }
-        let start = try number(bounds[0], element: text, item: item)
-        let end = bounds.count == 2 ? try number(bounds[1], element: text, item: item) : start
+        let (startText, endText) = try bounds(slashParts[0], element: text, item: item)
+        let start = try number(startText, element: text, item: item)
+        let end = try endText.map { (text: String) throws(NodeSetError) -> Int in
+            try number(text, element: slashParts[0], item: item)
+        } ?? start
         var step = 1
         if slashParts.count == 2 {
-            guard bounds.count == 2 else {
+            guard endText != nil else {
                 throw NodeSetError(.invalidStep, "step needs a range in '\(text)' in '\(item)'")
             }
             step = try number(slashParts[1], element: text, item: item)
@@ -190,14 +203,47 @@ public enum NodeSet {
         guard start <= end else {
             throw NodeSetError(.reversedRange, "reversed range '\(text)' in '\(item)': start is greater than end")
         }
-        return RangeElement(start: start, end: end, step: step, width: paddingWidth(bounds[0]))
+        let startDigits = unsigned(startText)
+        if let endText {
+            let endDigits = unsigned(endText)
+            if (paddingWidth(startDigits) > 0 || paddingWidth(endDigits) > 0) && startDigits.count != endDigits.count {
+                throw NodeSetError(
+                    .paddingMismatch,
+                    "padding mismatch in '\(slashParts[0])' in '\(item)': a zero-padded range has the same number of "
+                        + "digits at both ends, e.g. 001-044")
+            }
+        }
+        return RangeElement(start: start, end: end, step: step, width: paddingWidth(startDigits))
+    }
+
+    /// Splits `N` or `N-M` (each possibly negative) at the dash between them.
+    private static func bounds(_ text: String, element: String, item: String) throws(NodeSetError) -> (
+        String, String?
+    ) {
+        let scalars = Array(text.unicodeScalars)
+        // The separating dash is the first one after the start's own sign and at least one digit.
+        var index = scalars.first == "-" ? 1 : 0
+        while index < scalars.count, scalars[index] != "-" { index += 1 }
+        guard index < scalars.count else { return (text, nil) }
+        let start = String(String.UnicodeScalarView(scalars[..<index]))
+        let end = String(String.UnicodeScalarView(scalars[(index + 1)...]))
+        guard !end.isEmpty else {
+            throw NodeSetError(.nonNumericRange, "range '\(element)' in '\(item)' has no end after '-'")
+        }
+        return (start, end)
+    }
+
+    /// The digits of a number as written, without its sign.
+    private static func unsigned(_ text: String) -> String {
+        text.hasPrefix("-") ? String(text.dropFirst()) : text
     }
 
     private static func number(_ text: String, element: String, item: String) throws(NodeSetError) -> Int {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+        let digits = unsigned(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw NodeSetError(.nonNumericRange, "non-numeric range '\(element)' in '\(item)'")
         }
-        guard text.utf8.count <= maximumDigits, let value = Int(text) else {
+        guard digits.utf8.count <= maximumDigits, let value = Int(text) else {
             throw NodeSetError(.numberTooLarge, "number too large in '\(element)' in '\(item)'")
         }
         return value
@@ -233,8 +279,9 @@ public enum NodeSet {
     }
 
     static func format(_ value: Int, width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        let text = String(value.magnitude)
+        let padded = text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        return value < 0 ? "-" + padded : padded
     }
 
     private static func trimmed(_ text: String) -> String {

@@ -19,6 +19,10 @@ public struct NodeSetError: Error, CustomStringConvertible, Equatable, Sendable 
         case invalidStep
         /// The pattern would produce more than `NodeSet.maximumNames` names.
         case tooManyNames
+        /// An empty item between commas, or before or after them: `a,,b`, `,`, `web1,`.
+        case emptyItem
+        /// A zero-padded range whose ends differ in digits: `[1-044]`, `[001-44]`.
+        case paddingMismatch
     }
 
     /// The category of mistake.

@@ -620,6 +620,7 @@ final class CommandParserTests: XCTestCase {
             "add": "add h", "remove": "remove h", "run": "run x", "call": "call f", "py": "py x", "put": "put f",
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
             "record": "record f", "expect": "expect ok", "watch": "watch run x", "import": "import m",
+            "name": "name n h",
         ]
         for name in CommandRegistry.commandNames {
             XCTAssertNotNil(try line(minimal[name] ?? name), name)

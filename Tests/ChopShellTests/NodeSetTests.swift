@@ -69,7 +69,8 @@ final class NodeSetTests: XCTestCase {
         XCTAssertEqual(try NodeSet.expand("n[-5]"), ["n-5"])
         XCTAssertEqual(try NodeSet.expand("n[-2-1]"), ["n-2", "n-1", "n0", "n1"])
         XCTAssertEqual(try NodeSet.expand("n[-5--3]"), ["n-5", "n-4", "n-3"])
-        XCTAssertEqual(Set(try NodeSet.expand(NodeSet.fold(try NodeSet.expand("n[-2-1]")))), ["n-2", "n-1", "n0", "n1"])
+        XCTAssertEqual(
+            Set(try NodeSet.expand(NodeSet.fold(try NodeSet.expand("n[-2-1]")))), ["n-2", "n-1", "n0", "n1"])
     }
 
     func testPaddingMismatchInOneRange() throws {

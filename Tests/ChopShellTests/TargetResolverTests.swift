@@ -31,3 +31,30 @@ final class TargetResolverTests: XCTestCase {
         }
     }
 }
+
+extension TargetResolverTests {
+    /// ClusterShell's operators, left to right, over names, ranges, globs and result sets.
+    func testTargetAlgebra() throws {
+        XCTAssertEqual(try resolver.resolve("web*&@ok"), ["web01"])
+        XCTAssertEqual(try resolver.resolve("@all!@failed"), ["web01", "web02", "db1", "db2", "local"])
+        XCTAssertEqual(try resolver.resolve("web[01-02]^@ok"), ["web02", "db1"])
+        XCTAssertEqual(try resolver.resolve("web*!web[01,03],db1"), ["web02", "db1"])
+        XCTAssertEqual(try resolver.resolve("web*,db*&@ok"), ["web01", "db1"])  // (web*,db*) & ok
+        XCTAssertEqual(try resolver.resolve("@ok&web*"), ["web01"])
+        XCTAssertEqual(try resolver.resolve("all!all"), [])
+        for (target, message) in [
+            ("&web*", "bad target '&web*': nothing before '&'"),
+            ("web*!", "bad target 'web*!': nothing after '!'"),
+            ("web*,&db1", "bad target 'web*,&db1': nothing between ',' and '&'"),
+            ("web*&nothere", "no member named 'nothere'; 'hosts' lists them, 'add nothere' adds it"),
+            (
+                "web[1-044]&db1",
+                "bad target 'web[1-044]&db1': padding mismatch in '1-044' in 'web[1-044]': a zero-padded range has the same number of digits at both ends, e.g. 001-044"
+            ),
+        ] {
+            XCTAssertThrowsError(try resolver.resolve(target), target) { error in
+                XCTAssertEqual("\(error)", message)
+            }
+        }
+    }
+}

@@ -18,6 +18,8 @@ public enum CommandRegistry {
         FetchCommand.self,
         PingCommand.self,
         UseCommand.self,
+        NameCommand.self,
+        NamesCommand.self,
         LastCommand.self,
         ResultsCommand.self,
         WatchCommand.self,

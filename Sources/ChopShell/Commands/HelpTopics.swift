@@ -26,10 +26,15 @@ enum HelpTopics {
                 "  @all             every host",
                 "  @up  @down       the hosts by their state in 'hosts'; also @unknown-key, @key-changed",
                 "                   and @needs-password (see trust and password)",
+                "  @NAME            a set kept with 'name NAME TARGET' ('names' lists them)",
+                "",
+                "Operators combine them, left to right (ClusterShell's node-set operators):",
+                "  a,b  union    a&b  intersection    a!b  difference    a^b  in exactly one",
+                "e.g. @web*&@ok   @all!@failed   @db[1-3],web1^@%2.failed",
             ],
             examples: [
                 "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
-                "use db*", "@down reconnect",
+                "use db*", "@down reconnect", "@web*&@ok run uptime", "@all!@failed ping",
             ]),
         Topic(
             names: ["keys"],

@@ -77,7 +77,8 @@ extension Session {
             return .ok
         }
         let header = ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(group.names))"]
-        let recorder = try ScriptRecorder(path: Self.expandTilde(path), header: header + addLines())
+        let recorder = try ScriptRecorder(
+            path: Self.expandTilde(path), header: header + addLines() + importLines() + nameLines())
         self.recorder = recorder
         io.error("recording commands to \(path); 'record off' stops")
         return .ok
@@ -89,7 +90,9 @@ extension Session {
             let kind = tunnel.kind
             let python = kind.python.map { " --python \(CommandLineSplitter.quote($0))" } ?? ""
             switch kind {
-            case let ssh as SSH: return "add \(CommandLineSplitter.quote(ssh.name))\(python)"
+            case let ssh as SSH:
+                let sudo = ssh.sudo ? " --sudo \(CommandLineSplitter.quote(ssh.sudoUser))" : ""
+                return "add \(CommandLineSplitter.quote(ssh.name))\(python)\(sudo)"
             case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))\(python)"
             case let sudo as Sudo:
                 return
@@ -102,6 +105,19 @@ extension Session {
             default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
             }
         }
+    }
+}
+
+extension Session {
+    /// `import` lines for the code shipped so far.
+    func importLines() -> [String] {
+        shippedRoots.isEmpty
+            ? [] : ["import " + shippedRoots.map { CommandLineSplitter.quote($0.path) }.joined(separator: " ")]
+    }
+
+    /// `name` lines for the named sets, with their hosts as fixed when they were named.
+    func nameLines() -> [String] {
+        namedSets.map { "name \($0.name) \(NodeSet.fold($0.hosts))" }
     }
 }
 

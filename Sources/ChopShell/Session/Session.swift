@@ -45,6 +45,8 @@ public actor Session {
     var sudoPassword: Secret?
     /// The user's code shipped with `import`: every member added later gets it too.
     var shippedRoots: [ShippedRoot] = []
+    /// Targets kept under a name with `name`, fixed when named, in the order they were made.
+    public internal(set) var namedSets: [(name: String, hosts: [String])] = []
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
@@ -102,6 +104,7 @@ public actor Session {
 
     func resolver() -> TargetResolver {
         var all = sets
+        for named in namedSets { all[named.name] = named.hosts }
         for (name, word) in Self.stateTargets {
             all[name] = group.tunnels.filter { $0.state.word == word }.map(\.name)
         }

@@ -52,7 +52,8 @@ extension NodeSet {
                 parts.append(
                     run.count == 1
                         ? first.text
-                        : NodeSet.format(first.value, width: runWidth) + "-" + NodeSet.format(last.value, width: runWidth))
+                        : NodeSet.format(first.value, width: runWidth) + "-"
+                            + NodeSet.format(last.value, width: runWidth))
             }
             for number in numbers {
                 if let last = run.last, number.value == last.value + 1, fits(number, after: run, width: runWidth) {

@@ -187,9 +187,10 @@ public enum NodeSet {
         }
         let (startText, endText) = try bounds(slashParts[0], element: text, item: item)
         let start = try number(startText, element: text, item: item)
-        let end = try endText.map { (text: String) throws(NodeSetError) -> Int in
-            try number(text, element: slashParts[0], item: item)
-        } ?? start
+        let end =
+            try endText.map { (text: String) throws(NodeSetError) -> Int in
+                try number(text, element: slashParts[0], item: item)
+            } ?? start
         var step = 1
         if slashParts.count == 2 {
             guard endText != nil else {

@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 
 #if canImport(Glibc)
@@ -27,38 +28,99 @@ public struct TargetResolver: Sendable {
 
     /// The union of several targets (e.g. the arguments of `remove`), in group order.
     public func resolve(_ targets: [String]) throws(ShellError) -> [String] {
-        var chosen = Set<String>()
-        for target in targets {
-            let text = target.hasPrefix("@") ? String(target.dropFirst()) : target
-            if text.isEmpty { throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed") }
-            let items: [String]
-            do {
-                items = try NodeSet.expand(text)
-            } catch {
-                throw ShellError("bad target '\(target)': \(error)")
-            }
-            if items.isEmpty { throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed") }
-            for item in items {
-                let name = item.hasPrefix("@") ? String(item.dropFirst()) : item
-                if name == "all" {
-                    chosen.formUnion(members)
-                } else if let set = sets[name], !members.contains(name) {
-                    chosen.formUnion(set)
-                } else if name.contains("*") || name.contains("?") {
-                    let matches = members.filter { fnmatch(name, $0, 0) == 0 }
-                    if matches.isEmpty { throw ShellError("'\(name)' matches no member; 'hosts' lists them") }
-                    chosen.formUnion(matches)
-                } else if members.contains(name) {
-                    chosen.insert(name)
-                } else if name == "ok" || name == "failed" || name == "outliers" {
-                    throw ShellError("@\(name) is empty until an operation has run")
-                } else if name.hasPrefix("%") {
-                    throw ShellError("no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result")
-                } else {
-                    throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
-                }
+        var chosen: [String] = []
+        for target in targets { chosen = SetOps.union(chosen, try evaluate(target), by: { $0 }) }
+        let selected = Set(chosen)
+        return members.filter { selected.contains($0) }
+    }
+
+    /// The operators of ClusterShell's node sets, between operands: union, intersection, difference, symmetric
+    /// difference. Evaluated left to right: `web*&@ok!web3` is (web* & ok) ! web3.
+    static let operators: [Character: String] = [",": "union", "&": "intersection", "!": "difference", "^": "xor"]
+
+    /// One target with its algebra: `@web*&@ok`, `@all!@failed`, `db[1-3],web1^@%2.failed`.
+    func evaluate(_ target: String) throws(ShellError) -> [String] {
+        let text = target.hasPrefix("@") ? String(target.dropFirst()) : target
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed")
+        }
+        var result: [String] = []
+        for (index, (op, operand)) in try Self.split(text, target: target).enumerated() {
+            let names = try operandNames(operand, target: target)
+            switch op {
+            case "&": result = SetOps.intersection(result, names, by: { $0 })
+            case "!": result = SetOps.subtracting(result, names, by: { $0 })
+            case "^": result = SetOps.symmetricDifference(result, names, by: { $0 })
+            default: result = index == 0 ? names : SetOps.union(result, names, by: { $0 })
             }
         }
-        return members.filter { chosen.contains($0) }
+        return result
+    }
+
+    /// Splits at operators outside brackets: `(nil, first)`, then `(op, operand)` for each one after.
+    static func split(_ text: String, target: String) throws(ShellError) -> [(Character?, String)] {
+        var parts: [(Character?, String)] = []
+        var op: Character?
+        var current = ""
+        var depth = 0
+        func finish(_ next: Character?) throws(ShellError) {
+            guard !current.trimmingCharacters(in: .whitespaces).isEmpty else {
+                let place =
+                    switch (op, next) {
+                    case (nil, let next?): "nothing before '\(next)'"
+                    case (let op?, nil): "nothing after '\(op)'"
+                    case (let op?, let next?): "nothing between '\(op)' and '\(next)'"
+                    case (nil, nil): "nothing"
+                    }
+                throw ShellError("bad target '\(target)': \(place)")
+            }
+            parts.append((op, current.trimmingCharacters(in: .whitespaces)))
+            current = ""
+            op = next
+        }
+        for character in text {
+            if character == "[" { depth += 1 }
+            if character == "]" { depth -= 1 }
+            if depth == 0, operators[character] != nil {
+                try finish(character)
+            } else {
+                current.append(character)
+            }
+        }
+        try finish(nil)
+        return parts
+    }
+
+    /// The members one operand names: a pattern of names, globs, result sets and `@all`.
+    private func operandNames(_ operand: String, target: String) throws(ShellError) -> [String] {
+        let text = operand.hasPrefix("@") ? String(operand.dropFirst()) : operand
+        let items: [String]
+        do {
+            items = try NodeSet.expand(text)
+        } catch {
+            throw ShellError("bad target '\(target)': \(error)")
+        }
+        var chosen: [String] = []
+        for item in items {
+            let name = item.hasPrefix("@") ? String(item.dropFirst()) : item
+            if name == "all" {
+                chosen = SetOps.union(chosen, members, by: { $0 })
+            } else if let set = sets[name], !members.contains(name) {
+                chosen = SetOps.union(chosen, set, by: { $0 })
+            } else if name.contains("*") || name.contains("?") {
+                let matches = members.filter { fnmatch(name, $0, 0) == 0 }
+                if matches.isEmpty { throw ShellError("'\(name)' matches no member; 'hosts' lists them") }
+                chosen = SetOps.union(chosen, matches, by: { $0 })
+            } else if members.contains(name) {
+                chosen = SetOps.union(chosen, [name], by: { $0 })
+            } else if name == "ok" || name == "failed" || name == "outliers" {
+                throw ShellError("@\(name) is empty until an operation has run")
+            } else if name.hasPrefix("%") {
+                throw ShellError("no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result")
+            } else {
+                throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
+            }
+        }
+        return chosen
     }
 }

@@ -71,20 +71,19 @@ public struct Group: Sendable {
     // MARK: Set operations (chopsticks' SetOps)
 
     public func union(_ other: Group) -> Group {
-        let mine = Set(names)
-        return Group(members: tunnels + other.tunnels.filter { !mine.contains($0.name) }, fanout: fanout)
+        Group(members: SetOps.union(tunnels, other.tunnels, by: \.name), fanout: fanout)
     }
 
-    public func intersection(_ other: Group) -> Group { subset(Set(names).intersection(other.names)) }
+    public func intersection(_ other: Group) -> Group {
+        Group(members: SetOps.intersection(tunnels, other.tunnels, by: \.name), fanout: fanout)
+    }
 
-    public func subtracting(_ other: Group) -> Group { subset(Set(names).subtracting(other.names)) }
+    public func subtracting(_ other: Group) -> Group {
+        Group(members: SetOps.subtracting(tunnels, other.tunnels, by: \.name), fanout: fanout)
+    }
 
     public func symmetricDifference(_ other: Group) -> Group {
-        let theirs = Set(other.names)
-        let mine = Set(names)
-        return Group(
-            members: tunnels.filter { !theirs.contains($0.name) } + other.tunnels.filter { !mine.contains($0.name) },
-            fanout: fanout)
+        Group(members: SetOps.symmetricDifference(tunnels, other.tunnels, by: \.name), fanout: fanout)
     }
 
     public static func | (lhs: Group, rhs: Group) -> Group { lhs.union(rhs) }

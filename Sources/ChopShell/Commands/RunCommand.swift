@@ -1,21 +1,28 @@
 import Chopsticks
 
-/// `run COMMAND`: a shell command on each host, with `/bin/sh -c`.
+/// `run COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "run", usage: "run COMMAND", summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
         help: """
-            COMMAND is passed exactly as typed: quotes, pipes and $VARIABLES are for the remote shell.
+            COMMAND is passed as typed: quotes, pipes and $VARIABLES are for the remote shell.
             A host fails when the command exits with a status other than 0.
+            {host} is replaced by each member's name, quoted for sh when it needs quoting (so write
+            {host} bare, not inside quotes), as pdsh's %h. {{ and }} stand for one literal brace; any
+            other brace stays as typed, so awk '{print $1}' needs no escaping, but a }} you mean
+            literally is written } } or }}}} ({{host}} is the text {host}).
 
             Examples:
               run uptime
               @web[1-3] run systemctl restart nginx
               run grep -c "^processor" /proc/cpuinfo | tr -d '\\n'
+              run hostnamectl set-hostname {host}
+              run df -h / | awk 'NR > 1 {print $5}'
             """)
 
-    /// The rest of the line exactly as typed: its quoting belongs to the remote shell, not to chop.
+    /// The rest of the line exactly as typed: its quoting belongs to the remote shell, not to chop. Only `{host}`,
+    /// `{{` and `}}` are chop's (`HostTemplate`).
     public var text: String
 
     public init(text: String) { self.text = text }
@@ -42,7 +49,8 @@ public struct RunCommand: VerbatimCommand, Equatable {
             do {
                 // With a spill, it holds the output (in memory or in files): the result itself keeps none of it.
                 let cap = spill == nil ? keep : 0
-                return try await tunnel.run(command, timeout: timeout, outputCap: cap, onOutput: onOutput)
+                return try await tunnel.run(
+                    HostTemplate.command(command, host: name), timeout: timeout, outputCap: cap, onOutput: onOutput)
             } catch {
                 _ = spill?.finish(name)
                 throw error

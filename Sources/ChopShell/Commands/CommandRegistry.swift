@@ -12,6 +12,8 @@ public enum CommandRegistry {
         RunCommand.self,
         CallCommand.self,
         PyCommand.self,
+        WhereCommand.self,
+        ScriptCommand.self,
         FactsCommand.self,
         PutCommand.self,
         FetchCommand.self,

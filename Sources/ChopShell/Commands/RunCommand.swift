@@ -30,7 +30,20 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public static let missingText = "run needs a command, e.g. run uptime"
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let (timeout, keep, command) = (session.settings.timeout, session.settings.keepBytes, self.text)
+        let (timeout, command) = (session.settings.timeout, self.text)
+        return try await Self.operate("run", in: session, target: target) { tunnel, cap, onOutput in
+            try await tunnel.run(
+                HostTemplate.command(command, host: tunnel.name), timeout: timeout, outputCap: cap, onOutput: onOutput)
+        }
+    }
+
+    /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel with an output cap and, when the
+    /// output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines, spill files).
+    static func operate(
+        _ verb: String, in session: isolated Session, target: String?,
+        _ start: @escaping @Sendable (Tunnel, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
+    ) async throws -> CommandResult {
+        let keep = session.settings.keepBytes
         // Output beyond keep-bytes goes to a file when the session has a folder for it; lines mode prints each
         // host's lines as they come. Either needs the output streamed; otherwise the agent cuts it at keep-bytes.
         let spill = session.spillFolderForNextResult().map { OutputSpill(folder: $0, keep: keep) }
@@ -48,9 +61,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
             defer { live?.finish(name) }
             do {
                 // With a spill, it holds the output (in memory or in files): the result itself keeps none of it.
-                let cap = spill == nil ? keep : 0
-                return try await tunnel.run(
-                    HostTemplate.command(command, host: name), timeout: timeout, outputCap: cap, onOutput: onOutput)
+                return try await start(tunnel, spill == nil ? keep : 0, onOutput)
             } catch {
                 _ = spill?.finish(name)
                 throw error
@@ -68,6 +79,6 @@ public struct RunCommand: VerbatimCommand, Equatable {
             }
             return outcome
         }
-        return try await session.operate("run", target: target, streamed: live != nil, body, describe: describe)
+        return try await session.operate(verb, target: target, streamed: live != nil, body, describe: describe)
     }
 }

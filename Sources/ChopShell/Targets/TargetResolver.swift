@@ -12,7 +12,8 @@ import Foundation
 public struct TargetResolver: Sendable {
     /// Members in group order.
     public var members: [String]
-    /// Named result sets from the last operation: "ok", "failed".
+    /// Named result sets: "ok", "failed", "outliers" of the last operation, "match" and "nomatch" of the last
+    /// `where`, "%N.ok" and the like of kept results.
     public var sets: [String: [String]]
 
     public init(members: [String], sets: [String: [String]] = [:]) {
@@ -52,8 +53,12 @@ public struct TargetResolver: Sendable {
                     chosen.insert(name)
                 } else if name == "ok" || name == "failed" || name == "outliers" {
                     throw ShellError("@\(name) is empty until an operation has run")
+                } else if name == "match" || name == "nomatch" {
+                    throw ShellError("@\(name) is empty until a where has run, e.g. where os.path.exists('/etc/nginx')")
                 } else if name.hasPrefix("%") {
-                    throw ShellError("no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result")
+                    throw ShellError(
+                        "no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result "
+                            + "(@%N.match and @%N.nomatch of a where)")
                 } else {
                     throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
                 }

@@ -1055,6 +1055,8 @@ class CallArgumentFuzzTest(unittest.TestCase):
 
 
 if __name__ == '__main__':
+    # The eval and script ops' tests live beside this file; imported here so this one command runs them all.
+    from agent_where_script_test import EvalOpTest, ScriptOpTest
     print(f'agent tests: {sys.executable} ({platform.python_version()}) '
           f'against {os.path.normpath(AGENT) if AGENT else os.path.normpath(AGENT_DIR) + "/agent_*.py"}', file=sys.stderr)
     unittest.main(verbosity=2)

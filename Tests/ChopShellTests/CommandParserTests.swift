@@ -139,6 +139,8 @@ final class CommandParserTests: XCTestCase {
             ("run id", .run("id")),
             ("call os.getpid", .call(function: "os.getpid", args: [], kwargs: [:])),
             ("py 1 + 1", .py("1 + 1")),
+            ("where x > 1", Parsed(WhereCommand(expression: "x > 1"))),
+            ("script f -v", Parsed(ScriptCommand(local: "f", arguments: ["-v"]))),
             ("facts os", .facts(["os"])),
             ("put a b", .put(local: "a", remote: "b", mode: nil)),
             ("fetch a b", .fetch(remote: "a", localTemplate: "b")),
@@ -620,7 +622,7 @@ final class CommandParserTests: XCTestCase {
             "add": "add h", "remove": "remove h", "run": "run x", "call": "call f", "py": "py x", "put": "put f",
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
             "record": "record f", "expect": "expect ok", "watch": "watch run x", "import": "import m",
-            "name": "name n h",
+            "name": "name n h", "where": "where x", "script": "script f",
         ]
         for name in CommandRegistry.commandNames {
             XCTAssertNotNil(try line(minimal[name] ?? name), name)

@@ -41,7 +41,10 @@ extension TargetResolverTests {
         XCTAssertEqual(try resolver.resolve("web*!web[01,03],db1"), ["web02", "db1"])
         XCTAssertEqual(try resolver.resolve("web*,db*&@ok"), ["web01", "db1"])  // (web*,db*) & ok
         XCTAssertEqual(try resolver.resolve("@ok&web*"), ["web01"])
-        XCTAssertEqual(try resolver.resolve("all!all"), [])
+        XCTAssertThrowsError(try resolver.resolve("all!all")) { XCTAssertEqual("\($0)", "'@all!all' selects no host") }
+        XCTAssertThrowsError(try resolver.resolve("@@")) {
+            XCTAssertEqual("\($0)", "bad target '@@': '@' names nothing")
+        }
         for (target, message) in [
             ("&web*", "bad target '&web*': nothing before '&'"),
             ("web*!", "bad target 'web*!': nothing after '!'"),

@@ -12,10 +12,24 @@ public enum CommandHelp {
         lines += [
             "",
             "Aim one operation at some hosts with @TARGET: @web[1-3] run uptime, @failed run …  (help targets)",
-            "Operations: " + CommandRegistry.operationNames.joined(separator: " "),
-            "Keys: Tab completes, Ctrl-C interrupts, Ctrl-D quits  (help keys)",
+        ]
+        lines += wrapped("Operations:", CommandRegistry.operationNames)
+        lines += [
+            "Keys: Tab completes, Ctrl-C interrupts, Ctrl-D quits  (help keys)"
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// `title` and the words after it, in lines of at most 100 columns; continued lines are indented.
+    static func wrapped(_ title: String, _ words: [String]) -> [String] {
+        var lines = [title]
+        for word in words {
+            if lines[lines.count - 1].count + 1 + word.count > 100 {
+                lines.append(String(repeating: " ", count: title.count))
+            }
+            lines[lines.count - 1] += " " + word
+        }
+        return lines
     }
 
     /// The command a help topic names (`add`, `exit`, `!`), if it names one.

@@ -13,6 +13,8 @@ public enum CommandRegistry {
         CallCommand.self,
         PyCommand.self,
         ImportCommand.self,
+        WhereCommand.self,
+        ScriptCommand.self,
         FactsCommand.self,
         PutCommand.self,
         FetchCommand.self,

@@ -7,7 +7,8 @@ public struct FetchCommand: ChopCommand, Equatable {
         name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
         takesTarget: true,
         help: """
-            With several hosts, LOCAL must contain {host}, which becomes each host's name.
+            With several hosts, LOCAL must contain {host}, which becomes each host's name
+            (with no / in it); {{ and }} are literal braces.
             Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).
             Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.
 
@@ -38,7 +39,7 @@ public struct FetchCommand: ChopCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let base = (remote as NSString).lastPathComponent
         let pattern = Session.expandTilde(localTemplate ?? "./fetched/{host}/\(base.isEmpty ? "file" : base)")
-        let paths = try FetchTemplate.paths(pattern, hosts: try session.resolve(target))
+        let paths = try HostTemplate.paths(pattern, hosts: try session.resolve(target))
         let remote = self.remote
         return try await session.operate(
             "fetch", target: target, { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name]) },

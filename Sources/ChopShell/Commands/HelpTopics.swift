@@ -23,6 +23,8 @@ enum HelpTopics {
                 "  web[01-12]       a range; also db[1,3,5-7]",
                 "  web*  db?        a glob over the names of hosts already added",
                 "  @ok  @failed     the hosts that succeeded or failed in the last result",
+                "  @match @nomatch  the hosts where the last where's expression was true, or false",
+                "  @%3.ok           a set of result %3: also .failed, .outliers, .match, .nomatch",
                 "  @all             every host",
                 "  @up  @down       the hosts by their state in 'hosts'; also @unknown-key, @key-changed",
                 "                   and @needs-password (see trust and password)",
@@ -34,7 +36,7 @@ enum HelpTopics {
             ],
             examples: [
                 "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",
-                "use db*", "@down reconnect", "@web*&@ok run uptime", "@all!@failed ping",
+                "use db*", "@down reconnect", "@web*&@ok run uptime", "@all!@failed ping", "@match run nginx -t",
             ]),
         Topic(
             names: ["keys"],

@@ -9,9 +9,11 @@ public struct PutCommand: ChopCommand, Equatable {
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
             Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).
+            {host} in REMOTE is each member's name (with no / in it); {{ and }} are literal braces.
 
             Examples:
               put app.conf /etc/app/app.conf
+              put app.conf /etc/app/{host}.conf
               put "my script.sh" /usr/local/bin/job --mode 0755
             """)
 

@@ -2,9 +2,11 @@
 public struct UseCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "use", usage: "use TARGET", summary: "choose the hosts that operations apply to",
+        subcommands: [UseWhereCommand.self],
         help: """
             Operations without @TARGET apply to the current target, shown in the prompt.
-            use all goes back to every host. See help targets.
+            use all goes back to every host. See help targets. use where EXPRESSION narrows it
+            to the hosts where a Python expression is true (help use where).
 
             Examples:
               use web[01-04]

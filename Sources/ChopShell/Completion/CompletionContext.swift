@@ -31,7 +31,8 @@ public struct CompletionContext: Sendable {
     /// Member names and result sets, with `@` when the word being typed starts with one.
     public func targetWords() -> [String] {
         let sets = results.flatMap { number in ["ok", "failed", "outliers"].map { "%\(number).\($0)" } }
-        let names = members + ["all", "ok", "failed", "outliers"] + Session.stateTargets.map(\.key) + sets
+        let names =
+            members + ["all", "ok", "failed", "outliers", "match", "nomatch"] + Session.stateTargets.map(\.key) + sets
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
     }
 

@@ -65,6 +65,14 @@ extension HostOutcome {
             host: host, output: text, errorOutput: exec.stderr, value: exec.value ?? exec.repr.map(JSONValue.string))
     }
 
+    /// A `where` value: what the expression printed, then its value (`None` too, since it decides the match).
+    static func eval(_ host: String, _ eval: EvalResult) -> HostOutcome {
+        let shown = eval.value?.displayText ?? eval.repr ?? "None"
+        return HostOutcome(
+            host: host, output: eval.stdout + shown, errorOutput: eval.stderr,
+            value: eval.value ?? eval.repr.map(JSONValue.string))
+    }
+
     static func facts(_ host: String, _ facts: Facts, names: [String]) -> HostOutcome {
         let text: String
         if names.count == 1, let value = facts[names[0]] {

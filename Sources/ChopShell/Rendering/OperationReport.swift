@@ -15,6 +15,9 @@ public struct OperationReport: Sendable, Equatable {
     /// Hosts that succeeded but stand outside the largest group of alike answers (`@outliers`, failed hosts
     /// aside), when the session computed them.
     public var outliers: [String] = []
+    /// For `where`: the hosts whose value was true (false with `--exclude`), and the others that answered; hosts
+    /// that raised are in neither.
+    public var match: MatchSets?
     /// The hosts' lines were printed as they came (`output lines`), so the `lines` view prints only the status.
     public var streamedOutput: Bool
 
@@ -33,5 +36,16 @@ public struct OperationReport: Sendable, Equatable {
     /// Names of hosts that failed or errored, in member order: the members of `@failed`.
     public var failedHosts: [String] {
         outcomes.filter(\.isFailure).map(\.host)
+    }
+}
+
+/// `where`'s two result sets, `@match` and `@nomatch`, in member order.
+public struct MatchSets: Sendable, Equatable {
+    public var matching: [String]
+    public var notMatching: [String]
+
+    public init(matching: [String], notMatching: [String]) {
+        self.matching = matching
+        self.notMatching = notMatching
     }
 }

@@ -5,20 +5,25 @@ extension ResultRenderer {
     ///
     /// `{"command":…,"elapsed":…,"hosts":[…],"interrupted":…}` with one object per host, in member order:
     /// `exit_code`, `host`, `reason`, `seconds`, `signal`, `status` (`ok`/`failed`/`error`), `stderr`, `stdout`,
-    /// `traceback`, `truncated`, `value`. `command` is the line as typed, target included. `value` is the
+    /// `traceback`, `truncated`, `value`; a `where` adds `match` and `nomatch` (host names). `command` is the line as typed, target included. `value` is the
     /// result as data (a call's return value exactly, with integers of any size; a fetch's `remote_path`,
     /// `local_path`, `size`, `sha1sum`); non-finite floats in it are the strings `"NaN"`, `"Infinity"` and
     /// `"-Infinity"`. Keys are sorted so the text is stable for diffs and tests; absent values are `null`; times
     /// are rounded to microseconds. Strings carry the host's text unsanitized (it is data here), but every
     /// control character is escaped (`JSONWriter`), so even printing the JSON to a terminal is safe.
     public func json(_ report: OperationReport) -> String {
-        JSONValue.object([
+        var object: [String: JSONValue] = [
             "command": .string(report.operation),
             "elapsed": Self.jsonSeconds(report.elapsed),
             "hosts": .array(report.outcomes.map(Self.jsonObject)),
             "interrupted": .bool(report.interrupted),
             "result": report.number.map { .int(Int64($0)) } ?? .null,
-        ]).jsonText
+        ]
+        if let match = report.match {
+            object["match"] = .array(match.matching.map(JSONValue.string))
+            object["nomatch"] = .array(match.notMatching.map(JSONValue.string))
+        }
+        return JSONValue.object(object).jsonText
     }
 
     /// One host's outcome as a JSON object (see `json(_:)`), also what `show` prints in JSON mode.

@@ -151,6 +151,13 @@ public struct ResultRenderer: Sendable {
         if !report.outliers.isEmpty {
             parts.append("@outliers = " + TerminalText.sanitize(NodeSet.fold(report.outliers)))
         }
+        if let match = report.match, !match.matching.isEmpty || !match.notMatching.isEmpty {
+            parts.append(
+                "@match = " + (match.matching.isEmpty ? "none" : TerminalText.sanitize(NodeSet.fold(match.matching))))
+            if !match.notMatching.isEmpty {
+                parts.append("@nomatch = " + TerminalText.sanitize(NodeSet.fold(match.notMatching)))
+            }
+        }
         return parts.joined(separator: " · ")
     }
 

@@ -17,7 +17,7 @@ public actor Session {
     public internal(set) var useTarget: String?
     /// The previous operation's report (for `last`, `show`, `failures`, `diff`, `expect`).
     public private(set) var lastReport: OperationReport?
-    /// `ok`, `failed` and `outliers` after each operation.
+    /// `ok`, `failed` and `outliers` of the last operation; `match` and `nomatch` of the last `where`.
     public internal(set) var sets: [String: [String]] = [:]
     /// Every operation's result, numbered (`%N`), bounded by `history-results`.
     public internal(set) var history = ResultHistory()
@@ -139,6 +139,17 @@ public actor Session {
         _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> CommandResult {
+        let (report, _) = try await collect(
+            verb, target: target, names: names, streamed: streamed, body, describe: describe)
+        await present(report)
+        return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
+    }
+
+    /// `operate` up to the report, not yet shown: for commands that add to it (`where`'s sets) or may refuse it.
+    func collect<Value: OperationValue>(
+        _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
+        _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
+    ) async throws -> (OperationReport, GroupResult<Value>) {
         var members = group.subset(try names ?? resolve(target))
         members.fanout = settings.fanout
         let tracker = ProgressTracker(total: members.count)
@@ -163,8 +174,7 @@ public actor Session {
         let report = OperationReport(
             operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
             elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled, streamedOutput: streamed)
-        await present(report)
-        return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
+        return (report, result)
     }
 
     private func startTicker(verb: String, tracker: ProgressTracker, start: ContinuousClock.Instant) -> Task<
@@ -194,12 +204,17 @@ public actor Session {
             let outliers = ResultRenderer.outliers(report, gathered: gathered)
             let failed = Set(report.failedHosts)
             report.outliers = outliers.filter { !failed.contains($0) }
-            sets = [
+            var own = [
                 "ok": report.outcomes.filter { !$0.isFailure }.map(\.host), "failed": report.failedHosts,
                 "outliers": outliers,
             ]
+            // `where` adds @match and @nomatch; they stay (as the last where's) until the next where.
+            if let match = report.match {
+                (own["match"], own["nomatch"]) = (match.matching, match.notMatching)
+            }
+            sets = own.merging(sets.filter { ["match", "nomatch"].contains($0.key) }) { mine, _ in mine }
             history.capacity = settings.historyResults
-            let (number, dropped) = history.append(report, sets: sets)
+            let (number, dropped) = history.append(report, sets: own)
             report.number = number
             for old in dropped { removeSpill(old) }
             lastReport = report

@@ -13,7 +13,8 @@ import Foundation
 public struct TargetResolver: Sendable {
     /// Members in group order.
     public var members: [String]
-    /// Named result sets from the last operation: "ok", "failed".
+    /// Named result sets: "ok", "failed", "outliers" of the last operation, "match" and "nomatch" of the last
+    /// `where`, "%N.ok" and the like of kept results.
     public var sets: [String: [String]]
 
     public init(members: [String], sets: [String: [String]] = [:]) {
@@ -31,7 +32,13 @@ public struct TargetResolver: Sendable {
         var chosen: [String] = []
         for target in targets { chosen = SetOps.union(chosen, try evaluate(target), by: { $0 }) }
         let selected = Set(chosen)
-        return members.filter { selected.contains($0) }
+        let names = members.filter { selected.contains($0) }
+        // Never zero hosts in silence: `@all!all`, or a set that is empty now, says so.
+        if names.isEmpty, !targets.isEmpty {
+            let shown = targets.map { $0.hasPrefix("@") ? $0 : "@" + $0 }.joined(separator: " ")
+            throw ShellError("'\(shown)' selects no host")
+        }
+        return names
     }
 
     /// The operators of ClusterShell's node sets, between operands: union, intersection, difference, symmetric
@@ -94,6 +101,7 @@ public struct TargetResolver: Sendable {
     /// The members one operand names: a pattern of names, globs, result sets and `@all`.
     private func operandNames(_ operand: String, target: String) throws(ShellError) -> [String] {
         let text = operand.hasPrefix("@") ? String(operand.dropFirst()) : operand
+        guard !text.isEmpty else { throw ShellError("bad target '\(target)': '\(operand)' names nothing") }
         let items: [String]
         do {
             items = try NodeSet.expand(text)
@@ -115,8 +123,12 @@ public struct TargetResolver: Sendable {
                 chosen = SetOps.union(chosen, [name], by: { $0 })
             } else if name == "ok" || name == "failed" || name == "outliers" {
                 throw ShellError("@\(name) is empty until an operation has run")
+            } else if name == "match" || name == "nomatch" {
+                throw ShellError("@\(name) is empty until a where has run, e.g. where os.path.exists('/etc/nginx')")
             } else if name.hasPrefix("%") {
-                throw ShellError("no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result")
+                throw ShellError(
+                    "no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result "
+                        + "(@%N.match and @%N.nomatch of a where)")
             } else {
                 throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
             }

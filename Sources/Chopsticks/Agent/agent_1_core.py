@@ -1,8 +1,8 @@
 """chop remote agent, wire protocol version 1 (PROTOCOL.txt beside this file is the spec).
 
 The controller runs ``python3 -c STUB N`` on a host, writes the agent's N bytes to its
-stdin, then exchanges frames over stdin/stdout. The agent is one program kept in six files,
-agent_1_core.py (this one) to agent_6_main.py, sent as one source: the files joined in
+stdin, then exchanges frames over stdin/stdout. The agent is one program kept in seven files,
+agent_1_core.py (this one) to agent_6_main.py (with agent_5_eval.py), sent as one source: the files joined in
 file-name order with a blank line between them (Bootstrap.agentSource in Swift).
 
     u32 length (= 5 + len(payload)) | u8 op | u32 request id | payload

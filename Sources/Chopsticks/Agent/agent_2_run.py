@@ -1,4 +1,4 @@
-# chop agent, part 2 of 6: ping and run. The parts are one program: Bootstrap joins them in
+# chop agent, part 2 of 6: ping, run and script. The parts are one program: Bootstrap joins them in
 # file-name order and sends them as one source, so names from earlier parts are defined here.
 
 
@@ -37,10 +37,16 @@ def plain_argv(cmd):
     return None
 
 
-def start_process(cmd, cwd, env, with_stdin):
-    """Popen for cmd in its own session (so a timeout or CANCEL kills its whole group)."""
+def start_process(cmd, cwd, env, with_stdin, argv=None):
+    """Popen for cmd in its own session (so a timeout or CANCEL kills its whole group); with
+    argv, that program and its arguments, without sh."""
     options = {'cwd': cwd, 'env': env, 'start_new_session': True, 'stdout': subprocess.PIPE,
                'stderr': subprocess.PIPE, 'stdin': subprocess.PIPE if with_stdin else subprocess.DEVNULL}
+    if argv is not None:
+        try:
+            return subprocess.Popen(argv, **options)
+        except OSError as e:
+            raise os_error('script', 'start', argv[0], e)
     argv = plain_argv(cmd)
     if argv:
         try:
@@ -146,7 +152,11 @@ def pump(proc, stdin_bytes, deadline, output):
 
 
 def op_run(req, params):
-    cmd = param(params, 'cmd', (str,), required=True)
+    return run_process(req, params, param(params, 'cmd', (str,), required=True))
+
+
+def run_process(req, params, cmd, argv=None):
+    """op_run's work for cmd (through sh unless it is plain words), or for argv (script)."""
     stdin = param(params, 'stdin_b64', (str,))
     timeout = param(params, 'timeout', (int, float))
     env_updates = param(params, 'env', (dict,), {})
@@ -154,11 +164,11 @@ def op_run(req, params):
     cap = param(params, 'cap', (int,), DEFAULT_CAP)
     stream = param(params, 'stream', (bool,), False)
     if timeout is not None and timeout <= 0:
-        raise protocol_error(f'run: timeout must be > 0, got {timeout!r}')
+        raise protocol_error(f'{req.op}: timeout must be > 0, got {timeout!r}')
     if cwd is not None:
         cwd = os.path.expanduser(cwd)
         if not os.path.isdir(cwd):
-            raise Failure('FileNotFoundError', f'run: cwd does not exist or is not a directory: {cwd}')
+            raise Failure('FileNotFoundError', f'{req.op}: cwd does not exist or is not a directory: {cwd}')
     env = dict(os.environ) if env_updates else None   # None: the agent's own, without re-encoding it
     for key, value in env_updates.items():
         if value is None:
@@ -168,14 +178,14 @@ def op_run(req, params):
     try:
         stdin_bytes = None if stdin is None else base64.b64decode(stdin)
     except ValueError as e:
-        raise protocol_error(f'run: stdin_b64 is not valid base64: {e}')
+        raise protocol_error(f'{req.op}: stdin_b64 is not valid base64: {e}')
 
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
     with req.lock:
         if req.cancelled:
             return None
-        proc = req.proc = start_process(cmd, cwd, env, stdin_bytes is not None)
+        proc = req.proc = start_process(cmd, cwd, env, stdin_bytes is not None, argv)
     output = Output(req, cap, stream)
     try:
         timed_out = pump(proc, stdin_bytes, deadline, output)
@@ -193,6 +203,8 @@ def op_run(req, params):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
+    if req.cancelled:
+        return None   # CANCEL killed it and answers (after a script's cleanup, which may take a moment)
     rc = proc.returncode
     reply = {
         'status': rc if rc >= 0 else None,
@@ -207,3 +219,63 @@ def op_run(req, params):
     if stream:
         reply['tail'] = output.tail()
     return reply
+
+
+# ---------------------------------------------------------------- script
+
+SCRIPT_NAME = r'[A-Za-z0-9_.,+=@%-]{1,100}\Z'
+
+
+def script_argv(path, body, args):
+    """How a script starts: the interpreter of its #! line (read here, as the kernel reads it:
+    the program, then at most one argument, the rest of the line), else /bin/sh. Not by exec'ing
+    the file, so a temporary directory mounted noexec still works."""
+    if body.startswith(b'#!'):
+        line = body[2:].split(b'\n', 1)[0].strip(b' \t\r')
+        words = line.decode('utf-8', 'surrogateescape').split(None, 1)
+        if not words:
+            raise Failure('ValueError', 'script: its #! line names no interpreter')
+        return words + [path] + args
+    return ['/bin/sh', path] + args
+
+
+def op_script(req, params):
+    """run for a script sent in the request: written to a private directory (mode 0700), run
+    with its arguments, and removed when it ends, fails, times out or is cancelled, and when
+    the controller goes away (shutdown runs the request's cleanup)."""
+    body_b64 = param(params, 'script_b64', (str,), required=True)
+    name = param(params, 'name', (str,), 'script')
+    args = param(params, 'args', (list,), [])
+    if not all(isinstance(arg, str) for arg in args):
+        raise protocol_error('script: args must be strings')
+    if not re.match(SCRIPT_NAME, name) or name in ('.', '..'):
+        name = 'script'
+    try:
+        body = base64.b64decode(body_b64, validate=True)
+    except ValueError as e:
+        raise protocol_error(f'script: script_b64 is not valid base64: {e}')
+    try:
+        folder = tempfile.mkdtemp(prefix='chop-script-')   # mode 0700
+    except OSError as e:
+        raise os_error('script', 'create a directory in', tempfile.gettempdir(), e)
+
+    def remove():
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
+
+    req.cleanup = remove
+    try:
+        path = os.path.join(folder, name)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o700)
+            try:
+                write_all(fd, body)
+                os.fchmod(fd, 0o700)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            raise os_error('script', 'write', path, e)
+        return run_process(req, params, None, script_argv(path, body, [str(arg) for arg in args]))
+    finally:
+        req.cleanup = None
+        remove()

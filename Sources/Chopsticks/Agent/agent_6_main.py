@@ -4,6 +4,7 @@
 
 HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
             'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
+HANDLERS.update(eval=op_eval, script=op_script)   # where and script (agent_5_eval.py, agent_2_run.py)
 
 
 # ---------------------------------------------------------------- main loop

@@ -190,7 +190,7 @@ public struct Group: Sendable {
     public func fetch(_ remotePath: String, to localTemplate: String? = nil) async -> GroupResult<FetchResult> {
         let paths: [String: String]
         do {
-            paths = try FetchTemplate.paths(localTemplate, hosts: names)
+            paths = try HostTemplate.paths(localTemplate, hosts: names)
         } catch {
             return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
         }

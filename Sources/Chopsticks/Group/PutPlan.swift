@@ -27,11 +27,13 @@ public struct PutPlan: Sendable {
         return PutPlan(consumers: consumers, remotePath: remotePath, mode: mode)
     }
 
-    /// Puts the file on `tunnel`, one of the hosts the plan was prepared for.
+    /// Puts the file on `tunnel`, one of the hosts the plan was prepared for. `{host}` in the remote path is the
+    /// tunnel's name (`HostTemplate.path`).
     public func put(on tunnel: Tunnel) async throws -> PutResult {
         guard let (source, consumer) = consumers[tunnel.name] else {
             throw ErrorResult("put: \(tunnel.name) was not among the hosts the file was opened for", kind: .local)
         }
-        return try await tunnel.put(from: source, as: consumer, remotePath, mode: mode)
+        let path = remotePath.map { HostTemplate.path($0, host: tunnel.name) }
+        return try await tunnel.put(from: source, as: consumer, path, mode: mode)
     }
 }

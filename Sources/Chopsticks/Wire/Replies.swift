@@ -56,6 +56,15 @@ enum Reply {
         var stderr: String
     }
 
+    /// eval: the value (or its repr) and its truth on the host.
+    struct Eval: Decodable {
+        var value: JSONValue
+        var repr: String?
+        var truth: Bool
+        var stdout: String
+        var stderr: String
+    }
+
     struct Facts: Decodable {
         var facts: [String: JSONValue]
         var errors: [String: String]

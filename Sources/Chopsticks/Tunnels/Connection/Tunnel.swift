@@ -228,6 +228,14 @@ public actor Tunnel {
         if let timeout { params["timeout"] = .double(timeout) }
         if let env { params["env"] = .object(env.mapValues { .string($0) }) }
         if let cwd { params["cwd"] = .string(cwd) }
+        return try await runRequest("run", params, outputCap: outputCap, onOutput: onOutput)
+    }
+
+    /// A `run` or `script` request: the output streamed to `onOutput` when given, the reply read into a result.
+    func runRequest(
+        _ op: String, _ params: [String: JSONValue], outputCap: Int, onOutput: (@Sendable (RunOutput) -> Void)?
+    ) async throws -> RunResult {
+        var params = params
         var streamed: StreamedOutput?
         var onData: (@Sendable (ByteBuffer) throws -> Void)?
         if let onOutput {
@@ -236,24 +244,24 @@ public actor Tunnel {
             params["stream"] = true
             onData = { payload in
                 guard let piece = collector.receive(payload.readableBytesView) else {
-                    throw ErrorResult("protocol error: run output without its stream byte", kind: .protocol)
+                    throw ErrorResult("protocol error: \(op) output without its stream byte", kind: .protocol)
                 }
                 onOutput(piece)
             }
         }
         let handler = onData
         let reply = try await perform { connection in
-            try await connection.request("run", params, reply: Reply.Run.self, onData: handler)
+            try await connection.request(op, params, reply: Reply.Run.self, onData: handler)
         }
         for piece in reply.tail ?? [] {
             guard let bytes = Data(base64Encoded: piece.b64) else {
-                throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)
+                throw ErrorResult("protocol error: bad reply to \(op): output is not base64", kind: .protocol)
             }
             try handler?(ByteBuffer(bytes: [piece.stream] + bytes))
         }
         guard var stdout = Data(base64Encoded: reply.stdoutBase64), var stderr = Data(base64Encoded: reply.stderrBase64)
         else {
-            throw ErrorResult("protocol error: bad reply to run: output is not base64", kind: .protocol)
+            throw ErrorResult("protocol error: bad reply to \(op): output is not base64", kind: .protocol)
         }
         var truncated = (reply.stdoutTruncated, reply.stderrTruncated)
         if let collected = streamed?.collected {

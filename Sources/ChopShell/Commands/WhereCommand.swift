@@ -1,0 +1,87 @@
+import Chopsticks
+
+/// `where [--exclude] EXPRESSION`: which hosts a Python expression is true on; makes `@match` and `@nomatch`.
+public struct WhereCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "where", usage: "where [--exclude] EXPRESSION",
+        summary: "where a Python expression is true: @match, @nomatch", takesTarget: true,
+        rawArguments: true,
+        help: """
+            EXPRESSION is passed exactly as typed and evaluated on each host in py's namespace; a module
+            it names (os, platform, mymod) is imported for it. Python's own truth decides: 0, '', [],
+            set() and None are false, and so is an object whose __bool__ says so. The result shows each
+            host's value; @match names the hosts where it is true, @nomatch the others that answered.
+            A host that raises is an error, in neither set. --exclude swaps the two sets.
+            @match and @nomatch stay until the next where; @%N.match is result N's. use where EXPRESSION
+            narrows the current target to the matching hosts in one step.
+
+            Examples:
+              where os.path.exists('/etc/nginx')
+              @match where os.path.isfile('/etc/nginx/nginx.conf')
+              where --exclude platform.python_version() >= '3.8'
+              @web* where os.getloadavg()[0] > 2
+            """)
+
+    public var expression: String
+    public var exclude: Bool
+
+    public init(expression: String, exclude: Bool = false) {
+        self.expression = expression
+        self.exclude = exclude
+    }
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> WhereCommand {
+        try parse(raw: arguments.raw, command: "where")
+    }
+
+    /// `[--exclude] EXPRESSION` as typed, for `where` and `use where`.
+    static func parse(raw: String, command: String) throws(ParseError) -> WhereCommand {
+        var text = Substring(raw)
+        var exclude = false
+        if text == "--exclude" || text.hasPrefix("--exclude ") || text.hasPrefix("--exclude\t") {
+            exclude = true
+            text = text.dropFirst("--exclude".count).drop { $0 == " " || $0 == "\t" }
+        }
+        guard !text.isEmpty else {
+            throw ParseError("\(command) needs a Python expression, e.g. \(command) os.path.exists('/etc/nginx')")
+        }
+        return WhereCommand(expression: String(text), exclude: exclude)
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        try await session.evaluateWhere(expression, exclude: exclude, target: target).result
+    }
+}
+
+/// `use where [--exclude] EXPRESSION`: `where`, then `use` of the hosts it matched.
+public struct UseWhereCommand: ChopCommand, Equatable {
+    public static let declaration = CommandDeclaration(
+        name: "use where", usage: "use where [--exclude] EXPRESSION",
+        summary: "narrow the target to where a Python expression is true", rawArguments: true,
+        help: """
+            Evaluates EXPRESSION on the current target as where does (and shows the result), then makes
+            the hosts where it is true the target. When it is true nowhere the target stays as it was.
+
+            Examples:
+              use where os.path.exists('/etc/nginx')
+              use where --exclude os.path.exists('/run/reboot-required')
+            """)
+
+    public var condition: WhereCommand
+
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> UseWhereCommand {
+        UseWhereCommand(condition: try WhereCommand.parse(raw: arguments.raw, command: "use where"))
+    }
+
+    public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
+        let (result, match) = try await session.evaluateWhere(
+            condition.expression, exclude: condition.exclude, target: nil)
+        guard let match else { return result }
+        guard !match.matching.isEmpty else {
+            let current = session.useTarget.map { "@\($0)" } ?? "every host"
+            throw ShellError("the expression is true on no host; the target stays \(current)")
+        }
+        session.useTarget = NodeSet.fold(match.matching)
+        return result
+    }
+}

@@ -517,7 +517,8 @@ final class CommandParserTests: XCTestCase {
 
     func testSetErrors() {
         let keys =
-            "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, pager, color, python, docker-image, errexit, connect-timeout"
+            "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, pager, color, python, docker-image, errexit, "
+            + "connect-timeout, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
         XCTAssertEqual(
@@ -554,7 +555,7 @@ final class CommandParserTests: XCTestCase {
             [
                 "timeout", "fanout", "output", "gather", "max-lines", "history-results", "keep-bytes", "pager", "color",
                 "python",
-                "docker-image", "errexit", "connect-timeout",
+                "docker-image", "errexit", "connect-timeout", "batch", "max-fail", "dry-run",
             ])
         XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])
         XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["exact", "similar", "off"])

@@ -19,12 +19,15 @@ public struct CommandDeclaration: Sendable {
     public var subcommands: [any ChopCommand.Type]
     /// Whether `record` writes the line into the recording (not for `record`, `help`, `quit`).
     public var recorded: Bool
+    /// Whether the operation can roll out in waves: `--batch`, `--max-fail`, `--canary`, `--yes` after its name.
+    public var rolls: Bool
 
     public init(
         name: String, aliases: [String] = [], usage: String, summary: String, takesTarget: Bool = false,
         rawArguments: Bool = false, subcommands: [any ChopCommand.Type] = [], recorded: Bool = true,
-        help: String = ""
+        rolls: Bool = false, help: String = ""
     ) {
+        self.rolls = rolls
         self.name = name
         self.aliases = aliases
         self.usage = usage

@@ -4,6 +4,7 @@ public struct FactsCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "facts", usage: "facts [NAME...]", summary: "gather facts: os, memory, disk, … (all by default)",
         takesTarget: true,
+        rolls: true,
         help: """
             The agent lists the facts it knows when it connects; Tab completes them.
 

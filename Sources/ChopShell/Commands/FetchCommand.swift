@@ -6,6 +6,7 @@ public struct FetchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
         takesTarget: true,
+        rolls: true,
         help: """
             With several hosts, LOCAL must contain {host}, which becomes each host's name
             (with no / in it); {{ and }} are literal braces.
@@ -42,7 +43,7 @@ public struct FetchCommand: ChopCommand, Equatable {
         let paths = try HostTemplate.paths(pattern, hosts: try session.resolve(target))
         let remote = self.remote
         return try await session.operate(
-            "fetch", target: target, { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name]) },
-            describe: HostOutcome.fetch)
+            "fetch", target: target, plan: { host in "fetch \(remote) → \(paths[host] ?? "?")" },
+            { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name]) }, describe: HostOutcome.fetch)
     }
 }

@@ -2,6 +2,7 @@
 public struct PingCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "ping", usage: "ping", summary: "check that each agent answers, with round-trip times", takesTarget: true,
+        rolls: true,
         help: """
             Examples:
               ping

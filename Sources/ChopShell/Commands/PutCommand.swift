@@ -6,6 +6,7 @@ public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "put", usage: "put LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
         takesTarget: true,
+        rolls: true,
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
             Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).
@@ -63,9 +64,17 @@ public struct PutCommand: ChopCommand, Equatable {
             throw ShellError("local file not found: \(local)")
         }
         let names = try session.resolve(target)
+        // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so
+        // no shared read waits for a host that is not coming.
         let plan = try await PutPlan.prepare(
-            path, remote, mode: mode ?? 0o644, hosts: names, fanout: session.settings.fanout)
+            path, remote, mode: mode ?? 0o644, hosts: names, fanout: session.rolling ? 1 : session.settings.fanout)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let (remote, mode) = (self.remote, String(self.mode ?? 0o644, radix: 8))
+        let preview: (String) -> String = { host in
+            "put \(path) (\(size) bytes) → \(remote.map { HostTemplate.path($0, host: host) } ?? "a temporary file"), mode \(mode)"
+        }
         return try await session.operate(
-            "put", target: target, names: names, { try await plan.put(on: $0) }, describe: HostOutcome.put)
+            "put", target: target, names: names, plan: preview, { try await plan.put(on: $0) },
+            describe: HostOutcome.put)
     }
 }

@@ -5,6 +5,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "run", usage: "run COMMAND", summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
+        rolls: true,
         help: """
             COMMAND is passed as typed: quotes, pipes and $VARIABLES are for the remote shell.
             A host fails when the command exits with a status other than 0.
@@ -31,7 +32,8 @@ public struct RunCommand: VerbatimCommand, Equatable {
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let (timeout, command) = (session.settings.timeout, self.text)
-        return try await Self.operate("run", in: session, target: target) { tunnel, cap, onOutput in
+        let plan: (String) -> String = { host in "run " + HostTemplate.command(command, host: host) }
+        return try await Self.operate("run", in: session, target: target, plan: plan) { tunnel, cap, onOutput in
             try await tunnel.run(
                 HostTemplate.command(command, host: tunnel.name), timeout: timeout, outputCap: cap, onOutput: onOutput)
         }
@@ -40,7 +42,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
     /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel with an output cap and, when the
     /// output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines, spill files).
     static func operate(
-        _ verb: String, in session: isolated Session, target: String?,
+        _ verb: String, in session: isolated Session, target: String?, plan: ((String) -> String)? = nil,
         _ start: @escaping @Sendable (Tunnel, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
     ) async throws -> CommandResult {
         let keep = session.settings.keepBytes
@@ -79,6 +81,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
             }
             return outcome
         }
-        return try await session.operate(verb, target: target, streamed: live != nil, body, describe: describe)
+        return try await session.operate(
+            verb, target: target, streamed: live != nil, plan: plan, body, describe: describe)
     }
 }

@@ -7,6 +7,7 @@ public struct ScriptCommand: ChopCommand, Equatable {
         name: "script", usage: "script LOCAL_FILE [ARG...]",
         summary: "run a local script on each host, leaving no file",
         takesTarget: true,
+        rolls: true,
         help: """
             The file is sent with the request and written to a private temporary directory on each host
             (mode 0700), run with the interpreter of its #! line (else /bin/sh) and the ARGs, and removed
@@ -46,7 +47,13 @@ public struct ScriptCommand: ChopCommand, Equatable {
             throw ShellError(error.msg)
         }
         let (name, arguments, timeout) = (LocalScript.name(path), self.arguments, session.settings.timeout)
-        return try await RunCommand.operate("script", in: session, target: target) { tunnel, cap, onOutput in
+        let plan: (String) -> String = { host in
+            (["script \(path) (\(body.count) bytes)"]
+                + arguments.map { shellQuote(HostTemplate.expand($0, host: host)) })
+                .joined(separator: " ")
+        }
+        return try await RunCommand.operate("script", in: session, target: target, plan: plan) {
+            tunnel, cap, onOutput in
             try await tunnel.script(
                 body, name: name, arguments: arguments.map { HostTemplate.expand($0, host: tunnel.name) },
                 timeout: timeout, outputCap: cap, onOutput: onOutput)

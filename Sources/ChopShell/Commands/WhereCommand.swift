@@ -6,6 +6,7 @@ public struct WhereCommand: ChopCommand, Equatable {
         name: "where", usage: "where [--exclude] EXPRESSION",
         summary: "where a Python expression is true: @match, @nomatch", takesTarget: true,
         rawArguments: true,
+        rolls: true,
         help: """
             EXPRESSION is passed exactly as typed and evaluated on each host in py's namespace; a module
             it names (os, platform, mymod) is imported for it. Python's own truth decides: 0, '', [],

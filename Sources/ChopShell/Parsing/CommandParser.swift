@@ -56,7 +56,16 @@ public enum CommandParser {
             rest = afterSecond
             typed = sub.declaration.name
         }
-        return ParsedLine(target: target, command: try parse(rest, as: type, typed: typed, target: target))
+        var rollout: Rollout?
+        if type.declaration.rolls {
+            do {
+                (rollout, rest) = try Rollout.take(from: rest)
+            } catch {
+                throw ParseError("\(error.message) — usage: \(type.declaration.usage)")
+            }
+        }
+        return ParsedLine(
+            target: target, command: try parse(rest, as: type, typed: typed, target: target), rollout: rollout)
     }
 
     /// `typed` is the command as the user named it (`exit`, `add local`), for messages.

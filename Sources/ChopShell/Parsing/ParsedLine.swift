@@ -8,9 +8,12 @@ public struct ParsedLine: Sendable {
     public var target: String?
     /// What to do: a command value with its arguments checked.
     public var command: any ChopCommand
+    /// `--batch`, `--max-fail`, `--canary`, `--yes` given after an operation's name.
+    public var rollout: Rollout?
 
-    public init(target: String? = nil, command: any ChopCommand) {
+    public init(target: String? = nil, command: any ChopCommand, rollout: Rollout? = nil) {
         self.target = target
         self.command = command
+        self.rollout = rollout
     }
 }

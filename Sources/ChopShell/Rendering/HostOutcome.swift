@@ -17,6 +17,8 @@ public struct HostOutcome: Sendable, Equatable {
         case failed
         /// The operation did not complete: the host was unreachable, timed out, raised, or the user interrupted.
         case error
+        /// The host was not touched: a rolling operation stopped before its wave (`--max-fail`, a declined canary).
+        case skipped
     }
 
     /// The host's name as the user knows it (a member name, not a resolved address).
@@ -79,5 +81,5 @@ public struct HostOutcome: Sendable, Equatable {
     }
 
     /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).
-    public var isFailure: Bool { state != .ok }
+    public var isFailure: Bool { state == .failed || state == .error }
 }

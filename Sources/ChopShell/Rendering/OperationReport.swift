@@ -37,6 +37,11 @@ public struct OperationReport: Sendable, Equatable {
     public var failedHosts: [String] {
         outcomes.filter(\.isFailure).map(\.host)
     }
+
+    /// Hosts a rolling operation never reached: the members of `@skipped`.
+    public var skippedHosts: [String] {
+        outcomes.filter { $0.state == .skipped }.map(\.host)
+    }
 }
 
 /// `where`'s two result sets, `@match` and `@nomatch`, in member order.

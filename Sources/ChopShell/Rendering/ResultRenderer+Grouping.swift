@@ -116,7 +116,7 @@ extension ResultRenderer {
         func note(_ count: Int, _ noun: String) {
             if count > 0 { notes.append("+" + counted(count, noun)) }
         }
-        if outcome.state == .error, reasonShortened, let reason {
+        if outcome.state == .error || outcome.state == .skipped, reasonShortened, let reason {
             main = reason
             note(stdoutCount, "line")
             note(stderrCount, "stderr line")

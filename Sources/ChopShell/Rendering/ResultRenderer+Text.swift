@@ -52,6 +52,7 @@ extension ResultRenderer {
         case .ok: return paint(text, code: SGR.green)
         case .failed: return paint(text, code: SGR.boldRed)
         case .error: return paint(text, code: SGR.boldMagenta)
+        case .skipped: return paint(text, code: SGR.bold)
         }
     }
 

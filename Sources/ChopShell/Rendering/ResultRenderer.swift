@@ -125,6 +125,7 @@ public struct ResultRenderer: Sendable {
         let okCount = report.outcomes.count { $0.state == .ok }
         let failedCount = report.outcomes.count { $0.state == .failed }
         let errorCount = report.outcomes.count { $0.state == .error }
+        let skippedCount = report.outcomes.count { $0.state == .skipped }
 
         var parts: [String]
         if total == 0 {
@@ -137,6 +138,9 @@ public struct ResultRenderer: Sendable {
             if errorCount > 0 {
                 counts.append(paint(counted(errorCount, "error"), .error))
             }
+            if skippedCount > 0 {
+                counts.append(paint("\(skippedCount) skipped", .skipped))
+            }
             parts = [counted(total, "host") + ": " + counts.joined(separator: ", ")]
         }
         parts.append(Self.seconds(report.elapsed))
@@ -147,6 +151,10 @@ public struct ResultRenderer: Sendable {
         let failedHosts = report.failedHosts
         if !failedHosts.isEmpty {
             parts.append("@failed = " + TerminalText.sanitize(NodeSet.fold(failedHosts)))
+        }
+        let skippedHosts = report.skippedHosts
+        if !skippedHosts.isEmpty {
+            parts.append("@skipped = " + TerminalText.sanitize(NodeSet.fold(skippedHosts)))
         }
         if !report.outliers.isEmpty {
             parts.append("@outliers = " + TerminalText.sanitize(NodeSet.fold(report.outliers)))

@@ -93,7 +93,8 @@ extension Session {
         var grown = group
         for tunnel in tunnels { try grown.add(tunnel) }
         group = grown
-        connectInBackground(tunnels)
+        // A dry run touches no host: members are added, and connect when the dry run ends and an operation runs.
+        if !settings.dryRun { connectInBackground(tunnels) }
         if !quietly { io.error("added \(counted(tunnels.count, "member")): \(NodeSet.fold(tunnels.map(\.name)))") }
         return .ok
     }

@@ -27,6 +27,8 @@ public actor Session {
     var sourceDepth = 0
     /// The line being executed, as typed (trimmed): what reports and JSON objects call `command`.
     var currentLine = ""
+    /// The rollout options of the line being executed (`--batch` …), laid over the settings' defaults.
+    var currentRollout: Rollout?
     /// Where results put output that outgrew `keep-bytes` (`<folder>/<n>/<host>.out`); nil: nowhere, the output
     /// is cut at `keep-bytes` instead.
     public let resultsFolder: String?
@@ -83,8 +85,12 @@ public actor Session {
         if let recorder, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
             recorder.record(line)
         }
+        currentRollout = parsed.rollout
+        defer { currentRollout = nil }
         do {
             return try await parsed.command.run(in: self, target: parsed.target)
+        } catch is DryRun {
+            return .ok
         } catch let error as ShellError {
             io.error("chop: \(error.message)")
             return .error
@@ -95,6 +101,9 @@ public actor Session {
     }
 
     // MARK: Targets
+
+    /// Whether the line being executed works in waves (its options or the `batch`/`max-fail` settings).
+    var rolling: Bool { (currentRollout ?? Rollout()).over(defaults: settings).isActive }
 
     /// `@up`, `@down`, … select members by their state as `hosts` shows it.
     static let stateTargets: KeyValuePairs<String, String> = [
@@ -137,44 +146,119 @@ public actor Session {
     /// `verb` names the operation on the progress line; the report records the line as typed.
     func operate<Value: OperationValue>(
         _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
+        plan: ((String) -> String)? = nil,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> CommandResult {
         let (report, _) = try await collect(
-            verb, target: target, names: names, streamed: streamed, body, describe: describe)
+            verb, target: target, names: names, streamed: streamed, plan: plan, body, describe: describe)
         await present(report)
-        return report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok
+        return report.outcomes.contains { $0.state != .ok } ? .hostsFailed : .ok
     }
 
     /// `operate` up to the report, not yet shown: for commands that add to it (`where`'s sets) or may refuse it.
     func collect<Value: OperationValue>(
         _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
-        _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
+        plan: ((String) -> String)? = nil, _ body: @escaping @Sendable (Tunnel) async throws -> Value,
+        describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> (OperationReport, GroupResult<Value>) {
-        var members = group.subset(try names ?? resolve(target))
-        members.fanout = settings.fanout
-        let tracker = ProgressTracker(total: members.count)
+        let chosen = try names ?? resolve(target)
+        let rollout = (currentRollout ?? Rollout()).over(defaults: settings)
+        if settings.dryRun {
+            showDryRun(verb, chosen, rollout: rollout, plan: plan)
+            throw DryRun()
+        }
+        let tracker = ProgressTracker(total: chosen.count)
         let start = ContinuousClock.now
         let ticker = startTicker(verb: verb, tracker: tracker, start: start)
-        let result = await members.each(
-            started: { tracker.started($0) },
-            progress: { host, outcome in
-                let failed: Bool
-                switch outcome {
-                case .success(let value): failed = value.isFailure
-                case .failure: failed = true
-                }
-                tracker.finished(host, failed: failed, at: start.duration(to: .now).seconds)
-            }, body)
+        var entries: [GroupResult<Value>.Entry] = []
+        var skipped: [String] = []
+        var stopped: String?
+        let limit = rollout.maxFail?.of(chosen.count)
+        var failures = 0
+        let waves = rollout.waves(chosen)
+        for (index, wave) in waves.enumerated() {
+            let untouched = waves[index...].flatMap { $0 }
+            if let limit, failures > limit {
+                stopped = "max-fail: \(counted(failures, "host")) failed, more than --max-fail \(rollout.maxFail!)"
+            } else if index == 1, rollout.canary != nil, !rollout.yes, !Task.isCancelled {
+                stopped = await confirmAfterCanary(entries: entries, rest: untouched.count)
+            } else if Task.isCancelled {
+                stopped = "interrupted"
+            }
+            if stopped != nil {
+                skipped = untouched
+                break
+            }
+            var members = group.subset(wave)
+            members.fanout = settings.fanout
+            let result = await members.each(
+                started: { tracker.started($0) },
+                progress: { host, outcome in
+                    let failed: Bool
+                    switch outcome {
+                    case .success(let value): failed = value.isFailure
+                    case .failure: failed = true
+                    }
+                    tracker.finished(host, failed: failed, at: start.duration(to: .now).seconds)
+                }, body)
+            entries += result.entries
+            failures += result.failures().count
+        }
         ticker?.cancel()
         await ticker?.value  // so it can never redraw after the result
         io.progress?(nil)
         if factNames.isEmpty {
-            for tunnel in members.tunnels where factNames.isEmpty { facts.offer(await tunnel.factNames) }
+            for tunnel in group.subset(chosen).tunnels where factNames.isEmpty {
+                facts.offer(await tunnel.factNames)
+            }
         }
+        let result = GroupResult(entries)
+        var outcomes = HostOutcome.from(result, seconds: tracker.seconds, describe: describe)
+        outcomes += skipped.map { HostOutcome(host: $0, state: .skipped, reason: stopped) }
+        // In member order, as a report without waves would be.
+        let order = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($1, $0) })
+        outcomes.sort { (order[$0.host] ?? 0) < (order[$1.host] ?? 0) }
         let report = OperationReport(
-            operation: currentLine, outcomes: HostOutcome.from(result, seconds: tracker.seconds, describe: describe),
-            elapsed: start.duration(to: .now).seconds, interrupted: Task.isCancelled, streamedOutput: streamed)
+            operation: currentLine, outcomes: outcomes, elapsed: start.duration(to: .now).seconds,
+            interrupted: Task.isCancelled, streamedOutput: streamed)
         return (report, result)
+    }
+
+    /// After the canary wave: its tally, then one question; the reason to stop, or nil to go on.
+    private func confirmAfterCanary<Value>(entries: [GroupResult<Value>.Entry], rest: Int) async -> String? {
+        let failed = entries.filter(\.isFailure).map(\.host)
+        let tally = "canary: \(counted(entries.count, "host")), \(entries.count - failed.count) ok"
+        io.error(failed.isEmpty ? tally : tally + ", failed: " + NodeSet.fold(failed))
+        guard let confirm = io.confirm else {
+            return "canary: the other hosts wait for a yes: on a terminal, or --yes in scripts"
+        }
+        guard await confirm("Go on with the other \(counted(rest, "host"))? [y/N] ") else {
+            return "canary: not confirmed after the canary wave"
+        }
+        return nil
+    }
+
+    /// `set dry-run on`: what the operation would do, host by host, without touching any.
+    private func showDryRun(_ verb: String, _ hosts: [String], rollout: Rollout, plan: ((String) -> String)?) {
+        var header = "dry run: \(currentLine) → \(counted(hosts.count, "host")): \(NodeSet.fold(hosts))"
+        if rollout.isActive {
+            let waves = rollout.waves(hosts)
+            header += "; \(counted(waves.count, "wave")) of \(waves.map { String($0.count) }.joined(separator: ", "))"
+            if let maxFail = rollout.maxFail { header += ", stopping after more than \(maxFail) failures" }
+            if rollout.canary != nil { header += ", asking after the canary" }
+        }
+        io.print(header)
+        guard let plan else { return }
+        var lines: [String: [String]] = [:]
+        var order: [String] = []
+        for host in hosts {
+            let line = plan(host)
+            if lines[line] == nil { order.append(line) }
+            lines[line, default: []].append(host)
+        }
+        for line in order {
+            io.print("  \(NodeSet.fold(lines[line] ?? [])): \(TerminalText.sanitize(line))")
+        }
     }
 
     private func startTicker(verb: String, tracker: ProgressTracker, start: ContinuousClock.Instant) -> Task<
@@ -205,8 +289,8 @@ public actor Session {
             let failed = Set(report.failedHosts)
             report.outliers = outliers.filter { !failed.contains($0) }
             var own = [
-                "ok": report.outcomes.filter { !$0.isFailure }.map(\.host), "failed": report.failedHosts,
-                "outliers": outliers,
+                "ok": report.outcomes.filter { $0.state == .ok }.map(\.host), "failed": report.failedHosts,
+                "outliers": outliers, "skipped": report.skippedHosts,
             ]
             // `where` adds @match and @nomatch; they stay (as the last where's) until the next where.
             if let match = report.match {
@@ -339,3 +423,7 @@ public actor Session {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+/// Thrown by an operation under `set dry-run on` once it has shown what it would do: the line ends there, as
+/// a success, and no host was touched.
+struct DryRun: Error {}

@@ -155,7 +155,28 @@ public struct Setting: Sendable {
         count(
             "connect-timeout", "SECONDS", "time limit for connecting to a host (1 to 600)", 1...600, unit: " s",
             \.connectTimeout, problem: "whole seconds from 1 to 600"),
+        size("batch", "hosts per wave of operations (N or N%; off: all)", zero: false, \.batch),
+        size("max-fail", "failures after which no wave starts (N, N%, off)", zero: true, \.maxFail),
+        flag("dry-run", "show operations' hosts and commands; touch none", \.dryRun),
     ]
+
+    /// `N`, `N%` or `off`, for the rollout defaults.
+    private static func size(
+        _ key: String, _ summary: String, zero: Bool, _ path: WritableKeyPath<ShellSettings, Rollout.Size?> & Sendable
+    ) -> Setting {
+        Setting(
+            key, "N|N%|off", summary, describe: { $0[keyPath: path]?.description ?? "off" },
+            read: { value, settings in
+                if value == "off" {
+                    settings[keyPath: path] = nil
+                } else if let size = Rollout.Size.parse(value, zero: zero) {
+                    settings[keyPath: path] = size
+                } else {
+                    return "\(key) must be a number of hosts, a percentage such as 10%, or off, not '\(value)'"
+                }
+                return nil
+            })
+    }
 
     static func trim(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)

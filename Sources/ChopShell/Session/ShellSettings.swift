@@ -31,6 +31,12 @@ public struct ShellSettings: Sendable, Equatable {
     public var dockerImage: String = "python:3-slim"
     /// Stop a script at the first command where a host failed.
     public var errexit: Bool = false
+    /// Default wave size for operations (`set batch`); nil: all at once.
+    public var batch: Rollout.Size?
+    /// Default failure limit for operations (`set max-fail`); nil: none.
+    public var maxFail: Rollout.Size?
+    /// Show what each operation would do instead of doing it (`set dry-run on`).
+    public var dryRun: Bool = false
 
     public init() {}
 

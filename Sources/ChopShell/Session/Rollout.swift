@@ -1,0 +1,132 @@
+/// Rolling execution, as ansible's `serial` and `max_fail_percentage` do it: the target in waves, stopping
+/// when failures pass a limit, optionally after a canary wave the user confirms.
+public struct Rollout: Sendable, Equatable {
+    /// A number of hosts, or a percentage of the target (rounded up, at least 1).
+    public enum Size: Sendable, Equatable, CustomStringConvertible {
+        case count(Int)
+        case percent(Int)
+
+        /// The size for a target of `total` hosts.
+        public func of(_ total: Int) -> Int {
+            switch self {
+            case .count(let count): count
+            case .percent(let percent): max(1, (total * percent + 99) / 100)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .count(let count): "\(count)"
+            case .percent(let percent): "\(percent)%"
+            }
+        }
+
+        /// Reads `N` or `N%` (1 to 100 %); `zero` allows 0 (a failure limit of none).
+        public static func parse(_ text: String, zero: Bool = false) -> Size? {
+            if text.hasSuffix("%") {
+                guard let percent = Int(text.dropLast()), (1...100).contains(percent), text.first != "+" else {
+                    return nil
+                }
+                return .percent(percent)
+            }
+            guard TextChecks.isDecimal(text), let count = Int(text), count >= (zero ? 0 : 1) else { return nil }
+            return .count(count)
+        }
+    }
+
+    /// Hosts per wave; nil: all at once (as `fanout` allows).
+    public var batch: Size?
+    /// Failures allowed before no further wave starts; nil: no limit.
+    public var maxFail: Size?
+    /// A first wave of this many hosts, then a question (or `yes`).
+    public var canary: Int?
+    /// The canary's question answered in advance (scripts).
+    public var yes = false
+
+    public init(batch: Size? = nil, maxFail: Size? = nil, canary: Int? = nil, yes: Bool = false) {
+        self.batch = batch
+        self.maxFail = maxFail
+        self.canary = canary
+        self.yes = yes
+    }
+
+    /// Whether anything differs from "everyone at once".
+    public var isActive: Bool { batch != nil || maxFail != nil || canary != nil }
+
+    /// The line's options laid over the session's defaults (`set batch`, `set max-fail`).
+    func over(defaults: ShellSettings) -> Rollout {
+        var merged = self
+        if merged.batch == nil { merged.batch = defaults.batch }
+        if merged.maxFail == nil { merged.maxFail = defaults.maxFail }
+        return merged
+    }
+
+    /// The waves for `names`: the canary first, then batches.
+    func waves(_ names: [String]) -> [[String]] {
+        var rest = names[...]
+        var waves: [[String]] = []
+        if let canary, canary > 0 {
+            waves.append(Array(rest.prefix(canary)))
+            rest = rest.dropFirst(canary)
+        }
+        let size = max(1, batch?.of(names.count) ?? rest.count)
+        while !rest.isEmpty {
+            waves.append(Array(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        }
+        return waves
+    }
+
+    /// The rollout options at the start of an operation's arguments (`run --batch 10% --max-fail 1 cmd`), and
+    /// the rest; `--` ends them.
+    static func take(from text: Substring) throws(ParseError) -> (Rollout?, Substring) {
+        var rollout = Rollout()
+        var rest = text
+        var found = false
+        while true {
+            let (word, after) = LineText.firstWord(of: rest)
+            if word == "--" {
+                rest = after
+                break
+            }
+            guard word.hasPrefix("--") else { break }
+            var name = word
+            var value: String?
+            if let equals = word.firstIndex(of: "=") {
+                name = String(word[..<equals])
+                value = String(word[word.index(after: equals)...])
+            }
+            guard ["--batch", "--max-fail", "--canary", "--yes"].contains(name) else { break }
+            found = true
+            rest = after
+            if name == "--yes" {
+                rollout.yes = true
+                continue
+            }
+            if value == nil {
+                let (next, afterValue) = LineText.firstWord(of: rest)
+                value = next
+                rest = afterValue
+            }
+            let text = value ?? ""
+            switch name {
+            case "--batch":
+                guard let size = Size.parse(text) else {
+                    throw ParseError("--batch takes N or N%, e.g. --batch 10 or --batch 25%, not '\(text)'")
+                }
+                rollout.batch = size
+            case "--max-fail":
+                guard let size = Size.parse(text, zero: true) else {
+                    throw ParseError("--max-fail takes N or N%, e.g. --max-fail 0 or --max-fail 10%, not '\(text)'")
+                }
+                rollout.maxFail = size
+            default:
+                guard TextChecks.isDecimal(text), let count = Int(text), count >= 1 else {
+                    throw ParseError("--canary takes a number of hosts, e.g. --canary 1, not '\(text)'")
+                }
+                rollout.canary = count
+            }
+        }
+        return (found ? rollout : nil, rest)
+    }
+}

@@ -17,6 +17,8 @@ public struct CompletionContext: Sendable {
     var containerNames: ContainerNames?
     /// Numbers of the kept results.
     public var results: [Int] = []
+    /// Inventory group names (without `@`), `all` first.
+    public var groups: [String] = []
     /// The line's `@TARGET`, without the `@`.
     public var target: String?
     /// Asks a live member for remote paths (see `CompletionEngine.remotePaths`).
@@ -31,7 +33,8 @@ public struct CompletionContext: Sendable {
     /// Member names and result sets, with `@` when the word being typed starts with one.
     public func targetWords() -> [String] {
         let sets = results.flatMap { number in ["ok", "failed", "outliers"].map { "%\(number).\($0)" } }
-        let names = members + ["all", "ok", "failed", "outliers"] + Session.stateTargets.map(\.key) + sets
+        let names =
+            members + ["all", "ok", "failed", "outliers"] + Session.stateTargets.map(\.key) + sets + groups
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
     }
 

@@ -45,6 +45,8 @@ public actor Session {
     var sudoPassword: Secret?
     /// The user's code shipped with `import`: every member added later gets it too.
     var shippedRoots: [ShippedRoot] = []
+    /// Groups and hosts read by `inventory` / `chop -i` (Session+Inventory.swift).
+    public internal(set) var inventory = Inventory()
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
@@ -102,6 +104,8 @@ public actor Session {
 
     func resolver() -> TargetResolver {
         var all = sets
+        // Inventory groups (`@webservers`): the group's hosts that are members; chop's own sets win a name.
+        for (name, hosts) in inventory.expanded where all[name] == nil { all[name] = hosts }
         for (name, word) in Self.stateTargets {
             all[name] = group.tunnels.filter { $0.state.word == word }.map(\.name)
         }

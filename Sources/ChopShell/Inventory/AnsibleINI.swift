@@ -118,7 +118,9 @@ struct AnsibleINI {
         var port: Int?
         // A port follows the last ':' outside the range brackets (IPv6 addresses have several colons: no port).
         let outside = text.lastIndex(of: "]").map { text.index(after: $0) } ?? text.startIndex
-        if text[outside...].filter({ $0 == ":" }).count == 1, let colon = text[outside...].firstIndex(of: ":") {
+        if !text[outside...].contains("["), text[outside...].filter({ $0 == ":" }).count == 1,
+            let colon = text[outside...].firstIndex(of: ":")
+        {
             let digits = text[text.index(after: colon)...]
             guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits),
                 (1...65535).contains(number)

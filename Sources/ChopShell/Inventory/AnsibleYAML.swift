@@ -82,8 +82,10 @@ struct AnsibleYAML {
         for (key, value) in mapping {
             let name = try self.name(key)
             let text: String
-            if let sequence = value.sequence {
+            if let sequence = value.sequence, name == "chop_via" {
                 text = sequence.compactMap(\.string).joined(separator: ",")
+            } else if value.scalar == nil, InventoryVars.used.contains(name) {
+                throw error(at: value, "\(name) must be one value, not a list or mapping")
             } else {
                 text = value.null != nil ? "" : (value.string ?? "")
             }

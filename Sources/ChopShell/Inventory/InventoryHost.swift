@@ -33,6 +33,12 @@ public struct InventoryHost: Sendable, Equatable {
 
 /// Checks of the variables chop uses, made where they are written so that a bad value is a `FILE:LINE` error.
 enum InventoryVars {
+    /// The variables chop reads.
+    static let used: Set<String> = [
+        "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user", "ansible_ssh_user",
+        "ansible_python_interpreter", "ansible_become", "ansible_become_user", "chop_via", "ansible_ssh_common_args",
+    ]
+
     static func bool(_ text: String) -> Bool? {
         switch text.lowercased() {
         case "true", "yes", "on", "1", "y", "t": true

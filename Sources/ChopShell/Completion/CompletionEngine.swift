@@ -23,8 +23,9 @@ public struct CompletionEngine: Sendable {
 
     public init(
         members: [String] = [], knownHosts: [String] = [], factNames: [String] = [], containers: ContainerNames? = nil,
-        results: [Int] = [], remotePaths: RemotePaths? = nil
+        results: [Int] = [], remotePaths: RemotePaths? = nil, groups: [String] = []
     ) {
+        self.groups = groups
         self.members = members
         self.knownHosts = knownHosts
         self.factNames = factNames

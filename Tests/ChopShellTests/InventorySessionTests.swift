@@ -102,6 +102,29 @@ final class InventorySessionTests: XCTestCase {
         await session.close()
     }
 
+    /// `chop -i FILE` (repeatable) reads inventories before the script; a bad one stops chop with status 2.
+    func testInventoryOnTheCommandLine() throws {
+        let fleet = try requireFleet()
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        try "[web]\nweb1\nweb2\n".write(toFile: "\(folder)/web.ini", atomically: true, encoding: .utf8)
+        try "db: web3\n".write(toFile: "\(folder)/groups", atomically: true, encoding: .utf8)
+        try "[web]\nweb1 ansible_port=none\n".write(toFile: "\(folder)/bad.ini", atomically: true, encoding: .utf8)
+        let good = try runChop(
+            [
+                "-F", fleet.configFile, "-i", "\(folder)/web.ini", "--inventory", "\(folder)/groups", "-q", "-c",
+                "add @web @db; @db run echo from-db",
+            ], folder: folder)
+        XCTAssertEqual(good.status, 0, good.err)
+        XCTAssertTrue(good.out.contains("from-db"), good.out)
+        XCTAssertTrue(good.err.contains("added 3 members: web[1-3]"), good.err)
+        let bad = try runChop(["-i", "\(folder)/web.ini", "-i", "\(folder)/bad.ini", "-c", "hosts"], folder: folder)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(
+            bad.err.trimmingCharacters(in: .newlines),
+            "chop: \(folder)/bad.ini:2: ansible_port must be a port number (1-65535), not 'none'")
+    }
+
     func testGroupNamesComplete() {
         let engine = CompletionEngine(members: ["web1"], groups: ["all", "webservers", "db"])
         XCTAssertEqual(engine.complete("add @w").candidates, ["@webservers"])

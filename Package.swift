@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // YAML inventories (Ansible, ClusterShell groups.d), parsed with line numbers for errors.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         // The library: wire protocol, embedded Python agent, tunnels, Group. No terminal code.
@@ -42,7 +44,10 @@ let package = Package(
         // The REPL's logic: parsing, session state, rendering, completion. Testable without a terminal.
         .target(
             name: "ChopShell",
-            dependencies: ["Chopsticks", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: [
+                "Chopsticks", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Terminal glue: argument parsing, libedit, signals, batch mode.
         .target(

@@ -164,7 +164,7 @@ _chop() {
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(-e --errexit -q --quiet --json --no-color --version -h --help)
-    local -a repeating_options=(--local --sudo -o --ssh-option)
+    local -a repeating_options=(--local --sudo -i --inventory -o --ssh-option)
     local -a non_repeating_options=(--hosts-file --timeout --connect-timeout --fanout --python -F --ssh-config -c -f --file --password-fd)
     __chop_offer_flags_options -1
 
@@ -177,6 +177,10 @@ _chop() {
         return
         ;;
     '--hosts-file')
+        __chop_add_completions -f
+        return
+        ;;
+    '-i'|'--inventory')
         __chop_add_completions -f
         return
         ;;

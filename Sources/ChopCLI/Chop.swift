@@ -40,6 +40,14 @@ public struct Chop: AsyncParsableCommand {
         completion: .file())
     var hostsFile: String?
 
+    @Option(
+        name: [.customShort("i"), .customLong("inventory")],
+        help: ArgumentHelp(
+            "Read an Ansible inventory or ClusterShell group file (repeatable); 'add @GROUP' adds its hosts.",
+            valueName: "file"),
+        completion: .file())
+    var inventories: [String] = []
+
     @Option(help: "Seconds a command may run on each host (default: no limit).")
     var timeout: Double?
 
@@ -159,8 +167,11 @@ public struct Chop: AsyncParsableCommand {
             settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
             sshOptions: sshOptions, resultsFolder: Self.resultsFolder(), sudoPassword: password)
 
-        // The starting group.
+        // The starting group, after the inventories (which add no member themselves).
         var adds: [String] = []
+        if !inventories.isEmpty {
+            adds.append("inventory " + inventories.map(CommandLineSplitter.quote).joined(separator: " "))
+        }
         var listed = hostArguments
         if let hostsFile {
             guard let text = try? String(contentsOfFile: hostsFile, encoding: .utf8) else {
@@ -177,7 +188,7 @@ public struct Chop: AsyncParsableCommand {
             throw ExitCode(2)
         }
         // Interactive chop with no hosts starts with this machine; it leaves when the user adds a member.
-        if adds.isEmpty && interactive { await session.addImplicitLocal() }
+        if adds.count == (inventories.isEmpty ? 0 : 1) && interactive { await session.addImplicitLocal() }
 
         let status: Int32
         if let script {

@@ -20,10 +20,11 @@ final class CompletionSources: Sendable {
         }
     }
 
-    func update(members: [String], results: [Int]) {
+    func update(members: [String], results: [Int], groups: [String] = []) {
         state.withLockedValue {
             $0.members = members
             $0.results = results
+            $0.groups = groups
         }
     }
 

@@ -13,7 +13,9 @@ struct InteractiveShell {
         let editor = LineEditor(program: "chop", historyFile: Self.historyPath())
         let candidates = CompletionSources(session: session)
         editor.completer = { candidates.engine().complete($0) }
-        candidates.update(members: await session.memberNames, results: await session.resultNumbers)
+        candidates.update(
+            members: await session.memberNames, results: await session.resultNumbers,
+            groups: await session.inventoryGroupNames)
         Terminal.writeError("chop \(Chop.version): 'help' lists commands, Tab completes, Ctrl-D quits.\n")
         while true {
             let prompt = Self.style(await session.prompt(), color: await session.usesColor)
@@ -35,7 +37,9 @@ struct InteractiveShell {
                 let session = self.session
                 let task = Task { await session.execute(line) }
                 let result = await Interrupts.waiting(for: task)
-                candidates.update(members: await session.memberNames, results: await session.resultNumbers)
+                candidates.update(
+                    members: await session.memberNames, results: await session.resultNumbers,
+                    groups: await session.inventoryGroupNames)
                 if result == .quit {
                     editor.saveHistory()
                     return 0

@@ -286,8 +286,14 @@ final class CommandParserTests: XCTestCase {
             "'web 1': host names cannot contain spaces or control characters" + usage("add"))
         XCTAssertEqual(failure("add ''"), "host names cannot be empty" + usage("add"))
         XCTAssertEqual(
-            failure("add @web1"),
+            failure("add @@web1"),
             "'@web1': host names cannot start with '@', which marks a target" + usage("add"))
+        XCTAssertEqual(failure("add @"), "host names cannot be empty" + usage("add"))
+        XCTAssertEqual(failure("add web1 --via"), "--via needs a value, e.g. --via bastion" + usage("add"))
+        XCTAssertEqual(failure("add web1 --via a,"), "--via needs jump hosts such as bastion or a,b" + usage("add"))
+        XCTAssertEqual(failure("add web1 --via a --via b"), "--via is given twice" + usage("add"))
+        XCTAssertEqual(
+            failure("add web1 --via @a"), "'@a': host names cannot start with '@', which marks a target" + usage("add"))
         XCTAssertEqual(
             failure("add web*"),
             "'web*': host names cannot contain '*' or '?'; globs select hosts already added" + usage("add"))
@@ -634,7 +640,8 @@ final class CommandParserTests: XCTestCase {
 
     func testUsageLines() {
         XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE]")
-        XCTAssertEqual(CommandHelp.usage("add"), "add HOST... [--python PATH] [--sudo [USER]]")
+        XCTAssertEqual(
+            CommandHelp.usage("add"), "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]")
         XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE] [--python PATH]")
@@ -799,10 +806,15 @@ extension CommandParserTests {
         XCTAssertEqual(
             try parsed("add db1 --sudo=postgres --python /usr/bin/python3"),
             Parsed(AddCommand(hosts: ["db1"], python: "/usr/bin/python3", sudo: "postgres")))
+        XCTAssertEqual(
+            try parsed("add node[1-50] @web --via bastion,inner --sudo"),
+            Parsed(AddCommand(hosts: ["node[1-50]", "@web"], sudo: "root", via: ["bastion", "inner"])))
+        XCTAssertEqual(try parsed("inventory a.ini b.yml"), Parsed(InventoryCommand(files: ["a.ini", "b.yml"])))
+        XCTAssertEqual(try parsed("inventory"), Parsed(InventoryCommand(files: [])))
         for bad in [
             "trust --fingerprint md5:00", "trust --replace", "trust a b", "trust --replace a b", "@x trust --replace a",
             "trust --frobnicate", "add db1 --sudo a --sudo b", "add --sudo", "add db1 --sudo=", "password a b",
-            "add db1 --sudo -bad",
+            "add db1 --sudo -bad", "inventory --x", "@web inventory a.ini",
         ] {
             XCTAssertThrowsError(try CommandParser.parse(bad), bad) { error in
                 XCTAssertFalse("\(error)".contains("\n"), "\(bad): \(error)")

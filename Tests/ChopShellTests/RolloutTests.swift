@@ -36,7 +36,10 @@ final class RolloutTests: XCTestCase {
         XCTAssertTrue(summary.hasPrefix("6 hosts: 2 ok, 2 failed, 2 skipped"), summary)
         XCTAssertTrue(summary.contains("@skipped = h[5-6]"), summary)
         XCTAssertTrue(
-            out.contains { $0.hasPrefix("h[5-6]") && $0.contains("skipped (max-fail)") && $0.contains("max-fail: 2 hosts failed, more than --max-fail 1") },
+            out.contains {
+                $0.hasPrefix("h[5-6]") && $0.contains("skipped (max-fail)")
+                    && $0.contains("max-fail: 2 hosts failed, more than --max-fail 1")
+            },
             "\(out)")
         let stamped = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         XCTAssertEqual(stamped, ["h1", "h2", "h3", "h4"])

@@ -1,8 +1,9 @@
-/// `add HOST... [--python PATH] [--sudo [USER]]`: SSH members, ranges expanded (`web[01-12]`, `root@db:2222`). Its subcommands
+/// `add HOST|@GROUP... [--via JUMP] [--python PATH] [--sudo [USER]]`: SSH members, ranges expanded (`web[01-12]`,
+/// `root@db:2222`), inventory groups (`@webservers`), through jump hosts (`--via bastion`). Its subcommands
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", usage: "add HOST... [--python PATH] [--sudo [USER]]",
+        name: "add", usage: "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]",
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         help: """
@@ -14,11 +15,17 @@ public struct AddCommand: ChopCommand, Equatable {
             'password' gives it (once, for all of them).
             The 'local' member chop starts with leaves as soon as you add another; 'add local' keeps it.
             Host names cannot start with '-' or '@', nor contain spaces, '*' or '?'.
+            @GROUP adds the hosts of a group read by 'inventory' (@all: all of them), with their variables.
+            --via reaches the hosts through jump hosts (ssh's ProxyJump; a chain is --via a,b), each
+            configured in your ssh config; it wins over an inventory's chop_via.
 
             Examples:
               add web[01-04] root@db:2222
               add legacy1 --python /usr/bin/python3.9
               add web[1-3] --sudo
+              add node[1-50] --via bastion
+              add @webservers
+              add @all
               add db1 --sudo postgres
               add sudo postgres
               add docker test1 test2 --image python:3.12-slim
@@ -30,11 +37,14 @@ public struct AddCommand: ChopCommand, Equatable {
     public var python: String?
     /// The user sudo runs the agent as on the hosts; nil: no sudo.
     public var sudo: String?
+    /// Jump hosts (`--via a,b`); nil: none given.
+    public var via: [String]?
 
-    public init(hosts: [String], python: String? = nil, sudo: String? = nil) {
+    public init(hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil) {
         self.hosts = hosts
         self.python = python
         self.sudo = sudo
+        self.via = via
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
@@ -57,17 +67,34 @@ public struct AddCommand: ChopCommand, Equatable {
                 throw arguments.error("--sudo is given twice")
             }
         }
-        let (hosts, options) = try rest.options(known: ["--python"], hint: hint)
+        let (hosts, options) = try rest.options(known: ["--python", "--via"], hint: hint)
         guard !hosts.isEmpty else { throw arguments.error("add needs at least one host, e.g. add web[01-04]") }
-        for host in hosts { try arguments.checkName(host) }
-        return AddCommand(hosts: hosts, python: options["--python"], sudo: sudo)
+        for host in hosts {
+            if host.hasPrefix("@") {
+                try arguments.checkName(String(host.dropFirst()))
+            } else {
+                try arguments.checkName(host)
+            }
+        }
+        var via: [String]?
+        if let text = options["--via"] {
+            let hops = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            for hop in hops {
+                guard !hop.isEmpty else { throw arguments.error("--via needs jump hosts such as bastion or a,b") }
+                guard !hop.hasPrefix("-") else { throw arguments.error("jump host '\(hop)' cannot start with '-'") }
+                try arguments.checkName(hop)
+            }
+            via = hops
+        }
+        return AddCommand(hosts: hosts, python: options["--python"], sudo: sudo, via: via)
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        declaration.subcommands.map { $0.declaration.subcommandWord } + context.knownHosts
+        if context.word.hasPrefix("@") { return context.groups.map { "@" + $0 } }
+        return declaration.subcommands.map { $0.declaration.subcommandWord } + context.knownHosts
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(hosts, python: python, sudo: sudo)
+        try await session.addSSH(hosts, python: python, sudo: sudo, via: via)
     }
 }

@@ -25,7 +25,9 @@ public struct CommandArguments: Sendable {
         ParseError("\(problem) — usage: \(usage)")
     }
 
-    static let optionExamples = ["--python": "/usr/bin/python3", "--image": "python:3-slim", "--mode": "0755"]
+    static let optionExamples = [
+        "--python": "/usr/bin/python3", "--image": "python:3-slim", "--mode": "0755", "--via": "bastion",
+    ]
     static let nameHint = "; names cannot start with '-'"
     static let fileHint = "; write ./-name for a file whose name starts with '-'"
 

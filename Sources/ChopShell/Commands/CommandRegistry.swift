@@ -2,6 +2,7 @@
 public enum CommandRegistry {
     public static let commands: [any ChopCommand.Type] = [
         AddCommand.self,
+        InventoryCommand.self,
         RemoveCommand.self,
         HostsCommand.self,
         ConnectCommand.self,

@@ -17,6 +17,8 @@ public struct CompletionContext: Sendable {
     var containerNames: ContainerNames?
     /// Numbers of the kept results.
     public var results: [Int] = []
+    /// Inventory group names (without `@`), `all` first.
+    public var groups: [String] = []
     /// The line's `@TARGET`, without the `@`.
     public var target: String?
     /// Asks a live member for remote paths (see `CompletionEngine.remotePaths`).
@@ -32,7 +34,9 @@ public struct CompletionContext: Sendable {
     public func targetWords() -> [String] {
         let sets = results.flatMap { number in ["ok", "failed", "outliers"].map { "%\(number).\($0)" } }
         let names =
-            members + ["all", "ok", "failed", "outliers", "match", "nomatch"] + Session.stateTargets.map(\.key) + sets
+            members + ["all", "ok", "failed", "outliers", "match", "nomatch", "skipped"]
+            + Session.stateTargets.map(\.key)
+            + sets + groups
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
     }
 

@@ -15,14 +15,17 @@ public struct CompletionEngine: Sendable {
     /// Lists remote paths starting with a prefix on one live member of a target (nil: the current one); it
     /// waits a short while at most. Nil where no host can be asked.
     public var remotePaths: RemotePaths?
+    /// Inventory group names, for `@` targets and `add @`.
+    public var groups: [String] = []
 
     /// `(target, prefix) -> paths`, directories ending in "/".
     public typealias RemotePaths = @Sendable (_ target: String?, _ prefix: String) -> [String]
 
     public init(
         members: [String] = [], knownHosts: [String] = [], factNames: [String] = [], containers: ContainerNames? = nil,
-        results: [Int] = [], remotePaths: RemotePaths? = nil
+        results: [Int] = [], remotePaths: RemotePaths? = nil, groups: [String] = []
     ) {
+        self.groups = groups
         self.members = members
         self.knownHosts = knownHosts
         self.factNames = factNames
@@ -68,7 +71,7 @@ public struct CompletionEngine: Sendable {
     private func context(arguments: [String], word: String, target: String?) -> CompletionContext {
         CompletionContext(
             arguments: arguments, word: word, members: members, knownHosts: knownHosts, factNames: factNames,
-            containerNames: containers, results: results, target: target, remoteLister: remotePaths)
+            containerNames: containers, results: results, groups: groups, target: target, remoteLister: remotePaths)
     }
 
     /// The longest common prefix of the candidates (what Tab inserts when there are several).

@@ -60,6 +60,7 @@ extension Session {
         guard let ssh = tunnel.kind as? SSH else {
             throw ShellError("\(name) is a \(tunnel.kind.kindName) member: only ssh members have host keys")
         }
+        if let refusal = Self.jumpRefusal(ssh) { throw ShellError("trust \(name): \(refusal)") }
         let route = try await ssh.hostKeyRoute()
         var old: [(file: String, keys: [HostKey])] = []
         for file in route.knownHostsFiles {
@@ -97,6 +98,7 @@ extension Session {
         guard let ssh = tunnel.kind as? SSH else {
             return .failure(ErrorResult("a \(tunnel.kind.kindName) member has no ssh host key"))
         }
+        if let refusal = jumpRefusal(ssh) { return .failure(ErrorResult(refusal)) }
         if case .keyChanged = tunnel.state {
             return .failure(
                 ErrorResult(
@@ -122,6 +124,14 @@ extension Session {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// ssh-keyscan connects straight to the host, which a member reached through a jump host may not allow, and
+    /// the key it saw there would not be the one ssh meets through the jump: refused, with the way to do it.
+    private static func jumpRefusal(_ ssh: SSH) -> String? {
+        guard let last = ssh.via.last else { return nil }
+        return "it is reached via \(ssh.via.joined(separator: ",")) and ssh-keyscan cannot go through a jump host; "
+            + "check its key on \(last) (ssh-keyscan there), then add it to known_hosts yourself"
     }
 
     /// The keys that match a pinned fingerprint (all of them when none is pinned).

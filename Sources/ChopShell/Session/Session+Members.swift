@@ -3,28 +3,47 @@ import Foundation
 
 /// Building the group: add, remove, hosts, connect, disconnect.
 extension Session {
-    /// Adds SSH members (ranges expanded) and starts connecting them in the background.
-    func addSSH(_ specs: [String], python: String?, sudo: String? = nil) async throws -> CommandResult {
-        var names: [String] = []
+    /// Adds SSH members (ranges expanded; `@GROUP` names an inventory group, whose hosts that are not members
+    /// yet come with their variables) and starts connecting them in the background. `via`: jump hosts.
+    func addSSH(_ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil) async throws
+        -> CommandResult
+    {
+        var tunnels: [Tunnel] = []
+        var fromGroups = Set(group.names)
+        var already = 0
         for spec in specs {
+            if spec.hasPrefix("@") {
+                for name in try inventoryHosts(spec) {
+                    guard fromGroups.insert(name).inserted else {
+                        already += group[name] == nil ? 0 : 1
+                        continue
+                    }
+                    tunnels.append(try inventoryTunnel(name, python: python, sudo: sudo, via: via))
+                }
+                continue
+            }
+            let names: [String]
             do {
-                names += try NodeSet.expand(spec)
+                names = try NodeSet.expand(spec)
             } catch {
                 throw ShellError("bad host list '\(spec)': \(error)")
             }
-        }
-        var tunnels: [Tunnel] = []
-        for name in names {
-            let kind: SSH
-            do {
-                kind = try SSH(
-                    parsing: name, options: sshOptions, configFile: sshConfigFile, python: python ?? settings.python,
-                    sudo: sudo != nil, sudoUser: sudo ?? "root")
-            } catch {
-                throw ShellError("\(error)")
+            for name in names {
+                let kind: SSH
+                do {
+                    kind = try SSH(
+                        parsing: name, options: sshOptions, configFile: sshConfigFile,
+                        python: python ?? settings.python, sudo: sudo != nil, sudoUser: sudo ?? "root", via: via ?? [])
+                } catch {
+                    throw ShellError("\(error)")
+                }
+                tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
             }
-            tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
         }
+        if already > 0 {
+            io.error("\(counted(already, "host")) of the groups named \(already == 1 ? "is" : "are") a member already")
+        }
+        if tunnels.isEmpty { return .ok }
         return try await addMembers(tunnels)
     }
 
@@ -117,6 +136,7 @@ extension Session {
             let down = state.isFailed
             var kind = tunnel.kind.kindName
             if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
+            if let ssh = tunnel.kind as? SSH, !ssh.via.isEmpty { kind += " via \(ssh.via.joined(separator: ","))" }
             result.append(
                 MemberInfo(
                     name: tunnel.name, kind: kind, state: state.word,

@@ -49,6 +49,8 @@ public actor Session {
     var shippedRoots: [ShippedRoot] = []
     /// Targets kept under a name with `name`, fixed when named, in the order they were made.
     public internal(set) var namedSets: [(name: String, hosts: [String])] = []
+    /// Groups and hosts read by `inventory` / `chop -i` (Session+Inventory.swift).
+    public internal(set) var inventory = Inventory()
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
@@ -114,6 +116,8 @@ public actor Session {
     func resolver() -> TargetResolver {
         var all = sets
         for named in namedSets { all[named.name] = named.hosts }
+        // Inventory groups (`@webservers`): the group's hosts that are members; chop's own sets win a name.
+        for (name, hosts) in inventory.expanded where all[name] == nil { all[name] = hosts }
         for (name, word) in Self.stateTargets {
             all[name] = group.tunnels.filter { $0.state.word == word }.map(\.name)
         }

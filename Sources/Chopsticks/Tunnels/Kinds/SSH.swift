@@ -18,14 +18,21 @@ public struct SSH: TunnelKind {
     public let connectTimeout: Int
     public let python: String?
     public let name: String
+    /// Jump hosts (OpenSSH's ProxyJump, `-J a,b`), first hop first; each hop's own settings come from the ssh
+    /// config. Empty: ssh goes straight to the host (or as the ssh config says).
+    public let via: [String]
     public var kindName: String { "ssh" }
 
     public init(
         _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, sudoUser: String = "root",
         options: [String] = [], configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil,
-        name: String? = nil
+        name: String? = nil, via: [String] = []
     ) throws(InvalidTunnel) {
         try validateNames(["host name": host, "user name": user, "name": name, "sudo user": sudoUser])
+        for hop in via {
+            try validateName(hop, what: "jump host")
+            if hop.contains(",") { throw InvalidTunnel("jump host '\(hop)' cannot contain ','") }
+        }
         if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
         if let python { try validateName(python, what: "python path") }
         self.host = host
@@ -38,12 +45,13 @@ public struct SSH: TunnelKind {
         self.connectTimeout = connectTimeout
         self.python = python
         self.name = name ?? host
+        self.via = via
     }
 
     /// Reads `user@host:port` (each part optional but the host).
     public init(
         parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil,
-        sudo: Bool = false, sudoUser: String = "root"
+        sudo: Bool = false, sudoUser: String = "root", via: [String] = []
     ) throws(InvalidTunnel) {
         var rest = Substring(spec)
         var user: String?
@@ -61,13 +69,15 @@ public struct SSH: TunnelKind {
         }
         try self.init(
             String(rest), user: user, port: port, sudo: sudo, sudoUser: sudoUser, options: options,
-            configFile: configFile, python: python, name: spec)
+            configFile: configFile, python: python, name: spec, via: via)
     }
 
     /// The config file, options, port and user, as ssh takes them: shared by the tunnel and `ssh -G`.
     var configArguments: [String] {
         var argv: [String] = []
         if let configFile { argv += ["-F", configFile] }
+        // Before the user's -o options: ssh keeps the first value it reads, and --via is the more specific.
+        if !via.isEmpty { argv += ["-J", via.joined(separator: ",")] }
         for option in options { argv += ["-o", option] }
         if let port { argv += ["-p", String(port)] }
         if let user { argv += ["-l", user] }

@@ -6,14 +6,6 @@ import XCTest
 
 /// `import` in a session: current and later members, Local and through sshd, reload, and clear errors.
 final class ImportCommandTests: XCTestCase {
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     func testImportReachesCurrentAndLaterMembers() async throws {
         let fleet = try requireFleet()
         let folder = try temporaryFolder(self)

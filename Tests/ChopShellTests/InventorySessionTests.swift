@@ -6,14 +6,6 @@ import XCTest
 
 /// Inventories and jump hosts in a session, on the loopback sshd fleet.
 final class InventorySessionTests: XCTestCase {
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     /// The ssh argv of a member.
     private func argv(_ session: Session, _ name: String) async -> [String] {
         guard let ssh = await session.group[name]?.kind as? SSH else { return [] }
@@ -157,8 +149,10 @@ final class InventorySessionTests: XCTestCase {
         return (pid, ProcessTree.commandLine(pid))
     }
 
-    private func expect(_ session: Session, _ line: String) async {
-        await expect(session, line, .ok)
+    private func expect(_ session: Session, _ line: String, file: StaticString = #filePath, line number: UInt = #line)
+        async
+    {
+        await ChopShellTests.expect(session, line, .ok, file: file, line: number)
     }
 
     /// `--via web1`: ssh's ProxyJump. The host sees its connection come from a socket that the jump host's sshd

@@ -5,14 +5,6 @@ import XCTest
 
 /// Named sets and the target algebra in a session of Local members; `record` keeps named sets as fixed.
 final class NamedSetTests: XCTestCase {
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     func testNamedSetsAlgebraAndRecording() async throws {
         let folder = try temporaryFolder(self)
         let recording = RecordingIO()

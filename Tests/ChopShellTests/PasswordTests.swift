@@ -7,14 +7,6 @@ import XCTest
 /// `password` and `--password-fd` with a real sudo that asks (user chopsudo through the loopback sshd), and
 /// the password nowhere but in chop's memory.
 final class PasswordTests: XCTestCase {
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     func testPasswordReconnectsAndLeavesNoTrace() async throws {
         let fleet = try requireSudoPasswordUser()
         let folder = NSTemporaryDirectory() + "chop-password-" + UUID().uuidString.prefix(8)

@@ -6,14 +6,6 @@ import XCTest
 /// Rolling execution and dry runs on real Local members: waves, a chosen wave that fails, the stop and the
 /// `@skipped` hosts, the canary question, defaults from `set`, and a dry run that touches nothing.
 final class RolloutTests: XCTestCase {
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     private func sessionWithSix(_ recording: RecordingIO, folder: String) async -> Session {
         let session = Session(io: recording.io)
         for index in 1...6 { await expect(session, "add local h\(index)", .ok) }

@@ -1,3 +1,4 @@
+import ChopShell
 import Chopsticks
 import Foundation
 import TestSupport
@@ -40,4 +41,13 @@ func runChop(_ arguments: [String], stdin: String? = nil, folder: String) throws
     let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
     return (status, stdout, stderr)
+}
+
+/// Runs `line` in `session` and checks what it came to; the line is the failure message.
+func expect(
+    _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
+    line number: UInt = #line
+) async {
+    let result = await session.execute(line)
+    XCTAssertEqual(result, expected, line, file: file, line: number)
 }

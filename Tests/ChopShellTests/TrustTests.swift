@@ -58,14 +58,6 @@ final class TrustTests: XCTestCase {
         return Dictionary(uniqueKeysWithValues: await session.members().map { ($0.name, $0.state) })
     }
 
-    private func expect(
-        _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,
-        line number: UInt = #line
-    ) async {
-        let result = await session.execute(line)
-        XCTAssertEqual(result, expected, line, file: file, line: number)
-    }
-
     private func knownHostsLines(_ fixture: Fixture) throws -> [String] {
         try String(contentsOfFile: fixture.knownHosts, encoding: .utf8).split(separator: "\n").map(String.init)
     }

@@ -128,7 +128,7 @@ final class InventorySessionTests: XCTestCase {
     /// The TCP connection that carried a member's ssh session, seen from the host: SSH_CONNECTION's client
     /// port, and the process that owns that client socket on this machine (`ss -tnp`).
     private func carrier(_ session: Session, _ name: String) async throws -> (pid: pid_t, command: String) {
-        await expect(session, "@\(name) run echo $SSH_CONNECTION")
+        await expectOK(session, "@\(name) run echo $SSH_CONNECTION")
         let text = (await session.lastReport?.outcomes.first?.output ?? "").trimmingCharacters(
             in: .whitespacesAndNewlines)
         let words = text.split(separator: " ")
@@ -149,10 +149,10 @@ final class InventorySessionTests: XCTestCase {
         return (pid, ProcessTree.commandLine(pid))
     }
 
-    private func expect(_ session: Session, _ line: String, file: StaticString = #filePath, line number: UInt = #line)
+    private func expectOK(_ session: Session, _ line: String, file: StaticString = #filePath, line number: UInt = #line)
         async
     {
-        await ChopShellTests.expect(session, line, .ok, file: file, line: number)
+        await expect(session, line, .ok, file: file, line: number)
     }
 
     /// `--via web1`: ssh's ProxyJump. The host sees its connection come from a socket that the jump host's sshd

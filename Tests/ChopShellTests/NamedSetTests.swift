@@ -25,6 +25,8 @@ final class NamedSetTests: XCTestCase {
         XCTAssertTrue(recording.takeOut().last?.hasPrefix("1 host: 1 ok") == true)  // (a1,a2) ^ a1 = a2
         await expect(session, "names", .ok)
         XCTAssertEqual(recording.takeOut(), ["@broken  a3,b1  (2 hosts)"])
+        await expect(session, "add ,", .error)  // refused: not recorded, so the replay below does not stop
+        _ = recording.takeErr()
         await expect(session, "record off", .ok)
         for (line, message) in [
             ("name all web1", "built-in set"), ("name a1 b1", "member's name"), ("name 9x a1", "cannot name a set"),

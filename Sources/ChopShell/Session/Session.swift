@@ -83,23 +83,27 @@ public actor Session {
         }
         guard let parsed else { return .ok }
         currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        // A line typed with a leading space is not recorded, as bash's ignorespace keeps it out of history.
-        if let recorder, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
-            recorder.record(line)
-        }
         currentRollout = parsed.rollout
         defer { currentRollout = nil }
+        let result: CommandResult
         do {
-            return try await parsed.command.run(in: self, target: parsed.target)
+            result = try await parsed.command.run(in: self, target: parsed.target)
         } catch is DryRun {
-            return .ok
+            result = .ok
         } catch let error as ShellError {
             io.error("chop: \(error.message)")
-            return .error
+            result = .error
         } catch {
             io.error("chop: \(error)")
-            return .error
+            result = .error
         }
+        // Recorded once it ran, and only if it was a valid command (a line refused with an error would stop a
+        // replay); hosts that failed do not make the line invalid. A line typed with a leading space is not
+        // recorded, as bash's ignorespace keeps it out of history.
+        if let recorder, result != .error, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
+            recorder.record(line)
+        }
+        return result
     }
 
     // MARK: Targets

@@ -22,12 +22,12 @@ slow disk slows the sender down instead of piling up in memory.
 Stdlib only, Python 3.6 syntax: this has to run on whatever python3 a host has.
 """
 
+# _signal, not signal: signal.py imports enum at every start, for names the agent does not need.
+import _signal as signal
 import _thread
 import contextlib
 import itertools
-import json
 import os
-import signal
 import struct
 import sys
 import threading
@@ -47,6 +47,60 @@ class Lazy:
         globals()[self.name] = module   # later uses find the module itself
         return getattr(module, attr)
 
+
+def json_codec():
+    """json.loads and json.dumps(ensure_ascii=False) straight from the C accelerator the json module uses
+    itself, without importing json (and with it re and enum): most of the agent's start-up after Python's
+    own. Any surprise (no _json, another signature, a different answer) falls back to the json module."""
+    try:
+        import _json
+
+        class Context:   # what json.scanner reads from a JSONDecoder
+            strict, object_hook, object_pairs_hook, memo = True, None, None, {}
+            parse_float, parse_int = float, int
+            parse_constant = {'NaN': float('nan'), 'Infinity': float('inf'),
+                              '-Infinity': float('-inf')}.__getitem__
+
+        scan = _json.make_scanner(Context())
+
+        def default(o):
+            raise TypeError(f'Object of type {type(o).__name__} is not JSON serializable')
+
+        class Codec:
+            @staticmethod
+            def loads(text):
+                stripped = text.strip(' \t\n\r')
+                try:
+                    value, end = scan(stripped, 0)
+                except StopIteration as e:
+                    raise ValueError(f'Expecting value: char {e.value}') from None
+                except SystemError:
+                    # The scanner words its errors with json.decoder, which it only finds once imported
+                    # (3.11 fails without it): bad JSON is rare, so let the module say what is wrong.
+                    import json as module
+                    return module.loads(text)
+                if end != len(stripped):
+                    raise ValueError(f'Extra data: char {end}')
+                return value
+
+            @staticmethod
+            def dumps(obj, ensure_ascii=False):
+                # As json.dumps does: a fresh encoder (its markers catch circular values), NaN allowed.
+                encode = _json.make_encoder({}, default, _json.encode_basestring, None, ': ', ', ', False,
+                                            False, True)
+                return ''.join(encode(obj, 0))
+
+        probe = {'a': [1, 2.5, None, True, 'é', float('inf')], 'b': 2 ** 70}
+        if Codec.dumps(probe) != '{"a": [1, 2.5, null, true, "é", Infinity], "b": 1180591620717411303424}' \
+                or Codec.loads(Codec.dumps(probe)) != probe:
+            raise ValueError('unexpected')
+        return Codec
+    except Exception:   # noqa: BLE001 -- whatever it is, the json module does the job
+        import json as module
+        return module
+
+
+json = json_codec()
 
 ast, base64, builtins, hashlib, importlib, linecache, platform, queue, re, select, socket, subprocess, \
     tempfile, traceback = map(Lazy, ['ast', 'base64', 'builtins', 'hashlib', 'importlib', 'linecache',

@@ -751,8 +751,8 @@ class SharedAgentTest(unittest.TestCase):
         self.assertEqual(err['type'], 'IsADirectoryError')
 
 
-class LifecycleTest(unittest.TestCase):
-    """Bootstrap and exit behaviour: each test gets its own agent."""
+class OwnAgentsTest(unittest.TestCase):
+    """A temporary folder and agents of the test's own, all closed and removed afterwards."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix='chop-agent-test-')
@@ -767,6 +767,10 @@ class LifecycleTest(unittest.TestCase):
         agent = Agent(**kw)
         self.agents.append(agent)
         return agent
+
+
+class LifecycleTest(OwnAgentsTest):
+    """Bootstrap and exit behaviour: each test gets its own agent."""
 
     def test_put_over_the_file_size_limit_is_an_error_and_leaves_the_old_file(self):
         # RLIMIT_FSIZE: a write past it raises SIGXFSZ, which kills a process by default; the agent
@@ -1056,7 +1060,6 @@ class CallArgumentFuzzTest(unittest.TestCase):
 
 if __name__ == '__main__':
     # The eval and script ops' tests live beside this file; imported here so this one command runs them all.
-    from agent_where_script_test import EvalOpTest, ScriptOpTest
     print(f'agent tests: {sys.executable} ({platform.python_version()}) '
           f'against {os.path.normpath(AGENT) if AGENT else os.path.normpath(AGENT_DIR) + "/agent_*.py"}', file=sys.stderr)
     unittest.main(verbosity=2)

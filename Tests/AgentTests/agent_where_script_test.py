@@ -6,7 +6,6 @@ alone: python3 Tests/AgentTests/agent_where_script_test.py [-v]
 
 import base64
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -20,15 +19,12 @@ from agent_protocol_test import (
     OK,
     TIMEOUT,
     Agent,
+    OwnAgentsTest,
+    b64,
     pid_gone,
     read_pidfile,
     wait_until,
 )
-
-
-def b64(data):
-    return base64.b64encode(data).decode('ascii')
-
 
 PROBE = b'''#!/bin/sh
 d=$(dirname "$0")
@@ -96,22 +92,11 @@ class EvalOpTest(unittest.TestCase):
         self.assertEqual(self.agent.err('eval', expr=5)['type'], 'ProtocolError')
 
 
-class ScriptOpTest(unittest.TestCase):
+class ScriptOpTest(OwnAgentsTest):
     """Every way a script can end leaves no directory behind, and the directory is private."""
 
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='chop-agent-test-')
-        self.agents = []
-
-    def tearDown(self):
-        for agent in self.agents:
-            agent.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
     def agent(self):
-        agent = Agent().start()
-        self.agents.append(agent)
-        return agent
+        return self.new_agent().start()
 
     def marker(self, name):
         return os.path.join(self.tmp, name)

@@ -5,25 +5,7 @@ import TestSupport
 import XCTest
 
 /// `{host}` in `run`, `put` and `fetch` through a session, on Local members and on the loopback sshd fleet.
-final class HostTemplateSessionTests: XCTestCase {
-    private var recording = RecordingIO()
-    private var session: Session!
-
-    override func setUp() async throws {
-        recording = RecordingIO()
-        session = Session(io: recording.io)
-    }
-
-    override func tearDown() async throws {
-        await session.close()
-    }
-
-    @discardableResult
-    private func run(_ line: String) async -> (result: CommandResult, out: [String], err: [String]) {
-        let result = await session.execute(line)
-        return (result, recording.takeOut(), recording.takeErr())
-    }
-
+final class HostTemplateSessionTests: SessionTestCase {
     /// A host's exact stdout in the last result.
     private func shown(_ host: String) async -> String {
         await session.lastReport?.outcomes.first { $0.host == host }?.output ?? "?"

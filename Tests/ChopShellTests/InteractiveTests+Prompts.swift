@@ -5,7 +5,6 @@ import XCTest
 /// The questions chop asks on a terminal: `trust`'s one y/N for a batch, and `password` without echo.
 extension InteractiveTests {
     func testTrustAsksOnceOnTheTerminal() throws {
-        try requireTerminal()
         let fleet = try requireFleet()
         let home = try temporaryFolder(self)
         let knownHosts = "\(home)/.ssh/known_hosts"
@@ -22,12 +21,7 @@ extension InteractiveTests {
 
             """
         try config.write(toFile: "\(home)/.ssh/config", atomically: true, encoding: .utf8)
-        let tmux = try Tmux(
-            // ssh reads ~ from the passwd entry, not $HOME: the config is named explicitly.
-            "exec \(Tmux.chopBinary) -F \(home)/.ssh/config",
-            environment: ["HOME": home, "XDG_STATE_HOME": "\(home)/state", "TERM": "xterm-256color"])
-        self.tmux = tmux
-        XCTAssertTrue(tmux.wait(for: "host>").0, "no prompt: \(tmux.screen())")
+        let (tmux, _) = try startChop(home: home, config: "\(home)/.ssh/config")
         try tmux.type("add fresh1")
         // The prompt counts it once it is drawn again.
         var (found, screen) = try promptShows("(1 unknown key)>", in: tmux)

@@ -10,15 +10,21 @@ final class InteractiveTests: XCTestCase {
         tmux?.kill()
     }
 
-    /// Starts chop in tmux with the fleet's ssh config and a HOME whose ~/.ssh/config includes it.
-    func startChop(_ arguments: String = "", home existing: String? = nil) throws -> (Tmux, SSHFleet) {
+    /// Starts chop in tmux with the fleet's ssh config and a HOME whose ~/.ssh/config includes it; or with
+    /// `config`, an ssh config of the test's own (ssh reads ~ from the passwd entry, not $HOME, so it is named).
+    func startChop(_ arguments: String = "", home existing: String? = nil, config: String? = nil) throws -> (
+        Tmux, SSHFleet
+    ) {
         try requireTerminal()
         let fleet = try requireFleet()
         let home = try existing ?? temporaryFolder(self)
-        try FileManager.default.createDirectory(atPath: "\(home)/.ssh", withIntermediateDirectories: true)
-        try "Include \(fleet.configFile)\n".write(toFile: "\(home)/.ssh/config", atomically: true, encoding: .utf8)
+        if config == nil {
+            try FileManager.default.createDirectory(atPath: "\(home)/.ssh", withIntermediateDirectories: true)
+            try "Include \(fleet.configFile)\n".write(
+                toFile: "\(home)/.ssh/config", atomically: true, encoding: .utf8)
+        }
         let tmux = try Tmux(
-            "exec \(Tmux.chopBinary) -F \(fleet.configFile) \(arguments)",
+            "exec \(Tmux.chopBinary) -F \(config ?? fleet.configFile) \(arguments)",
             environment: ["HOME": home, "XDG_STATE_HOME": "\(home)/state", "TERM": "xterm-256color"])
         self.tmux = tmux
         // capture-pane drops trailing spaces, so the prompt reads "chop 1 host>".

@@ -6,26 +6,7 @@ import XCTest
 
 /// Every command driven in-process through `Session.execute` with a recording `ShellIO`, on real Local members:
 /// no terminal and no chop child process, so each command's behaviour is checked quickly and exactly.
-final class SessionCommandTests: XCTestCase {
-    private var recording = RecordingIO()
-    private var session: Session!
-
-    override func setUp() async throws {
-        recording = RecordingIO()
-        session = Session(io: recording.io)
-    }
-
-    override func tearDown() async throws {
-        await session.close()
-    }
-
-    /// Runs a line and returns its result with what it printed on stdout and stderr.
-    @discardableResult
-    private func run(_ line: String) async -> (result: CommandResult, out: [String], err: [String]) {
-        let result = await session.execute(line)
-        return (result, recording.takeOut(), recording.takeErr())
-    }
-
+final class SessionCommandTests: SessionTestCase {
     func testMembersHostsRemoveAndUse() async throws {
         var step = await run("add local a")
         XCTAssertEqual(step.err, ["added 1 member: a"])

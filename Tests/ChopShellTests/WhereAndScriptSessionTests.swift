@@ -7,25 +7,7 @@ import XCTest
 @testable import ChopShell
 
 /// `where`, `use where` and `script` through a session, on Local members and on the loopback sshd fleet.
-final class WhereAndScriptSessionTests: XCTestCase {
-    private var recording = RecordingIO()
-    private var session: Session!
-
-    override func setUp() async throws {
-        recording = RecordingIO()
-        session = Session(io: recording.io)
-    }
-
-    override func tearDown() async throws {
-        await session.close()
-    }
-
-    @discardableResult
-    private func run(_ line: String) async -> (result: CommandResult, out: [String], err: [String]) {
-        let result = await session.execute(line)
-        return (result, recording.takeOut(), recording.takeErr())
-    }
-
+final class WhereAndScriptSessionTests: SessionTestCase {
     /// The hosts of the last result.
     private func lastHosts() async -> [String] {
         await session.lastReport?.outcomes.map(\.host) ?? []

@@ -47,7 +47,7 @@ public final class RestartableSSHD {
     public func start() throws {
         precondition(pid == nil, "already running")
         pid = try Command.start(["/usr/sbin/sshd", "-D", "-f", serverConfig])
-        guard eventually(timeout: 5, { Self.accepts(port: port) }) else {
+        guard eventually(timeout: 5, { SSHFleet.canConnect(port: port, address: "127.0.0.2") }) else {
             stop()
             throw SSHFleet.FleetUnavailable(reason: "sshd did not start on port \(port)")
         }
@@ -66,18 +66,4 @@ public final class RestartableSSHD {
     }
 
     deinit { stop() }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.2")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }

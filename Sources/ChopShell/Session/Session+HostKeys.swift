@@ -17,7 +17,7 @@ extension Session {
         if let target {
             names = try resolveNonEmpty(target)
         } else {
-            names = group.tunnels.filter { $0.state.word == "unknown key" }.map(\.name)
+            names = membersByState()["unknown-key"] ?? []
             guard !names.isEmpty else {
                 io.print("no member has an unknown host key ('hosts' shows each member's state)")
                 return .ok

@@ -7,7 +7,7 @@ extension Session {
         if let target {
             names = try resolveNonEmpty(target)
         } else {
-            names = group.tunnels.filter { $0.state.word == "needs password" }.map(\.name)
+            names = membersByState()["needs-password"] ?? []
         }
         guard let askSecret = io.askSecret else {
             throw ShellError("password: no terminal to ask on; scripts give it with chop --password-fd N")

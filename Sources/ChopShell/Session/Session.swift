@@ -117,14 +117,22 @@ public actor Session {
         "needs-password": "needs password",
     ]
 
+    /// `@up`, `@down`, … with their members now, in group order, from one pass over the members.
+    func membersByState() -> [String: [String]] {
+        let names = Dictionary(uniqueKeysWithValues: Self.stateTargets.map { ($0.value, $0.key) })
+        var sets = Dictionary(uniqueKeysWithValues: Self.stateTargets.map { ($0.key, [String]()) })
+        for tunnel in group.tunnels {
+            if let set = names[tunnel.state.word] { sets[set, default: []].append(tunnel.name) }
+        }
+        return sets
+    }
+
     func resolver() -> TargetResolver {
         var all = sets
         for named in namedSets { all[named.name] = named.hosts }
         // Inventory groups (`@webservers`): the group's hosts that are members; chop's own sets win a name.
         for (name, hosts) in inventory.expanded where all[name] == nil { all[name] = hosts }
-        for (name, word) in Self.stateTargets {
-            all[name] = group.tunnels.filter { $0.state.word == word }.map(\.name)
-        }
+        all.merge(membersByState()) { _, state in state }
         for entry in history.entries {
             for (name, hosts) in entry.sets { all["%\(entry.number).\(name)"] = hosts }
         }
@@ -185,16 +193,15 @@ public actor Session {
         var failures = 0
         let waves = rollout.waves(chosen)
         for (index, wave) in waves.enumerated() {
-            let untouched = waves[index...].flatMap { $0 }
             if let limit, failures > limit {
                 stopped = "max-fail: \(counted(failures, "host")) failed, more than --max-fail \(rollout.maxFail!)"
             } else if index == 1, rollout.canary != nil, !rollout.yes, !Task.isCancelled {
-                stopped = await confirmAfterCanary(entries: entries, rest: untouched.count)
+                stopped = await confirmAfterCanary(entries: entries, rest: chosen.count - entries.count)
             } else if Task.isCancelled {
                 stopped = "interrupted"
             }
             if stopped != nil {
-                skipped = untouched
+                skipped = Array(chosen.dropFirst(entries.count))
                 break
             }
             var members = group.subset(wave)

@@ -75,4 +75,27 @@ final class PasswordTests: XCTestCase {
         XCTAssertEqual(without.status, 1, without.output)
         XCTAssertTrue(without.output.contains("needs password"), without.output)
     }
+
+    /// `add sudo USER` on this machine asks the same way: chop runs as chopsudo, whose sudo to root wants the
+    /// password; without it the member reads 'needs password', with --password-fd it is root.
+    func testLocalSudoMemberNeedsAndTakesThePassword() throws {
+        _ = try requireSudoPasswordUser()
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        try (SSHFleet.sudoPassword + "\n").write(toFile: "\(folder)/pw", atomically: true, encoding: .utf8)
+        chmod(folder, 0o755)
+        chmod("\(folder)/pw", 0o644)
+        let script = shellQuote("add sudo root; call os.geteuid")
+        func asSudoUser(_ options: String) throws -> (status: Int32, output: String) {
+            let line = "\(shellQuote(Tmux.chopBinary)) -q --json \(options) -c \(script)"
+            return try Command.run(["su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c", line + " 2>&1"])
+        }
+        let without = try asSudoUser("")
+        XCTAssertEqual(without.status, 1, without.output)
+        XCTAssertTrue(without.output.contains("needs password"), without.output)
+        let with = try asSudoUser("--password-fd 3 3<\(folder)/pw")
+        XCTAssertEqual(with.status, 0, with.output)
+        XCTAssertTrue(with.output.contains("\"value\":0"), with.output)
+        XCTAssertFalse(with.output.contains(SSHFleet.sudoPassword))
+    }
 }

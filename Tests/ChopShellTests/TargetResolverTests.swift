@@ -60,4 +60,14 @@ extension TargetResolverTests {
             }
         }
     }
+
+    /// Operands may be inventory groups and kept results' sets as well: they reach the resolver as named sets.
+    func testAlgebraOverGroupsAndKeptResults() throws {
+        let resolver = TargetResolver(
+            members: ["web01", "web02", "web03", "db1"],
+            sets: ["webservers": ["web01", "web02", "web03"], "%2.failed": ["web02", "db1"]])
+        XCTAssertEqual(try resolver.resolve("@webservers&@%2.failed"), ["web02"])
+        XCTAssertEqual(try resolver.resolve("@webservers!@%2.failed"), ["web01", "web03"])
+        XCTAssertEqual(try resolver.resolve("db1^@%2.failed,web03"), ["web02", "web03"])
+    }
 }

@@ -30,6 +30,8 @@ final class TrustTests: XCTestCase {
         for (name, address) in [("k1", "127.0.0.2"), ("k2", "127.0.0.3"), ("kc", "127.0.0.4")] {
             config += "Host \(name)\n    HostName \(address)\n    Port \(fleet.port)\n"
         }
+        // `ka`: a HostKeyAlias, under which ssh looks its key up (and trust must store it).
+        config += "Host ka\n    HostName 127.0.0.5\n    Port \(fleet.port)\n    HostKeyAlias ka-alias\n"
         config += """
             Host *
                 User root
@@ -141,6 +143,15 @@ final class TrustTests: XCTestCase {
         XCTAssertTrue(shown.contains("old  ssh-ed25519 SHA256:"), shown)
         XCTAssertTrue(shown.contains("new  ssh-ed25519 \(fixture.fingerprint)"), shown)
         XCTAssertEqual(try knownHostsLines(fixture), before)
+        // On a terminal it asks; "no" changes nothing either.
+        let declining = RecordingIO(answer: false)
+        let other = Session(io: declining.io, sshConfigFile: fixture.config)
+        await expect(other, "add kc", .ok)
+        _ = await settled(other)
+        await expect(other, "trust --replace kc", .error)
+        XCTAssertEqual(declining.questions.count, 1)
+        XCTAssertEqual(try knownHostsLines(fixture), before)
+        await other.close()
 
         await expect(session, "trust --replace kc --yes", .ok)
         XCTAssertTrue(FileManager.default.fileExists(atPath: fixture.knownHosts + ".old"))
@@ -180,5 +191,22 @@ extension TrustTests {
                 XCTAssertTrue(argv.contains("BatchMode=yes"), argv)
             }
         }
+    }
+
+    /// With a HostKeyAlias, the key is stored under the alias, not the address, and ssh then accepts it.
+    func testAKeyIsStoredUnderTheHostKeyAlias() async throws {
+        let fixture = try makeFixture(try requireFleet(), hashed: false)
+        let recording = RecordingIO()
+        let session = Session(io: recording.io, sshConfigFile: fixture.config)
+        await expect(session, "add ka", .ok)
+        let states = await settled(session)
+        XCTAssertEqual(states["ka"], "unknown key")
+        await expect(session, "trust --yes", .ok)
+        let lines = try knownHostsLines(fixture)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("ka-alias ssh-ed25519 ") }, "\(lines)")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("[127.0.0.5]") }, "\(lines)")
+        let after = await settled(session)
+        XCTAssertEqual(after["ka"], "up")
+        await session.close()
     }
 }

@@ -42,8 +42,12 @@ final class ShipTests: XCTestCase {
         let data = try await tunnel.exec("import pkgutil\npkgutil.get_data('mypkg', 'data.json').decode()").value
         XCTAssertEqual(data, "{\"k\": 1}\n")
         // Nothing outside the roots: not a file beside the package, not a module that is not there.
+        // A symlink inside the package that leads out of it is refused too.
+        try? FileManager.default.createSymbolicLink(
+            atPath: "\(folder)/mypkg/link.txt", withDestinationPath: "\(folder)/secret.txt")
         for source in [
             "import pkgutil\npkgutil.get_data('mypkg', '../secret.txt')", "import mypkg.nothere",
+            "import pkgutil\npkgutil.get_data('mypkg', 'link.txt')",
             "import pkgutil\npkgutil.get_data('mypkg', 'sub/../../mymod.py')",
         ] {
             do {

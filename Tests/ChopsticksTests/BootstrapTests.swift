@@ -54,3 +54,25 @@ final class BootstrapTests: XCTestCase {
         XCTAssertThrowsError(try SSH(parsing: "-oProxyCommand=x"))
     }
 }
+
+extension BootstrapTests {
+    /// The bootstrap's exit status alone tells "no Python" when the engine lost its stderr line (podman's attach
+    /// can end before relaying it); any other status or any stderr keeps the usual wording.
+    func testNoPythonIsToldByTheExitStatusWhenStderrIsLost() throws {
+        let kind = try Local("box")
+        let noPython = describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
+        XCTAssertEqual(
+            FailureText.classify(stderr: "", exit: noPython, host: "box", kind: kind, timeout: 10).msg,
+            "no Python 3.6+ found on box; install python3 or set --python")
+        XCTAssertEqual(
+            FailureText.classify(stderr: "", exit: describeWaitStatus(1 << 8), host: "box", kind: kind, timeout: 10)
+                .msg,
+            "tunnel ended (exit status 1)")
+        XCTAssertEqual(
+            FailureText.classify(
+                stderr: "sh: 1: exec: nope: not found", exit: noPython, host: "box", kind: kind,
+                timeout: 10
+            ).msg,
+            "sh: 1: exec: nope: not found (exit status 127)")
+    }
+}

@@ -43,7 +43,11 @@ enum FailureText {
         if let python = kind.python, let found = tooOld.first {
             return "Python \(found) is too old; chop needs Python 3.6+ (set --python to another than \(python))"
         }
-        if stderr.contains(Bootstrap.noPythonMarker) {
+        // The bootstrap's own exit status says it too: an engine that relays stderr (podman's attach) can end
+        // before the marker line arrives, and then the status is all there is.
+        let silentNoPython =
+            stderr.allSatisfy(\.isWhitespace) && exit == describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
+        if stderr.contains(Bootstrap.noPythonMarker) || silentNoPython {
             if let python = kind.python { return "\(python) not found on \(host); install it or set --python" }
             let only = tooOld.isEmpty ? "" : " (found only Python \(tooOld.joined(separator: ", ")))"
             return "no Python 3.6+ found on \(host)\(only); install python3 or set --python"

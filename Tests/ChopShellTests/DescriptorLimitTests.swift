@@ -5,6 +5,24 @@ import XCTest
 /// When chop runs out of file descriptors, the members past the limit get a one-line error that says what to
 /// do; the others work, and chop does not crash.
 final class DescriptorLimitTests: XCTestCase {
+    /// Started with a soft limit under the hard one, chop raises the soft limit to the hard one before any
+    /// member connects: its Local member's commands inherit the raised limit (without the raise, 64).
+    func testTheSoftLimitIsRaisedToTheHardOneAtStartUp() throws {
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        let line =
+            "prlimit --nofile=64:4096 \(Tmux.chopBinary) --json -q -c 'add local a; run ulimit -n' "
+            + ">\(folder)/out 2>\(folder)/err </dev/null"
+        let status = try Command.run(["/bin/sh", "-c", line]).status
+        let out = (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? ""
+        XCTAssertEqual(status, 0, err)
+        let object = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        let hosts = object?["hosts"] as? [[String: Any]] ?? []
+        XCTAssertEqual(hosts.count, 1, out)
+        XCTAssertEqual(hosts.first?["stdout"] as? String, "4096\n", "the soft limit was not raised: \(out)")
+    }
+
     func testMembersPastTheOpenFilesLimitGetAClearErrorAndTheOthersWork() throws {
         try requireChop()
         let folder = try temporaryFolder(self)

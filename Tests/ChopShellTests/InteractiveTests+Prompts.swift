@@ -55,8 +55,14 @@ extension InteractiveTests {
         XCTAssertTrue(found, screen)
         XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("sudopw") && $0.hasSuffix(" 0") }, screen)
         XCTAssertFalse(screen.contains(SSHFleet.sudoPassword), "the password was echoed: \(screen)")
+        // chop is the pane's process (`exec`): wait until it has exited, so it has written all it keeps.
+        let chop = try XCTUnwrap(tmux.panePID())
         try tmux.send("C-d")
-        // Nothing chop kept on disk (history, state) holds it either.
+        XCTAssertTrue(eventually(timeout: 15) { !ProcessTree.isAlive(chop) }, "chop did not exit on Ctrl-D")
+        // Nothing chop kept on disk (history, state) holds it either; the history was written (it has the lines:
+        // libedit writes a space as \040, so one word of them is looked for).
+        let history = try Command.run(["grep", "-rl", "os.geteuid", home])
+        XCTAssertFalse(history.output.isEmpty, "no history file under \(home): the check below would prove nothing")
         let saved = try Command.run(["grep", "-rl", SSHFleet.sudoPassword, home])
         XCTAssertEqual(saved.output, "", "the password reached a file")
     }

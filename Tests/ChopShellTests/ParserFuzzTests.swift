@@ -27,17 +27,11 @@ final class ParserFuzzTests: XCTestCase {
         "@web*", "@failed", "@%2.ok", "@all", "web1,db2", "web?", "x[098-101]", "@ok,@outliers", "local",
     ])
 
-    /// What is wrong with an error: not the parsers' own type, or a message that cannot be printed as one line
-    /// (empty, or with control characters such as a newline); nil when it is fine.
-    private static func problem(with error: any Error) -> String? {
-        let message: String
-        switch error {
-        case let error as SplitError: message = error.message
-        case let error as ParseError: message = error.message
-        case let error as NodeSetError: message = error.message
-        case let error as ShellError: message = error.message
-        default: return "unexpected error type \(type(of: error)): \(error)"
-        }
+    /// What is wrong with an error's message: one that cannot be printed as one line (empty, or with control
+    /// characters such as a newline); nil when it is fine. Callers pass `error.message` from a `catch` of a
+    /// typed `throws(…)`: the compiler, not this test, proves each reader throws only its own error type
+    /// (the parser only `ParseError`, as the README promises).
+    private static func problem(_ message: String) -> String? {
         if message.isEmpty { return "empty error message" }
         if message.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
             return "error message is not one plain line: \(message.debugDescription)"
@@ -57,9 +51,9 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testSplitterReturnsWordsOrASplitError() {
-        Fuzz.run("splitter", base: 0x5EED_0001, cases: Self.cases, seconds: 20) { generator in
+        Fuzz.run("splitter", base: 0x5EED_0001, cases: Self.cases) { generator in
             let line = Self.mutator.line(&generator)
-            do {
+            do throws(SplitError) {
                 let words = try CommandLineSplitter.words(line)
                 if words.contains(where: \.isEmpty) && !line.contains("''") && !line.contains("\"\"") {
                     return "an empty word from \(line.debugDescription) with no empty quotes"
@@ -70,33 +64,33 @@ final class ParserFuzzTests: XCTestCase {
                     return "command \(bad) from \(line.debugDescription)"
                 }
             } catch {
-                return Self.problem(with: error).map { "\($0) for \(line.debugDescription)" }
+                return Self.problem(error.message).map { "\($0) for \(line.debugDescription)" }
             }
             return nil
         }
     }
 
     func testParserReturnsACommandOrAParseError() {
-        Fuzz.run("parser", base: 0x5EED_0002, cases: Self.cases, seconds: 30) { generator in
+        Fuzz.run("parser", base: 0x5EED_0002, cases: Self.cases) { generator in
             let line = Self.mutator.line(&generator)
-            do {
+            do throws(ParseError) {
                 _ = try CommandParser.parse(line)
             } catch {
-                return Self.problem(with: error).map { "\($0) for \(line.debugDescription)" }
+                return Self.problem(error.message).map { "\($0) for \(line.debugDescription)" }
             }
             return nil
         }
     }
 
     func testNodeSetExpandsWithinTheLimitOrThrows() {
-        Fuzz.run("node set", base: 0x5EED_0003, cases: Self.cases, seconds: 30) { generator in
+        Fuzz.run("node set", base: 0x5EED_0003, cases: Self.cases) { generator in
             let pattern = Self.patterns.line(&generator)
-            do {
+            do throws(NodeSetError) {
                 let names = try NodeSet.expand(pattern)
                 if names.count > NodeSet.maximumNames { return "\(names.count) names from \(pattern.debugDescription)" }
                 if Set(names).count != names.count { return "duplicate names from \(pattern.debugDescription)" }
             } catch {
-                return Self.problem(with: error).map { "\($0) for \(pattern.debugDescription)" }
+                return Self.problem(error.message).map { "\($0) for \(pattern.debugDescription)" }
             }
             return nil
         }
@@ -105,16 +99,16 @@ final class ParserFuzzTests: XCTestCase {
     func testTargetResolverPicksMembersOrThrows() {
         let members = (1...20).map { "web\($0)" } + ["db1", "db2", "db3", "local"]
         let resolver = TargetResolver(members: members, sets: ["ok": ["web1", "db1"], "failed": ["web2"]])
-        Fuzz.run("target resolver", base: 0x5EED_0004, cases: Self.cases, seconds: 30) { generator in
+        Fuzz.run("target resolver", base: 0x5EED_0004, cases: Self.cases) { generator in
             let target = Self.patterns.line(&generator)
-            do {
+            do throws(ShellError) {
                 let chosen = try resolver.resolve(target)
                 if chosen.isEmpty { return "no member, and no error, for \(target.debugDescription)" }
                 if let stranger = chosen.first(where: { !members.contains($0) }) {
                     return "\(stranger) is no member, from \(target.debugDescription)"
                 }
             } catch {
-                return Self.problem(with: error).map { "\($0) for \(target.debugDescription)" }
+                return Self.problem(error.message).map { "\($0) for \(target.debugDescription)" }
             }
             return nil
         }
@@ -128,9 +122,9 @@ final class ParserFuzzTests: XCTestCase {
             "call subprocess.check_output '[\"id\", \"-u\"]' text=True", "call f b'raw' '(1, 2)' \"{'a': 1}\" k=None",
             "call os.path.join a 'b c' x=1e999 y=-0x10 z=[1,[2,[3]]]",
         ])
-        Fuzz.run("call arguments", base: 0x5EED_0005, cases: Self.cases, seconds: 30) { generator in
+        Fuzz.run("call arguments", base: 0x5EED_0005, cases: Self.cases) { generator in
             let line = literals.line(&generator)
-            do {
+            do throws(ParseError) {
                 guard let parsed = try CommandParser.parse(line), let call = parsed.command as? CallCommand else {
                     return nil  // another command, or a comment: the parser fuzz covers those
                 }
@@ -143,7 +137,7 @@ final class ParserFuzzTests: XCTestCase {
                     return "function \(call.function.debugDescription) is no dotted name, from \(line.debugDescription)"
                 }
             } catch {
-                return Self.problem(with: error).map { "\($0) for \(line.debugDescription)" }
+                return Self.problem(error.message).map { "\($0) for \(line.debugDescription)" }
             }
             return nil
         }
@@ -168,6 +162,7 @@ final class ParserFuzzTests: XCTestCase {
         XCTAssertThrowsError(try resolver.resolve("@web[1-99999999]")) { error in
             XCTAssertTrue("\(error)".contains("more than"), "\(error)")
         }
-        XCTAssertLessThan(started.duration(to: .now), .seconds(10), "refusing a huge range must be quick")
+        // A hang catcher, not a speed target: enumerating 99,999,999 names would take minutes and gigabytes.
+        XCTAssertLessThan(started.duration(to: .now), .seconds(60), "refusing a huge range must not enumerate it")
     }
 }

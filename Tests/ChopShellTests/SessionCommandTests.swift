@@ -114,7 +114,15 @@ final class SessionCommandTests: SessionTestCase {
         try "payload".write(toFile: "\(folder)/in", atomically: true, encoding: .utf8)
         step = await run("put \(folder)/in \(folder)/out --mode 0600")
         XCTAssertTrue(step.out.contains { $0.contains("\(folder)/out 7 bytes sha1") }, "\(step.out)")
+        // The whole line (the table cuts it): the sha1sum of "payload".
+        let shown = await run("show a")
+        XCTAssertTrue(
+            shown.out.contains { $0.contains("\(folder)/out 7 bytes sha1 f07e5a815613c5abeddc4b682247a4c42d8a95df") },
+            "\(shown.out)")
+        // --mode is the file's mode on the host, whatever the umask.
         XCTAssertEqual(try String(contentsOfFile: "\(folder)/out", encoding: .utf8), "payload")
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(folder)/out")[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
         step = await run("fetch \(folder)/out \(folder)/{host}.back")
         XCTAssertEqual(try String(contentsOfFile: "\(folder)/a.back", encoding: .utf8), "payload")
         step = await run("put \(folder)/missing")
@@ -268,10 +276,21 @@ final class SessionCommandTests: SessionTestCase {
         await run("add local a")
         await run("set output lines")
         let session = self.session!
-        let running = Task { await session.execute("run echo first; echo warn >&2; sleep 3; printf 'last'") }
-        let early = await waitUntil(timeout: 2.5) { self.recording.peekOut().contains("a: first") }
-        XCTAssertTrue(early, "the first line waited for the command: \(recording.peekOut())")
-        XCTAssertTrue(recording.peekOut().contains("a:err: warn"), "\(recording.peekOut())")
+        // The command prints its last line only once the test has seen the first two and created `go`: lines
+        // that waited for the command's end would never be seen (the command then ends after 30 s, printing
+        // nothing more), whatever the machine's speed.
+        let go = try temporaryFolder(self) + "/go"
+        let running = Task {
+            await session.execute(
+                "run echo first; echo warn >&2; for i in $(seq 3000); do [ -e \(go) ] && printf last && break; "
+                    + "sleep 0.01; done")
+        }
+        let early = await waitUntil(timeout: 20) {
+            let out = self.recording.peekOut()
+            return out.contains("a: first") && out.contains("a:err: warn")
+        }
+        XCTAssertTrue(early, "the first lines waited for the command: \(recording.peekOut())")
+        XCTAssertTrue(FileManager.default.createFile(atPath: go, contents: nil))
         let result = await running.value
         XCTAssertEqual(result, .ok)
         // stdout and stderr are read apart, so only each stream's own order is certain.
@@ -326,7 +345,8 @@ final class SessionCommandTests: SessionTestCase {
         XCTAssertFalse(sleeping.isEmpty)
         let start = ContinuousClock.now
         await closing.close()
-        XCTAssertLessThan(ContinuousClock.now - start, .seconds(3))
+        // Far below the 60 s connect timeout and the 30 s sleep: close() did not wait for either.
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
         XCTAssertEqual(ProcessTree.survivors(sleeping), [], "the connect's child outlived close()")
     }
 }

@@ -6,10 +6,7 @@ import XCTest
 
 /// The built chop binary, or a skip (a failure in CI). Batch mode needs nothing more: no tmux.
 func requireChop() throws {
-    guard FileManager.default.isExecutableFile(atPath: Tmux.chopBinary) else {
-        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("chop not built in CI") }
-        throw XCTSkip("chop not built")
-    }
+    try require(FileManager.default.isExecutableFile(atPath: Tmux.chopBinary) ? nil : "chop not built")
 }
 
 /// tmux and the built chop binary, or a skip (a failure in CI).
@@ -17,10 +14,7 @@ func requireTerminal() throws {
     let missing =
         !Tmux.available
         ? "tmux not installed" : !FileManager.default.isExecutableFile(atPath: Tmux.chopBinary) ? "chop not built" : nil
-    if let missing {
-        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(missing) in CI") }
-        throw XCTSkip(missing)
-    }
+    try require(missing)
 }
 
 /// Runs the chop binary in batch mode and returns its exit status, stdout and stderr.

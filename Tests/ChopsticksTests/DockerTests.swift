@@ -10,21 +10,21 @@ final class DockerTests: XCTestCase {
     static let image = "chop-python:test"
     static let bare = "chop-nopython:test"
 
-    /// The engine a case runs on; set by `require`.
+    /// The engine a case runs on; set by `requireEngine`.
     private var engine = "docker"
 
-    func require(_ engine: String) throws {
+    func requireEngine(_ engine: String) throws {
         self.engine = engine
         let setup = engine == "docker" ? ".ci/docker-up starts one" : ".ci/podman-up sets it up"
-        guard (try? Command.run([engine, "info"]).status) == 0 else {
+        if (try? Command.run([engine, "info"]).status) != 0 {
             // .ci/run keeps the set-up script's one-line verdict: the exact reason the engine cannot run here.
             let verdict = try? String(contentsOfFile: "/tmp/chop-\(engine)-up.txt", encoding: .utf8)
             let reason = verdict?.split(separator: "\n").last.map(String.init) ?? setup
-            throw XCTSkip("no \(engine) engine can run here: \(reason)")
+            try require("no \(engine) engine can run here: \(reason)")
         }
-        guard (try? Command.run([engine, "image", "inspect", Self.image]).status) == 0 else {
-            throw XCTSkip("image \(Self.image) missing for \(engine) (\(setup))")
-        }
+        try require(
+            (try? Command.run([engine, "image", "inspect", Self.image]).status) == 0
+                ? nil : "image \(Self.image) missing for \(engine) (\(setup))")
     }
 
     func uniqueName(_ base: String) -> String { "chop-\(base)-\(UUID().uuidString.prefix(6).lowercased())" }
@@ -43,7 +43,7 @@ final class DockerTests: XCTestCase {
             Tunnel(try Docker(second, image: Self.image, engine: engine), connectTimeout: 30),
             Tunnel(try Local("here")),
         ]
-        if case .success(let fleet) = SSHFleet.shared { tunnels.append(Tunnel(try fleet.ssh("web1"))) }
+        tunnels.append(Tunnel(try requireFleet().ssh("web1")))
         let group = try Group(tunnels)
         let folder = try temporaryFolder(self)
         let runs = await group.run("cat /etc/os-release")
@@ -153,52 +153,52 @@ final class DockerTests: XCTestCase {
     // MARK: Each case on each engine
 
     func testThrowawayContainersBesideLocalAndSSHMembers() async throws {
-        try require("docker")
+        try requireEngine("docker")
         try await checkThrowawayContainersBesideLocalAndSSHMembers()
     }
 
     func testThrowawayContainersBesideLocalAndSSHMembersPodman() async throws {
-        try require("podman")
+        try requireEngine("podman")
         try await checkThrowawayContainersBesideLocalAndSSHMembers()
     }
 
     func testAttachToARunningContainerAndLeaveItRunning() async throws {
-        try require("docker")
+        try requireEngine("docker")
         try await checkAttachToARunningContainerAndLeaveItRunning()
     }
 
     func testAttachToARunningContainerAndLeaveItRunningPodman() async throws {
-        try require("podman")
+        try requireEngine("podman")
         try await checkAttachToARunningContainerAndLeaveItRunning()
     }
 
     func testEveryFailureIsAClearErrorNeverAHang() async throws {
-        try require("docker")
+        try requireEngine("docker")
         try await checkEveryFailureIsAClearErrorNeverAHang()
     }
 
     func testEveryFailureIsAClearErrorNeverAHangPodman() async throws {
-        try require("podman")
+        try requireEngine("podman")
         try await checkEveryFailureIsAClearErrorNeverAHang()
     }
 
     func testContainerRemovedFromOutsideFailsOnlyThatMember() async throws {
-        try require("docker")
+        try requireEngine("docker")
         try await checkContainerRemovedFromOutsideFailsOnlyThatMember()
     }
 
     func testContainerRemovedFromOutsideFailsOnlyThatMemberPodman() async throws {
-        try require("podman")
+        try requireEngine("podman")
         try await checkContainerRemovedFromOutsideFailsOnlyThatMember()
     }
 
     func testContainerOnAnotherHostThroughSSH() async throws {
-        try require("docker")
+        try requireEngine("docker")
         try await checkContainerOnAnotherHostThroughSSH()
     }
 
     func testContainerOnAnotherHostThroughSSHPodman() async throws {
-        try require("podman")
+        try requireEngine("podman")
         try await checkContainerOnAnotherHostThroughSSH()
     }
 }

@@ -67,8 +67,14 @@ final class FilterAndScriptTests: XCTestCase {
         // Modules are imported for the expression, without adding them to py's namespace.
         let (all, _) = await group.filter("os.path.isdir('/') and platform.system() == 'Linux'")
         XCTAssertEqual(all.count, 4)
-        let leaked = try? await group.tunnels[0].exec("os")
-        XCTAssertNil(leaked, "where's imports stay out of the exec namespace")
+        do {
+            let leaked = try await group.tunnels[0].exec("os")
+            XCTFail("where's imports stay out of the exec namespace: \(leaked)")
+        } catch {
+            let failure = ErrorResult(error)
+            XCTAssertEqual(failure.type, "NameError", failure.msg)
+            XCTAssertTrue(failure.msg.contains("'os' is not defined"), failure.msg)
+        }
         // Statements and broken syntax are refused on the host, one line each.
         let (none, statement) = await group.filter("x = 1")
         XCTAssertEqual(none.count, 0)
@@ -147,7 +153,12 @@ final class FilterAndScriptTests: XCTestCase {
         let dropped = Task { try await tunnel.script(body, name: "probe.sh", arguments: ["\(folder)/d.dir"]) }
         let orphan = await recordedFolder("\(folder)/d.dir")
         await tunnel.disconnect()
-        _ = await dropped.result
+        // The agent kills the script as it leaves: the answer is that kill (when it was sent before the pipe
+        // closed) or the lost connection, nothing else.
+        switch await dropped.result {
+        case .success(let run): XCTAssertEqual(run.signal, Int(SIGKILL), "\(run)")
+        case .failure(let error): XCTAssertEqual(ErrorResult(error).kind, .connection, "\(error)")
+        }
         await assertRemoved(orphan)
         await group.close()
         await assertNoStrayChildren()

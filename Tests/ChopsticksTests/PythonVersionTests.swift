@@ -6,19 +6,11 @@ import XCTest
 /// The agent on every CPython a fleet may have, 3.6 through 3.13, through real Local tunnels. Versions
 /// missing on this machine are skipped with the reason, never counted as passed.
 final class PythonVersionTests: XCTestCase {
-    static let root = ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? "/root/.pyenv"
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
     /// The pyenv interpreter for `version` ("3.6"), or a skip.
-    func interpreter(_ version: String) throws -> String {
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/versions")) ?? []
-        guard let match = versions.sorted().last(where: { $0.hasPrefix(version + ".") }) else {
-            throw XCTSkip("CPython \(version) is not installed under \(Self.root)/versions")
-        }
-        let name = version.hasPrefix("2") ? "python2" : "python3"
-        return "\(Self.root)/versions/\(match)/bin/\(name)"
-    }
+    func interpreter(_ version: String) throws -> String { try requirePyenvPython(version) }
 
     /// Every operation through a Local tunnel on `version`, then the agent's own protocol suite.
     func check(_ version: String) async throws {
@@ -63,7 +55,7 @@ final class PythonVersionTests: XCTestCase {
         await tunnel.close()
         // The full 100,000 fuzz cases run once, on the system python (.ci/run); each version here runs 10,000.
         let suite = try Command.run([
-            "env", "CHOP_FUZZ_CASES=10000", python, "\(Self.repository)/Tests/AgentTests/agent_protocol_test.py",
+            "env", "CHOP_FUZZ_CASES=10000", python, "\(Self.repository)/Tests/AgentTests/run_agent_tests.py",
         ])
         XCTAssertEqual(suite.status, 0, "agent protocol suite on \(version):\n\(suite.output)")
     }
@@ -71,10 +63,7 @@ final class PythonVersionTests: XCTestCase {
     /// The system's own python3 (Debian's), every time: the protocol suite must not depend on pyenv.
     func testSystemPython() async throws {
         let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("no \(python) in CI") }
-            throw XCTSkip("no \(python) here")
-        }
+        try require(FileManager.default.isExecutableFile(atPath: python) ? nil : "no \(python) here")
         let version = try Command.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).output
         try await check(python: python, version: version.trimmingCharacters(in: .whitespacesAndNewlines))
     }

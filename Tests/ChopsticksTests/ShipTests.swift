@@ -73,14 +73,7 @@ final class ShipTests: XCTestCase {
         XCTAssertEqual(afterReconnect, 3)
     }
 
-    private func pyenvPython(_ version: String) throws -> String {
-        let root = ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? "/root/.pyenv"
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/versions")) ?? []
-        guard let match = versions.sorted().last(where: { $0.hasPrefix(version + ".") }) else {
-            throw XCTSkip("CPython \(version) is not installed under \(root)/versions")
-        }
-        return "\(root)/versions/\(match)/bin/python3"
-    }
+    private func pyenvPython(_ version: String) throws -> String { try requirePyenvPython(version) }
 
     func testShippedPackageOnPython36() async throws {
         let tunnel = Tunnel(try Local("py36", python: try pyenvPython("3.6")))

@@ -14,10 +14,7 @@ struct HostileHost: TunnelKind {
 
 final class SudoAndHostileTests: XCTestCase {
     func testSudoRunsAsAnotherUser() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sudo") else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("sudo must be installed in CI") }
-            throw XCTSkip("sudo not installed")
-        }
+        try require(FileManager.default.isExecutableFile(atPath: "/usr/bin/sudo") ? nil : "sudo not installed")
         let group = try Group([Tunnel(try Sudo(user: "nobody")), Tunnel(try Local("me"))])
         let result = await group.run("id -un")
         XCTAssertEqual(result.map { $0.value?.stdoutText }, ["nobody\n", "\(NSUserName())\n"])
@@ -77,7 +74,8 @@ final class SudoAndHostileTests: XCTestCase {
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.value
-        XCTAssertLessThan(ContinuousClock.now - start, .seconds(1))
+        // Far below the silent host's 30 s: the cancellation did not wait for its connect.
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
         XCTAssertEqual(result[0].error?.kind, .interrupted)
         XCTAssertEqual(result[1].value?.stdoutText, "ok\n")
         // The interrupted member is not marked down: it will simply connect again next time.

@@ -48,7 +48,9 @@ final class TransferFaultTests: XCTestCase {
         XCTAssertEqual(ssh.count, 1, ssh.map(ProcessTree.commandLine).joined(separator: "\n"))
         for pid in ssh { kill(pid, SIGKILL) }
         let result = await put.value
-        XCTAssertNotNil(result.entries.first?.error, "a put whose connection dropped must fail")
+        let error = try XCTUnwrap(result.entries.first?.error, "a put whose connection dropped must fail")
+        XCTAssertEqual(error.kind, .connection, error.msg)
+        XCTAssertFalse(error.msg.contains("\n"), error.msg)
         XCTAssertTrue(
             eventually(timeout: 5) { leftovers(in: destination, besides: "app.conf").isEmpty },
             "temporary file left behind: \(leftovers(in: destination, besides: "app.conf"))")
@@ -60,9 +62,9 @@ final class TransferFaultTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let mountPoint = folder + "/small"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        guard try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0 else {
-            throw XCTSkip("cannot mount a small tmpfs here (needs root): no full disk to test with")
-        }
+        try require(
+            try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
+                ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
         defer { _ = try? Command.run(["umount", mountPoint]) }
         try "old content\n".write(toFile: mountPoint + "/app.conf", atomically: true, encoding: .utf8)
         try bigFile(folder + "/big", size: 4 << 20)

@@ -19,9 +19,10 @@ final class WireContractTests: XCTestCase {
                     sys.exit(0)
                 b += c
             return b
-        def send(op, rid, obj):
-            p = json.dumps(obj).encode()
+        def send_raw(op, rid, p):
             os.write(1, struct.pack('>IBI', 5 + len(p), op, rid) + p)
+        def send(op, rid, obj):
+            send_raw(op, rid, json.dumps(obj).encode())
         hello = {'agent': 1, 'python': '3.99.0', 'executable': 'fake', 'pid': 1, 'hostname': 'fake', 'facts': []}
         if mode == 'version':
             hello['agent'] = 2
@@ -31,7 +32,14 @@ final class WireContractTests: XCTestCase {
         read(n)
         while True:
             length, op, rid = struct.unpack('>IBI', read(9))
-            read(length - 5)
+            request = read(length - 5)
+            if op == 1 and json.loads(request.decode()).get('op') == 'fetch':
+                # 'hello\n' is what the host claims to send: sha1 f572d396fae9206628714fb2ce00f72e94f2258f.
+                body = b'hel' if mode == 'truncated' else b'hello\n'
+                send_raw(4, rid, body)
+                digest = '0' * 40 if mode == 'badsum' else 'f572d396fae9206628714fb2ce00f72e94f2258f'
+                send(2, rid, {'remote_path': '/etc/motd', 'size': 6, 'sha1sum': digest})
+                continue
             run = {'status': 0, 'signal': None, 'stdout_b64': '', 'stderr_b64': '', 'stdout_truncated': False,
                    'stderr_truncated': False, 'timed_out': False, 'duration': 0.1}
             if mode == 'missing':
@@ -88,6 +96,37 @@ final class WireContractTests: XCTestCase {
         XCTAssertTrue(hello.msg.contains("bad reply to hello: no field 'facts'"), hello.msg)
     }
 
+    /// A fetch whose bytes do not match what the host says it sent (another SHA-1, or fewer bytes) is a
+    /// protocol error, and nothing is left at the local path: no partial file, no temporary one beside it.
+    func testAFetchThatFailsItsChecksumLeavesNoLocalFile() async throws {
+        let folder = try temporaryFolder(self)
+        for (mode, expected) in [
+            ("badsum", "host sent 6 with 0000000000000000000000000000000000000000"),
+            ("truncated", "received 3 bytes with sha1 "),
+        ] {
+            let tunnel = try fake(mode)
+            let target = "\(folder)/\(mode)/motd"
+            do {
+                let result = try await tunnel.fetch("/etc/motd", to: target)
+                XCTFail("\(mode): a fetch that fails its check was accepted: \(result)")
+            } catch let error as ErrorResult {
+                XCTAssertEqual(error.kind, .protocol, error.msg)
+                XCTAssertTrue(error.msg.hasPrefix("checksum mismatch: "), error.msg)
+                XCTAssertTrue(error.msg.contains(expected), error.msg)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: target), "\(mode): the bad file was left in place")
+            let beside = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(mode)")) ?? []
+            XCTAssertEqual(beside, [], "\(mode): files left beside the target")
+            await tunnel.close()
+        }
+        // The same fake with the right bytes is accepted: the check above is the checksum's, not the fake's.
+        let good = try fake("good")
+        let fetched = try await good.fetch("/etc/motd", to: "\(folder)/good/motd")
+        XCTAssertEqual(fetched.sha1sum, "f572d396fae9206628714fb2ce00f72e94f2258f")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/good/motd", encoding: .utf8), "hello\n")
+        await good.close()
+    }
+
     /// `close()` cancels a connection attempt in progress: quitting never waits out a connect timeout.
     func testClosingWhileConnectingReturnsAtOnce() async throws {
         let tunnel = Tunnel(HostileHost(name: "silent", script: "sleep 30"), connectTimeout: 30)
@@ -98,7 +137,8 @@ final class WireContractTests: XCTestCase {
         XCTAssertTrue(connecting)
         let start = ContinuousClock.now
         await tunnel.close()
-        XCTAssertLessThan(ContinuousClock.now - start, .seconds(3))
+        // Far below the 30 s connect timeout and the 30 s sleep: close() did not wait for either.
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
         _ = try? await attempt.value
         await assertNoStrayChildren()
     }

@@ -55,8 +55,11 @@ let package = Package(
             dependencies: [
                 "ChopShell", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Writes BuildInfo.swift (the commit chop is built from, for --version) before each build.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         // The executable: one line that starts ChopCLI's command.
         .executableTarget(name: "chop", dependencies: ["ChopCLI"]),
         // Test fixtures: a loopback sshd fleet, process inspection.

@@ -163,7 +163,7 @@ _chop() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(-e --errexit -q --quiet --json --no-color --version -h --help)
+    local -a non_repeating_flags=(-e --errexit -q --quiet --json --no-color --no-init --version -h --help)
     local -a repeating_options=(--local --sudo -i --inventory -o --ssh-option)
     local -a non_repeating_options=(--hosts-file --timeout --connect-timeout --fanout --python -F --ssh-config -c -f --file --password-fd)
     __chop_offer_flags_options -1

@@ -20,7 +20,7 @@ function __chop_parse_tokens -S
     set -l unparsed_tokens (__chop_tokens -pc)
     switch $unparsed_tokens[1]
     case 'chop'
-        __chop_parse_subcommand -r 1 'local=+' 'sudo=+' 'hosts-file=' 'i/inventory=+' 'timeout=' 'connect-timeout=' 'fanout=' 'python=' 'F/ssh-config=' 'o/ssh-option=+' 'c=' 'f/file=' 'e/errexit' 'q/quiet' 'json' 'no-color' 'password-fd=' 'version' 'h/help'
+        __chop_parse_subcommand -r 1 'local=+' 'sudo=+' 'hosts-file=' 'i/inventory=+' 'timeout=' 'connect-timeout=' 'fanout=' 'python=' 'F/ssh-config=' 'o/ssh-option=+' 'c=' 'f/file=' 'e/errexit' 'q/quiet' 'json' 'no-color' 'no-init' 'password-fd=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __chop_parse_subcommand -r 1 'version'
@@ -94,6 +94,7 @@ complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "cho
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" q quiet' -s 'q' -l 'quiet' -d 'Batch mode: print results only, not each command.'
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" json' -l 'json' -d 'Print one JSON object per operation (same as \'set output json\').'
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" no-color' -l 'no-color' -d 'Never colour the output (NO_COLOR is honoured too).'
+complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" no-init' -l 'no-init' -d 'Do not read the defaults file ($XDG_CONFIG_HOME/chop/init.chop, default ~/.config/chop/init.chop).'
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" password-fd' -l 'password-fd' -d 'Read the sudo password (one line) from this file descriptor, for scripts.' -rfka ''
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" version' -l 'version' -d 'Show the version.'
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" h help' -s 'h' -l 'help' -d 'Show help information.'

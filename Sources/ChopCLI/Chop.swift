@@ -11,15 +11,26 @@ import Foundation
 public struct Chop: AsyncParsableCommand {
     public static let version = "0.1.0"
 
+    /// What `--version` prints: the release, the commit it was built from, and the wire protocol its agent speaks
+    /// (a controller and an agent of different protocol versions refuse each other).
+    public static let versionText =
+        "chop \(version) (commit \(BuildInfo.commit)), agent protocol \(WireProtocol.version)"
+
     public static let configuration = CommandConfiguration(
         commandName: "chop",
         abstract: "An interactive shell for a fleet of machines: run commands and Python on many hosts at once.",
         discussion: """
-            With no hosts, chop starts with one Local member named 'local' (interactive sessions only).
+            With no hosts, chop starts with one Local member named 'local'; it leaves the group as soon as \
+            another member is added.
             Batch mode (-c, -f, a script file, or commands on a pipe) exits 0 when every operation succeeded \
             on every host, 1 when some host failed, 2 for usage or script errors, 130 after Ctrl-C.
+
+            At start, in every mode and before anything else, chop runs the lines of the user's own defaults \
+            file, $XDG_CONFIG_HOME/chop/init.chop (default ~/.config/chop/init.chop), e.g. 'set fanout 128' or \
+            'inventory ~/fleet/hosts.yml'; a line that fails is reported as FILE:LINE and skipped. --no-init \
+            skips the file.
             """,
-        version: version
+        version: versionText
     )
 
     @Argument(
@@ -91,6 +102,11 @@ public struct Chop: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-color"), help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
+
+    @Flag(
+        name: .customLong("no-init"),
+        help: "Do not read the defaults file ($XDG_CONFIG_HOME/chop/init.chop, default ~/.config/chop/init.chop).")
+    var noInit = false
 
     @Option(
         name: .customLong("password-fd"),
@@ -167,6 +183,8 @@ public struct Chop: AsyncParsableCommand {
             settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
             sshOptions: sshOptions, resultsFolder: Self.resultsFolder(), sudoPassword: password)
 
+        if !noInit { await InitFile(path: InitFile.defaultPath).run(in: session) }
+
         // The starting group, after the inventories (which add no member themselves).
         var adds: [String] = []
         if !inventories.isEmpty {
@@ -187,8 +205,12 @@ public struct Chop: AsyncParsableCommand {
             await session.close()
             throw ExitCode(2)
         }
-        // Interactive chop with no hosts starts with this machine; it leaves when the user adds a member.
-        if adds.count == (inventories.isEmpty ? 0 : 1) && interactive { await session.addImplicitLocal() }
+        // chop given no hosts at all starts with this machine (interactive, and `chop -c "run uname -s"` alike);
+        // it leaves when a member is added. Not when hosts were asked for and none came (an empty hosts file):
+        // a fleet command must never reach this machine by surprise.
+        let askedForHosts =
+            !hosts.isEmpty || hostsFile != nil || !locals.isEmpty || !sudoUsers.isEmpty
+        if !askedForHosts, await session.members().isEmpty { await session.addImplicitLocal() }
 
         let status: Int32
         if let script {

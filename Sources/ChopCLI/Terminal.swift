@@ -31,6 +31,12 @@ enum Terminal {
         return environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/state"
     }
 
+    /// `$XDG_CONFIG_HOME`, by default `~/.config`: where the user's own defaults (`chop/init.chop`) live.
+    static var configFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+    }
+
     /// The terminal's height in rows (24 when unknown).
     static func height() -> Int {
         var size = winsize()

@@ -17,13 +17,17 @@ func requireTerminal() throws {
     try require(missing)
 }
 
-/// Runs the chop binary in batch mode and returns its exit status, stdout and stderr.
-func runChop(_ arguments: [String], stdin: String? = nil, folder: String) throws -> (
-    status: Int32, out: String, err: String
-) {
+/// Runs the chop binary in batch mode (with `environment` added to the test's own) and returns its exit status,
+/// stdout and stderr.
+func runChop(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], folder: String) throws
+    -> (status: Int32, out: String, err: String)
+{
     let out = "\(folder)/out-\(UUID().uuidString.prefix(6))"
     let err = out + ".err"
-    var line = ([Tmux.chopBinary] + arguments).map(shellQuote).joined(separator: " ") + " >\(out) 2>\(err)"
+    let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    var line =
+        (["env"] + assignments + [Tmux.chopBinary] + arguments).map(shellQuote).joined(separator: " ")
+        + " >\(out) 2>\(err)"
     if let stdin {
         let input = out + ".in"
         try stdin.write(toFile: input, atomically: true, encoding: .utf8)

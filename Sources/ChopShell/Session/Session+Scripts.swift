@@ -12,7 +12,8 @@ extension Session {
     ///   - echo: print each command before its result (`chop> run uptime`), as batch mode does.
     ///   - firstLine: the line number of the text's first line in its file (for stdin read in pieces).
     public func runScript(
-        _ text: String, name: String, echo: Bool = false, semicolons: Bool = false, firstLine: Int = 1
+        _ text: String, name: String, echo: Bool = false, semicolons: Bool = false, firstLine: Int = 1,
+        onError: ScriptErrorPolicy = .stop
     ) async -> CommandResult {
         let commands: [CommandLineSplitter.NumberedCommand]
         do {
@@ -30,6 +31,7 @@ extension Session {
                 if try CommandParser.parse(line) == nil { continue }  // blank or comment
             } catch {
                 io.error("\(name):\(lineNumber): \(error.message)")
+                if onError == .skip { continue }
                 return .error
             }
             // With --json, stdout holds JSON objects only: the echo is for the person watching stderr.
@@ -37,6 +39,8 @@ extension Session {
             let result = await execute(line)
             switch result {
             case .quit: return .quit
+            case .error where onError == .skip:
+                io.error("\(name):\(lineNumber): skipped; the rest of the file still runs")
             case .error:
                 io.error("\(name):\(lineNumber): stopped here")
                 return .error

@@ -210,7 +210,9 @@ public struct Chop: AsyncParsableCommand {
         // a fleet command must never reach this machine by surprise.
         let askedForHosts =
             !hosts.isEmpty || hostsFile != nil || !locals.isEmpty || !sudoUsers.isEmpty
-        if !askedForHosts, await session.members().isEmpty { await session.addImplicitLocal() }
+        if !askedForHosts, await session.members().isEmpty {
+            await session.addImplicitLocal(announced: interactive)
+        }
 
         let status: Int32
         if let script {

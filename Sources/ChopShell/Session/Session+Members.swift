@@ -50,9 +50,12 @@ extension Session {
     /// The member an interactive session starts with when no host is given: this machine, as `local`. It
     /// leaves the group as soon as the user adds any other member, so a fleet-wide command never reaches the
     /// user's own machine by surprise.
-    public func addImplicitLocal() async {
+    /// - Parameter announced: say so when it leaves (interactive sessions); a script that adds its hosts
+    ///   expects the local member to go, so batch mode leaves it quietly.
+    public func addImplicitLocal(announced: Bool = true) async {
         guard (try? await addLocal("local", python: nil, quietly: true)) != nil else { return }
         implicitMember = "local"
+        implicitLeaveAnnounced = announced
     }
 
     func addLocal(_ name: String?, python: String?, quietly: Bool = false) async throws -> CommandResult {
@@ -97,7 +100,7 @@ extension Session {
             group.remove([implicit])
             for (key, members) in sets { sets[key] = members.filter { $0 != implicit } }
             await member.close()
-            io.error("\(implicit) (this machine) left the group; add local to keep it")
+            if implicitLeaveAnnounced { io.error("\(implicit) (this machine) left the group; add local to keep it") }
         }
         var names = Set(group.names)
         for tunnel in tunnels where tunnel.kind.usesSudo {

@@ -42,6 +42,8 @@ public actor Session {
     public var factNames: [String] { facts.current }
     /// The member chop added by itself at start-up (`local`), which leaves when the user adds another.
     var implicitMember: String?
+    /// Whether the implicit member says so when it leaves (see `addImplicitLocal(announced:)`).
+    var implicitLeaveAnnounced = true
     /// The sudo password given with `password` or `--password-fd`: the one copy, lent by reference to the
     /// tunnels that go through sudo, zeroed by `close()`.
     var sudoPassword: Secret?

@@ -250,8 +250,11 @@ public actor Tunnel {
             }
         }
         let handler = onData
+        var timeout: Double?
+        if case .double(let seconds)? = params["timeout"] { timeout = seconds }
+        let deadline = timeout
         let reply = try await perform { connection in
-            try await connection.request(op, params, reply: Reply.Run.self, onData: handler)
+            try await connection.request(op, params, reply: Reply.Run.self, onData: handler, timeout: deadline)
         }
         for piece in reply.tail ?? [] {
             guard let bytes = Data(base64Encoded: piece.b64) else {

@@ -1,0 +1,73 @@
+import Chopsticks
+import Foundation
+
+/// A hostile host: a fake agent that says hello like the real one, then attacks the controller as `mode` says.
+/// The one fake the rules allow, because it plays a compromised host.
+///
+/// - `want-unshipped`: floods WANT frames at once, though nothing was shipped to it.
+/// - `want-flood`: answers `ship`, then floods WANTs for `mypkg/big.bin` without reading chop's answers.
+/// - `data-flood`: answers `run` with endless output, ignoring the timeout, CANCEL and SIGTERM.
+/// Every mode answers `ping`.
+public struct HostileAgent: TunnelKind {
+    public let name: String
+    public let mode: String
+    private let file: String
+
+    public init(name: String, mode: String, folder: String) throws {
+        self.name = name
+        self.mode = mode
+        file = "\(folder)/hostile_agent.py"
+        try Self.source.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    public var kindName: String { "hostile" }
+    public var python: String? { nil }
+    public func command(script _: String) -> [String] {
+        ["python3", file, String(Bootstrap.agentSource.count), mode]
+    }
+
+    static let source = #"""
+        import json, os, signal, struct, sys, time
+        n, mode = int(sys.argv[1]), sys.argv[2]
+        def read(k):
+            b = b''
+            while len(b) < k:
+                c = os.read(0, k - len(b))
+                if not c:
+                    sys.exit(0)
+                b += c
+            return b
+        def send(op, rid, payload):
+            if not isinstance(payload, bytes):
+                payload = json.dumps(payload).encode()
+            frame = memoryview(struct.pack('>IBI', 5 + len(payload), op, rid) + payload)
+            while frame:
+                frame = frame[os.write(1, frame):]
+        def want_flood(query, count):
+            for wid in range(1, count + 1):
+                send(8, wid, query)
+            time.sleep(120)
+        send(7, 0, {'agent': 1, 'python': '3.99.0', 'executable': 'hostile', 'pid': os.getpid(),
+                    'hostname': 'hostile', 'facts': []})
+        read(n)
+        if mode == 'want-unshipped':
+            want_flood({'module': 'mypkg'}, 2000)
+        while True:
+            length, op, rid = struct.unpack('>IBI', read(9))
+            request = read(length - 5)
+            if op != 1:
+                continue
+            request = json.loads(request.decode())
+            if request['op'] == 'ping':
+                send(2, rid, {'time': time.time()})
+            elif request['op'] == 'ship':
+                send(2, rid, {'roots': request['roots'], 'reloaded': []})
+                if mode == 'want-flood':
+                    want_flood({'data': 'mypkg/big.bin'}, 400)
+            elif request['op'] == 'run' and mode == 'data-flood':
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                chunk = b'\x01' + b'x' * 65536
+                while True:
+                    send(4, rid, chunk)
+        """#
+}

@@ -20,6 +20,23 @@ public struct HostileAgent: TunnelKind {
         try Self.source.write(toFile: file, atomically: true, encoding: .utf8)
     }
 
+    /// A stand-in interpreter for `add local NAME --python PATH` that starts the hostile agent in `mode`,
+    /// for tests that drive a whole session: it finds the agent's length among the bootstrap's arguments.
+    public static func interpreter(mode: String, folder: String) throws -> String {
+        _ = try HostileAgent(name: "", mode: mode, folder: folder)
+        let path = "\(folder)/hostile-python"
+        let script = """
+            #!/bin/sh
+            for word; do
+              case $word in *[!0-9]*|'') ;; *) exec python3 \(folder)/hostile_agent.py "$word" \(mode) ;; esac
+            done
+            exit 2
+            """
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
     public var kindName: String { "hostile" }
     public var python: String? { nil }
     public func command(script _: String) -> [String] {

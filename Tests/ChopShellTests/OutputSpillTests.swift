@@ -21,7 +21,7 @@ final class OutputSpillTests: SessionTestCase {
             XCTAssertEqual(result, .ok, "\(line): \(recording.takeErr())")
         }
         let before = ProcessTree.residentMiB()
-        let result = await flooded.execute("run yes")
+        let result = try await withinSeconds(60) { await flooded.execute("run yes") }
         XCTAssertEqual(result, .hostsFailed)
         let failure = (recording.takeOut() + recording.takeErr()).joined(separator: "\n")
         XCTAssertTrue(failure.contains("timed out: still running 5 s after its 1 s timeout"), failure)

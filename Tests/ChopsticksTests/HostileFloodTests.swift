@@ -6,28 +6,10 @@ import XCTest
 /// A hostile agent floods the controller: WANTs for shipped code, with and without anything shipped, and endless
 /// output past the run's timeout. Each time that host alone is ended, and the controller's memory stays bounded.
 final class HostileFloodTests: XCTestCase {
-    /// Runs `body` but gives up after `seconds` (generous: only to turn a hang into a failure).
-    private func bounded<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T)
-        async throws -> T
-    {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(seconds))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw ErrorResult("still waiting after \(seconds) s")
-            }
-            return value
-        }
-    }
-
     func testWantFloodWithNothingShippedFailsTheHost() async throws {
         let kind = try HostileAgent(name: "flood", mode: "want-unshipped", folder: try temporaryFolder(self))
         let group = try Group([Tunnel(kind, connectTimeout: 10), Tunnel(try Local("good"))])
-        let result = try await bounded(60) { await group.run("echo ok") }
+        let result = try await withinSeconds(60) { await group.run("echo ok") }
         XCTAssertEqual(result[0].error?.kind, .protocol, "\(result[0])")
         XCTAssertEqual(
             result[0].error?.msg, "protocol error: the host asked for shipped code, but nothing was shipped to it")
@@ -51,7 +33,7 @@ final class HostileFloodTests: XCTestCase {
         // The flood starts as the ship is answered, so the ship itself may already see the host fail.
         _ = try? await tunnel.ship([root])
         do {
-            _ = try await bounded(30) { try await tunnel.ping() }
+            _ = try await withinSeconds(30) { try await tunnel.ping() }
             XCTFail("the flooding host still answers")
         } catch let error as ErrorResult {
             XCTAssertEqual(
@@ -71,7 +53,7 @@ final class HostileFloodTests: XCTestCase {
         let tunnel = Tunnel(kind, connectTimeout: 10)
         let received = Counter()
         let before = ProcessTree.residentMiB()
-        let outcome = try await bounded(60) { () -> ErrorResult? in
+        let outcome = try await withinSeconds(60) { () -> ErrorResult? in
             do {
                 _ = try await tunnel.run("yes", timeout: 1, outputCap: 0) { piece in received.add(piece.bytes.count) }
                 return nil

@@ -8,41 +8,30 @@ import XCTest
 final class WireContractTests: XCTestCase {
     /// A fake agent: says hello (as told by `mode`), skips the real agent's source, then answers every request
     /// according to `mode`.
-    static let fake = #"""
-        import json, os, struct, sys
-        n, mode = int(sys.argv[1]), sys.argv[2]
-        def read(k):
-            b = b''
-            while len(b) < k:
-                c = os.read(0, k - len(b))
-                if not c:
-                    sys.exit(0)
-                b += c
-            return b
-        def send(op, rid, obj):
-            p = json.dumps(obj).encode()
-            os.write(1, struct.pack('>IBI', 5 + len(p), op, rid) + p)
-        hello = {'agent': 1, 'python': '3.99.0', 'executable': 'fake', 'pid': 1, 'hostname': 'fake', 'facts': []}
-        if mode == 'version':
-            hello['agent'] = 2
-        if mode == 'hello':
-            del hello['facts']
-        send(7, 0, hello)
-        read(n)
-        while True:
-            length, op, rid = struct.unpack('>IBI', read(9))
-            read(length - 5)
-            run = {'status': 0, 'signal': None, 'stdout_b64': '', 'stderr_b64': '', 'stdout_truncated': False,
-                   'stderr_truncated': False, 'timed_out': False, 'duration': 0.1}
-            if mode == 'missing':
-                del run['stdout_b64']
-            if mode == 'mistyped':
-                run['status'] = 'zero'
-            if mode == 'error':
-                send(3, rid, {'msg': 'no type'})
-            else:
-                send(2, rid, run)
-        """#
+    static let fake =
+        HostileAgent.framing + #"""
+            n, mode = int(sys.argv[1]), sys.argv[2]
+            hello = {'agent': 1, 'python': '3.99.0', 'executable': 'fake', 'pid': 1, 'hostname': 'fake', 'facts': []}
+            if mode == 'version':
+                hello['agent'] = 2
+            if mode == 'hello':
+                del hello['facts']
+            send(7, 0, hello)
+            read(n)
+            while True:
+                length, op, rid = struct.unpack('>IBI', read(9))
+                read(length - 5)
+                run = {'status': 0, 'signal': None, 'stdout_b64': '', 'stderr_b64': '', 'stdout_truncated': False,
+                       'stderr_truncated': False, 'timed_out': False, 'duration': 0.1}
+                if mode == 'missing':
+                    del run['stdout_b64']
+                if mode == 'mistyped':
+                    run['status'] = 'zero'
+                if mode == 'error':
+                    send(3, rid, {'msg': 'no type'})
+                else:
+                    send(2, rid, run)
+            """#
 
     private func fake(_ mode: String) throws -> Tunnel {
         let folder = try temporaryFolder(self)

@@ -43,9 +43,10 @@ public struct HostileAgent: TunnelKind {
         ["python3", file, String(Bootstrap.agentSource.count), mode]
     }
 
-    static let source = #"""
-        import json, os, signal, struct, sys, time
-        n, mode = int(sys.argv[1]), sys.argv[2]
+    /// The wire in Python for fake agents: `read(k)` takes k bytes of stdin (exiting at its end), `send(op, id,
+    /// payload)` writes one frame of bytes or of a JSON value.
+    public static let framing = #"""
+        import json, os, struct, sys
         def read(k):
             b = b''
             while len(b) < k:
@@ -60,31 +61,38 @@ public struct HostileAgent: TunnelKind {
             frame = memoryview(struct.pack('>IBI', 5 + len(payload), op, rid) + payload)
             while frame:
                 frame = frame[os.write(1, frame):]
-        def want_flood(query, count):
-            for wid in range(1, count + 1):
-                send(8, wid, query)
-            time.sleep(120)
-        send(7, 0, {'agent': 1, 'python': '3.99.0', 'executable': 'hostile', 'pid': os.getpid(),
-                    'hostname': 'hostile', 'facts': []})
-        read(n)
-        if mode == 'want-unshipped':
-            want_flood({'module': 'mypkg'}, 2000)
-        while True:
-            length, op, rid = struct.unpack('>IBI', read(9))
-            request = read(length - 5)
-            if op != 1:
-                continue
-            request = json.loads(request.decode())
-            if request['op'] == 'ping':
-                send(2, rid, {'time': time.time()})
-            elif request['op'] == 'ship':
-                send(2, rid, {'roots': request['roots'], 'reloaded': []})
-                if mode == 'want-flood':
-                    want_flood({'data': 'mypkg/big.bin'}, 400)
-            elif request['op'] == 'run' and mode == 'data-flood':
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                chunk = b'\x01' + b'x' * 65536
-                while True:
-                    send(4, rid, chunk)
+
         """#
+
+    static let source =
+        framing + #"""
+            import signal, time
+            n, mode = int(sys.argv[1]), sys.argv[2]
+            def want_flood(query, count):
+                for wid in range(1, count + 1):
+                    send(8, wid, query)
+                time.sleep(120)
+            send(7, 0, {'agent': 1, 'python': '3.99.0', 'executable': 'hostile', 'pid': os.getpid(),
+                        'hostname': 'hostile', 'facts': []})
+            read(n)
+            if mode == 'want-unshipped':
+                want_flood({'module': 'mypkg'}, 2000)
+            while True:
+                length, op, rid = struct.unpack('>IBI', read(9))
+                request = read(length - 5)
+                if op != 1:
+                    continue
+                request = json.loads(request.decode())
+                if request['op'] == 'ping':
+                    send(2, rid, {'time': time.time()})
+                elif request['op'] == 'ship':
+                    send(2, rid, {'roots': request['roots'], 'reloaded': []})
+                    if mode == 'want-flood':
+                        want_flood({'data': 'mypkg/big.bin'}, 400)
+                elif request['op'] == 'run' and mode == 'data-flood':
+                    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                    chunk = b'\x01' + b'x' * 65536
+                    while True:
+                        send(4, rid, chunk)
+            """#
 }

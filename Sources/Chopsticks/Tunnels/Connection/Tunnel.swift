@@ -250,11 +250,10 @@ public actor Tunnel {
             }
         }
         let handler = onData
-        var timeout: Double?
-        if case .double(let seconds)? = params["timeout"] { timeout = seconds }
-        let deadline = timeout
+        // The agent's timeout is enforced here too (AgentConnection.deadlineGrace later), whatever the agent does.
+        let timeout: Double? = if case .double(let seconds)? = params["timeout"] { seconds } else { nil }
         let reply = try await perform { connection in
-            try await connection.request(op, params, reply: Reply.Run.self, onData: handler, timeout: deadline)
+            try await connection.request(op, params, reply: Reply.Run.self, onData: handler, timeout: timeout)
         }
         for piece in reply.tail ?? [] {
             guard let bytes = Data(base64Encoded: piece.b64) else {

@@ -13,8 +13,8 @@ public struct FetchCommand: ChopCommand, Equatable {
             Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name);
             a ./fetched/{host} that is a symlink is refused. Each file is written to a new file beside
             LOCAL and renamed into place once its SHA-1 matched, so a failure leaves LOCAL as it was,
-            and a symlink planted at LOCAL is replaced, not followed. It gets the remote
-            file's permission bits as your umask allows them (a 0600 file stays 0600).
+            and a symlink planted at LOCAL is replaced, not followed. It gets the remote file's
+            permission bits as your umask allows them (a 0600 file stays 0600).
             The result shows REMOTE (absolute) → LOCAL.
 
             Examples:

@@ -113,17 +113,7 @@ final class LineEditor: @unchecked Sendable {
             el_insertstr(editor, String(common.dropFirst(word.count)))
             return UInt8(CC_REFRESH)
         }
-        let width = Terminal.width()
-        let column = (candidates.map { TerminalText.displayWidth($0) }.max() ?? 0) + 2
-        let perLine = max(1, width / column)
-        var text = "\n"
-        for (index, candidate) in candidates.prefix(200).enumerated() {
-            text += candidate.padding(toLength: column, withPad: " ", startingAt: 0)
-            if (index + 1) % perLine == 0 { text += "\n" }
-        }
-        if candidates.count > 200 { text += "\n… \(candidates.count - 200) more" }
-        if !text.hasSuffix("\n") { text += "\n" }
-        Terminal.write(text)
+        Terminal.write(CompletionEngine.listing(candidates, width: Terminal.width()))
         return UInt8(CC_REDISPLAY)
     }
 }

@@ -682,7 +682,7 @@ class SharedAgentTest(unittest.TestCase):
         op, res = self.put(data, target, mode=0o640)
         self.assertEqual(op, OK, res)
         self.assertEqual(res, {'remote_path': target, 'size': len(data),
-                               'sha1sum': hashlib.sha1(data).hexdigest()})
+                               'sha1sum': hashlib.sha1(data).hexdigest(), 'mode': 0o640})
         with open(target, 'rb') as f:
             self.assertEqual(f.read(), data)
         self.assertEqual(os.stat(target).st_mode & 0o777, 0o640)
@@ -747,12 +747,16 @@ class SharedAgentTest(unittest.TestCase):
         source = self.path('fetch.bin')
         with open(source, 'wb') as f:
             f.write(data)
+        os.chmod(source, 0o600)
         op, res, chunks = self.agent.result(self.agent.request('fetch', path=source, chunk=65536))
         self.assertEqual(op, OK, res)
         self.assertEqual(b''.join(chunks), data)
         self.assertEqual(len(chunks), 17)
+        # The source's permission bits, so chop's copy is never wider than the file it came from.
         self.assertEqual(res, {'remote_path': source, 'size': len(data),
-                               'sha1sum': hashlib.sha1(data).hexdigest()})
+                               'sha1sum': hashlib.sha1(data).hexdigest(), 'mode': 0o600})
+        os.chmod(source, 0o4750)
+        self.assertEqual(self.agent.ok('fetch', path=source)['mode'], 0o4750)   # the controller drops set-id bits
         op, res, chunks = self.agent.result(self.agent.request('fetch', path=source))
         self.assertEqual((op, len(chunks), b''.join(chunks)), (OK, 5, data))   # 256 KiB default
 

@@ -523,7 +523,8 @@ final class CommandParserTests: XCTestCase {
 
     func testSetErrors() {
         let keys =
-            "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, pager, color, python, docker-image, errexit, "
+            "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, spill-max, pager, color, python, "
+            + "docker-image, errexit, "
             + "connect-timeout, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
@@ -559,7 +560,9 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(
             Setting.keys,
             [
-                "timeout", "fanout", "output", "gather", "max-lines", "history-results", "keep-bytes", "pager", "color",
+                "timeout", "fanout", "output", "gather", "max-lines", "history-results", "keep-bytes", "spill-max",
+                "pager",
+                "color",
                 "python",
                 "docker-image", "errexit", "connect-timeout", "batch", "max-fail", "dry-run",
             ])

@@ -65,3 +65,34 @@ extension CompletionEngineTests {
         XCTAssertEqual(engine.complete("@unk").candidates, ["@unknown-key"])
     }
 }
+
+extension CompletionEngineTests {
+    /// A hostile host answers the path listing with a name that would become two words (the second a local
+    /// file to write), names carrying escape sequences, a newline and a bidi override. Only the first survives,
+    /// escaped so the line reads it as one remote path, and nothing Tab could print holds a raw control.
+    func testHostileRemotePathsAreDroppedOrEscaped() throws {
+        var engine = self.engine
+        let hostile = [
+            "/var/log/syslog ~/.ssh/authorized_keys", "/var/log/\u{1B}]0;owned\u{07}", "/var/log/x\nrun rm -rf ~",
+            "/var/log/\u{9B}2J", "/var/log/\u{202E}gol.txt", "/var/log/a\tb", "/var/log/it's;#\"\\",
+        ]
+        engine.remotePaths = { _, _ in hostile }
+        let (word, candidates) = engine.complete("fetch /var/log/")
+        XCTAssertEqual(word, "/var/log/")
+        XCTAssertEqual(
+            candidates, ["/var/log/it\\'s\\;\\#\\\"\\\\", "/var/log/syslog\\ ~/.ssh/authorized_keys"])
+        // Each inserted candidate is one word: the remote path exactly as the host named it.
+        for (candidate, path) in zip(candidates, [hostile[6], hostile[0]]) {
+            let line = try XCTUnwrap(CommandParser.parse("fetch \(candidate)"))
+            XCTAssertEqual(line.command as? FetchCommand, FetchCommand(remote: path, localTemplate: nil))
+        }
+        // What Tab prints: no ESC, C1 or bidi control, even for names that skip the filter (local files).
+        for text in [CompletionEngine.listing(candidates, width: 80), CompletionEngine.listing(hostile, width: 80)] {
+            XCTAssertFalse(
+                text.unicodeScalars.contains {
+                    $0.value == 0x1B || (0x80...0x9F).contains($0.value) || $0 == "\u{202E}"
+                },
+                text)
+        }
+    }
+}

@@ -19,12 +19,9 @@ final class LoadTests: XCTestCase {
         static func now() -> Footprint {
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? -1
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task"))?.count ?? -1
-            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-            let rss =
-                status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-                .flatMap { Double($0.split(separator: " ")[1]) } ?? -1
             return Footprint(
-                descriptors: fds, threads: tasks, children: ProcessTree.strayChildren(), rssMiB: rss / 1024)
+                descriptors: fds, threads: tasks, children: ProcessTree.strayChildren(),
+                rssMiB: ProcessTree.residentMiB())
         }
 
         var description: String {

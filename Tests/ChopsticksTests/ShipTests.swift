@@ -121,4 +121,43 @@ final class ShipTests: XCTestCase {
             }
         }
     }
+
+    /// A host asks for a shipped package's secrets: a dotfile, a file in a dot-folder, a data file that is a
+    /// symlink to a dotfile, a module that is one, and a data file over the size cap. Each is refused; the
+    /// package's ordinary data still comes.
+    func testDotfilesDotFoldersAndHugeDataAreNotServed() async throws {
+        let folder = try makeCode()
+        try FileManager.default.createDirectory(atPath: "\(folder)/mypkg/.git", withIntermediateDirectories: true)
+        try "SECRET=1\n".write(toFile: "\(folder)/mypkg/.env", atomically: true, encoding: .utf8)
+        try "[core]\n".write(toFile: "\(folder)/mypkg/.git/config", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(folder)/mypkg/env.json", withDestinationPath: "\(folder)/mypkg/.env")
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(folder)/mypkg/envmod.py", withDestinationPath: "\(folder)/mypkg/.env")
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: "\(folder)/mypkg/huge.bin", contents: Data(count: 10 * 1024 * 1024 + 1)))
+        let tunnel = Tunnel(try Local("dot"))
+        _ = try await tunnel.ship([
+            try await ShippedRoot.resolve("\(folder)/mypkg"), try await ShippedRoot.resolve("\(folder)/mymod.py"),
+        ])
+        let data = try await tunnel.exec("import pkgutil\npkgutil.get_data('mypkg', 'data.json').decode()").value
+        XCTAssertEqual(data, "{\"k\": 1}\n")
+        for source in [
+            "import pkgutil\npkgutil.get_data('mypkg', '.env')",
+            "import pkgutil\npkgutil.get_data('mypkg', '.git/config')",
+            "import pkgutil\npkgutil.get_data('mypkg', 'sub/../.env')",
+            "import pkgutil\npkgutil.get_data('mypkg', 'env.json')", "import mypkg.envmod",
+            "import pkgutil\npkgutil.get_data('mypkg', 'huge.bin')",
+        ] {
+            do {
+                let value = try await tunnel.exec(source)
+                XCTFail("\(source) must fail, got \(value)")
+            } catch let error as ErrorResult {
+                XCTAssertEqual(error.kind, .remote, error.msg)
+                XCTAssertFalse(error.msg.contains("SECRET") || error.msg.contains("[core]"), error.msg)
+            }
+        }
+        await tunnel.close()
+    }
 }

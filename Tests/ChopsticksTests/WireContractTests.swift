@@ -8,49 +8,36 @@ import XCTest
 final class WireContractTests: XCTestCase {
     /// A fake agent: says hello (as told by `mode`), skips the real agent's source, then answers every request
     /// according to `mode`.
-    static let fake = #"""
-        import json, os, struct, sys
-        n, mode = int(sys.argv[1]), sys.argv[2]
-        def read(k):
-            b = b''
-            while len(b) < k:
-                c = os.read(0, k - len(b))
-                if not c:
-                    sys.exit(0)
-                b += c
-            return b
-        def send_raw(op, rid, p):
-            os.write(1, struct.pack('>IBI', 5 + len(p), op, rid) + p)
-        def send(op, rid, obj):
-            send_raw(op, rid, json.dumps(obj).encode())
-        hello = {'agent': 1, 'python': '3.99.0', 'executable': 'fake', 'pid': 1, 'hostname': 'fake', 'facts': []}
-        if mode == 'version':
-            hello['agent'] = 2
-        if mode == 'hello':
-            del hello['facts']
-        send(7, 0, hello)
-        read(n)
-        while True:
-            length, op, rid = struct.unpack('>IBI', read(9))
-            request = read(length - 5)
-            if op == 1 and json.loads(request.decode()).get('op') == 'fetch':
-                # 'hello\n' is what the host claims to send: sha1 f572d396fae9206628714fb2ce00f72e94f2258f.
-                body = b'hel' if mode == 'truncated' else b'hello\n'
-                send_raw(4, rid, body)
-                digest = '0' * 40 if mode == 'badsum' else 'f572d396fae9206628714fb2ce00f72e94f2258f'
-                send(2, rid, {'remote_path': '/etc/motd', 'size': 6, 'sha1sum': digest})
-                continue
-            run = {'status': 0, 'signal': None, 'stdout_b64': '', 'stderr_b64': '', 'stdout_truncated': False,
-                   'stderr_truncated': False, 'timed_out': False, 'duration': 0.1}
-            if mode == 'missing':
-                del run['stdout_b64']
-            if mode == 'mistyped':
-                run['status'] = 'zero'
-            if mode == 'error':
-                send(3, rid, {'msg': 'no type'})
-            else:
-                send(2, rid, run)
-        """#
+    static let fake =
+        HostileAgent.framing + #"""
+            n, mode = int(sys.argv[1]), sys.argv[2]
+            hello = {'agent': 1, 'python': '3.99.0', 'executable': 'fake', 'pid': 1, 'hostname': 'fake', 'facts': []}
+            if mode == 'version':
+                hello['agent'] = 2
+            if mode == 'hello':
+                del hello['facts']
+            send(7, 0, hello)
+            read(n)
+            while True:
+                length, op, rid = struct.unpack('>IBI', read(9))
+                request = read(length - 5)
+                if op == 1 and json.loads(request.decode()).get('op') == 'fetch':
+                    # 'hello\n' is what the host claims to send: sha1 f572d396fae9206628714fb2ce00f72e94f2258f.
+                    send(4, rid, b'hel' if mode == 'truncated' else b'hello\n')
+                    digest = '0' * 40 if mode == 'badsum' else 'f572d396fae9206628714fb2ce00f72e94f2258f'
+                    send(2, rid, {'remote_path': '/etc/motd', 'size': 6, 'sha1sum': digest, 'mode': 0o644})
+                    continue
+                run = {'status': 0, 'signal': None, 'stdout_b64': '', 'stderr_b64': '', 'stdout_truncated': False,
+                       'stderr_truncated': False, 'timed_out': False, 'duration': 0.1}
+                if mode == 'missing':
+                    del run['stdout_b64']
+                if mode == 'mistyped':
+                    run['status'] = 'zero'
+                if mode == 'error':
+                    send(3, rid, {'msg': 'no type'})
+                else:
+                    send(2, rid, run)
+            """#
 
     private func fake(_ mode: String) throws -> Tunnel {
         let folder = try temporaryFolder(self)

@@ -1,3 +1,4 @@
+import Chopsticks
 import Foundation
 
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass: every wait in the tests is bounded.
@@ -21,6 +22,25 @@ public func waitUntil(timeout: Double, _ condition: () async -> Bool) async -> B
         try? await Task.sleep(for: .milliseconds(20))
     }
     return true
+}
+
+/// Runs `body`, but throws once `seconds` pass without an answer: a generous bound that turns a hang into a
+/// failure (never a timing assertion). The body is cancelled then.
+public func withinSeconds<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T)
+    async throws -> T
+{
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try? await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw ErrorResult("still waiting after \(seconds) s")
+        }
+        return value
+    }
 }
 
 extension ProcessTree {

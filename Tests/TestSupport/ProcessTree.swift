@@ -55,3 +55,14 @@ extension ProcessTree {
         return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }
+
+extension ProcessTree {
+    /// This process's resident memory in MiB (VmRSS), for tests that bound what a load or an attack costs.
+    public static func residentMiB() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let kib =
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Double($0.split(separator: " ")[1]) } ?? -1
+        return kib / 1024
+    }
+}

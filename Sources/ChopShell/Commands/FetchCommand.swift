@@ -10,8 +10,12 @@ public struct FetchCommand: ChopCommand, Equatable {
         help: """
             With several hosts, LOCAL must contain {host}, which becomes each host's name
             (with no / in it); {{ and }} are literal braces.
-            Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name).
-            Partial files are removed on failure. The result shows REMOTE (absolute) → LOCAL.
+            Without LOCAL, each file goes to ./fetched/{host}/NAME (NAME: the remote file's name);
+            a ./fetched/{host} that is a symlink is refused. Each file is written to a new file beside
+            LOCAL and renamed into place once its SHA-1 matched, so a failure leaves LOCAL as it was,
+            and a symlink planted at LOCAL is replaced, not followed. It gets the remote file's
+            permission bits as your umask allows them (a 0600 file stays 0600).
+            The result shows REMOTE (absolute) → LOCAL.
 
             Examples:
               fetch /etc/os-release 'logs/{host}-os-release'
@@ -41,9 +45,10 @@ public struct FetchCommand: ChopCommand, Equatable {
         let base = (remote as NSString).lastPathComponent
         let pattern = Session.expandTilde(localTemplate ?? "./fetched/{host}/\(base.isEmpty ? "file" : base)")
         let paths = try HostTemplate.paths(pattern, hosts: try session.resolve(target))
-        let remote = self.remote
+        let (remote, ownFolder) = (self.remote, localTemplate == nil)
         return try await session.operate(
             "fetch", target: target, plan: { host in "fetch \(remote) → \(paths[host] ?? "?")" },
-            { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name]) }, describe: HostOutcome.fetch)
+            { tunnel in try await tunnel.fetch(remote, to: paths[tunnel.name], folderMayBeLink: !ownFolder) },
+            describe: HostOutcome.fetch)
     }
 }

@@ -11,7 +11,9 @@ public struct ImportCommand: ChopCommand, Equatable {
             can import (pure Python). From then on every member, now and added later, imports it from chop
             when the host has no module of that name: 'py import mymod; mymod.f()' and 'call mymod.f 1 2'
             work, and pkgutil.get_data('mypkg', 'data.json') returns the local file's bytes. Modules are
-            sent on demand, once per connection, and only files under the imported roots are ever sent.
+            sent on demand, once per connection, and only files under the imported roots are ever sent:
+            modules Python imports and package data files up to 10 MiB, never a dotfile or anything in a
+            dot-folder (mypkg/.env, mypkg/.git), even through a symlink.
             --reload NAME sends a changed module again and reloads it where it was imported.
 
             Examples:

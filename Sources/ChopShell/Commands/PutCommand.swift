@@ -9,7 +9,8 @@ public struct PutCommand: ChopCommand, Equatable {
         rolls: true,
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
-            Without REMOTE, each host gets a temporary file. MODE is octal (0644 by default).
+            Without REMOTE, each host gets a temporary file. MODE is octal; without it the file gets
+            the local file's permission bits as your umask allows them (a 0600 file stays 0600).
             {host} in REMOTE is each member's name (with no / in it); {{ and }} are literal braces.
 
             Examples:
@@ -21,7 +22,7 @@ public struct PutCommand: ChopCommand, Equatable {
     public var local: String
     /// nil: a temporary file on each host.
     public var remote: String?
-    /// Permission bits (`0755` → 493); nil for the default 0644.
+    /// Permission bits (`0755` → 493); nil for the local file's own (`LocalFile.copyMode`).
     public var mode: Int?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
@@ -67,9 +68,11 @@ public struct PutCommand: ChopCommand, Equatable {
         // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so
         // no shared read waits for a host that is not coming.
         let plan = try await PutPlan.prepare(
-            path, remote, mode: mode ?? 0o644, hosts: names, fanout: session.rolling ? 1 : session.settings.fanout)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let (remote, mode) = (self.remote, String(self.mode ?? 0o644, radix: 8))
+            path, remote, mode: mode, hosts: names, fanout: session.rolling ? 1 : session.settings.fanout)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = attributes?[.size] as? Int ?? 0
+        let ownMode = LocalFile.copyMode(of: (attributes?[.posixPermissions] as? NSNumber)?.intValue ?? 0)
+        let (remote, mode) = (self.remote, String(self.mode ?? ownMode, radix: 8))
         let preview: (String) -> String = { host in
             "put \(path) (\(size) bytes) → \(remote.map { HostTemplate.path($0, host: host) } ?? "a temporary file"), mode \(mode)"
         }

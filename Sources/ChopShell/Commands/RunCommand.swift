@@ -45,10 +45,10 @@ public struct RunCommand: VerbatimCommand, Equatable {
         _ verb: String, in session: isolated Session, target: String?, plan: ((String) -> String)? = nil,
         _ start: @escaping @Sendable (Tunnel, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
     ) async throws -> CommandResult {
-        let keep = session.settings.keepBytes
+        let (keep, cap) = (session.settings.keepBytes, session.settings.spillMax)
         // Output beyond keep-bytes goes to a file when the session has a folder for it; lines mode prints each
         // host's lines as they come. Either needs the output streamed; otherwise the agent cuts it at keep-bytes.
-        let spill = session.spillFolderForNextResult().map { OutputSpill(folder: $0, keep: keep) }
+        let spill = session.spillFolderForNextResult().map { OutputSpill(folder: $0, keep: keep, cap: cap) }
         let live = session.settings.output == .lines ? LiveLines(print: session.io.print) : nil
         let streaming = spill != nil || live != nil
         let body: @Sendable (Tunnel) async throws -> RunResult = { tunnel in
@@ -75,7 +75,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
                 // A stream that stayed under keep-bytes is whole here; a larger one is whole in its file, and
                 // here only its start, for the views.
                 outcome.spilled = finished.files
-                outcome.truncated = false
+                outcome.truncated = finished.dropped > 0
                 outcome.output = String(decoding: finished.stdout, as: UTF8.self)
                 outcome.errorOutput = String(decoding: finished.stderr, as: UTF8.self)
             }

@@ -44,9 +44,12 @@ public struct CompletionContext: Sendable {
     public var resultReferences: [String] { results.map { "%\($0)" } }
 
     /// Paths on one live member of the line's target that start with the word being typed; empty when no
-    /// member answers in time.
+    /// member answers in time. The host is untrusted: a path with a control character (a newline, an escape,
+    /// a bidi override) is dropped, and the others are escaped, so each is printed as it is and inserts one word.
     public func remotePaths() -> [String] {
-        remoteLister?(target, word) ?? []
+        (remoteLister?(target, word) ?? []).compactMap { path in
+            TerminalText.sanitize(path) == path ? CommandLineSplitter.escape(path) : nil
+        }
     }
 
     /// Local paths starting with `prefix`; directories end with "/".

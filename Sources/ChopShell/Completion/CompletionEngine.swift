@@ -74,6 +74,22 @@ public struct CompletionEngine: Sendable {
             containerNames: containers, results: results, groups: groups, target: target, remoteLister: remotePaths)
     }
 
+    /// The candidates as Tab lists them, in columns for a terminal `width` wide, at most 200; each is
+    /// neutralised like host text (a local file name can carry an escape sequence as well as a host's).
+    public static func listing(_ candidates: [String], width: Int) -> String {
+        let shown = candidates.prefix(200).map(TerminalText.sanitize)
+        let column = (shown.map { TerminalText.displayWidth($0) }.max() ?? 0) + 2
+        let perLine = max(1, width / column)
+        var text = "\n"
+        for (index, candidate) in shown.enumerated() {
+            text += candidate + String(repeating: " ", count: max(0, column - TerminalText.displayWidth(candidate)))
+            if (index + 1) % perLine == 0 { text += "\n" }
+        }
+        if candidates.count > 200 { text += "\n… \(candidates.count - 200) more" }
+        if !text.hasSuffix("\n") { text += "\n" }
+        return text
+    }
+
     /// The longest common prefix of the candidates (what Tab inserts when there are several).
     public static func commonPrefix(_ candidates: [String]) -> String {
         guard var prefix = candidates.first else { return "" }

@@ -238,4 +238,18 @@ public enum CommandLineSplitter {
         // One quoting rule for the whole program: the library's, which also builds the remote commands.
         shellQuote(word)
     }
+
+    /// `word` with a backslash before each character `words` or `commands` would read specially (whitespace,
+    /// quotes, `\`, `;`, `#`), so it reads back as one word with the same text.
+    ///
+    /// For Tab completion, where `quote` would not do: an escaped word still starts with what was typed (when
+    /// that had nothing to escape), so the editor inserts only the rest.
+    public static func escape(_ word: String) -> String {
+        var escaped = String.UnicodeScalarView()
+        for scalar in word.unicodeScalars {
+            if LineText.isSpace(scalar) || "'\"\\;#".unicodeScalars.contains(scalar) { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return String(escaped)
+    }
 }

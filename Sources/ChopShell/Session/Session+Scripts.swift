@@ -126,24 +126,27 @@ extension Session {
 }
 
 /// Writes typed commands to a script file as they are entered.
+///
+/// The file is made like a fetched one (`ReplacingFile`): a new 0600 file under a temporary name, renamed over
+/// FILE at once and written through its descriptor from then on, so a symlink planted at FILE is replaced, not
+/// followed, and nobody else can read what is typed.
 final class ScriptRecorder: @unchecked Sendable {
     // @unchecked: used only from the Session actor.
-    private let handle: FileHandle
+    private let file: ReplacingFile
 
     init(path: String, header: [String]) throws {
-        // 0600: a record file holds what was typed, which is nobody else's business.
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            chmod(path, 0o600) == 0, let handle = FileHandle(forWritingAtPath: path)
-        else {
-            throw ShellError("cannot write \(path)")
+        do {
+            file = try ReplacingFile(path)
+            try file.commit(mode: 0o600)
+        } catch {
+            throw ShellError("cannot record to \(path): \(error.msg)")
         }
-        self.handle = handle
         for line in header { record(line) }
     }
 
     func record(_ line: String) {
-        try? handle.write(contentsOf: Data((line + "\n").utf8))
+        try? file.write(Data((line + "\n").utf8))
     }
 
-    func close() { try? handle.close() }
+    func close() { file.close() }
 }

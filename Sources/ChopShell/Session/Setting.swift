@@ -140,6 +140,9 @@ public struct Setting: Sendable {
         count(
             "keep-bytes", "N", "output kept in memory per host; the rest goes to a file", 1024...1 << 30,
             unit: "", \.keepBytes, problem: "a number of bytes from 1024 to 1073741824"),
+        count(
+            "spill-max", "N", "output kept on disk per host and result; the rest is dropped", 1024...1 << 40,
+            unit: "", \.spillMax, problem: "a number of bytes from 1024 to 1099511627776"),
         flag("pager", "page long output on a terminal with $PAGER (less -R -F -X)", \.pager),
         choice("color", "colored output; auto: only on a terminal", \.color),
         word(

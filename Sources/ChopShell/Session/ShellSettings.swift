@@ -22,6 +22,8 @@ public struct ShellSettings: Sendable, Equatable {
     public var historyResults: Int = 100
     /// Bytes of each host's stdout and stderr a result keeps in memory; beyond, the output goes to a file.
     public var keepBytes: Int = 256 * 1024
+    /// Bytes of each host's output a result may keep on disk (both streams); the rest is dropped, with a note.
+    public var spillMax: Int = 1 << 30
     /// Whether long output on a terminal goes through `$PAGER` (default `less -R -F -X`).
     public var pager: Bool = true
     public var color: ColorMode = .auto

@@ -153,6 +153,7 @@ class Shipped:
         self.cache = {}     # module name -> its answer, or None when chop has no such module
         self.waiting = {}   # WANT id -> [event, answer]
         self.lock = threading.Lock()
+        self.asking = threading.Lock()   # one WANT at a time: chop fails a host that asks again before its answer
         self.ids = itertools.count(1)
         self.installed = False
 
@@ -160,11 +161,13 @@ class Shipped:
         """chop's answer to a WANT: {'found': bool, ...}."""
         READER.move_now()   # the answer is read by another thread while this one waits
         slot = [threading.Event(), None]
-        with self.lock:
-            wid = next(self.ids)
-            self.waiting[wid] = slot
-        send(WANT, wid, to_json(query))
-        if not slot[0].wait(60):
+        with self.asking:
+            with self.lock:
+                wid = next(self.ids)
+                self.waiting[wid] = slot
+            send(WANT, wid, to_json(query))
+            answered = slot[0].wait(60)
+        if not answered:
             with self.lock:
                 self.waiting.pop(wid, None)
             raise ImportError(f'chop: no answer for {query} within 60 s')

@@ -73,7 +73,7 @@ class Upload:
             return self.fail(os_error('put', 'install', path, e))
         UPLOADS.pop(self.req.id, None)
         self.req.cleanup = None
-        self.req.finish(OK, {'remote_path': path, 'size': self.received, 'sha1sum': got_sha1})
+        self.req.finish(OK, {'remote_path': path, 'size': self.received, 'sha1sum': got_sha1, 'mode': self.mode})
         return None
 
 
@@ -92,6 +92,7 @@ def op_fetch(req, params):
     sha1, size = hashlib.sha1(), 0
     try:
         with open(path, 'rb') as f:
+            mode = os.fstat(f.fileno()).st_mode & 0o7777   # the copy is never wider than the source
             for chunk in iter(lambda: f.read(chunk_size), b''):
                 if not req.data(chunk):
                     return None   # cancelled
@@ -99,4 +100,4 @@ def op_fetch(req, params):
                 size += len(chunk)
     except OSError as e:
         raise os_error('fetch', 'read', path, e)
-    return {'remote_path': path, 'size': size, 'sha1sum': sha1.hexdigest()}
+    return {'remote_path': path, 'size': size, 'sha1sum': sha1.hexdigest(), 'mode': mode}

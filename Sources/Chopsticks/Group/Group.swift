@@ -174,7 +174,8 @@ public struct Group: Sendable {
         await each { try await $0.ping() }
     }
 
-    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async -> GroupResult<PutResult>
+    /// With no `mode`, the local file's permission bits as the umask allows them (`LocalFile.copyMode`).
+    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int? = nil) async -> GroupResult<PutResult>
     {
         let plan: PutPlan
         do {

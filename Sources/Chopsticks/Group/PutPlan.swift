@@ -9,12 +9,13 @@ import Foundation
 public struct PutPlan: Sendable {
     private let consumers: [String: (source: SharedFileSource, consumer: Int)]
     private let remotePath: String?
-    private let mode: Int
+    /// nil: each file's own mode (`LocalFile.copyMode`).
+    private let mode: Int?
 
     /// Opens `localPath` for `hosts`, in the order they will be started; fails with the one message every host
     /// would have got (file not found, a directory, permission denied).
     public static func prepare(
-        _ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644, hosts: [String], fanout: Int
+        _ localPath: String, _ remotePath: String? = nil, mode: Int? = nil, hosts: [String], fanout: Int
     ) async throws -> PutPlan {
         let width = max(1, fanout)
         var consumers: [String: (SharedFileSource, Int)] = [:]

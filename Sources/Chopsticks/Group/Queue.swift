@@ -16,7 +16,7 @@ public actor Queue {
         case call(String, [JSONValue])
         case exec(String)
         case facts([String]?)
-        case put(local: String, remote: String?, mode: Int)
+        case put(local: String, remote: String?, mode: Int?)
         case fetch(remote: String, local: String?)
         case ping
     }

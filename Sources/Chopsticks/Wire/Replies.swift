@@ -75,9 +75,11 @@ enum Reply {
         var remotePath: String
         var size: Int
         var sha1sum: String
+        /// The remote file's permission bits (fetch: the source's; put: the ones it was given).
+        var mode: Int
 
         enum CodingKeys: String, CodingKey {
-            case size, sha1sum
+            case size, sha1sum, mode
             case remotePath = "remote_path"
         }
     }

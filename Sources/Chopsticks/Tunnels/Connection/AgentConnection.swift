@@ -19,6 +19,8 @@ actor AgentConnection {
     nonisolated let process: ChildProcess
     nonisolated let stderr: StderrLog
     nonisolated let eventLoop: any EventLoop
+    /// The framed pipe itself, for writes whose completion matters (`answerWant`).
+    private nonisolated let channel: any Channel
     private let kind: any TunnelKind
     private let timeoutSeconds: Int
     private var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
@@ -34,16 +36,23 @@ actor AgentConnection {
     /// each goes once per connection (until a reload).
     private let shipped: NIOLockedValueBox<[String: ShippedRoot]>
     private var served: Set<String> = []
+    /// True from a WANT until chop's answer is written into the agent's stdin. Cleared on the event loop as the
+    /// write completes, so before that loop can read the agent's next frame: the agent asks one thing at a
+    /// time, and a WANT that finds this set was sent before the answer could reach it (a flood).
+    private let answering = NIOLockedValueBox(false)
+    /// Set when the host broke the protocol: its later frames are ignored while the connection ends.
+    private var broken = false
 
     private init(
-        process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, eventLoop: any EventLoop, timeout: Int,
+        process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
         shipped: NIOLockedValueBox<[String: ShippedRoot]>
     ) {
         self.shipped = shipped
         self.process = process
         self.kind = kind
         self.stderr = stderr
-        self.eventLoop = eventLoop
+        self.channel = channel
+        self.eventLoop = channel.eventLoop
         self.timeoutSeconds = timeout
     }
 
@@ -90,7 +99,7 @@ actor AgentConnection {
             throw ErrorResult("cannot set up pipes: \(error)", kind: .connection)
         }
         let connection = AgentConnection(
-            process: process, kind: kind, stderr: stderr, eventLoop: channel.channel.eventLoop, timeout: timeout,
+            process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
             shipped: shipped)
         let hello = try await connection.start(channel: channel, errors: errors, password: password)
         return (connection, hello)
@@ -199,10 +208,12 @@ actor AgentConnection {
     /// Sends a request and waits for its result. `onData` receives DATA frames (fetch) in order.
     /// `body` runs after the request is sent, for requests that stream data to the agent (put).
     /// The reply is decoded as `reply`: a missing or mistyped field fails this host with a protocol error.
+    /// With `timeout` (the one the agent was given), the host is ended from this side when no answer came
+    /// `deadlineGrace` seconds after it: a hostile or stuck agent cannot run past it.
     func request<Reply: Decodable>(
         _ op: String, _ params: [String: JSONValue] = [:], reply: Reply.Type,
         onData: (@Sendable (ByteBuffer) throws -> Void)? = nil,
-        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil
+        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil, timeout: Double? = nil
     ) async throws -> Reply {
         if let lostReason { throw lostReason }
         guard let writer else { throw ErrorResult("tunnel not open", kind: .connection) }
@@ -213,6 +224,12 @@ actor AgentConnection {
         var object = params
         object["op"] = .string(op)
         let payload = JSONWriter(nonFinite: .token).bytes(.object(object))
+        let deadline = timeout.map { timeout in
+            eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + Self.deadlineGrace) * 1000))) {
+                Task { await self.expire(id, timeout: timeout) }
+            }
+        }
+        defer { deadline?.cancel() }
         return try await withTaskCancellationHandler {
             do {
                 try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
@@ -250,6 +267,22 @@ actor AgentConnection {
         try await writer.write(.frame(Frame(op: op, id: id, payload: bytes)))
     }
 
+    /// Seconds a host has past a request's own timeout before chop ends it: time for the agent to stop the
+    /// command and send what it printed.
+    static let deadlineGrace = 5.0
+
+    /// Request `id` outlived its timeout and the grace: the agent did not stop it, so the connection is ended
+    /// (its child signalled, then killed), failing every request on it.
+    private func expire(_ id: UInt32, timeout: Double) async {
+        guard pending[id] != nil, lostReason == nil else { return }
+        let limit = timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)
+        broken = true
+        await lost(
+            ErrorResult(
+                "timed out: still running \(Int(Self.deadlineGrace)) s after its \(limit) s timeout; chop closed "
+                    + "its tunnel", kind: .timeout))
+    }
+
     /// Tells the agent to stop request `id` and fails it as interrupted here at once.
     func cancel(_ id: UInt32) async {
         guard pending[id] != nil else { return }
@@ -262,6 +295,7 @@ actor AgentConnection {
     }
 
     private func receive(_ frame: Frame) {
+        guard !broken else { return }
         switch frame.op {
         case .hello:
             do {
@@ -304,16 +338,32 @@ actor AgentConnection {
             answerWant(frame)
         case .end, .request, .cancel, .shipped:
             // Only the controller sends these: a host that does is broken or hostile.
-            Task {
-                await lost(ErrorResult("protocol error: unexpected frame op \(frame.op) from host", kind: .protocol))
-            }
+            breakOff("protocol error: unexpected frame op \(frame.op) from host")
         }
+    }
+
+    /// Ends the connection for a protocol violation, once; frames still arriving are ignored meanwhile.
+    private func breakOff(_ message: String) {
+        broken = true
+        Task { await lost(ErrorResult(message, kind: .protocol)) }
     }
 
     // MARK: Shipped code
 
     /// Answers the import hook's `want` for a module or data file of the shipped roots (`ModuleServer`).
+    /// One at a time: a host that asks again before the answer is in its stdin, or asks when nothing was
+    /// shipped to it, is failed, so a flood of WANTs cannot pile up answers in memory.
     private func answerWant(_ frame: Frame) {
+        guard !shipped.withLockedValue({ $0.isEmpty }) else {
+            return breakOff("protocol error: the host asked for shipped code, but nothing was shipped to it")
+        }
+        let busy = answering.withLockedValue { busy in
+            defer { busy = true }
+            return busy
+        }
+        guard !busy else {
+            return breakOff("protocol error: the host asked for shipped code again before it had the last answer")
+        }
         let answer: JSONValue
         if let query = try? JSONValue.parse(frame.payload.readableBytesView) {
             if case .string(let name)? = query["module"], served.contains(name) {
@@ -327,7 +377,8 @@ actor AgentConnection {
         }
         let reply = Frame(
             op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
-        Task { try? await writer?.write(.frame(reply)) }
+        let answering = self.answering
+        channel.writeAndFlush(Outgoing.frame(reply)).whenComplete { _ in answering.withLockedValue { $0 = false } }
     }
 
     /// Lets modules `names` (and their submodules) be sent again: they are being reloaded.
@@ -343,7 +394,8 @@ actor AgentConnection {
         let protocolError =
             (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
             ?? (error as? ErrorResult)
-        lostReason = ErrorResult("tunnel is closing", kind: .connection)
+        // A broken protocol is the reason already: a request made while the child is ended gets it too.
+        lostReason = protocolError ?? ErrorResult("tunnel is closing", kind: .connection)
         if protocolError != nil { process.signalGroup(SIGTERM) }
         let status = await process.waitForExit(graceSeconds: 1)
         await stderrDone?.value

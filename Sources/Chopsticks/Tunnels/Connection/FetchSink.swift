@@ -3,18 +3,22 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Where a fetch writes, chunk by chunk, with a running SHA-1. Used from one request's frames in order.
-/// `@unchecked Sendable`: FileHandle and the hasher are not Sendable, but every access holds `lock`.
+///
+/// The bytes go to a new temporary file beside the target (`ReplacingFile`), which gets the remote file's mode
+/// and is renamed into place only once the checksum matched: a failed fetch leaves the target as it was.
+/// `@unchecked Sendable`: the hasher is not Sendable, but every access holds `lock`.
 final class FetchSink: @unchecked Sendable {
     let path: String
     private struct State {
-        var handle: FileHandle?
+        var file: ReplacingFile?
         let hasher = SHA1()
         var size = 0
     }
     private var state: State
     private let lock = NIOLock()
 
-    init(localPath: String?) throws {
+    /// `folderMayBeLink: false` refuses a target folder that is a symlink (one chop named: `./fetched/HOST`).
+    init(localPath: String?, folderMayBeLink: Bool = true) throws {
         let path: String
         if let localPath {
             path = localPath
@@ -25,39 +29,39 @@ final class FetchSink: @unchecked Sendable {
         } else {
             path = NSTemporaryDirectory() + "chop-fetch-" + UUID().uuidString
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else {
-            throw ErrorResult("cannot write local file \(path)", kind: .local)
-        }
         self.path = path
-        self.state = State(handle: handle)
+        self.state = State(file: try ReplacingFile(path, folderMayBeLink: folderMayBeLink))
     }
 
     func write(_ chunk: ByteBuffer) throws {
         try lock.withLock {
             let bytes = Data(chunk.readableBytesView)
-            try state.handle?.write(contentsOf: bytes)
+            try state.file?.write(bytes)
             state.hasher.update(bytes)
             state.size += bytes.count
         }
     }
 
-    /// Closes the file; returns size and SHA-1 of what was written.
-    func finish() throws -> (Int, String) {
+    /// Size and SHA-1 of what was written.
+    func received() -> (Int, String) {
+        lock.withLock { (state.size, state.hasher.hexDigest()) }
+    }
+
+    /// Puts the file in place with the permission bits a copy of a remote file of `mode` gets
+    /// (`LocalFile.copyMode`: never wider than the remote file).
+    func finish(remoteMode mode: Int) throws {
         try lock.withLock {
-            try state.handle?.close()
-            state.handle = nil
-            return (state.size, state.hasher.hexDigest())
+            try state.file?.commit(mode: LocalFile.copyMode(of: mode))
+            state.file?.close()
+            state.file = nil
         }
     }
 
-    /// Removes a partial file after a failure.
+    /// Removes the partial file after a failure; the target is left as it was.
     func discard() {
         lock.withLock {
-            try? state.handle?.close()
-            state.handle = nil
+            state.file?.close()
+            state.file = nil
         }
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

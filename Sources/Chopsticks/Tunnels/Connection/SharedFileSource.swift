@@ -11,6 +11,8 @@ import NIOCore
 actor SharedFileSource {
     /// The file's size when it was opened (the put's "size" parameter).
     let size: Int
+    /// The permission bits a copy gets by default (`LocalFile.copyMode`).
+    let mode: Int
     private var handle: FileHandle?
     private let path: String
     private let window: Int
@@ -28,7 +30,7 @@ actor SharedFileSource {
     /// Opens `path`, failing with the same clear message every host would get.
     init(path: String, window: Int = 64) throws {
         let file = try LocalFile.openForReading(path)
-        (self.handle, self.size, self.path, self.window) = (file.handle, file.size, path, window)
+        (self.handle, self.size, self.mode, self.path, self.window) = (file.handle, file.size, file.mode, path, window)
     }
 
     deinit { try? handle?.close() }

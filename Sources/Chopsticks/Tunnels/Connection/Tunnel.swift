@@ -250,8 +250,10 @@ public actor Tunnel {
             }
         }
         let handler = onData
+        // The agent's timeout is enforced here too (AgentConnection.deadlineGrace later), whatever the agent does.
+        let timeout: Double? = if case .double(let seconds)? = params["timeout"] { seconds } else { nil }
         let reply = try await perform { connection in
-            try await connection.request(op, params, reply: Reply.Run.self, onData: handler)
+            try await connection.request(op, params, reply: Reply.Run.self, onData: handler, timeout: timeout)
         }
         for piece in reply.tail ?? [] {
             guard let bytes = Data(base64Encoded: piece.b64) else {
@@ -323,15 +325,17 @@ public actor Tunnel {
 
     /// Streams a local file to the host (temporary name, then renamed into place), checked by SHA-1.
     /// With no `remotePath` the agent makes a temporary file.
-    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int = 0o644) async throws -> PutResult {
+    /// With no `mode`, the local file's permission bits as the umask allows them (`LocalFile.copyMode`).
+    public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int? = nil) async throws -> PutResult {
         let source = try SharedFileSource(path: localPath)
         return try await put(from: source, as: await source.join(), remotePath, mode: mode)
     }
 
     /// Sends `source` as `consumer` (joined before any chunk was read); leaves the source however it ends.
-    func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int) async throws
+    func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int?) async throws
         -> PutResult
     {
+        let mode = mode ?? source.mode
         do {
             let reply = try await perform { connection in
                 try await connection.request(
@@ -361,22 +365,27 @@ public actor Tunnel {
         }
     }
 
-    /// Streams a remote file here, checked by SHA-1. A partial local file is removed on any failure.
-    /// With no `localPath` a temporary file is used.
-    public func fetch(_ remotePath: String, to localPath: String? = nil) async throws -> FetchResult {
-        let sink = try FetchSink(localPath: localPath)
+    /// Streams a remote file here, checked by SHA-1, then renames it into place with the remote file's
+    /// permission bits (as the umask allows, never wider). A partial file is removed on any failure, and
+    /// the local file is left as it was. With no `localPath` a temporary file is used. `folderMayBeLink: false`
+    /// refuses a local folder that is a symlink (a folder chop named, such as `./fetched/HOST`).
+    public func fetch(_ remotePath: String, to localPath: String? = nil, folderMayBeLink: Bool = true) async throws
+        -> FetchResult
+    {
+        let sink = try FetchSink(localPath: localPath, folderMayBeLink: folderMayBeLink)
         do {
             let reply = try await perform { connection in
                 try await connection.request(
                     "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
                     reply: Reply.Transfer.self, onData: { try sink.write($0) })
             }
-            let (size, sha1) = try sink.finish()
+            let (size, sha1) = sink.received()
             guard reply.sha1sum == sha1, reply.size == size else {
                 throw ErrorResult(
                     "checksum mismatch: received \(size) bytes with sha1 \(sha1), host sent \(reply.size) with "
                         + reply.sha1sum, kind: .protocol)
             }
+            try sink.finish(remoteMode: reply.mode)
             return FetchResult(localPath: sink.path, remotePath: reply.remotePath, size: size, sha1sum: sha1)
         } catch {
             sink.discard()

@@ -4,6 +4,8 @@ import Foundation
 ///
 /// Nothing outside the roots is ever read: names must be identifiers under a root, data paths may not climb
 /// out of their package (`..`, symlinks), and the answer says no rather than explaining the local disk.
+/// A host is untrusted, so it gets only what Python would import and package data below a size: never a
+/// dotfile or anything in a dot-folder (`pkg/.env`, `pkg/.git/config`), even through a symlink.
 enum ModuleServer {
     /// Data files larger than this are refused (a frame carries at most 16 MiB, base64 grows a third).
     static let maxDataBytes = 10 * 1024 * 1024
@@ -46,7 +48,7 @@ enum ModuleServer {
     static func data(_ path: String, _ roots: [String: ShippedRoot]) -> JSONValue {
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 2, let root = roots[parts[0]], root.isPackage,
-            !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+            !parts.contains(where: { $0.hasPrefix(".") || $0.isEmpty })
         else { return refused("chop does not ship \(path)") }
         let file = root.path + "/" + parts.dropFirst().joined(separator: "/")
         var isDirectory: ObjCBool = false
@@ -60,11 +62,14 @@ enum ModuleServer {
         return ["found": true, "data": .string(bytes.base64EncodedString())]
     }
 
-    /// Whether `file`, symlinks resolved, is the root's own file or lies under its directory.
+    /// Whether `file`, symlinks resolved, is the root's own file or lies under its directory, and not in a
+    /// dot-folder or a dotfile there (a secret such as `.env` beside the code, or a link to one).
     private static func inside(_ file: String, _ root: ShippedRoot) -> Bool {
         let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
         let base = URL(fileURLWithPath: root.path).resolvingSymlinksInPath().path
-        return root.isPackage ? real.hasPrefix(base + "/") : real == base
+        guard root.isPackage else { return real == base }
+        guard real.hasPrefix(base + "/") else { return false }
+        return !real.dropFirst(base.count + 1).split(separator: "/").contains { $0.hasPrefix(".") }
     }
 
     private static func refused(_ message: String) -> JSONValue {

@@ -43,6 +43,9 @@ PY27 = next((p for p in (os.environ.get('CHOP_PY27'), '/root/.pyenv/versions/2.7
 # Must stay byte-identical to the STUB in PROTOCOL.txt (test_stub_matches_spec checks).
 STUB = r"""import os,sys
 if sys.version_info<(3,6):sys.stderr.write("chop: python too old: %s at %s"%(sys.version.split()[0],sys.executable)+chr(10));sys.exit(4)
+sys.path[:]=[q for q in sys.path if os.path.isabs(q)]
+try:os.chdir(os.environ.pop("CHOP_DIR","."))
+except Exception:pass
 n=int(sys.argv[1]);s=b""
 while len(s)<n:
  c=os.read(0,n-len(s))
@@ -50,10 +53,18 @@ while len(s)<n:
  s+=c
 x=None
 if len(sys.argv)>2:
- import marshal,zlib
- h=zlib.crc32(s).to_bytes(4,"big");d=os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),"chop")
- p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
+ import marshal,pwd,zlib
+ h=zlib.crc32(s).to_bytes(4,"big");u=os.geteuid();e=pwd.getpwuid(u).pw_dir
+ if "SUDO_USER" in os.environ or u!=os.getuid():d=os.path.join(e,".cache")
+ else:d=os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache");e=os.path.expanduser("~")
+ d=os.path.join(d,"chop");p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
  try:
+  q=p
+  while 1:
+   t=os.lstat(q)
+   if t.st_uid not in(u,0) or t.st_mode&18 and not(t.st_uid==0 and t.st_mode&512) or q!=p and not os.path.isdir(q):raise OSError(q)
+   if q==e or q==os.path.dirname(q):break
+   q=os.path.dirname(q)
   with open(p,"rb") as f:b=f.read()
   if b[:4]==h:x=marshal.loads(b[4:])
  except Exception:pass

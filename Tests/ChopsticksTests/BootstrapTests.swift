@@ -27,10 +27,16 @@ final class BootstrapTests: XCTestCase {
         }
     }
 
-    func testScriptStaysFarBelowTheArgumentLimit() {
-        XCTAssertLessThan(Bootstrap.script(python: nil).utf8.count, 4096)
+    func testBootstrapIsOneLineAndTheLoginCommandMeansTheSameInEveryShell() {
+        let line = Bootstrap.line(python: nil, marker: "chop-agent-0")
+        XCTAssertLessThan(line.utf8.count, 8192)
+        XCTAssertEqual(line.filter { $0 == "\n" }, "\n")
+        XCTAssertTrue(line.hasSuffix("\n") && line.hasPrefix("echo chop-agent-0;"))
         XCTAssertFalse(Bootstrap.stub.contains("'"))
         XCTAssertFalse(Bootstrap.stub.contains("\\"))
+        // tcsh refuses a newline in quotes, fish reads a backslash in them, csh's history uses '!'.
+        for forbidden: Character in ["\n", "\\", "!"] { XCTAssertFalse(Bootstrap.loginCommand.contains(forbidden)) }
+        XCTAssertNotEqual(Bootstrap.newMarker(), Bootstrap.newMarker())
     }
 
     func testShellQuoting() {
@@ -47,7 +53,7 @@ final class BootstrapTests: XCTestCase {
         XCTAssertEqual(argv.first, "ssh")
         XCTAssertTrue(argv.contains("BatchMode=yes"))
         XCTAssertTrue(argv.contains("ConnectTimeout=10"))
-        XCTAssertEqual(Array(argv.suffix(3)), ["--", "web1", "sh -c 'echo hi'"])
+        XCTAssertEqual(Array(argv.suffix(3)), ["--", "web1", "exec /bin/sh -c 'echo hi'"])
         XCTAssertEqual(argv[argv.firstIndex(of: "-p")! + 1], "2222")
         XCTAssertEqual(argv[argv.firstIndex(of: "-l")! + 1], "admin")
         XCTAssertThrowsError(try SSH(parsing: "web1:notaport"))

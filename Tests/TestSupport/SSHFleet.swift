@@ -53,6 +53,18 @@ public final class SSHFleet: Sendable {
             try FileManager.default.createSymbolicLink(
                 atPath: "\(dir)/oldpy-bin/python3", withDestinationPath: python27)
         }
+        // The bootstrap also looks for Python at the usual absolute places (/usr/bin/python3 …): for `nopython`
+        // and `oldpython` those are hidden, in a mount namespace of the session only, so the host really has
+        // no Python 3.6+ anywhere. The command then runs in the login shell, as sshd would run it.
+        _ = FileManager.default.createFile(atPath: "\(dir)/not-a-program", contents: Data())
+        let hide = """
+            #!/bin/sh
+            exec /usr/bin/unshare -m /bin/sh -c 'for f in /usr/bin/python* /usr/local/bin/python*; do \\
+            [ -f "$f" ] && /bin/mount --bind \(dir)/not-a-program "$f"; done; exec /bin/bash -c "$SSH_ORIGINAL_COMMAND"'
+
+            """
+        try hide.write(toFile: "\(dir)/hide-python", atomically: true, encoding: .utf8)
+        chmod("\(dir)/hide-python", 0o755)
         for key in ["host_key", "wrong_host_key", "client_key"] {
             try Self.shell("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)")
         }
@@ -83,8 +95,10 @@ public final class SSHFleet: Sendable {
             SetEnv HOME=\(dir)/home
             Match LocalAddress 127.0.0.8
                 SetEnv HOME=\(dir)/home PATH=\(dir)/nopy-bin
+                ForceCommand \(dir)/hide-python
             Match LocalAddress 127.0.0.9
                 SetEnv HOME=\(dir)/home PATH=\(dir)/oldpy-bin
+                ForceCommand \(dir)/hide-python
 
             """
         try server.write(toFile: "\(dir)/sshd_config", atomically: true, encoding: .utf8)

@@ -96,12 +96,14 @@ public struct SSH: TunnelKind {
             "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
         ]
         argv += configArguments
-        // ssh joins the remote words with spaces for the remote login shell: hand it one quoted command.
+        // ssh joins the remote words with spaces for the account's login shell, whatever it is (tcsh, fish…):
+        // hand it one line it reads the same way as sh does (see `Bootstrap.reader`).
         let remote =
             sudo
-            ? SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).map(shellQuote).joined(
-                separator: " ")
-            : "sh -c \(shellQuote(script))"
+            ? "exec "
+                + SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).map(shellQuote)
+                .joined(separator: " ")
+            : "exec /bin/sh -c \(shellQuote(script))"
         argv += ["--", host, remote]
         return argv
     }

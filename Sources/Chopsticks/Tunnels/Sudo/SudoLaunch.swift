@@ -8,6 +8,8 @@
 /// sudo refused the password; chop stops there rather than let sudo read the agent as further attempts.
 enum SudoLaunch {
     static let markerPrefix = "chop-sudo-"
+    /// sudo's `-p` prompt. No newline: the whole command must stay one line for any login shell (see
+    /// `Bootstrap.reader`), so `StderrLog` takes it as a line when it is all that is pending.
     static let promptMarker = markerPrefix + "prompt"
     static let readyMarker = markerPrefix + "ready"
 
@@ -16,7 +18,7 @@ enum SudoLaunch {
         guard password else { return ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script] }
         // -k: a cached credential is ignored, so sudo asks exactly when its rule wants a password.
         return [
-            "sudo", "-S", "-k", "-p", promptMarker + "\n", "-u", user, "--", "/bin/sh", "-c",
+            "sudo", "-S", "-k", "-p", promptMarker, "-u", user, "--", "/bin/sh", "-c",
             "echo \(readyMarker) >&2; \(script)",
         ]
     }

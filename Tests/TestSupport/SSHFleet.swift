@@ -145,7 +145,7 @@ public final class SSHFleet: Sendable {
         throw FleetUnavailable(reason: "sshd did not start on port \(port)")
     }
 
-    private static let started = NIOLockedValueBox<[pid_t]>([])
+    static let started = NIOLockedValueBox<[pid_t]>([])
 
     /// The account `.ci/sudo-user-up` makes: its sudo asks for `sudoPassword` every time. Alias `sudopw` logs
     /// in as it.
@@ -167,7 +167,7 @@ public final class SSHFleet: Sendable {
     /// Starts `argv` from a thread that lives as long as the test process. PR_SET_PDEATHSIG fires when the
     /// *thread* that spawned the child ends, and Dispatch retires idle worker threads: spawned from one of
     /// those (an async test), sshd got SIGTERM halfway through a test run.
-    private static func startOnKeeperThread(_ argv: [String]) throws -> pid_t {
+    static func startOnKeeperThread(_ argv: [String]) throws -> pid_t {
         let outcome = NIOLockedValueBox<Result<pid_t, any Error>?>(nil)
         let started = DispatchSemaphore(value: 0)
         let keeper = Thread {

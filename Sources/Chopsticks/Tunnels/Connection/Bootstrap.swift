@@ -169,7 +169,7 @@ public func shellQuote(_ word: String) -> String {
     return quoted + "'"
 }
 
-private func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
+func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar {
     case "A"..."Z", "a"..."z", "0"..."9", "_", "@", "%", "+", "=", ":", ",", ".", "/", "-": true
     default: false

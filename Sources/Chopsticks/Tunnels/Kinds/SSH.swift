@@ -34,7 +34,7 @@ public struct SSH: TunnelKind {
             if hop.contains(",") { throw InvalidTunnel("jump host '\(hop)' cannot contain ','") }
         }
         if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
-        if let python { try validateName(python, what: "python path") }
+        try validatePython(python)
         self.host = host
         self.user = user
         self.port = port

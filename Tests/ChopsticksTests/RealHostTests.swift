@@ -162,4 +162,28 @@ final class RealHostTests: XCTestCase {
         XCTAssertFalse(group.tunnels[0].stderr.printsOnLogin)
         await group.close()
     }
+
+    /// A temporary folder mounted `noexec`: `script` still runs, since the agent starts the script's interpreter
+    /// and never executes the file itself.
+    func testScriptRunsWhereTheTemporaryFolderIsMountedNoexec() async throws {
+        let folder = try temporaryFolder(self)
+        let mount = try Command.run(["mount", "-t", "tmpfs", "-o", "noexec,size=1m", "tmpfs", folder])
+        guard mount.status == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("CI runs as root: \(mount.output)") }
+            throw XCTSkip("cannot mount a tmpfs here: \(mount.output)")
+        }
+        defer { _ = try? Command.run(["umount", folder]) }
+        let script = try temporaryFolder(self) + "/check.sh"
+        try "#!/bin/sh\necho \"from $(dirname \"$0\")\"\n".write(toFile: script, atomically: true, encoding: .utf8)
+        // The agent's temporary folder comes from its own environment, which a Local member inherits.
+        setenv("TMPDIR", folder, 1)
+        defer { unsetenv("TMPDIR") }
+        let group = try Group([Tunnel(try Local("noexec"))])
+        let direct = await group.run("cp /bin/true \"$TMPDIR\"/t && \"$TMPDIR\"/t")
+        XCTAssertEqual(direct[0].value?.status, 126, "the folder must really be noexec")
+        let result = await group.script(script)
+        let output = try XCTUnwrap(result.successful().first?.value.stdoutText, result[0].error?.msg ?? "")
+        XCTAssertTrue(output.hasPrefix("from \(folder)/chop-script-"), output)
+        await group.close()
+    }
 }

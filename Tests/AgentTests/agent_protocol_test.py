@@ -890,6 +890,40 @@ class LifecycleTest(OwnAgentsTest):
         self.assertEqual(agent.ok('ping').keys(), {'time'})
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'chop')))
 
+    def test_compiled_agent_in_a_folder_others_can_write_is_not_used(self):
+        # As sshd's StrictModes: a copy anyone else could have written is compiled afresh instead.
+        env = {'XDG_CACHE_HOME': self.tmp}
+        folder = os.path.join(self.tmp, 'chop')
+        cached = os.path.join(folder, f'agent-0123abcd.{sys.implementation.cache_tag}')
+        source = agent_source()
+        marked = compile(b"import sys; sys.stderr.write('ran from the cache\\n')\n" + source, 'x', 'exec')
+        os.makedirs(folder, 0o700)
+        with open(cached, 'wb') as f:
+            f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+        os.chmod(cached, 0o600)
+        for mode in (0o777, 0o770):
+            with open(cached, 'wb') as f:
+                f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+            os.chmod(folder, mode)
+            agent = self.new_agent(key='0123abcd', env=env).start()
+            self.assertEqual(agent.ok('ping').keys(), {'time'})
+            self.assertNotIn(b'ran from the cache', agent.stderr)
+        os.chmod(folder, 0o700)
+        with open(cached, 'wb') as f:
+            f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+        os.chmod(cached, 0o666)
+        agent = self.new_agent(key='0123abcd', env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertNotIn(b'ran from the cache', agent.stderr)
+        # The same copy in a folder only its owner can write is used (each refused copy was replaced by a
+        # fresh one: write it again).
+        with open(cached, 'wb') as f:
+            f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+        os.chmod(cached, 0o600)
+        agent = self.new_agent(key='0123abcd', env=env).start()
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+        self.assertTrue(wait_until(lambda: b'ran from the cache' in agent.stderr, 5), agent.stderr)
+
     def check_exit_kills_children(self, how):
         agent = self.new_agent().start()
         pidfile = os.path.join(self.tmp, 'child.pid')

@@ -40,4 +40,21 @@ final class RealHostSessionTests: XCTestCase {
         let lines = json.out.split(separator: "\n")
         XCTAssertEqual(lines.filter { $0.contains(#""stdout_base64":"\#(exact)""#) }.count, 2, json.out)
     }
+
+    /// `add local a --python '$(…)'` and an inventory's `ansible_python_interpreter` with shell syntax are refused
+    /// with one line, and nothing runs.
+    func testAnInjectedInterpreterPathIsRefusedFromTheCommandLineAndAnInventory() throws {
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        let ran = "\(folder)/ran"
+        try "[web]\nweb1 ansible_python_interpreter='$(id>\(ran))'\n".write(
+            toFile: "\(folder)/hosts.ini", atomically: true, encoding: .utf8)
+        let direct = try runChop(["-q", "-c", "add local a --python '$(id>\(ran))'"], folder: folder)
+        XCTAssertNotEqual(direct.status, 0)
+        XCTAssertTrue(direct.err.contains("is not a plain path"), direct.err)
+        let inventory = try runChop(["-q", "-c", "inventory \(folder)/hosts.ini; add @web; run true"], folder: folder)
+        XCTAssertNotEqual(inventory.status, 0)
+        XCTAssertTrue(inventory.err.contains("is not a plain path"), inventory.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ran))
+    }
 }

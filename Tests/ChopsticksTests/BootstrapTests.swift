@@ -82,3 +82,34 @@ extension BootstrapTests {
             "sh: 1: exec: nope: not found (exit status 127)")
     }
 }
+
+extension BootstrapTests {
+    /// A host whose only Python is 3.5 (none of that age is installed here to start): the version found and
+    /// the minimum are named, and the cause is typed.
+    func testOnlyPython35IsNamedWithTheMinimum() throws {
+        let stderr = "chop: python too old: 3.5.10 at /usr/bin/python3\nchop: no usable python (tried: python3)"
+        let status = describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
+        let found = FailureText.classify(stderr: stderr, exit: status, host: "old", kind: try SSH("old"), timeout: 10)
+        XCTAssertEqual(
+            found.msg,
+            "no Python 3.6+ found on old (found only Python 3.5.10 at /usr/bin/python3); install python3 or set --python"
+        )
+        XCTAssertEqual(found.cause, .noPython)
+        let named = FailureText.classify(
+            stderr: "chop: python too old: 3.5.10 at /usr/bin/python3.5", exit: describeWaitStatus(4 << 8), host: "old",
+            kind: try SSH("old", python: "/usr/bin/python3.5"), timeout: 10)
+        XCTAssertEqual(
+            named.msg,
+            "Python 3.5.10 at /usr/bin/python3.5 is too old; chop needs Python 3.6+ (set --python to another than /usr/bin/python3.5)"
+        )
+    }
+
+    /// ssh's own failures (exit 255) before the agent are never taken for a login shell that refused the command.
+    func testSSHFailuresAreNotALoginShellRefusal() throws {
+        let failure = FailureText.classify(
+            stderr: "ssh: connect to host x port 22: Connection refused", exit: describeWaitStatus(255 << 8), host: "x",
+            kind: try SSH("x"), timeout: 10, loginText: "")
+        XCTAssertEqual(failure.msg, "connection refused")
+        XCTAssertNil(failure.cause)
+    }
+}

@@ -64,6 +64,11 @@ final class RealHostTests: XCTestCase {
         let result = await group.run("echo \"$PATH\"")
         XCTAssertEqual(result.successful().map(\.value.stdoutText), ["/nonexistent\n"], messages(result))
         await group.close()
+        // Through sudo too: sudo is found at its usual place, and root gets sudo's own PATH.
+        let root = try self.group(shells, ["rc-path"], sudo: true)
+        let asRoot = await root.run("id -u")
+        XCTAssertEqual(asRoot.successful().map(\.value.stdoutText), ["0\n"], messages(asRoot))
+        await root.close()
     }
 
     /// Every common login shell runs chop's command, and every operation works through it, with sudo too.

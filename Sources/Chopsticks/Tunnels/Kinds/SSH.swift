@@ -98,10 +98,12 @@ public struct SSH: TunnelKind {
         argv += configArguments
         // ssh joins the remote words with spaces for the account's login shell, whatever it is (tcsh, fish…):
         // hand it one line it reads the same way as sh does (see `Bootstrap.reader`).
+        // With sudo, `/bin/sh` finds it (on the login PATH, else at its usual places: an rc file may break PATH)
+        // and gets sudo's arguments as its own, so no word is parsed twice.
         let remote =
             sudo
-            ? "exec "
-                + SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).map(shellQuote)
+            ? "exec /bin/sh -c \(shellQuote(SudoLaunch.findSudo)) sh "
+                + SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).dropFirst().map(shellQuote)
                 .joined(separator: " ")
             : "exec /bin/sh -c \(shellQuote(script))"
         argv += ["--", host, remote]

@@ -13,6 +13,12 @@ enum SudoLaunch {
     static let promptMarker = markerPrefix + "prompt"
     static let readyMarker = markerPrefix + "ready"
 
+    /// A one-line `sh` script that runs `sudo "$@"`: sudo on PATH, else at its usual absolute places.
+    static let findSudo =
+        "for s in sudo /usr/bin/sudo /bin/sudo /usr/local/bin/sudo /usr/sbin/sudo; do "
+        + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
+        + "echo \"chop: sudo not found\" >&2; exit 127"
+
     /// `sudo … -u USER -- /bin/sh -c SCRIPT`, with or without the password handshake.
     static func words(user: String, script: String, password: Bool) -> [String] {
         guard password else { return ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script] }

@@ -112,4 +112,12 @@ extension BootstrapTests {
         XCTAssertEqual(failure.msg, "connection refused")
         XCTAssertNil(failure.cause)
     }
+
+    /// No sudo anywhere the login shell can find it: said as such, not as a login shell that refused.
+    func testNoSudoIsNamed() throws {
+        let failure = FailureText.classify(
+            stderr: SudoLaunch.notFoundMarker, exit: describeWaitStatus(127 << 8), host: "h",
+            kind: try SSH("h", sudo: true), timeout: 10, loginText: "")
+        XCTAssertTrue(failure.msg.hasPrefix("sudo not found on h (neither on the login PATH"), failure.msg)
+    }
 }

@@ -37,6 +37,11 @@ enum FailureText {
                     + "'Defaults:USER !requiretty' for the login user to the host's sudoers",
                 kind: .connection, cause: .sudoRequiresTTY)
         }
+        if stderr.contains(SudoLaunch.notFoundMarker) {
+            return ErrorResult(
+                "sudo not found on \(host) (neither on the login PATH nor in /usr/bin, /bin, /usr/local/bin, /usr/sbin): "
+                    + "install it there, or add the host without --sudo", kind: .connection)
+        }
         if let refused = loginShellRefusal(stderr: stderr, exit: exit, host: host, kind: kind, loginText: loginText) {
             return refused
         }
@@ -50,7 +55,8 @@ enum FailureText {
     private static func loginShellRefusal(
         stderr: String, exit: String?, host: String, kind: any TunnelKind, loginText: String?
     ) -> ErrorResult? {
-        guard let loginText, kind is SSH, !stderr.contains("sudo:"), let exit, exit.hasPrefix("exit status"),
+        guard let loginText, kind is SSH, !stderr.lowercased().contains("sudo"), let exit,
+            exit.hasPrefix("exit status"),
             exit != describeWaitStatus(255 << 8)
         else { return nil }
         let said = (loginText + "\n" + stderr).split(separator: "\n").map {

@@ -17,7 +17,9 @@ enum SudoLaunch {
     static let findSudo =
         "for s in sudo /usr/bin/sudo /bin/sudo /usr/local/bin/sudo /usr/sbin/sudo; do "
         + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
-        + "echo \"chop: sudo not found\" >&2; exit 127"
+        + "echo \"\(notFoundMarker)\" >&2; exit 127"
+    /// What `findSudo` writes on stderr when there is no sudo; read back by `FailureText`.
+    static let notFoundMarker = "chop: sudo not found"
 
     /// `sudo … -u USER -- /bin/sh -c SCRIPT`, with or without the password handshake.
     static func words(user: String, script: String, password: Bool) -> [String] {

@@ -46,6 +46,9 @@ PY27 = next((p for p in (os.environ.get('CHOP_PY27'), '/root/.pyenv/versions/2.7
 # Must stay byte-identical to the STUB in PROTOCOL.txt (test_stub_matches_spec checks).
 STUB = r"""import os,sys
 if sys.version_info<(3,6):sys.stderr.write("chop: python too old: %s at %s"%(sys.version.split()[0],sys.executable)+chr(10));sys.exit(4)
+sys.path[:]=[q for q in sys.path if os.path.isabs(q)]
+try:os.chdir(os.environ.pop("CHOP_DIR","."))
+except Exception:pass
 n=int(sys.argv[1]);s=b""
 while len(s)<n:
  c=os.read(0,n-len(s))
@@ -53,10 +56,18 @@ while len(s)<n:
  s+=c
 x=None
 if len(sys.argv)>2:
- import marshal,zlib
- h=zlib.crc32(s).to_bytes(4,"big");d=os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),"chop")
- p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
+ import marshal,pwd,zlib
+ h=zlib.crc32(s).to_bytes(4,"big");u=os.geteuid();e=pwd.getpwuid(u).pw_dir
+ if "SUDO_USER" in os.environ or u!=os.getuid():d=os.path.join(e,".cache")
+ else:d=os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache");e=os.path.expanduser("~")
+ d=os.path.join(d,"chop");p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
  try:
+  q=p
+  while 1:
+   t=os.lstat(q)
+   if t.st_uid not in(u,0) or t.st_mode&18 and not(t.st_uid==0 and t.st_mode&512) or q!=p and not os.path.isdir(q):raise OSError(q)
+   if q==e or q==os.path.dirname(q):break
+   q=os.path.dirname(q)
   with open(p,"rb") as f:b=f.read()
   if b[:4]==h:x=marshal.loads(b[4:])
  except Exception:pass
@@ -897,6 +908,32 @@ class LifecycleTest(OwnAgentsTest):
         agent = self.new_agent(env=env).start()
         self.assertEqual(agent.ok('ping').keys(), {'time'})
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'chop')))
+
+    def test_compiled_agent_in_a_folder_others_can_write_is_not_used(self):
+        # As sshd's StrictModes: a copy anyone else could have written is compiled afresh instead. The planted
+        # copy leaves a file before the agent says hello, so its absence after a ping is proof.
+        env = {'XDG_CACHE_HOME': self.tmp}
+        folder = os.path.join(self.tmp, 'chop')
+        cached = os.path.join(folder, f'agent-0123abcd.{sys.implementation.cache_tag}')
+        ran = os.path.join(self.tmp, 'ran')
+        source = agent_source()
+        marked = compile(f"open({ran!r}, 'a').write('x')\n".encode() + source, 'x', 'exec')
+        os.makedirs(folder, 0o700)
+
+        def plant(folder_mode, file_mode):
+            with open(cached, 'wb') as f:
+                f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+            os.chmod(cached, file_mode)
+            os.chmod(folder, folder_mode)
+            agent = self.new_agent(key='0123abcd', env=env).start()
+            self.assertEqual(agent.ok('ping').keys(), {'time'})
+            return os.path.exists(ran)
+
+        self.assertFalse(plant(0o777, 0o600))
+        self.assertFalse(plant(0o770, 0o600))
+        self.assertFalse(plant(0o700, 0o666))
+        # The same copy in a folder only its owner can write is used.
+        self.assertTrue(plant(0o700, 0o600))
 
     def check_exit_kills_children(self, how):
         agent = self.new_agent().start()

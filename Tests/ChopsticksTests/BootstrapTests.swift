@@ -27,10 +27,16 @@ final class BootstrapTests: XCTestCase {
         }
     }
 
-    func testScriptStaysFarBelowTheArgumentLimit() {
-        XCTAssertLessThan(Bootstrap.script(python: nil).utf8.count, 4096)
+    func testBootstrapIsOneLineAndTheLoginCommandMeansTheSameInEveryShell() {
+        let line = Bootstrap.line(python: nil, marker: "chop-agent-0")
+        XCTAssertLessThan(line.utf8.count, 8192)
+        XCTAssertEqual(line.filter { $0 == "\n" }, "\n")
+        XCTAssertTrue(line.hasSuffix("\n") && line.hasPrefix("echo chop-agent-0;"))
         XCTAssertFalse(Bootstrap.stub.contains("'"))
         XCTAssertFalse(Bootstrap.stub.contains("\\"))
+        // tcsh refuses a newline in quotes, fish reads a backslash in them, csh's history uses '!'.
+        for forbidden: Character in ["\n", "\\", "!"] { XCTAssertFalse(Bootstrap.loginCommand.contains(forbidden)) }
+        XCTAssertNotEqual(Bootstrap.newMarker(), Bootstrap.newMarker())
     }
 
     func testShellQuoting() {
@@ -47,7 +53,7 @@ final class BootstrapTests: XCTestCase {
         XCTAssertEqual(argv.first, "ssh")
         XCTAssertTrue(argv.contains("BatchMode=yes"))
         XCTAssertTrue(argv.contains("ConnectTimeout=10"))
-        XCTAssertEqual(Array(argv.suffix(3)), ["--", "web1", "sh -c 'echo hi'"])
+        XCTAssertEqual(Array(argv.suffix(3)), ["--", "web1", "exec /bin/sh -c 'echo hi'"])
         XCTAssertEqual(argv[argv.firstIndex(of: "-p")! + 1], "2222")
         XCTAssertEqual(argv[argv.firstIndex(of: "-l")! + 1], "admin")
         XCTAssertThrowsError(try SSH(parsing: "web1:notaport"))
@@ -74,5 +80,44 @@ extension BootstrapTests {
                 timeout: 10
             ).msg,
             "sh: 1: exec: nope: not found (exit status 127)")
+    }
+}
+
+extension BootstrapTests {
+    /// A host whose only Python is 3.5 (none of that age is installed here to start): the version found and
+    /// the minimum are named, and the cause is typed.
+    func testOnlyPython35IsNamedWithTheMinimum() throws {
+        let stderr = "chop: python too old: 3.5.10 at /usr/bin/python3\nchop: no usable python (tried: python3)"
+        let status = describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
+        let found = FailureText.classify(stderr: stderr, exit: status, host: "old", kind: try SSH("old"), timeout: 10)
+        XCTAssertEqual(
+            found.msg,
+            "no Python 3.6+ found on old (found only Python 3.5.10 at /usr/bin/python3); install python3 or set --python"
+        )
+        XCTAssertEqual(found.cause, .noPython)
+        let named = FailureText.classify(
+            stderr: "chop: python too old: 3.5.10 at /usr/bin/python3.5", exit: describeWaitStatus(4 << 8), host: "old",
+            kind: try SSH("old", python: "/usr/bin/python3.5"), timeout: 10)
+        XCTAssertEqual(
+            named.msg,
+            "Python 3.5.10 at /usr/bin/python3.5 is too old; chop needs Python 3.6+ (set --python to another than /usr/bin/python3.5)"
+        )
+    }
+
+    /// ssh's own failures (exit 255) before the agent are never taken for a login shell that refused the command.
+    func testSSHFailuresAreNotALoginShellRefusal() throws {
+        let failure = FailureText.classify(
+            stderr: "ssh: connect to host x port 22: Connection refused", exit: describeWaitStatus(255 << 8), host: "x",
+            kind: try SSH("x"), timeout: 10, loginText: "")
+        XCTAssertEqual(failure.msg, "connection refused")
+        XCTAssertNil(failure.cause)
+    }
+
+    /// No sudo anywhere the login shell can find it: said as such, not as a login shell that refused.
+    func testNoSudoIsNamed() throws {
+        let failure = FailureText.classify(
+            stderr: SudoLaunch.notFoundMarker, exit: describeWaitStatus(127 << 8), host: "h",
+            kind: try SSH("h", sudo: true), timeout: 10, loginText: "")
+        XCTAssertTrue(failure.msg.hasPrefix("sudo not found on h (neither on the login PATH"), failure.msg)
     }
 }

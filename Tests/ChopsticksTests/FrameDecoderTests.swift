@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
@@ -35,6 +36,56 @@ final class FrameDecoderTests: XCTestCase {
                 ),
             ],
             decoderFactory: { FrameDecoder() })
+    }
+
+    /// Whatever came before the marker (text with "chop", the marker's own start, frame-like bytes, no newline)
+    /// is skipped and handed over once, however the bytes arrive; frames follow the marker.
+    func testBytesBeforeTheMarkerAreSkippedHoweverTheyArrive() throws {
+        let marker = Array("chop-agent-00ff\n".utf8)
+        let noise = Array("Welcome chop chop-agent-00f \0\0\0\u{10}{\"agent\": 1} no newline".utf8)
+        var input = ByteBuffer(bytes: noise + marker)
+        var frame = bytes(7, 0, Array("{}".utf8))
+        input.writeBuffer(&frame)
+        let all = Array(input.readableBytesView)
+        var generator = SystemRandomNumberGenerator()
+        // Whole, byte by byte, and in random pieces (the marker split anywhere), each on a fresh decoder.
+        for split in [all.count, 1, 0] {
+            let seen = NIOLockedValueBox<[[UInt8]]>([])
+            let decoder = FrameDecoder(marker: marker) { skipped, found in
+                XCTAssertTrue(found)
+                seen.withLockedValue { $0.append(skipped) }
+            }
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(decoder))
+            var offset = 0
+            while offset < all.count {
+                let size = split > 0 ? split : Int.random(in: 1...7, using: &generator)
+                let end = min(all.count, offset + size)
+                try channel.writeInbound(ByteBuffer(bytes: all[offset..<end]))
+                offset = end
+            }
+            let frame = try channel.readInbound(as: Frame.self)
+            XCTAssertEqual(frame, Frame(op: .hello, id: 0, payload: ByteBuffer(bytes: Array("{}".utf8))))
+            XCTAssertEqual(seen.withLockedValue { $0 }, [noise])
+            _ = try? channel.finish()
+        }
+    }
+
+    /// Past the bound without the marker, the host fails, and the start of what it printed is handed over.
+    func testTooMuchBeforeTheMarkerFails() throws {
+        let seen = NIOLockedValueBox<[UInt8]>([])
+        let decoder = FrameDecoder(marker: Array("chop-agent-1\n".utf8)) { skipped, found in
+            XCTAssertFalse(found)
+            seen.withLockedValue { $0 = skipped }
+        }
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(decoder))
+        let line = ByteBuffer(bytes: Array(repeating: UInt8(ascii: "x"), count: 4095) + [0x0A])
+        var failure: (any Error)?
+        for _ in 0..<17 where failure == nil {
+            do { try channel.writeInbound(line) } catch { failure = error }
+        }
+        XCTAssertEqual(failure as? FrameError, .tooMuchLoginText(FrameDecoder.maxNoise))
+        XCTAssertEqual(seen.withLockedValue { $0.count }, FrameDecoder.maxNoise)
+        _ = try? channel.finish()
     }
 
     func testMalformedHeadersAreRefusedBeforeThePayloadArrives() throws {

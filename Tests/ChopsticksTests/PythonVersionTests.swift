@@ -111,6 +111,7 @@ final class PythonVersionTests: XCTestCase {
         } catch let error as ErrorResult {
             XCTAssertTrue(error.msg.hasPrefix("no Python 3.6+ found on oldpython"), error.msg)
             XCTAssertTrue(error.msg.contains("2.7"), error.msg)
+            XCTAssertEqual(error.cause, .noPython)
         }
         await tunnel.close()
     }

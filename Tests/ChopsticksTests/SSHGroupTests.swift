@@ -23,6 +23,7 @@ final class SSHGroupTests: XCTestCase {
         XCTAssertEqual(group.tunnels[4].state.word, "KEY CHANGED")
         XCTAssertTrue(group.tunnels[4].stderr.lines.contains { $0.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") })
         XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython; install python3 or set --python")
+        XCTAssertEqual(result[5].error?.cause, .noPython)
         XCTAssertEqual(result[6].error?.msg, "permission denied (publickey)")
         XCTAssertThrowsError(try result.raiseFailures()) { error in
             XCTAssertTrue("\(error)".hasPrefix("4/7 hosts had failures: closed: connection refused"), "\(error)")

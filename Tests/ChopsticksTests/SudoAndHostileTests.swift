@@ -4,12 +4,19 @@ import TestSupport
 import XCTest
 
 /// A host that answers garbage: a fake allowed by our rules, because it plays a broken or hostile host.
+///
+/// It prints the connection's marker first, as the bootstrap does (whose line starts with `echo MARKER;`), so
+/// what `script` prints is read as frames; with `marker: false` it prints none (a shell that never runs chop's
+/// command).
 struct HostileHost: TunnelKind {
     let name: String
     let script: String
+    var marker = true
     var kindName: String { "hostile" }
     var python: String? { nil }
-    func command(script _: String) -> [String] { ["/bin/sh", "-c", script] }
+    func command(script _: String) -> [String] {
+        ["/bin/sh", "-c", (marker ? "IFS= read -r c; eval \"${c%%;*}\"; " : "") + script]
+    }
 }
 
 final class SudoAndHostileTests: XCTestCase {

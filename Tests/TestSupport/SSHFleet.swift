@@ -53,6 +53,18 @@ public final class SSHFleet: Sendable {
             try FileManager.default.createSymbolicLink(
                 atPath: "\(dir)/oldpy-bin/python3", withDestinationPath: python27)
         }
+        // The bootstrap also looks for Python at the usual absolute places (/usr/bin/python3 …): for `nopython`
+        // and `oldpython` those are hidden, in a mount namespace of the session only, so the host really has
+        // no Python 3.6+ anywhere. The command then runs in the login shell, as sshd would run it.
+        _ = FileManager.default.createFile(atPath: "\(dir)/not-a-program", contents: Data())
+        let hide = """
+            #!/bin/sh
+            exec /usr/bin/unshare -m /bin/sh -c 'for f in /usr/bin/python* /usr/local/bin/python*; do \\
+            [ -f "$f" ] && /bin/mount --bind \(dir)/not-a-program "$f"; done; exec /bin/bash -c "$SSH_ORIGINAL_COMMAND"'
+
+            """
+        try hide.write(toFile: "\(dir)/hide-python", atomically: true, encoding: .utf8)
+        chmod("\(dir)/hide-python", 0o755)
         for key in ["host_key", "wrong_host_key", "client_key"] {
             try Self.shell("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)")
         }
@@ -83,8 +95,10 @@ public final class SSHFleet: Sendable {
             SetEnv HOME=\(dir)/home
             Match LocalAddress 127.0.0.8
                 SetEnv HOME=\(dir)/home PATH=\(dir)/nopy-bin
+                ForceCommand \(dir)/hide-python
             Match LocalAddress 127.0.0.9
                 SetEnv HOME=\(dir)/home PATH=\(dir)/oldpy-bin
+                ForceCommand \(dir)/hide-python
 
             """
         try server.write(toFile: "\(dir)/sshd_config", atomically: true, encoding: .utf8)
@@ -131,7 +145,7 @@ public final class SSHFleet: Sendable {
         throw FleetUnavailable(reason: "sshd did not start on port \(port)")
     }
 
-    private static let started = NIOLockedValueBox<[pid_t]>([])
+    static let started = NIOLockedValueBox<[pid_t]>([])
 
     /// The account `.ci/sudo-user-up` makes: its sudo asks for `sudoPassword` every time. Alias `sudopw` logs
     /// in as it.
@@ -153,7 +167,7 @@ public final class SSHFleet: Sendable {
     /// Starts `argv` from a thread that lives as long as the test process. PR_SET_PDEATHSIG fires when the
     /// *thread* that spawned the child ends, and Dispatch retires idle worker threads: spawned from one of
     /// those (an async test), sshd got SIGTERM halfway through a test run.
-    private static func startOnKeeperThread(_ argv: [String]) throws -> pid_t {
+    static func startOnKeeperThread(_ argv: [String]) throws -> pid_t {
         let outcome = NIOLockedValueBox<Result<pid_t, any Error>?>(nil)
         let started = DispatchSemaphore(value: 0)
         let keeper = Thread {

@@ -38,6 +38,12 @@ public struct HostsCommand: ArgumentlessCommand, Equatable {
             ])
         }
         for line in table.render(maxWidth: max(40, session.io.width())) { session.io.print(line) }
+        let chatty = infos.filter(\.printsOnLogin).map(\.name)
+        if !chatty.isEmpty {
+            session.io.print(
+                "\(TerminalText.sanitize(NodeSet.fold(chatty))) print text on login (an rc file): chop skips it; "
+                    + "'log HOST' shows it")
+        }
         return .ok
     }
 }

@@ -6,6 +6,8 @@ public struct LogCommand: TargetListCommand, Equatable {
         name: "log", usage: "log [TARGET...]", summary: "show what the tunnels wrote on stderr, per host",
         help: """
             ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line.
+            What a host printed on stdout when chop logged in, before the agent started (an rc file's banner),
+            is here too, each line marked "(printed on login)": chop skips it.
 
             Examples:
               log

@@ -76,8 +76,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
                 // here only its start, for the views.
                 outcome.spilled = finished.files
                 outcome.truncated = finished.dropped > 0
-                outcome.output = String(decoding: finished.stdout, as: UTF8.self)
-                outcome.errorOutput = String(decoding: finished.stderr, as: UTF8.self)
+                outcome.setOutput(stdout: finished.stdout, stderr: finished.stderr)
             }
             return outcome
         }

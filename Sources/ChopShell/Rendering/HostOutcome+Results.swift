@@ -45,9 +45,11 @@ extension HostOutcome {
         } else if run.status != 0 {
             reason = "exit \(run.status ?? -1)"
         }
-        return HostOutcome(
+        var outcome = HostOutcome(
             host: host, state: state, exitCode: run.status, signal: run.signal, reason: reason, seconds: run.duration,
-            output: run.stdoutText, errorOutput: run.stderrText, truncated: run.stdoutTruncated || run.stderrTruncated)
+            truncated: run.stdoutTruncated || run.stderrTruncated)
+        outcome.setOutput(stdout: run.stdout, stderr: run.stderr)
+        return outcome
     }
 
     static func json(_ host: String, _ value: JSONValue) -> HostOutcome {

@@ -47,6 +47,11 @@ public struct HostOutcome: Sendable, Equatable {
     public var value: JSONValue?
     /// Where the whole stdout/stderr went when it outgrew `keep-bytes`; `output`/`errorOutput` then hold its start.
     public var spilled: SpilledOutput?
+    /// The exact stdout and stderr bytes when they are not UTF-8 (a host in a Latin-1 locale): `output` and
+    /// `errorOutput` show them with U+FFFD in their place, and `--json` carries these as `stdout_base64` and
+    /// `stderr_base64`, so nothing the host printed is lost. Nil when the text is UTF-8 already.
+    public var rawOutput: Data?
+    public var rawErrorOutput: Data?
 
     /// Creates an outcome; only `host` is required so tests and converters state just what matters.
     public init(
@@ -78,6 +83,15 @@ public struct HostOutcome: Sendable, Equatable {
 
     private static func read(_ path: String) -> String? {
         (try? Data(contentsOf: URL(fileURLWithPath: path))).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Sets `output`/`errorOutput` from the host's bytes, keeping them in `rawOutput`/`rawErrorOutput` when
+    /// they are not UTF-8.
+    mutating func setOutput(stdout: Data, stderr: Data) {
+        output = String(decoding: stdout, as: UTF8.self)
+        errorOutput = String(decoding: stderr, as: UTF8.self)
+        rawOutput = String(data: stdout, encoding: .utf8) == nil ? stdout : nil
+        rawErrorOutput = String(data: stderr, encoding: .utf8) == nil ? stderr : nil
     }
 
     /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).

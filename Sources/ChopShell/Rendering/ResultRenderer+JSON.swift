@@ -30,7 +30,7 @@ extension ResultRenderer {
     public static func jsonObject(_ outcome: HostOutcome) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         func integer(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
-        return .object([
+        var object: [String: JSONValue] = [
             "exit_code": integer(outcome.exitCode),
             "host": .string(outcome.host),
             "reason": text(outcome.reason),
@@ -42,7 +42,11 @@ extension ResultRenderer {
             "traceback": text(outcome.traceback),
             "truncated": .bool(outcome.truncated),
             "value": outcome.value ?? .null,
-        ])
+        ]
+        // Bytes that are not UTF-8 (a Latin-1 host): exact here, while "stdout"/"stderr" stay readable text.
+        if let raw = outcome.rawOutput { object["stdout_base64"] = .string(raw.base64EncodedString()) }
+        if let raw = outcome.rawErrorOutput { object["stderr_base64"] = .string(raw.base64EncodedString()) }
+        return .object(object)
     }
 
     /// Rounded to microseconds so clock noise does not show as 17 digits.

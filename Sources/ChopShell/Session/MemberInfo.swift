@@ -9,6 +9,9 @@ public struct MemberInfo: Sendable, Equatable {
     public var rtt: Double?
     public var lastError: String?
     public var down: Bool
+    /// The host prints text on stdout when chop logs in (an rc file that prints): chop skips it and keeps it in
+    /// the member's log, and `hosts` says so once.
+    public var printsOnLogin = false
 }
 
 extension MemberInfo {
@@ -17,7 +20,7 @@ extension MemberInfo {
         [
             "name": .string(name), "kind": .string(kind), "state": .string(state),
             "python": python.map(JSONValue.string) ?? .null, "rtt": rtt.map(JSONValue.double) ?? .null,
-            "last_error": lastError.map(JSONValue.string) ?? .null,
+            "last_error": lastError.map(JSONValue.string) ?? .null, "prints_on_login": .bool(printsOnLogin),
         ]
     }
 }

@@ -144,7 +144,7 @@ extension Session {
                 MemberInfo(
                     name: tunnel.name, kind: kind, state: state.word,
                     python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
-                    lastError: await tunnel.lastError, down: down))
+                    lastError: await tunnel.lastError, down: down, printsOnLogin: tunnel.stderr.printsOnLogin))
         }
         return result
     }

@@ -24,6 +24,20 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
         case needsPassword
     }
 
+    /// What a host does that stopped the agent from starting, for library users who act on it without reading
+    /// `msg` (issue "Real hosts"); nil for every other failure.
+    public enum Cause: String, Sendable, Hashable, Codable {
+        /// The host printed more than 64 KiB on stdout before the agent started: an rc file that prints, or a
+        /// login shell that never runs chop's command. The member's log holds the start of it.
+        case tooMuchLoginText
+        /// The account's login shell did not run chop's command: `nologin`, `/bin/false`, or a `ForceCommand`.
+        case loginShellRefused
+        /// sudo on the host needs a terminal (`Defaults requiretty`), and chop never allocates one.
+        case sudoRequiresTTY
+        /// No Python 3.6 or newer there: none at all, or only an older one.
+        case noPython
+    }
+
     /// A human-readable message, one line.
     public var msg: String
     public var kind: Kind
@@ -31,8 +45,13 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
     public var type: String?
     /// The remote traceback as text, when the agent sent one.
     public var traceback: String?
+    /// Set when a host could not start the agent for a known reason.
+    public var cause: Cause?
 
-    public init(_ msg: String, kind: Kind = .local, type: String? = nil, traceback: String? = nil) {
+    public init(
+        _ msg: String, kind: Kind = .local, type: String? = nil, traceback: String? = nil, cause: Cause? = nil
+    ) {
+        self.cause = cause
         self.msg = msg
         self.kind = kind
         self.type = type

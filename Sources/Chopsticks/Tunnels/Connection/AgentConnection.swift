@@ -42,12 +42,15 @@ actor AgentConnection {
     private let answering = NIOLockedValueBox(false)
     /// Set when the host broke the protocol: its later frames are ignored while the connection ends.
     private var broken = false
+    /// What the host printed on stdout before the agent's marker, while the agent has not started (nil after).
+    private let login: NIOLockedValueBox<[UInt8]?>
 
     private init(
         process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
-        shipped: NIOLockedValueBox<[String: ShippedRoot]>
+        shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>
     ) {
         self.shipped = shipped
+        self.login = login
         self.process = process
         self.kind = kind
         self.stderr = stderr
@@ -63,8 +66,9 @@ actor AgentConnection {
         shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
     ) async throws -> (AgentConnection, Hello) {
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
-        let argv = kind.command(
-            script: Bootstrap.script(python: await kind.interpreter()), sudoPassword: password != nil)
+        let argv = kind.command(script: Bootstrap.reader, sudoPassword: password != nil)
+        let marker = Bootstrap.newMarker()
+        let line = Bootstrap.line(python: await kind.interpreter(), marker: marker)
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(argv)
@@ -72,13 +76,19 @@ actor AgentConnection {
             throw ErrorResult(String(describing: error), kind: .connection)
         }
         let group = MultiThreadedEventLoopGroup.singleton
+        // What the host printed before the marker while the agent has not started; nil once it has.
+        let login = NIOLockedValueBox<[UInt8]?>([])
         let channel: NIOAsyncChannel<Frame, Outgoing>
         let errors: NIOAsyncChannel<ByteBuffer, Never>
         do {
             channel = try await NIOPipeBootstrap(group: group)
                 .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                        let decoder = FrameDecoder(marker: Array((marker + "\n").utf8)) { noise, found in
+                            stderr.recordLoginText(noise)
+                            login.withLockedValue { $0 = found ? nil : noise }
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
                         try channel.pipeline.syncOperations.addHandler(FrameWriter())
                         return try NIOAsyncChannel<Frame, Outgoing>(
                             wrappingChannelSynchronously: channel,
@@ -100,13 +110,16 @@ actor AgentConnection {
         }
         let connection = AgentConnection(
             process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
-            shipped: shipped)
-        let hello = try await connection.start(channel: channel, errors: errors, password: password)
+            shipped: shipped, login: login)
+        let bootstrap = ByteBuffer(string: line)
+        let hello = try await connection.start(
+            channel: channel, errors: errors, password: password, bootstrap: bootstrap)
         return (connection, hello)
     }
 
     private func start(
-        channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, password: Secret?
+        channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, password: Secret?,
+        bootstrap: ByteBuffer
     ) async throws -> Hello {
         let stderr = self.stderr
         stderr.beginMarkers()
@@ -152,7 +165,8 @@ actor AgentConnection {
         } else {
             do {
                 guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
-                try await writer.write(.raw(Bootstrap.agentBuffer))
+                // The bootstrap line for the shell `Bootstrap.reader` started, then the agent for its Python.
+                try await writer.write(contentsOf: [.raw(bootstrap), .raw(Bootstrap.agentBuffer)])
             } catch {
                 // The child may have died at once; its reason arrives through `lost`.
             }
@@ -392,7 +406,15 @@ actor AgentConnection {
     private func lost(_ error: (any Error)?) async {
         guard lostReason == nil else { return }
         let protocolError =
-            (error as? FrameError).map { ErrorResult($0.description, kind: .protocol) }
+            (error as? FrameError).map { frameError in
+                guard case .tooMuchLoginText = frameError else {
+                    return ErrorResult(frameError.description, kind: .protocol)
+                }
+                return ErrorResult(
+                    "\(frameError.description) (an rc file that prints, or a login shell that never runs chop's "
+                        + "command); 'log \(kind.name)' shows the start of it", kind: .connection,
+                    cause: .tooMuchLoginText)
+            }
             ?? (error as? ErrorResult)
         // A broken protocol is the reason already: a request made while the child is ended gets it too.
         lostReason = protocolError ?? ErrorResult("tunnel is closing", kind: .connection)
@@ -403,7 +425,8 @@ actor AgentConnection {
             protocolError
             ?? FailureText.classify(
                 stderr: stderr.tail(), exit: status.map(describeWaitStatus), host: kind.name, kind: kind,
-                timeout: timeoutSeconds)
+                timeout: timeoutSeconds,
+                loginText: login.withLockedValue { $0 }.map { String(decoding: $0, as: UTF8.self) })
         lostReason = reason
         helloPromise?.fail(reason)
         for (_, entry) in pending { entry.promise.fail(reason) }

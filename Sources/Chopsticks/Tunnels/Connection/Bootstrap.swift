@@ -26,11 +26,15 @@ public enum Bootstrap {
     /// The agent's source in one buffer that every connection sends as it is (buffers share their storage).
     static let agentBuffer = ByteBuffer(bytes: agentSource)
 
-    /// Interpreters tried in order when the user named none.
+    /// Interpreters tried in order when the user named none: by name on PATH first, then at the usual absolute
+    /// places, so that an rc file that breaks PATH does not make the host unreachable.
     public static let candidates = [
         "python3", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8",
-        "python3.7", "python3.6", "/usr/libexec/platform-python", "python",
+        "python3.7", "python3.6", "/usr/libexec/platform-python", "python", "/usr/bin/python3",
+        "/usr/local/bin/python3", "/bin/python3", "/opt/homebrew/bin/python3",
     ]
+    /// Folders searched for `python3` last, as a shell glob (`/opt/*/bin`: vendor and hand-built installs).
+    static let candidateGlob = "/opt/*/bin/python3"
 
     /// Exit status of the stub when the interpreter is older than 3.6 (the script then tries the next one).
     static let tooOldStatus = 4
@@ -40,15 +44,48 @@ public enum Bootstrap {
     static let noPythonMarker = "chop: no usable python"
     static let tooOldMarker = "chop: python too old:"
 
-    /// The `-c` stub: Python 2.7 and 3.x syntax, no backslashes or single quotes (it is single-quoted for sh).
+    /// What every tunnel runs on the far side: a `/bin/sh` (by absolute path, so a broken PATH does not matter)
+    /// that reads one line from stdin and runs it. The line is the bootstrap (`line(python:marker:)`).
+    ///
+    /// Why stdin: ssh hands its command to the account's login shell, and each shell has its own syntax (tcsh
+    /// refuses a newline inside quotes, fish treats a backslash inside them as an escape). This one line, with
+    /// no newline, backslash or `!`, means the same in sh, bash, zsh, ksh, fish, tcsh/csh and busybox ash; the
+    /// bootstrap itself then never meets the login shell. `read` takes bytes one at a time on a pipe, so the
+    /// agent's bytes after the line stay in stdin for Python.
+    public static let reader = "IFS= read -r c; eval \"$c\""
+
+    /// `reader` as a command for a login shell: `exec /bin/sh -c '…'`.
+    public static let loginCommand = "exec /bin/sh -c \(shellQuote(reader))"
+
+    /// A fresh marker for one connection: the bootstrap prints it on stdout just before the agent starts, and
+    /// chop reads frames only after it (whatever a login shell's rc files printed before is the host's text).
+    static func newMarker() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }
+        return "chop-agent-" + digits.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+    }
+
+    /// The `-c` stub: Python 2.7 and 3.x syntax, no backslashes or single quotes (it is sent inside a Python
+    /// string literal inside sh single quotes).
+    ///
+    /// It first drops relative entries (the current folder) from `sys.path`, so nothing in the folder chop
+    /// was started from, or in the login home, is imported (the script also starts it in `/`, with `-E -s`),
+    /// then goes back to the folder the shell started in (`CHOP_DIR`) for the user's commands.
     ///
     /// Given a key (`agentKey`), it keeps the compiled agent in `~/.cache/chop/agent-KEY.TAG` (mode 0600, a
     /// CRC-32 of the source first) and runs that instead of compiling the source again: compiling the agent
     /// is most of its start-up, paid by every host on every connect. A stale or damaged copy is not used.
+    /// The folder comes from the password database for the effective user when sudo started it (never a
+    /// `$HOME` sudo kept), and a copy is used only when it and every folder above it up to that home belong to
+    /// the effective user or root and are writable by no one else (like sshd's StrictModes): otherwise anyone
+    /// who can write there could run code as that user.
     static let stub = [
         "import os,sys",
         "if sys.version_info<(3,6):sys.stderr.write(\"\(tooOldMarker) %s at %s\"%(sys.version.split()[0],"
             + "sys.executable)+chr(10));sys.exit(\(tooOldStatus))",
+        "sys.path[:]=[q for q in sys.path if os.path.isabs(q)]",
+        "try:os.chdir(os.environ.pop(\"CHOP_DIR\",\".\"))",
+        "except Exception:pass",
         "n=int(sys.argv[1]);s=b\"\"",
         "while len(s)<n:",
         " c=os.read(0,n-len(s))",
@@ -56,11 +93,18 @@ public enum Bootstrap {
         " s+=c",
         "x=None",
         "if len(sys.argv)>2:",
-        " import marshal,zlib",
-        " h=zlib.crc32(s).to_bytes(4,\"big\");"
-            + "d=os.path.join(os.environ.get(\"XDG_CACHE_HOME\") or os.path.expanduser(\"~/.cache\"),\"chop\")",
-        " p=os.path.join(d,\"agent-%s.%s\"%(sys.argv[2],sys.implementation.cache_tag))",
+        " import marshal,pwd,zlib",
+        " h=zlib.crc32(s).to_bytes(4,\"big\");u=os.geteuid();e=pwd.getpwuid(u).pw_dir",
+        " if \"SUDO_USER\" in os.environ or u!=os.getuid():d=os.path.join(e,\".cache\")",
+        " else:d=os.environ.get(\"XDG_CACHE_HOME\") or os.path.expanduser(\"~/.cache\");e=os.path.expanduser(\"~\")",
+        " d=os.path.join(d,\"chop\");p=os.path.join(d,\"agent-%s.%s\"%(sys.argv[2],sys.implementation.cache_tag))",
         " try:",
+        "  q=p",
+        "  while 1:",
+        "   t=os.lstat(q)",
+        "   if t.st_uid not in(u,0) or t.st_mode&18 and not(t.st_uid==0 and t.st_mode&512) or q!=p and not os.path.isdir(q):raise OSError(q)",
+        "   if q==e or q==os.path.dirname(q):break",
+        "   q=os.path.dirname(q)",
         "  with open(p,\"rb\") as f:b=f.read()",
         "  if b[:4]==h:x=marshal.loads(b[4:])",
         " except Exception:pass",
@@ -76,21 +120,40 @@ public enum Bootstrap {
         "exec(x,{\"__name__\":\"__chop_agent__\"})",
     ].joined(separator: "\n")
 
-    /// The `sh` script that starts the agent with `python`, or discovers an interpreter when it is nil.
-    public static func script(python: String?) -> String {
-        let launch = "-c \(shellQuote(stub)) \(agentSource.count) \(agentKey)"
-        return candidateLoop(python.map { [$0] } ?? candidates, launch: launch)
+    /// `stub` as one line of Python: `exec("…")` with its newlines and quotes escaped, so the bootstrap stays
+    /// one line (see `reader`).
+    static let stubLine: String = {
+        var literal = ""
+        for character in stub {
+            switch character {
+            case "\n": literal += "\\n"
+            case "\"": literal += "\\\""
+            default: literal.append(character)
+            }
+        }
+        return "exec(\"\(literal)\")"
+    }()
+
+    /// The bootstrap line `reader` runs, newline included: prints `marker`, then starts the agent with
+    /// `python`, or discovers an interpreter when it is nil. Python starts in `/` with `-E -s` (no PYTHON*
+    /// variables, no user site folder), and the stub goes back to the starting folder once imports are safe.
+    public static func line(python: String?, marker: String) -> String {
+        let launch = "-E -s -c \(shellQuote(stubLine)) \(agentSource.count) \(agentKey)"
+        let search = python.map { [$0] } ?? candidates
+        return "echo \(marker); CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
+            + candidateLoop(search, glob: python == nil ? candidateGlob : nil, launch: launch) + "\n"
     }
 
-    /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` on PATH whose start does not exit with
-    /// `tooOldStatus`, and exits with its status; 127 and a marker on stderr when none is left. Shared by the
-    /// bootstrap and by `LocalInterpreter`'s one-time search, so both follow the same rules.
-    static func candidateLoop(_ list: [String], launch arguments: String) -> String {
-        """
-        for p in \(list.map(shellQuote).joined(separator: " ")); do \
-        if command -v "$p" >/dev/null 2>&1; then "$p" \(arguments); s=$?; [ $s -eq \(tooOldStatus) ] || exit $s; fi; \
-        done; echo "\(noPythonMarker) (tried: \(list.joined(separator: " ")))" >&2; exit \(noPythonStatus)
-        """
+    /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on
+    /// PATH or at its absolute path, and executable (`command -v` alone accepts any absolute path), whose start does not exit with `tooOldStatus`, and exits with its status;
+    /// 127 and a marker on stderr when none is left. Shared by the bootstrap and by `LocalInterpreter`'s
+    /// one-time search, so both follow the same rules. Every word is quoted, in the message too.
+    static func candidateLoop(_ list: [String], glob: String? = nil, launch arguments: String) -> String {
+        let tried = "\(noPythonMarker) (tried: \((list + (glob.map { [$0] } ?? [])).joined(separator: " ")))"
+        return "for p in \(list.map(shellQuote).joined(separator: " "))\(glob.map { " " + $0 } ?? ""); do "
+            + "if q=$(command -v \"$p\" 2>/dev/null) && [ -x \"$q\" ]; then \"$p\" \(arguments); s=$?; "
+            + "[ $s -eq \(tooOldStatus) ] || exit $s; fi; "
+            + "done; echo \(shellQuote(tried)) >&2; exit \(noPythonStatus)"
     }
 }
 
@@ -106,7 +169,7 @@ public func shellQuote(_ word: String) -> String {
     return quoted + "'"
 }
 
-private func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
+func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar {
     case "A"..."Z", "a"..."z", "0"..."9", "_", "@", "%", "+", "=", ":", ",", ".", "/", "-": true
     default: false

@@ -6,10 +6,11 @@ import Foundation
 /// wall of ssh debug output.
 enum FailureText {
     /// The failure as an error whose kind says what the user can do: host-key and password problems have
-    /// their own kinds (and member states), everything else is a connection failure.
-    static func classify(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int)
-        -> ErrorResult
-    {
+    /// their own kinds (and member states), everything else is a connection failure. `loginText` is what the
+    /// host printed on stdout when the agent never started (nil once it did): see `FrameDecoder`.
+    static func classify(
+        stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int, loginText: String? = nil
+    ) -> ErrorResult {
         let lower = stderr.lowercased()
         if lower.contains("remote host identification has changed")
             || lower.contains("host key for")
@@ -30,8 +31,41 @@ enum FailureText {
         if lower.contains("sudo:") && lower.contains("incorrect password") {
             return ErrorResult("sudo refused the password; try 'password' again", kind: .needsPassword)
         }
+        if lower.contains("sudo:") && lower.contains("must have a tty") {
+            return ErrorResult(
+                "sudo on \(host) requires a terminal (Defaults requiretty) and chop never allocates one: add "
+                    + "'Defaults:USER !requiretty' for the login user to the host's sudoers",
+                kind: .connection, cause: .sudoRequiresTTY)
+        }
+        if stderr.contains(SudoLaunch.notFoundMarker) {
+            return ErrorResult(
+                "sudo not found on \(host) (neither on the login PATH nor in /usr/bin, /bin, /usr/local/bin, /usr/sbin): "
+                    + "install it there, or add the host without --sudo", kind: .connection)
+        }
+        if let refused = loginShellRefusal(stderr: stderr, exit: exit, host: host, kind: kind, loginText: loginText) {
+            return refused
+        }
+        let text = describe(stderr: stderr, exit: exit, host: host, kind: kind, timeout: timeout)
+        let noPython = stderr.contains(Bootstrap.noPythonMarker) || stderr.contains(Bootstrap.tooOldMarker)
+        return ErrorResult(text, kind: .connection, cause: noPython && loginText == nil ? .noPython : nil)
+    }
+
+    /// An ssh login that ended without ever printing the bootstrap's marker, with an exit status of the far
+    /// side (ssh's own failures exit 255): the account's shell did not run chop's command.
+    private static func loginShellRefusal(
+        stderr: String, exit: String?, host: String, kind: any TunnelKind, loginText: String?
+    ) -> ErrorResult? {
+        guard let loginText, kind is SSH, !stderr.lowercased().contains("sudo"), let exit,
+            exit.hasPrefix("exit status"),
+            exit != describeWaitStatus(255 << 8)
+        else { return nil }
+        let said = (loginText + "\n" + stderr).split(separator: "\n").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.first { !$0.isEmpty }
         return ErrorResult(
-            describe(stderr: stderr, exit: exit, host: host, kind: kind, timeout: timeout), kind: .connection)
+            "the account's login shell on \(host) did not run chop's command (a nologin or false shell, or a "
+                + "ForceCommand)" + (said.map { ": \($0)" } ?? " (\(exit))") + "; 'log \(host)' shows what it printed",
+            kind: .connection, cause: .loginShellRefused)
     }
 
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {

@@ -11,6 +11,7 @@ public final class StderrLog: Sendable {
         var markers: [String] = []
         var markerWaiter: CheckedContinuation<String?, Never>?
         var ended = false
+        var printsOnLogin = false
     }
 
     public static let maxLines = 200
@@ -28,8 +29,11 @@ public final class StderrLog: Sendable {
     public var lines: [String] { state.withLockedValue { $0.lines } }
 
     /// The last `count` lines joined, for failure messages.
+    /// What the host printed on login is left out: it is not a message about the failure.
     func tail(_ count: Int = 20) -> String {
-        state.withLockedValue { $0.lines.suffix(count).joined(separator: "\n") }
+        state.withLockedValue { state in
+            state.lines.filter { !$0.hasPrefix(Self.loginPrefix) }.suffix(count).joined(separator: "\n")
+        }
     }
 
     func append(_ bytes: some Sequence<UInt8>) {
@@ -44,6 +48,11 @@ public final class StderrLog: Sendable {
                 } else if state.partial.count < Self.maxLineBytes {
                     state.partial.append(byte)
                 }
+            }
+            // sudo's prompt has no newline (`SudoLaunch.promptMarker`): all that is pending, it is a line.
+            if state.partial.elementsEqual(SudoLaunch.promptMarker.utf8) {
+                complete.append(SudoLaunch.promptMarker)
+                state.partial.removeAll(keepingCapacity: true)
             }
             // Handshake lines are for the connection, not the log.
             complete.removeAll { line in
@@ -60,6 +69,32 @@ public final class StderrLog: Sendable {
             return state.handler
         }
         if let handler { complete.forEach(handler) }
+    }
+
+    /// Whether the host printed text on stdout before the agent started (an rc file that prints), on any
+    /// connection of this tunnel.
+    public var printsOnLogin: Bool { state.withLockedValue { $0.printsOnLogin } }
+
+    /// Prefixes the lines of `loginText` in the log.
+    public static let loginPrefix = "(printed on login) "
+
+    /// Keeps what the host printed on stdout before the agent's marker: the host's text, not chop's, so it goes
+    /// in the log (`log HOST`), each line marked, and is otherwise dropped.
+    func recordLoginText(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            Self.loginPrefix + String(decoding: line.prefix(Self.maxLineBytes), as: UTF8.self)
+        }
+        if bytes.last == 0x0A { lines.removeLast() }
+        if lines.count > Self.maxLines / 2 {
+            let more = lines.count - Self.maxLines / 2
+            lines = lines.prefix(Self.maxLines / 2) + [Self.loginPrefix + "… (\(more) more lines)"]
+        }
+        state.withLockedValue { state in
+            state.printsOnLogin = true
+            state.lines.append(contentsOf: lines)
+            if state.lines.count > Self.maxLines { state.lines.removeFirst(state.lines.count - Self.maxLines) }
+        }
     }
 
     /// Keeps an unterminated last line when the stream ends.

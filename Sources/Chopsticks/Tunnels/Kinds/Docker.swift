@@ -20,7 +20,8 @@ public struct Docker: TunnelKind {
         _ name: String, image: String, rm: Bool = true, engine: String = "docker", on: SSH? = nil,
         python: String? = nil
     ) throws(InvalidTunnel) {
-        try validateNames(["container name": name, "image": image, "engine": engine, "python path": python])
+        try validateNames(["container name": name, "image": image, "engine": engine])
+        try validatePython(python)
         self.name = name
         self.image = image
         self.rm = rm

@@ -14,7 +14,8 @@ public struct DockerExec: TunnelKind {
     public init(
         _ container: String, engine: String = "docker", on: SSH? = nil, python: String? = nil, name: String? = nil
     ) throws(InvalidTunnel) {
-        try validateNames(["container name": container, "engine": engine, "python path": python, "name": name])
+        try validateNames(["container name": container, "engine": engine, "name": name])
+        try validatePython(python)
         self.name = name ?? container
         self.container = container
         self.engine = engine

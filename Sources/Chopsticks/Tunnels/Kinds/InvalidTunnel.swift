@@ -22,3 +22,16 @@ func validateNames(_ values: KeyValuePairs<String, String?>) throws(InvalidTunne
         if let value { try validateName(value, what: what) }
     }
 }
+
+/// Refuses an interpreter that is not a plain name or path (letters, digits and `_ @ % + = : , . / -`): it is
+/// run by a shell on the host (and here for Local members), so `$(…)`, `${IFS}`, quotes or spaces in it would
+/// be code, whether they come from `--python` or an inventory's `ansible_python_interpreter`.
+func validatePython(_ python: String?) throws(InvalidTunnel) {
+    guard let python else { return }
+    try validateName(python, what: "python path")
+    if !python.unicodeScalars.allSatisfy(isSafeUnquoted) {
+        throw InvalidTunnel(
+            "python path '\(python)' is not a plain path (only letters, digits and _ @ % + = : , . / -): "
+                + "give the interpreter's path itself")
+    }
+}

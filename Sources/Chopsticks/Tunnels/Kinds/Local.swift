@@ -5,7 +5,8 @@ public struct Local: TunnelKind {
     public var kindName: String { "local" }
 
     public init(_ name: String = "local", python: String? = nil) throws(InvalidTunnel) {
-        try validateNames(["name": name, "python path": python])
+        try validateNames(["name": name])
+        try validatePython(python)
         self.name = name
         self.python = python
     }

@@ -34,7 +34,7 @@ public struct SSH: TunnelKind {
             if hop.contains(",") { throw InvalidTunnel("jump host '\(hop)' cannot contain ','") }
         }
         if let port, !(1...65535).contains(port) { throw InvalidTunnel("port \(port) is not in 1-65535") }
-        if let python { try validateName(python, what: "python path") }
+        try validatePython(python)
         self.host = host
         self.user = user
         self.port = port
@@ -96,12 +96,16 @@ public struct SSH: TunnelKind {
             "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
         ]
         argv += configArguments
-        // ssh joins the remote words with spaces for the remote login shell: hand it one quoted command.
+        // ssh joins the remote words with spaces for the account's login shell, whatever it is (tcsh, fish…):
+        // hand it one line it reads the same way as sh does (see `Bootstrap.reader`).
+        // With sudo, `/bin/sh` finds it (on the login PATH, else at its usual places: an rc file may break PATH)
+        // and gets sudo's arguments as its own, so no word is parsed twice.
         let remote =
             sudo
-            ? SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).map(shellQuote).joined(
-                separator: " ")
-            : "sh -c \(shellQuote(script))"
+            ? "exec /bin/sh -c \(shellQuote(SudoLaunch.findSudo)) sh "
+                + SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).dropFirst().map(shellQuote)
+                .joined(separator: " ")
+            : "exec /bin/sh -c \(shellQuote(script))"
         argv += ["--", host, remote]
         return argv
     }

@@ -7,7 +7,8 @@ public struct Sudo: TunnelKind {
     public var kindName: String { "sudo" }
 
     public init(user: String = "root", name: String? = nil, python: String? = nil) throws(InvalidTunnel) {
-        try validateNames(["user name": user, "name": name, "python path": python])
+        try validateNames(["user name": user, "name": name])
+        try validatePython(python)
         self.user = user
         self.name = name ?? "sudo-\(user)"
         self.python = python

@@ -13,7 +13,9 @@ public protocol TunnelKind: Sendable {
     /// The interpreter to start: `python`, or one found once for every member of this kind (Local); nil to
     /// let the bootstrap script discover one.
     func interpreter() async -> String?
-    /// argv of the local child that runs `script` (a POSIX `sh` script) on the far side.
+    /// argv of the local child that runs `script` (one line of POSIX `sh`) on the far side. For the agent it is
+    /// `Bootstrap.reader`, which reads the bootstrap from the child's stdin: what a kind passes through (a login
+    /// shell, an engine) only ever sees that one line.
     func command(script: String) -> [String]
     /// argv for a kind that goes through sudo, once the user gave a password: sudo reads it on stdin after
     /// its prompt (see `SudoLaunch`). Kinds without sudo ignore `sudoPassword`.

@@ -8,15 +8,25 @@
 /// sudo refused the password; chop stops there rather than let sudo read the agent as further attempts.
 enum SudoLaunch {
     static let markerPrefix = "chop-sudo-"
+    /// sudo's `-p` prompt. No newline: the whole command must stay one line for any login shell (see
+    /// `Bootstrap.reader`), so `StderrLog` takes it as a line when it is all that is pending.
     static let promptMarker = markerPrefix + "prompt"
     static let readyMarker = markerPrefix + "ready"
+
+    /// A one-line `sh` script that runs `sudo "$@"`: sudo on PATH, else at its usual absolute places.
+    static let findSudo =
+        "for s in sudo /usr/bin/sudo /bin/sudo /usr/local/bin/sudo /usr/sbin/sudo; do "
+        + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
+        + "echo \"\(notFoundMarker)\" >&2; exit 127"
+    /// What `findSudo` writes on stderr when there is no sudo; read back by `FailureText`.
+    static let notFoundMarker = "chop: sudo not found"
 
     /// `sudo … -u USER -- /bin/sh -c SCRIPT`, with or without the password handshake.
     static func words(user: String, script: String, password: Bool) -> [String] {
         guard password else { return ["sudo", "-n", "-u", user, "--", "/bin/sh", "-c", script] }
         // -k: a cached credential is ignored, so sudo asks exactly when its rule wants a password.
         return [
-            "sudo", "-S", "-k", "-p", promptMarker + "\n", "-u", user, "--", "/bin/sh", "-c",
+            "sudo", "-S", "-k", "-p", promptMarker, "-u", user, "--", "/bin/sh", "-c",
             "echo \(readyMarker) >&2; \(script)",
         ]
     }

@@ -39,8 +39,13 @@ public struct HostileAgent: TunnelKind {
 
     public var kindName: String { "hostile" }
     public var python: String? { nil }
+    /// Reads the bootstrap's line and runs only its first command (`echo MARKER`), as the real bootstrap
+    /// starts, so the fake's frames are read after the connection's marker; then the fake takes stdin.
     public func command(script _: String) -> [String] {
-        ["python3", file, String(Bootstrap.agentSource.count), mode]
+        [
+            "/bin/sh", "-c",
+            "IFS= read -r c; eval \"${c%%;*}\"; exec python3 \(file) \(Bootstrap.agentSource.count) \(mode)",
+        ]
     }
 
     /// The wire in Python for fake agents: `read(k)` takes k bytes of stdin (exiting at its end), `send(op, id,

@@ -101,7 +101,8 @@ final class ShipTests: XCTestCase {
         let result = try await group.ship(["\(folder)/mypkg", "\(folder)/mymod.py"])
         XCTAssertEqual(result.failures().count, 0)
         let calls = await group.call("mypkg.helper.twice", [4])
-        XCTAssertEqual(calls.successful().map(\.value), [8, 8])
+        XCTAssertEqual(
+            calls.successful().map(\.value), [8, 8], "\(calls.failures().map { $0.error?.msg ?? "no error" })")
         await group.close()
         for (spec, message) in [
             ("\(folder)/nothing.py", "no such file"), ("\(folder)/secret.txt", "not a .py file"),

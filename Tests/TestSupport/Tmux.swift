@@ -19,10 +19,17 @@ public final class Tmux: Sendable {
         let log = NSTemporaryDirectory() + "\(name).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let line = (["tmux", "-L", Self.socket] + arguments).map(shellQuote).joined(separator: " ")
-        let result = try Command.run(["/bin/sh", "-c", "\(line) >\(log) 2>&1 </dev/null"])
-        guard result.status == 0 else {
+        // When the previous test killed the last session, its server is still exiting: a client that reaches
+        // it then reads "server exited unexpectedly". That is the old server's end, not this test's: try again
+        // (a few times, a moment apart) with the server gone.
+        for attempt in 1...5 {
+            let result = try Command.run(["/bin/sh", "-c", "\(line) >\(log) 2>&1 </dev/null"])
+            if result.status == 0 { return }
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw Command.Failure("tmux new-session failed: \(output)")
+            guard output.contains("server exited unexpectedly"), attempt < 5 else {
+                throw Command.Failure("tmux new-session failed: \(output)")
+            }
+            usleep(200_000)
         }
     }
 

@@ -392,7 +392,14 @@ actor AgentConnection {
         let reply = Frame(
             op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
         let answering = self.answering
-        channel.writeAndFlush(Outgoing.frame(reply)).whenComplete { _ in answering.withLockedValue { $0 = false } }
+        let channel = self.channel
+        // The write and the callback that clears the flag are set up in one event-loop task, so the callback is
+        // attached before the write can complete and runs in the same loop turn as the write: before that loop
+        // can read the agent's next WANT. (A callback added from here, off the loop, to a write already done
+        // runs in a later task, after the loop may have read that WANT: an honest host then looked like a flood.)
+        channel.eventLoop.execute {
+            channel.writeAndFlush(Outgoing.frame(reply)).whenComplete { _ in answering.withLockedValue { $0 = false } }
+        }
     }
 
     /// Lets modules `names` (and their submodules) be sent again: they are being reloaded.

@@ -222,6 +222,33 @@ final class SessionCommandTests: SessionTestCase {
         XCTAssertEqual(step.out.count, 3, "\(step.out)")
     }
 
+    /// `add local` takes several names and ranges as `add` does; `results` shows the target each result ran on
+    /// as it was resolved, not as it was typed.
+    func testAddLocalRangesAndResultsShowResolvedTargets() async throws {
+        var step = await run("add local w[1-3] spare")
+        XCTAssertEqual(step.err, ["added 4 members: spare,w[1-3]"], "\(step.err)")
+        step = await run("hosts")
+        XCTAssertEqual(step.out.dropFirst().compactMap { $0.split(separator: " ").first }, ["w1", "w2", "w3", "spare"])
+        step = await run("add local w3")
+        XCTAssertEqual(step.err, ["chop: 'w3' is already a member; 'remove w3' first to replace it"])
+        step = await run("add local x[2-1]")
+        XCTAssertEqual(step.result, .error)
+        XCTAssertTrue(step.err.first?.contains("bad name list 'x[2-1]'") == true, "\(step.err)")
+
+        await run("@w* run true")
+        await run("@spare run true")
+        step = await run("results")
+        let columns = step.out.map {
+            $0.components(separatedBy: "  ").filter { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        XCTAssertEqual(columns.first?.prefix(4), ["RESULT", "COMMAND", "TARGET", "HOSTS"])
+        XCTAssertEqual(columns[1].prefix(4), ["%1", "@w* run true", "w[1-3]", "3"])
+        XCTAssertEqual(columns[2].prefix(4), ["%2", "@spare run true", "spare", "1"])
+        await run("set output json")
+        step = await run("results")
+        XCTAssertTrue(step.out.joined().contains("\"target\":\"w[1-3]\""), "\(step.out)")
+    }
+
     func testBlocksAndOutliersThroughTheSession() async throws {
         await run("add local a")
         await run("add local b")

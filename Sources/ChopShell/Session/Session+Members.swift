@@ -51,20 +51,30 @@ extension Session {
     /// leaves the group as soon as the user adds any other member, so a fleet-wide command never reaches the
     /// user's own machine by surprise.
     public func addImplicitLocal() async {
-        guard (try? await addLocal("local", python: nil, quietly: true)) != nil else { return }
+        guard (try? await addLocal(["local"], python: nil, quietly: true)) != nil else { return }
         implicitMember = "local"
     }
 
-    func addLocal(_ name: String?, python: String?, quietly: Bool = false) async throws -> CommandResult {
-        if let implicit = implicitMember, name == nil || name == implicit {
+    /// Local members, one per name (`w[1-4]` is four); no name: `local`, or `local2`… when that is taken.
+    func addLocal(_ specs: [String], python: String?, quietly: Bool = false) async throws -> CommandResult {
+        var names: [String] = []
+        for spec in specs {
+            do {
+                names += try NodeSet.expand(spec)
+            } catch {
+                throw ShellError("bad name list '\(spec)': \(error)")
+            }
+        }
+        if let implicit = implicitMember, names.isEmpty || names == [implicit] {
             implicitMember = nil
             io.error("\(implicit) (this machine) stays in the group as an explicit member")
             return .ok
         }
-        let chosen = name ?? uniqueName("local")
-        return try await addMembers(
-            [Tunnel(try Local(chosen, python: python ?? settings.python), connectTimeout: settings.connectTimeout)],
-            quietly: quietly)
+        if names.isEmpty { names = [uniqueName("local")] }
+        let tunnels = try names.map {
+            Tunnel(try Local($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
+        }
+        return try await addMembers(tunnels, quietly: quietly)
     }
 
     func addSudo(user: String?, name: String?, python: String?) async throws -> CommandResult {

@@ -228,9 +228,12 @@ final class SessionCommandTests: SessionTestCase {
         var step = await run("add local w[1-3] spare")
         XCTAssertEqual(step.err, ["added 4 members: spare,w[1-3]"], "\(step.err)")
         step = await run("hosts")
-        XCTAssertEqual(step.out.dropFirst().compactMap { $0.split(separator: " ").first }, ["w1", "w2", "w3", "spare"])
+        XCTAssertEqual(
+            step.out.dropFirst().compactMap { $0.split(separator: " ").first }, ["w1", "w2", "w3", "spare"])
         step = await run("add local w3")
         XCTAssertEqual(step.err, ["chop: 'w3' is already a member; 'remove w3' first to replace it"])
+        step = await run("add local n[-1-1]")
+        XCTAssertEqual(step.err, ["added 3 members: n[-1-1]"], "folded as nodeset -f n[-1-1] folds it")
         step = await run("add local x[2-1]")
         XCTAssertEqual(step.result, .error)
         XCTAssertTrue(step.err.first?.contains("bad name list 'x[2-1]'") == true, "\(step.err)")

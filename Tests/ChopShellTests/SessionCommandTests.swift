@@ -252,6 +252,22 @@ final class SessionCommandTests: SessionTestCase {
         XCTAssertTrue(step.out.joined().contains("\"target\":\"w[1-3]\""), "\(step.out)")
     }
 
+    /// With the default `gather similar`, the table gives alike answers one row; `show` keeps each exact value.
+    func testTheTableGathersAlikeAnswers() async throws {
+        await run("add local w[1-6]")
+        await run("set output table")
+        var step = await run("run echo worker pid $$ ready")
+        XCTAssertEqual(step.out.count, 3, "\(step.out)")
+        XCTAssertTrue(
+            step.out[1].hasPrefix("w[1-6] (6)") && step.out[1].hasSuffix("worker pid ⟨6 values⟩ ready"), step.out[1])
+        step = await run("show %1 w3")
+        XCTAssertTrue(
+            step.out.last?.hasPrefix("worker pid ") == true && step.out.last?.contains("⟨") == false, "\(step.out)")
+        await run("set gather exact")
+        step = await run("run echo worker pid $$ ready")
+        XCTAssertEqual(step.out.count, 8, "one row per host: \(step.out)")
+    }
+
     func testBlocksAndOutliersThroughTheSession() async throws {
         await run("add local a")
         await run("add local b")

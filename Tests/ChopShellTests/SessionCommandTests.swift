@@ -263,6 +263,17 @@ final class SessionCommandTests: SessionTestCase {
         step = await run("show %1 w3")
         XCTAssertTrue(
             step.out.last?.hasPrefix("worker pid ") == true && step.out.last?.contains("⟨") == false, "\(step.out)")
+        // `call` results that are numbers gather too; JSON keeps each exact value.
+        step = await run("call os.getpid")
+        XCTAssertEqual(step.out.count, 3, "\(step.out)")
+        XCTAssertTrue(step.out[1].hasSuffix("⟨6 values⟩"), step.out[1])
+        await run("set output json")
+        step = await run("call os.getpid")
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any], "\(step.out)")
+        let pids = (report["hosts"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? Int }
+        XCTAssertEqual(Set(pids).count, 6, "\(step.out)")
+        await run("set output table")
         await run("set gather exact")
         step = await run("run echo worker pid $$ ready")
         XCTAssertEqual(step.out.count, 8, "one row per host: \(step.out)")

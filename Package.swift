@@ -77,7 +77,7 @@ let package = Package(
                 "ChopShell", "ChopCLI", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["__Snapshots__"]
+            exclude: ["__Snapshots__", "__Corpus__"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -300,8 +300,9 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testAddOtherKinds() {
-        XCTAssertEqual(command("add local"), .addLocal(name: nil, python: nil))
-        XCTAssertEqual(command("add local box"), .addLocal(name: "box", python: nil))
+        XCTAssertEqual(command("add local"), .addLocal(names: [], python: nil))
+        XCTAssertEqual(command("add local box"), .addLocal(names: ["box"], python: nil))
+        XCTAssertEqual(command("add local a w[1-3]"), .addLocal(names: ["a", "w[1-3]"], python: nil))
         XCTAssertEqual(command("add sudo"), .addSudo(user: nil, name: nil, python: nil))
         XCTAssertEqual(command("add sudo postgres"), .addSudo(user: "postgres", name: nil, python: nil))
         XCTAssertEqual(command("add sudo postgres pg"), .addSudo(user: "postgres", name: "pg", python: nil))
@@ -318,8 +319,8 @@ final class CommandParserTests: XCTestCase {
     func testEveryAddFormTakesPython() {
         let python = "/usr/bin/python3.9"
         XCTAssertEqual(command("add web1 --python \(python)"), .add(hosts: ["web1"], python: python))
-        XCTAssertEqual(command("add local py36 --python \(python)"), .addLocal(name: "py36", python: python))
-        XCTAssertEqual(command("add local --python=\(python)"), .addLocal(name: nil, python: python))
+        XCTAssertEqual(command("add local py36 --python \(python)"), .addLocal(names: ["py36"], python: python))
+        XCTAssertEqual(command("add local --python=\(python)"), .addLocal(names: [], python: python))
         XCTAssertEqual(
             command("add sudo postgres pg --python \(python)"), .addSudo(user: "postgres", name: "pg", python: python))
         XCTAssertEqual(
@@ -335,7 +336,6 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testAddOtherKindsErrors() {
-        XCTAssertEqual(failure("add local a b"), "too many arguments for add local" + usage("add local"))
         XCTAssertEqual(
             failure("add local -n"),
             "unknown option '-n' for add local; names cannot start with '-'" + usage("add local"))
@@ -645,7 +645,7 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE]")
         XCTAssertEqual(
             CommandHelp.usage("add"), "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]")
-        XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME] [--python PATH]")
+        XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add container"), "add container NAME... [--python PATH]")
@@ -747,8 +747,8 @@ struct Parsed: Equatable, CustomStringConvertible {
     var description: String { String(describing: command) }
 
     static func add(hosts: [String], python: String?) -> Parsed { Parsed(AddCommand(hosts: hosts, python: python)) }
-    static func addLocal(name: String?, python: String?) -> Parsed {
-        Parsed(AddLocalCommand(name: name, python: python))
+    static func addLocal(names: [String], python: String?) -> Parsed {
+        Parsed(AddLocalCommand(names: names, python: python))
     }
     static func addSudo(user: String?, name: String?, python: String?) -> Parsed {
         Parsed(AddSudoCommand(user: user, name: name, python: python))

@@ -191,6 +191,24 @@ final class InventoryParsingTests: XCTestCase {
     }
 
     /// Each bad file is one line, `FILE:LINE: message`, at the line that is wrong.
+    /// What Ansible skips with a warning, chop skips with one too, naming the line.
+    func testSkippedYAMLKeysAndTemplatesAreWarnings() throws {
+        let (inventory, _) = try InventoryLoader.parse(
+            "all:\n  hosts:\n    web1:\n      ansible_user: '{{ who }}'\n  bogus: 1\n  children:\n    odd: [a]\n",
+            file: "w.yml")
+        XCTAssertEqual(
+            inventory.warnings,
+            [
+                "w.yml:4: ansible_user is a Jinja template ('{{ who }}'), which chop does not evaluate: it is left "
+                    + "unset (add refuses a host that needs it)",
+                "w.yml:5: 'bogus' in group 'all' is skipped: a group has hosts, vars or children",
+                "w.yml:7: group 'odd' is skipped: a group is a mapping with hosts, vars or children",
+            ])
+        let host = try inventory.validated().settings(of: "web1")
+        XCTAssertNil(host.user)
+        XCTAssertEqual(host.unresolved, ["ansible_user": "{{ who }}"])
+    }
+
     func testBadFilesNameTheLine() {
         let cases: [(String, String, String)] = [
             ("bad.ini", "[web]\nweb1\n[web:bogus]\n", "bad.ini:3: unknown section kind ':bogus'"),
@@ -207,7 +225,12 @@ final class InventoryParsingTests: XCTestCase {
             ),
             ("clash.ini", "[web]\nweb1\n[db]\nweb\n", "clash.ini:4: host 'web' has the name of a group"),
             ("bad.yml", "all:\n  hosts:\n    web1:\n      ansible_port: [1]\n  bogus: 1\n", "bad.yml:4: ansible_port"),
-            ("bad.yml", "all:\n  hosts:\n    web1:\n  bogus: 1\n", "bad.yml:4: unexpected 'bogus' in group 'all'"),
+            ("bad.yml", "all:\n  hosts:\n    42:\n", "bad.yml:3: the host pattern name 42 is a number or boolean"),
+            (
+                "bad.ini", "[web]\nw1\n[p:children]\nweb\nnope\n",
+                "bad.ini:5: [p:children] names group 'nope', which is not"
+            ),
+            ("bad.ini", "[web]\n[:2]\n", "bad.ini:2: '' is not a group name"),
             ("bad.yml", "all:\n  hosts:\n    - web1\n", "bad.yml:3: 'hosts' of group 'all' must be a mapping"),
             ("bad.yml", "all:\n  hosts: {web1: }\n   bad: [\n", "bad.yml:3: YAML:"),
             ("groups", "a: node[1-2]\nb: @a,@c\n", "groups:2: @c is not a group of this file"),

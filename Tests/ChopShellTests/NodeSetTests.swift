@@ -204,7 +204,32 @@ final class NodeSetTests: XCTestCase {
         XCTAssertEqual(NodeSet.fold(["n08", "n09", "n10", "n100"]), "n[08-10,100]")
         XCTAssertEqual(NodeSet.fold(["web09", "web10"]), "web[09-10]")
         XCTAssertEqual(NodeSet.fold(["web9", "web10"]), "web[9-10]")
-        XCTAssertEqual(NodeSet.fold(["web01", "web1", "web2", "web02"]), "web[1,01,2,02]")
+        // ClusterShell's order: shorter text first (nodeset -f says web[1-2,01-02]).
+        XCTAssertEqual(NodeSet.fold(["web01", "web1", "web2", "web02"]), "web[1-2,01-02]")
+    }
+
+    /// The rules ClusterShell has and chop follows (the oracle test checks the whole corpus against nodeset).
+    func testClusterShellRulesForDigitsNextToBrackets() throws {
+        XCTAssertEqual(try NodeSet.fold(pattern: "n[-5-5]"), "n[-5-5]")
+        XCTAssertEqual(NodeSet.fold(try NodeSet.expand("n[-5-5]")), "n[0-5],n-[1-5]", "names alone: as nodeset -f")
+        XCTAssertEqual(try NodeSet.expand("n0[1-3]"), ["n01", "n02", "n03"])
+        XCTAssertEqual(try NodeSet.expand("prod-1[10-345]").count, 1236, "110-1345, as ClusterShell reads it")
+        XCTAssertEqual(try NodeSet.expand("nova[1-2]56"), ["nova156", "nova256"])
+        XCTAssertEqual(try NodeSet.expand("n[ 1 - 2 ]"), ["n1", "n2"])
+        for (bad, message) in [
+            ("0[7-10]", "padding mismatch in '07-010'"), ("prod-0[10-345]", "padding mismatch in '010-0345'"),
+            ("n[-001]", "a negative number cannot be zero-padded"),
+            ("n[1-4]0[3-4]", "a '[' cannot follow ']' directly or after digits only"),
+            ("n[1-2][3-4]", "a '[' cannot follow ']' directly"),
+            ("n[1-7/2]0", "digits cannot follow a range with a step"),
+        ] {
+            XCTAssertThrowsError(try NodeSet.expand(bad), bad) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(bad): \(error)")
+            }
+        }
+        // Several dimensions fold in ClusterShell's order: larger vectors first.
+        XCTAssertEqual(try NodeSet.fold(pattern: "da[2-3]c[1-2],da[3-4]c[3-4]"), "da3c[1-4],da2c[1-2],da4c[3-4]")
+        XCTAssertEqual(NodeSet.fold(["r1n1", "r1n2", "r2n1", "r2n2", "r3n1"]), "r[1-2]n[1-2],r3n1")
     }
 
     func testFoldKeepsSuffixes() {

@@ -230,6 +230,63 @@ final class SessionCommandTests: SessionTestCase {
         XCTAssertEqual(step.out.count, 3, "\(step.out)")
     }
 
+    /// `add local` takes several names and ranges as `add` does; `results` shows the target each result ran on
+    /// as it was resolved, not as it was typed.
+    func testAddLocalRangesAndResultsShowResolvedTargets() async throws {
+        var step = await run("add local w[1-3] spare")
+        XCTAssertEqual(step.err, ["added 4 members: spare,w[1-3]"], "\(step.err)")
+        step = await run("hosts")
+        XCTAssertEqual(
+            step.out.dropFirst().compactMap { $0.split(separator: " ").first }, ["w1", "w2", "w3", "spare"])
+        step = await run("add local w3")
+        XCTAssertEqual(step.err, ["chop: 'w3' is already a member; 'remove w3' first to replace it"])
+        step = await run("add local n[-1-1]")
+        XCTAssertEqual(step.err, ["added 3 members: n[-1-1]"], "folded as nodeset -f n[-1-1] folds it")
+        step = await run("add local x[2-1]")
+        XCTAssertEqual(step.result, .error)
+        XCTAssertTrue(step.err.first?.contains("bad name list 'x[2-1]'") == true, "\(step.err)")
+
+        await run("@w* run true")
+        await run("@spare run true")
+        step = await run("results")
+        let columns = step.out.map {
+            $0.components(separatedBy: "  ").filter { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        XCTAssertEqual(columns.first?.prefix(4), ["RESULT", "COMMAND", "TARGET", "HOSTS"])
+        XCTAssertEqual(columns[1].prefix(4), ["%1", "@w* run true", "w[1-3]", "3"])
+        XCTAssertEqual(columns[2].prefix(4), ["%2", "@spare run true", "spare", "1"])
+        await run("set output json")
+        step = await run("results")
+        XCTAssertTrue(step.out.joined().contains("\"target\":\"w[1-3]\""), "\(step.out)")
+    }
+
+    /// With the default `gather similar`, the table gives alike answers one row; `show` keeps each exact value.
+    func testTheTableGathersAlikeAnswers() async throws {
+        await run("add local w[1-6]")
+        await run("set output table")
+        var step = await run("run echo worker pid $$ ready")
+        XCTAssertEqual(step.out.count, 3, "\(step.out)")
+        XCTAssertTrue(
+            step.out[1].hasPrefix("w[1-6] (6)") && step.out[1].hasSuffix("worker pid ⟨6 values⟩ ready"), step.out[1])
+        step = await run("show %1 w3")
+        XCTAssertTrue(
+            step.out.last?.hasPrefix("worker pid ") == true && step.out.last?.contains("⟨") == false, "\(step.out)")
+        // `call` results that are numbers gather too; JSON keeps each exact value.
+        step = await run("call os.getpid")
+        XCTAssertEqual(step.out.count, 3, "\(step.out)")
+        XCTAssertTrue(step.out[1].hasSuffix("⟨6 values⟩"), step.out[1])
+        await run("set output json")
+        step = await run("call os.getpid")
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any], "\(step.out)")
+        let pids = (report["hosts"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? Int }
+        XCTAssertEqual(Set(pids).count, 6, "\(step.out)")
+        await run("set output table")
+        await run("set gather exact")
+        step = await run("run echo worker pid $$ ready")
+        XCTAssertEqual(step.out.count, 8, "one row per host: \(step.out)")
+    }
+
     func testBlocksAndOutliersThroughTheSession() async throws {
         await run("add local a")
         await run("add local b")

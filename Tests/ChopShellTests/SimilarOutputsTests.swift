@@ -50,7 +50,7 @@ final class SimilarOutputsTests: XCTestCase {
             block.lines(plain: { $0 }, render: { $0.summary() }), ["Python ⟨3.11.2 ×38 | 3.9.2 ×2⟩"])
         let loads = (1...20).map { outcome("h\($0)", "load \(Double($0) / 10)\n") }
         let range = SimilarOutputs.blocks(loads, mode: .similar, text: \.output)[0]
-        XCTAssertEqual(range.lines(plain: { $0 }, render: { $0.summary() }), ["load ⟨0.1–2.0, 20 values⟩"])
+        XCTAssertEqual(range.lines(plain: { $0 }, render: { $0.summary() }), ["load ⟨0.1–2.0, median 1.0⟩"])
         let ids = (1...9).map { outcome("h\($0)", "id a\($0)b\n") }
         XCTAssertEqual(
             SimilarOutputs.blocks(ids, mode: .similar, text: \.output)[0].lines(

@@ -1,24 +1,32 @@
-/// `add local [NAME] [--python PATH]`: this machine, without SSH.
+/// `add local [NAME...] [--python PATH]`: this machine, without SSH, once per name (ranges expanded).
 public struct AddLocalCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add local", usage: "add local [NAME] [--python PATH]", summary: "add this machine, without SSH",
+        name: "add local", usage: "add local [NAME...] [--python PATH]", summary: "add this machine, without SSH",
         help: """
-            NAME defaults to local, or local2, local3 … when that is taken.
+            NAME defaults to local, or local2, local3 … when that is taken. Several names, and ranges such as
+            w[1-4], add one member each (like add does), all on this machine: handy to try a fleet command.
 
             Examples:
               add local
               add local box --python /usr/bin/python3
+              add local w[1-4] spare
             """)
 
-    public var name: String?
+    /// Names or node-set patterns as typed; empty: the default name.
+    public var names: [String]
     public var python: String?
 
+    public init(names: [String] = [], python: String? = nil) {
+        self.names = names
+        self.python = python
+    }
+
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddLocalCommand {
-        let (names, options) = try arguments.names(most: 1, known: ["--python"])
-        return AddLocalCommand(name: names.first, python: options["--python"])
+        let (names, options) = try arguments.names(known: ["--python"])
+        return AddLocalCommand(names: names, python: options["--python"])
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addLocal(name, python: python)
+        try await session.addLocal(names, python: python)
     }
 }

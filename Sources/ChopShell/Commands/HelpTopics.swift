@@ -33,6 +33,13 @@ enum HelpTopics {
                 "Operators combine them, left to right (ClusterShell's node-set operators):",
                 "  a,b  union    a&b  intersection    a!b  difference    a^b  in exactly one",
                 "e.g. @web*&@ok   @all!@failed   @db[1-3],web1^@%2.failed",
+                "",
+                "Node sets read and fold as ClusterShell's nodeset does (n0[1-9] is n[01-09], n[-5-5] folds",
+                "as itself, 0[7-10] is refused), except that in chop:",
+                "  members keep the order they were added in (nodeset sorts them)",
+                "  a[1-2]b[3-4] multiplies in the order written: a1b3 a1b4 a2b3 a2b4",
+                "  one pattern makes at most 100,000 names, of numbers up to 18 digits",
+                "  a name given twice is one host (nodeset can print n-1,n[-1] as n-1,n-1)",
             ],
             examples: [
                 "@web[1-3] run uptime", "@web1,db2 facts os", "@failed run systemctl restart app",

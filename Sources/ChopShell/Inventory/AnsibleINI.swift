@@ -1,6 +1,8 @@
 /// Ansible's INI inventory: host lines (`name [key=value]...`, ranges, `name:port`), `[group]`,
-/// `[group:vars]` and `[group:children]` sections, `#` and `;` comments. Hosts before any section are
-/// `ungrouped`.
+/// `[group:vars]` and `[group:children]` sections, `#` and `;` comments. Read as Ansible's `ini` plugin does:
+/// a line is a section only when it is one whole `[name]` or `[name:kind]` (`[1:2].host` is a host line), every
+/// group named in `:vars` or `:children` needs its own `[group]` or `[group:children]` section, and a Jinja
+/// value is left unset with a warning.
 struct AnsibleINI {
     let file: String
 
@@ -10,12 +12,13 @@ struct AnsibleINI {
         var section = Section.hosts
         var declared: Set<String> = ["all", "ungrouped"]
         var varsSections: [(group: String, origin: String)] = []
+        var childLines: [(child: String, parent: String, origin: String)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let origin = "\(file):\(index + 1)"
             let line = rawLine.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: "\r")))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             do throws(InventoryProblem) {
-                if line.hasPrefix("[") {
+                if Self.isHeader(line) {
                     (group, section) = try Self.header(line)
                     switch section {
                     case .hosts, .children:
@@ -33,18 +36,18 @@ struct AnsibleINI {
                     var vars: [String: String] = [:]
                     for word in words.dropFirst() {
                         let (key, value) = try Self.keyValue(word, host: true)
-                        try InventoryVars.check(key, value)
+                        try note(key, value, at: origin, in: &inventory)
                         vars[key] = value
                     }
                     let (names, port) = try Self.hostPattern(pattern)
-                    if let port { vars["ansible_port"] = String(port) }
+                    if let port, vars["ansible_port"] == nil { vars["ansible_port"] = String(port) }
                     for name in names {
                         inventory.addHost(name, origin: origin, vars: vars)
                         inventory.addHost(name, toGroup: group, origin: origin)
                     }
                 case .vars:
                     let (key, value) = try Self.keyValue(line, host: false)
-                    try InventoryVars.check(key, value)
+                    try note(key, value, at: origin, in: &inventory)
                     inventory.setGroupVars([key: value], group: group, origin: origin)
                 case .children:
                     let words = try InventoryVars.shellWords(line, comments: true)
@@ -52,17 +55,41 @@ struct AnsibleINI {
                         throw InventoryProblem("a [\(group):children] line names one group, not '\(line)'")
                     }
                     try Self.checkGroupName(words[0])
-                    declared.insert(words[0])
+                    childLines.append((words[0], group, origin))
                     inventory.addChild(words[0], toGroup: group, origin: origin)
                 }
             } catch {
                 throw InventoryError(at: origin, error.text)
             }
         }
+        for (child, parent, origin) in childLines where !declared.contains(child) {
+            throw InventoryError(
+                at: origin,
+                "[\(parent):children] names group '\(child)', which is not defined: add a [\(child)] section")
+        }
         for (name, origin) in varsSections where !declared.contains(name) {
             throw InventoryError(at: origin, "[\(name):vars] is for a group that is not defined: add [\(name)]")
         }
         return inventory
+    }
+
+    /// Checks a value chop uses; a Jinja template passes, with a warning, and is left unset when used.
+    private func note(_ key: String, _ value: String, at origin: String, in inventory: inout Inventory)
+        throws(InventoryProblem)
+    {
+        if InventoryVars.isTemplate(value) {
+            inventory.warnings.append(InventoryVars.templateWarning(key, value, at: origin))
+        }
+        try InventoryVars.check(key, value)
+    }
+
+    /// Whether a line is a section header as Ansible's pattern `^\[([^:\]\s]+)(?::(\w+))?\]\s*(#.*)?$` says, or
+    /// looks like one (`[a b]`, an error in `header`); anything else, `[1:2].host` included, is a host line.
+    static func isHeader(_ line: String) -> Bool {
+        guard line.hasPrefix("[") else { return false }
+        var text = Substring(line)
+        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        return text.trimmingCharacters(in: .whitespaces).hasSuffix("]")
     }
 
     /// `[name]`, `[name:vars]` or `[name:children]` (a `#` comment may follow).

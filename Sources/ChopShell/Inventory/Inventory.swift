@@ -30,6 +30,9 @@ public struct Inventory: Sendable, Equatable {
     /// `variables(of:)`.
     private var membership: [String: Set<String>] = [:]
     private var depth: [String: Int] = [:]
+    /// What was read but left aside (a Jinja value, a key Ansible skips), one line each, `FILE:LINE` first: shown
+    /// once when the file is read.
+    public internal(set) var warnings: [String] = []
 
     public init() {}
 
@@ -107,6 +110,15 @@ public struct Inventory: Sendable, Equatable {
             result.expanded[name] = hosts.sorted { position[$0, default: 0] < position[$1, default: 0] }
         }
         result.expanded["all"] = hostOrder
+        // As Ansible reconciles it: `ungrouped` holds exactly the hosts in no group but `all`, wherever written.
+        let grouped = Set(groups.filter { $0.key != "all" && $0.key != "ungrouped" }.values.flatMap(\.hosts))
+        let ungrouped = hostOrder.filter { !grouped.contains($0) }
+        if result.groups["ungrouped"] != nil || !ungrouped.isEmpty {
+            if result.groups["ungrouped"] == nil { result.addGroup("ungrouped", origin: "") }
+            result.groups["ungrouped"]!.hosts = ungrouped
+            result.groups["ungrouped"]!.hostSet = Set(ungrouped)
+            result.expanded["ungrouped"] = ungrouped
+        }
         result.membership = result.expanded.mapValues(Set.init)
         result.depth = [:]
         func visit(_ name: String, _ level: Int) {

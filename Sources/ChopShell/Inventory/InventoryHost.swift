@@ -12,9 +12,16 @@ public struct InventoryHost: Sendable, Equatable {
     public var becomeUser: String
     /// Jump hosts, first hop first: `chop_via`, else a ProxyJump in `ansible_ssh_common_args`.
     public var via: [String]
+    /// Variables chop needs whose winning value is a Jinja template it cannot evaluate, with that value: `add`
+    /// refuses the host rather than reach another machine, as another user or through no jump host.
+    /// (`ansible_python_interpreter` is not among them: chop finds a Python by itself.)
+    public var unresolved: [String: String]
 
-    init(name: String, vars: [String: String]) {
+    init(name: String, vars allVars: [String: String]) {
         self.name = name
+        // A template is left unset, as if not written; the ones whose value decides the connection are noted.
+        let vars = allVars.filter { !InventoryVars.isTemplate($0.value) }
+        unresolved = allVars.filter { InventoryVars.isTemplate($0.value) && InventoryVars.needed.contains($0.key) }
         address = vars["ansible_host"] ?? vars["ansible_ssh_host"] ?? name
         port = (vars["ansible_port"] ?? vars["ansible_ssh_port"]).flatMap { Int($0) }
         user = vars["ansible_user"] ?? vars["ansible_ssh_user"]
@@ -38,6 +45,22 @@ enum InventoryVars {
         "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user", "ansible_ssh_user",
         "ansible_python_interpreter", "ansible_become", "ansible_become_user", "chop_via", "ansible_ssh_common_args",
     ]
+
+    /// The variables whose value decides which machine is reached and how: a template among them cannot be
+    /// left unset.
+    static let needed = used.subtracting(["ansible_python_interpreter"])
+
+    /// Whether Ansible would render `value` with Jinja (`{{ … }}`, `{% … %}`, `{# … #}`): chop does not, so the
+    /// variable is left unset with a warning.
+    static func isTemplate(_ value: String) -> Bool {
+        value.contains("{{") || value.contains("{%") || value.contains("{#")
+    }
+
+    /// The warning for a template value: once, where it is written.
+    static func templateWarning(_ key: String, _ value: String, at origin: String) -> String {
+        "\(origin): \(key) is a Jinja template ('\(value)'), which chop does not evaluate: it is left unset "
+            + "(add refuses a host that needs it)"
+    }
 
     static func bool(_ text: String) -> Bool? {
         switch text.lowercased() {
@@ -70,6 +93,7 @@ enum InventoryVars {
 
     /// Checks the value of a variable chop uses; the others pass as they are.
     static func check(_ key: String, _ value: String) throws(InventoryProblem) {
+        if isTemplate(value) { return }
         switch key {
         case "ansible_port", "ansible_ssh_port":
             guard let port = Int(value), (1...65535).contains(port) else {

@@ -78,9 +78,10 @@ extension HostOutcome {
     static func facts(_ host: String, _ facts: Facts, names: [String]) -> HostOutcome {
         let text: String
         if names.count == 1, let value = facts[names[0]] {
-            text = value.displayText
+            text = FactText.text(names[0], value)
         } else {
-            text = facts.values.keys.sorted().map { "\($0): \(facts.values[$0]!.displayText)" }.joined(separator: "\n")
+            text = facts.values.keys.sorted().map { "\($0): \(FactText.text($0, facts.values[$0]!))" }
+                .joined(separator: "\n")
         }
         let errors = facts.errors.keys.sorted().map { "\($0): \(facts.errors[$0]!)" }.joined(separator: "\n")
         return HostOutcome(host: host, output: text, errorOutput: errors, value: .object(facts.values))

@@ -6,6 +6,8 @@ extension ResultRenderer {
         var outcome: HostOutcome
         /// The slowest member's time, because the group was only done when its slowest member was.
         var seconds: Double?
+        /// For answers gathered as alike (`similar`): their common text and varying tokens, when any vary.
+        var block: SimilarOutputs.Block?
     }
 
     /// Everything that must match for two hosts to share a row.
@@ -22,29 +24,57 @@ extension ResultRenderer {
         var traceback: String?
     }
 
-    /// Groups outcomes in order of first appearance, or one group per host when `gather` is off.
-    func groups(of outcomes: [HostOutcome], includingTraceback: Bool) -> [OutcomeGroup] {
+    /// Groups outcomes in order of first appearance, or one group per host when `gather` is off. With `similar`,
+    /// hosts that succeeded share a group when their answers differ only in volatile tokens (as blocks do).
+    func groups(of outcomes: [HostOutcome], includingTraceback: Bool, similar: Bool = false) -> [OutcomeGroup] {
         guard gather else {
             return outcomes.map { OutcomeGroup(hosts: [$0.host], outcome: $0, seconds: $0.seconds) }
         }
         var positions: [GroupKey: Int] = [:]
         var result: [OutcomeGroup] = []
+        var members: [[HostOutcome]] = []
         for outcome in outcomes {
+            let alike = similar && outcome.state == .ok
             let key = GroupKey(
                 state: outcome.state, reason: outcome.reason, exitCode: outcome.exitCode, signal: outcome.signal,
-                output: outcome.output, errorOutput: outcome.errorOutput, truncated: outcome.truncated,
+                output: alike ? VolatileText.split(Self.blockText(outcome), host: outcome.host).mask : outcome.output,
+                errorOutput: alike ? "" : outcome.errorOutput, truncated: outcome.truncated,
                 traceback: includingTraceback ? outcome.traceback : nil)
             if let position = positions[key] {
+                members[position].append(outcome)
                 result[position].hosts.append(outcome.host)
                 if let seconds = outcome.seconds {
                     result[position].seconds = max(result[position].seconds ?? seconds, seconds)
                 }
             } else {
                 positions[key] = result.count
+                members.append([outcome])
                 result.append(OutcomeGroup(hosts: [outcome.host], outcome: outcome, seconds: outcome.seconds))
             }
         }
+        guard similar else { return result }
+        for index in result.indices where members[index].count > 1 && members[index][0].state == .ok {
+            let block = SimilarOutputs.blocks(members[index], mode: .similar, text: Self.blockText).first
+            if let block, block.varyingCount > 0 { result[index].block = block }
+        }
         return result
+    }
+
+    /// The first line of a group's answer with its varying tokens summarised (`worker pid ⟨100 values⟩ ready`),
+    /// and those tokens.
+    static func firstLine(of block: SimilarOutputs.Block) -> (text: String, variables: [SimilarOutputs.Variable]) {
+        var variables: [SimilarOutputs.Variable] = []
+        let lines = block.lines(
+            plain: { TerminalText.sanitize($0) },
+            render: { variable in
+                variables.append(variable)
+                return TerminalText.sanitize(variable.summary())
+            })
+        let first = lines.first ?? ""
+        // The tokens of the first line: those rendered before its end.
+        let markersInFirstLine = block.mask.prefix { $0 != "\n" }.filter { $0 == VolatileText.marker }.count
+        let varyingInFirstLine = block.varies.prefix(markersInFirstLine).filter { $0 }.count
+        return (first, Array(variables.prefix(varyingInFirstLine)))
     }
 
     /// A cell whose trailing note survives truncation: `main` is cut before `note` is.
@@ -119,6 +149,10 @@ extension ResultRenderer {
         if outcome.state == .error || outcome.state == .skipped, reasonShortened, let reason {
             main = reason
             note(stdoutCount, "line")
+            note(stderrCount, "stderr line")
+        } else if let block = group.block, stdoutCount > 0 {
+            main = Self.firstLine(of: block).text
+            note(stdoutCount - 1, "line")
             note(stderrCount, "stderr line")
         } else if stdoutCount > 0 {
             main = HostText.firstLine(outcome.output)

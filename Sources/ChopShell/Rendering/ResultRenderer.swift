@@ -19,11 +19,15 @@ public struct ResultRenderer: Sendable {
     public var width: Int
     /// Whether the table and `failures` merge hosts with identical results into one row.
     public var gather: Bool
+    /// Whether the table also merges hosts whose answers differ only in volatile tokens (`gather similar`),
+    /// showing the varying tokens summarised in place and, in colour, a histogram of numeric ones.
+    public var similar: Bool
 
-    public init(color: Bool = false, width: Int = 100, gather: Bool = true) {
+    public init(color: Bool = false, width: Int = 100, gather: Bool = true, similar: Bool = false) {
         self.color = color
         self.width = width
         self.gather = gather
+        self.similar = gather && similar
     }
 
     /// What the table and `failures` say for an empty fleet: pointing to the fix is more useful than an empty table.
@@ -52,7 +56,8 @@ public struct ResultRenderer: Sendable {
     /// Lines carry no trailing spaces and no newline. The summary line is separate (`summary`).
     public func table(_ report: OperationReport) -> [String] {
         guard !report.outcomes.isEmpty else { return [Self.noHostsMessage] }
-        let rows = groups(of: report.outcomes, includingTraceback: false).map(tableRow)
+        let grouped = groups(of: report.outcomes, includingTraceback: false, similar: similar)
+        let rows = grouped.map(tableRow)
         let headers = [rows.contains { $0.hostCount > 1 } ? "HOSTS" : "HOST", "STATUS", "TIME", "OUTPUT"]
 
         var layout = TextTable(headers: headers)
@@ -69,7 +74,7 @@ public struct ResultRenderer: Sendable {
                     TableCell(text: header[2], rightAligned: true), TableCell(text: header[3]),
                 ], widths: widths)
         ]
-        for row in rows {
+        for (row, group) in zip(rows, grouped) {
             lines.append(
                 assemble(
                     [
@@ -78,8 +83,20 @@ public struct ResultRenderer: Sendable {
                         TableCell(text: TerminalText.truncate(row.time, toWidth: widths[2]), rightAligned: true),
                         TableCell(text: row.output.fitted(to: widths[3])),
                     ], widths: widths))
+            if color, let block = group.block { lines += histograms(block, widths: widths) }
         }
         return lines
+    }
+
+    /// Under a row whose first line has numeric tokens that spread, one line per token in the OUTPUT column:
+    /// `▁▁▂▅█▇▃▁ 0.02–3.91` (colour only: a terminal, where people would rather look than read).
+    func histograms(_ block: SimilarOutputs.Block, widths: [Int]) -> [String] {
+        let indent = String(repeating: " ", count: widths.prefix(3).reduce(0, +) + 3 * TextTable.columnGap)
+        return Self.firstLine(of: block).variables.compactMap { variable in
+            guard let bars = variable.histogram(), let spread = variable.spread() else { return nil }
+            let label = TerminalText.sanitize("\(spread.low)–\(spread.high)")
+            return indent + paint(bars, code: SGR.cyan) + " " + label
+        }
     }
 
     // MARK: - Lines

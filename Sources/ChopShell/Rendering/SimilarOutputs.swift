@@ -21,19 +21,59 @@ public struct SimilarOutputs: Sendable {
             lhs.counts.map(\.value) == rhs.counts.map(\.value) && lhs.counts.map(\.hosts) == rhs.counts.map(\.hosts)
         }
 
-        /// `⟨3.11.2 ×38 | 3.9.2 ×2⟩` for a few values (at most `listed`), else a numeric range `⟨0.00–1.53⟩`,
-        /// else `⟨17 values⟩`.
+        /// `⟨3.11.2 ×38 | 3.9.2 ×2⟩` for a few values (at most `listed`), else the spread of numbers
+        /// `⟨0.02–3.91, median 0.4⟩`, else `⟨100 values⟩` (also for distinct whole numbers such as pids or
+        /// ports, which name things rather than measure them).
         public func summary(listed: Int = 5) -> String {
             if counts.count <= listed {
                 return "⟨" + counts.map { "\($0.value) ×\($0.hosts)" }.joined(separator: " | ") + "⟩"
             }
-            let numbers = counts.compactMap { Double($0.value.trimmingCharacters(in: ["%", ","])) }
-            if numbers.count == counts.count, let low = numbers.min(), let high = numbers.max() {
-                let lowText = counts.first { Double($0.value.trimmingCharacters(in: ["%", ","])) == low }!.value
-                let highText = counts.first { Double($0.value.trimmingCharacters(in: ["%", ","])) == high }!.value
-                return "⟨\(lowText)–\(highText), \(counts.count) values⟩"
+            if let spread = spread() {
+                return "⟨\(spread.low)–\(spread.high), median \(spread.median)⟩"
             }
             return "⟨\(counts.count) values⟩"
+        }
+
+        /// The values as numbers (`%` and `,` around them ignored), or nil when one is not a number.
+        public var numbers: [(value: Double, text: String, hosts: Int)]? {
+            var result: [(value: Double, text: String, hosts: Int)] = []
+            for count in counts {
+                guard let number = Double(count.value.trimmingCharacters(in: ["%", ","])), number.isFinite else {
+                    return nil
+                }
+                result.append((number, count.value, count.hosts))
+            }
+            return result
+        }
+
+        /// Lowest, highest and median value as written, when the values are measurements: all numbers, and
+        /// not distinct whole numbers (identifiers).
+        public func spread() -> (low: String, high: String, median: String, values: [Double])? {
+            guard let numbers, numbers.count > 1 else { return nil }
+            let identifiers = numbers.allSatisfy { $0.hosts == 1 && !$0.text.contains(".") }
+            guard !identifiers else { return nil }
+            let sorted = numbers.sorted { $0.value != $1.value ? $0.value < $1.value : $0.text < $1.text }
+            let all = sorted.flatMap { Array(repeating: $0, count: $0.hosts) }
+            return (sorted[0].text, sorted[sorted.count - 1].text, all[(all.count - 1) / 2].text, all.map(\.value))
+        }
+
+        /// The eight block characters, lowest to highest.
+        public static let bars = Array("▁▂▃▄▅▆▇█")
+
+        /// How the values fall between their lowest and highest, in `bins` columns of `bars` (a column no host
+        /// falls in is a space): the shape of a hundred load averages at a glance.
+        public func histogram(bins: Int = 16) -> String? {
+            guard let values = spread()?.values, let low = values.first, let high = values.last else { return nil }
+            var counts = [Int](repeating: 0, count: bins)
+            for value in values {
+                let position = high > low ? Int((value - low) / (high - low) * Double(bins)) : 0
+                counts[min(bins - 1, max(0, position))] += 1
+            }
+            let most = counts.max() ?? 1
+            return String(
+                counts.map { count in
+                    count == 0 ? " " : Self.bars[min(7, (count * 8 - 1) / most)]
+                })
         }
     }
 

@@ -14,6 +14,7 @@ extension Session {
         }
         inventory = merged
         for (path, format, parsed) in read {
+            for warning in parsed.warnings { io.error("warning: \(warning)") }
             let groups = parsed.groupOrder.filter { $0 != "all" && $0 != "ungrouped" }
             io.error(
                 "read \(path) (\(format.rawValue)): \(counted(groups.count, "group")), "
@@ -78,6 +79,11 @@ extension Session {
     /// `add` line win over them.
     func inventoryTunnel(_ name: String, python: String?, sudo: String?, via: [String]?) throws -> Tunnel {
         let host = inventory.settings(of: name)
+        if let (key, value) = host.unresolved.sorted(by: { $0.key < $1.key }).first {
+            throw ShellError(
+                "\(name): \(key) is the Jinja template '\(value)', which chop cannot evaluate; "
+                    + "give \(name) a plain \(key) in the inventory")
+        }
         let kind: SSH
         do {
             kind = try SSH(

@@ -44,7 +44,10 @@ extension Session {
             io.error("\(counted(already, "host")) of the groups named \(already == 1 ? "is" : "are") a member already")
         }
         if tunnels.isEmpty { return .ok }
-        return try await addMembers(tunnels)
+        // Typed patterns fold as nodeset -f folds them (n[-5-5] stays n[-5-5]); inventory groups by their names.
+        let typed =
+            specs.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ","))
+        return try await addMembers(tunnels, shown: typed)
     }
 
     /// The member an interactive session starts with when no host is given: this machine, as `local`. It
@@ -53,21 +56,33 @@ extension Session {
     /// - Parameter announced: say so when it leaves (interactive sessions); a script that adds its hosts
     ///   expects the local member to go, so batch mode leaves it quietly.
     public func addImplicitLocal(announced: Bool = true) async {
-        guard (try? await addLocal("local", python: nil, quietly: true)) != nil else { return }
+        guard (try? await addLocal(["local"], python: nil, quietly: true)) != nil else { return }
         implicitMember = "local"
         implicitLeaveAnnounced = announced
     }
 
-    func addLocal(_ name: String?, python: String?, quietly: Bool = false) async throws -> CommandResult {
-        if let implicit = implicitMember, name == nil || name == implicit {
+    /// Local members, one per name (`w[1-4]` is four); no name: `local`, or `local2`… when that is taken.
+    func addLocal(_ specs: [String], python: String?, quietly: Bool = false) async throws -> CommandResult {
+        var names: [String] = []
+        for spec in specs {
+            do {
+                names += try NodeSet.expand(spec)
+            } catch {
+                throw ShellError("bad name list '\(spec)': \(error)")
+            }
+        }
+        if let implicit = implicitMember, names.isEmpty || names == [implicit] {
             implicitMember = nil
             io.error("\(implicit) (this machine) stays in the group as an explicit member")
             return .ok
         }
-        let chosen = name ?? uniqueName("local")
+        if names.isEmpty { names = [uniqueName("local")] }
+        let tunnels = try names.map {
+            Tunnel(try Local($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
+        }
         return try await addMembers(
-            [Tunnel(try Local(chosen, python: python ?? settings.python), connectTimeout: settings.connectTimeout)],
-            quietly: quietly)
+            tunnels, quietly: quietly,
+            shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")))
     }
 
     func addSudo(user: String?, name: String?, python: String?) async throws -> CommandResult {
@@ -94,7 +109,10 @@ extension Session {
 
     /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies. The
     /// implicit `local` member leaves first, so its name is free and a fleet command cannot reach it.
-    private func addMembers(_ tunnels: [Tunnel], quietly: Bool = false) async throws -> CommandResult {
+    /// `shown`: the members as the message names them (default: their names folded).
+    private func addMembers(_ tunnels: [Tunnel], quietly: Bool = false, shown: String? = nil) async throws
+        -> CommandResult
+    {
         if let implicit = implicitMember, let member = group[implicit] {
             implicitMember = nil
             group.remove([implicit])
@@ -117,7 +135,9 @@ extension Session {
         group = grown
         // A dry run touches no host: members are added, and connect when the dry run ends and an operation runs.
         if !settings.dryRun { connectInBackground(tunnels) }
-        if !quietly { io.error("added \(counted(tunnels.count, "member")): \(NodeSet.fold(tunnels.map(\.name)))") }
+        if !quietly {
+            io.error("added \(counted(tunnels.count, "member")): \(shown ?? NodeSet.fold(tunnels.map(\.name)))")
+        }
         return .ok
     }
 

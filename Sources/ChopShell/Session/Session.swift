@@ -339,7 +339,9 @@ public actor Session {
     }
 
     func renderer() -> ResultRenderer {
-        ResultRenderer(color: usesColor, width: max(40, io.width()), gather: settings.gather != .off)
+        ResultRenderer(
+            color: usesColor, width: max(40, io.width()), gather: settings.gather != .off,
+            similar: settings.gather == .similar)
     }
 
     /// Whether output (and the prompt) is coloured now: the `color` setting, `auto` meaning a terminal.

@@ -20,13 +20,22 @@ public enum NodeSet {
     ///   zero on the start pads every number of that element to the start's width: `[08-10]` → `08 09 10`.
     /// - Several groups in one item produce the cartesian product, leftmost group varying slowest:
     ///   `r[1-2]n[1-2]` → `r1n1 r1n2 r2n1 r2n2`.
-    /// - Numbers may be negative (`n[-5]`, `n[-2-1]`). A zero-padded range has as many digits at both ends.
+    /// - Numbers may be negative (`n[-5]`, `n[-2-1]`), but not zero-padded (`n[-001]`). A zero-padded range has as
+    ///   many digits at both ends, counting the digits just before the bracket as ClusterShell does: `n0[1-9]` is
+    ///   `n[01-09]`, and `0[7-10]` (`07-010`) or `prod-0[10-345]` is refused.
+    /// - As in ClusterShell, a bracket cannot follow another one directly or after digits only (`n[1-2][3-4]`,
+    ///   `n[1-4]0[3-4]`), and a range with a step cannot be followed by digits (`n[1-7/2]0`).
     /// - Whitespace around items and elements is ignored; an empty item (`a,,b`, `web1,`) is an error; duplicate
     ///   names are dropped (first occurrence kept) because a host must not be added to a fleet twice.
     ///
     /// - Throws: `NodeSetError` for unbalanced brackets, empty/reversed/non-numeric ranges, bad steps, or more
     ///   than `maximumNames` names.
     public static func expand(_ pattern: String) throws(NodeSetError) -> [String] {
+        try expand(pattern, minus: "-")
+    }
+
+    /// `expand`, with `minus` as the sign of the negative numbers of ranges (see `fold(pattern:)`).
+    static func expand(_ pattern: String, minus: Character) throws(NodeSetError) -> [String] {
         var parsedItems: [[Segment]] = []
         var total = 0
         for item in try splitItems(pattern) {
@@ -55,7 +64,7 @@ public enum NodeSet {
         var names: [String] = []
         names.reserveCapacity(total)
         for segments in parsedItems {
-            for name in product(of: segments) where seen.insert(name).inserted {
+            for name in product(of: segments, minus: minus) where seen.insert(name).inserted {
                 names.append(name)
             }
         }
@@ -83,8 +92,11 @@ public enum NodeSet {
 
         var count: Int { (end - start) / step + 1 }
 
-        var names: [String] {
-            stride(from: start, through: end, by: step).map { NodeSet.format($0, width: width) }
+        func names(minus: Character) -> [String] {
+            stride(from: start, through: end, by: step).map { number in
+                let text = NodeSet.format(number, width: width)
+                return number < 0 && minus != "-" ? String(minus) + text.dropFirst() : text
+            }
         }
     }
 
@@ -134,44 +146,105 @@ public enum NodeSet {
         return trimmedItems
     }
 
-    /// Parses one comma-free (at top level), bracket-balanced item into literal and group segments.
+    /// Parses one comma-free (at top level), bracket-balanced item into literal and group segments. Digits next
+    /// to a bracket belong to its numbers, as in ClusterShell: digits after it are appended to every number
+    /// (`[1-4]56` is 156, 256, …), then digits before it are prepended to each run of consecutive numbers
+    /// (`0[1-9]` is 01-09, `1[10-345]` is 110-1345), which is where padding is checked.
     private static func parseItem(_ item: String) throws(NodeSetError) -> [Segment] {
-        var segments: [Segment] = []
+        var pieces: [(literal: String, bracket: String?)] = []
         var literal = ""
         var groupText = ""
         var inBracket = false
         for ch in item {
             if inBracket {
                 if ch == "]" {
-                    segments.append(.group(try parseGroup(groupText, item: item)))
+                    pieces.append((literal, groupText))
+                    literal = ""
                     groupText = ""
                     inBracket = false
                 } else {
                     groupText.append(ch)
                 }
             } else if ch == "[" {
-                if !literal.isEmpty {
-                    segments.append(.literal(literal))
-                    literal = ""
-                }
                 inBracket = true
             } else {
                 literal.append(ch)
             }
         }
-        if !literal.isEmpty {
-            segments.append(.literal(literal))
+        pieces.append((literal, nil))
+        var segments: [Segment] = []
+        for index in pieces.indices {
+            guard var text = pieces[index].bracket else { break }
+            // Spaces inside a bracket are ignored, as ClusterShell ignores them (`n[ 1 - 3 ]`).
+            text = text.filter { $0 != " " && $0 != "\t" }
+            let after = pieces[index + 1].literal
+            let trailing = String(after.prefix { $0.isASCII && $0.isNumber })
+            if !trailing.isEmpty {
+                if trailing == after && pieces[index + 1].bracket != nil {
+                    throw NodeSetError(
+                        .unbalancedBracket,
+                        "'\(item)': a '[' cannot follow ']' directly or after digits only, e.g. use n[1-2]x[3-4]")
+                }
+                text = try appendDigits(trailing, to: text, item: item)
+                pieces[index + 1].literal.removeFirst(trailing.count)
+            } else if after.isEmpty && pieces[index + 1].bracket != nil {
+                throw NodeSetError(
+                    .unbalancedBracket,
+                    "'\(item)': a '[' cannot follow ']' directly or after digits only, e.g. use n[1-2]x[3-4]")
+            }
+            var before = pieces[index].literal
+            let leading = String(before.reversed().prefix { $0.isASCII && $0.isNumber }.reversed())
+            if !leading.isEmpty {
+                text = try prependDigits(leading, to: text, item: item)
+                before.removeLast(leading.count)
+            }
+            if !before.isEmpty { segments.append(.literal(before)) }
+            segments.append(.group(try parseGroup(text, item: item)))
         }
+        if let last = pieces.last?.literal, !last.isEmpty { segments.append(.literal(last)) }
         return segments
     }
 
+    /// ClusterShell's trailing digits: `1-9` then `0` is `10-90/10`; a range with a step cannot take them.
+    private static func appendDigits(_ digits: String, to text: String, item: String) throws(NodeSetError) -> String {
+        if text.contains("/") {
+            throw NodeSetError(
+                .invalidStep, "'\(item)': digits cannot follow a range with a step; write them inside it")
+        }
+        if text.contains(where: { $0 == "-" }) && text.split(separator: ",").contains(where: { $0.hasPrefix("-") }) {
+            throw NodeSetError(.nonNumericRange, "'\(item)': digits cannot follow a range of negative numbers")
+        }
+        return text.split(separator: ",", omittingEmptySubsequences: false).map { element in
+            let bounds = element.split(separator: "-", omittingEmptySubsequences: false)
+            let shifted = bounds.map { $0 + digits }.joined(separator: "-")
+            return bounds.count > 1 ? shifted + "/1" + String(repeating: "0", count: digits.count) : shifted
+        }.joined(separator: ",")
+    }
+
+    /// ClusterShell's leading digits: `0` then `1-9` is `01-09`, prepended to each run of consecutive numbers.
+    private static func prependDigits(_ digits: String, to text: String, item: String) throws(NodeSetError) -> String {
+        let elements = try parseGroup(text, item: item)
+        guard elements.reduce(0, { $0 + $1.count }) <= maximumNames else { throw tooMany(item) }
+        let numbers = elements.flatMap { element in
+            stride(from: element.start, through: element.end, by: element.step).map {
+                NodeSet.Number(value: $0, width: element.width)
+            }
+        }
+        if numbers.contains(where: { $0.value < 0 }) {
+            throw NodeSetError(.nonNumericRange, "'\(item)': digits cannot come before a range of negative numbers")
+        }
+        return runs(Array(Set(numbers)).sorted()).map { run in
+            run.first == run.last ? digits + run.first.text : digits + run.first.text + "-" + digits + run.last.text
+        }.joined(separator: ",")
+    }
+
     private static func parseGroup(_ text: String, item: String) throws(NodeSetError) -> [RangeElement] {
-        guard !trimmed(text).isEmpty else {
+        guard !text.isEmpty else {
             throw NodeSetError(.emptyRange, "empty range '[]' in '\(item)'")
         }
         var elements: [RangeElement] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            elements.append(try parseElement(trimmed(String(part)), item: item))
+            elements.append(try parseElement(String(part), item: item))
         }
         return elements
     }
@@ -203,6 +276,9 @@ public enum NodeSet {
         }
         guard start <= end else {
             throw NodeSetError(.reversedRange, "reversed range '\(text)' in '\(item)': start is greater than end")
+        }
+        for bound in [startText, endText ?? ""] where bound.hasPrefix("-") && paddingWidth(unsigned(bound)) > 0 {
+            throw NodeSetError(.paddingMismatch, "'\(text)' in '\(item)': a negative number cannot be zero-padded")
         }
         let startDigits = unsigned(startText)
         if let endText {
@@ -251,14 +327,14 @@ public enum NodeSet {
     }
 
     /// Builds the cartesian product of the segments, leftmost group varying slowest.
-    private static func product(of segments: [Segment]) -> [String] {
+    private static func product(of segments: [Segment], minus: Character) -> [String] {
         var names = [""]
         for segment in segments {
             switch segment {
             case .literal(let text):
                 names = names.map { $0 + text }
             case .group(let elements):
-                let values = elements.flatMap(\.names)
+                let values = elements.flatMap { $0.names(minus: minus) }
                 var next: [String] = []
                 next.reserveCapacity(names.count * values.count)
                 for prefix in names {

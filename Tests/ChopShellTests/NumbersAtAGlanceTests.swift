@@ -53,6 +53,25 @@ final class NumbersAtAGlanceTests: XCTestCase {
         assertSnapshot(painted, named: "loads-colour")
     }
 
+    /// The block view (several lines per host) shows the spread in place and, in colour, a histogram line under
+    /// the block for each numeric token that spreads.
+    func testBlocksShowTheSpreadAndOnATerminalAHistogram() {
+        var report = loads
+        report.outcomes = report.outcomes.map { outcome in
+            var outcome = outcome
+            if outcome.state == .ok { outcome.output = "uptime report\n" + outcome.output }
+            return outcome
+        }
+        let lines = plain.blocks(report, mode: .similar, maxLines: 0)
+        XCTAssertTrue(lines.contains("load ⟨0.02–3.90, median 0.32⟩ ok"), "\(lines)")
+        XCTAssertFalse(lines.joined().contains("▁"), "no histogram without colour")
+        let painted = colour.blocks(report, mode: .similar, maxLines: 0)
+        XCTAssertEqual(painted.count, lines.count + 1, "one histogram line under the block")
+        let histogram = painted[3]
+        XCTAssertTrue(histogram.contains("█") && histogram.hasSuffix(" 0.02–3.90"), histogram)
+        assertSnapshot(painted, named: "blocks-colour")
+    }
+
     func testShowAndJSONKeepEveryExactValue() throws {
         let report = loads
         let json = plain.json(report)

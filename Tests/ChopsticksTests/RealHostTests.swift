@@ -71,6 +71,31 @@ final class RealHostTests: XCTestCase {
         await root.close()
     }
 
+    /// A `sudo` planted earlier on the login account's PATH is never the one chop runs: sudo is called at its
+    /// standard absolute place (issue #29: the account's PATH must not choose who gets the password).
+    func testASudoPlantedOnThePathIsNotUsed() async throws {
+        let shells = try requireLoginShells()
+        let bin = "\(shells.home)/.fake-bin"
+        let ran = "\(shells.home)/.fake-sudo-ran"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "#!/bin/sh\ntouch \(ran)\nexec /usr/bin/sudo \"$@\"\n".write(
+            toFile: "\(bin)/sudo", atomically: true, encoding: .utf8)
+        chmod("\(bin)/sudo", 0o755)
+        _ = try Command.run(["chown", "-R", "chop-bash:", bin])
+        try? FileManager.default.removeItem(atPath: ran)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        // The account's PATH does have the planted one first: a plain run finds it.
+        let plain = try group(shells, ["rc-fakesudo"])
+        let found = await plain.run("command -v sudo")
+        XCTAssertEqual(found.successful().map(\.value.stdoutText), ["\(bin)/sudo\n"], messages(found))
+        await plain.close()
+        let root = try group(shells, ["rc-fakesudo"], sudo: true)
+        let asRoot = await root.run("id -u")
+        XCTAssertEqual(asRoot.successful().map(\.value.stdoutText), ["0\n"], messages(asRoot))
+        await root.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ran), "the sudo planted on PATH ran")
+    }
+
     /// Every common login shell runs chop's command, and every operation works through it, with sudo too.
     func testEveryLoginShellRunsEveryOperation() async throws {
         let shells = try requireLoginShells()

@@ -30,6 +30,7 @@ public final class LoginShells: Sendable {
         endless) i=0; while [ $i -lt 5000 ]; do echo "line $i of an rc file that never stops talking"; i=$((i+1)); done;;
         escape) printf '\033]0;pwned\007\033[31mred\033[0m\n';;
         path) PATH=/nonexistent; export PATH;;
+        fakesudo) PATH=$HOME/.fake-bin:$PATH; export PATH;;
         esac
 
         """#
@@ -94,7 +95,7 @@ public final class LoginShells: Sendable {
         }
         var client = ""
         for shell in Self.shells { client += alias("login-\(shell)", user: "chop-\(shell)") }
-        for variant in ["banner", "nonewline", "framelike", "large", "endless", "escape", "path"] {
+        for variant in ["banner", "nonewline", "framelike", "large", "endless", "escape", "path", "fakesudo"] {
             client += alias("rc-\(variant)", user: "chop-bash", rc: variant)
         }
         for name in ["nologin", "false", "nohome", "tty", "keephome"] { client += alias(name, user: "chop-\(name)") }

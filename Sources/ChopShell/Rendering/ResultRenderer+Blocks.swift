@@ -4,8 +4,9 @@ extension ResultRenderer {
     /// The block view (clush's `-b`, and more): for the hosts that succeeded, one block per group of alike
     /// answers, largest first, each a header line `── web[01-40] (40) ok · 2 vary ──` and the full output, its
     /// varying tokens summarised in place (`⟨3.11.2 ×38 | 3.9.2 ×2⟩`, coloured on a terminal). A block longer
-    /// than `maxLines` (0: no limit) is cut with a line that says how to see the rest. The failed and errored
-    /// hosts follow as the table.
+    /// than `maxLines` (0: no limit) is cut with a line that says how to see the rest. In colour, each numeric
+    /// token that spreads gets a histogram line under its block, as a table row does (`histogramLine`). The
+    /// failed and errored hosts follow as the table.
     public func blocks(_ report: OperationReport, mode: SimilarOutputs.Mode, maxLines: Int) -> [String] {
         blocks(report, gathered: Self.gather(report, mode: mode), maxLines: maxLines)
     }
@@ -18,9 +19,13 @@ extension ResultRenderer {
             header += paint("ok", .ok)
             if block.varyingCount > 0 { header += " · " + counted(block.varyingCount, "token") + " vary" }
             lines.append(header + " ──")
+            var variables: [SimilarOutputs.Variable] = []
             var body = block.lines(
                 plain: { TerminalText.sanitize($0) },
-                render: { paint(TerminalText.sanitize($0.summary()), code: SGR.cyan) })
+                render: { variable in
+                    variables.append(variable)
+                    return paint(TerminalText.sanitize(variable.summary()), code: SGR.cyan)
+                })
             if body.isEmpty { body = ["(no output)"] }
             if maxLines > 0, body.count > maxLines {
                 let hidden = body.count - maxLines
@@ -31,6 +36,7 @@ extension ResultRenderer {
                             + "or set max-lines 0"))
             }
             lines += body
+            if color { lines += variables.compactMap(histogramLine) }
         }
         let failing = report.outcomes.filter(\.isFailure)
         if !failing.isEmpty {

@@ -92,11 +92,13 @@ public struct ResultRenderer: Sendable {
     /// `▁▁▂▅█▇▃▁ 0.02–3.91` (colour only: a terminal, where people would rather look than read).
     func histograms(_ block: SimilarOutputs.Block, widths: [Int]) -> [String] {
         let indent = String(repeating: " ", count: widths.prefix(3).reduce(0, +) + 3 * TextTable.columnGap)
-        return Self.firstLine(of: block).variables.compactMap { variable in
-            guard let bars = variable.histogram(), let spread = variable.spread() else { return nil }
-            let label = TerminalText.sanitize("\(spread.low)–\(spread.high)")
-            return indent + paint(bars, code: SGR.cyan) + " " + label
-        }
+        return Self.firstLine(of: block).variables.compactMap(histogramLine).map { indent + $0 }
+    }
+
+    /// `▁▁▂▅█▇▃▁ 0.02–3.91` for a numeric token whose values spread; nil for any other.
+    func histogramLine(_ variable: SimilarOutputs.Variable) -> String? {
+        guard let bars = variable.histogram(), let spread = variable.spread() else { return nil }
+        return paint(bars, code: SGR.cyan) + " " + TerminalText.sanitize("\(spread.low)–\(spread.high)")
     }
 
     // MARK: - Lines

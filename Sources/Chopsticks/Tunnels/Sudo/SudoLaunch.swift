@@ -13,9 +13,10 @@ enum SudoLaunch {
     static let promptMarker = markerPrefix + "prompt"
     static let readyMarker = markerPrefix + "ready"
 
-    /// A one-line `sh` script that runs `sudo "$@"`: sudo on PATH, else at its usual absolute places.
+    /// A one-line `sh` script that runs `sudo "$@"`: at its standard absolute places first, so a `sudo` planted
+    /// earlier on the login account's PATH is not the one given the password; on PATH only where none is.
     static let findSudo =
-        "for s in sudo /usr/bin/sudo /bin/sudo /usr/local/bin/sudo /usr/sbin/sudo; do "
+        "for s in /usr/bin/sudo /bin/sudo /usr/sbin/sudo /usr/local/bin/sudo sudo; do "
         + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
         + "echo \"\(notFoundMarker)\" >&2; exit 127"
     /// What `findSudo` writes on stderr when there is no sudo; read back by `FailureText`.

@@ -1,14 +1,19 @@
 import Chopsticks
+import Foundation
 
-/// `run COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
+/// `run [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", usage: "run COMMAND", summary: "run a shell command on each host, with /bin/sh -c",
+        name: "run", usage: "run [--input TEXT | --input-file FILE] COMMAND",
+        summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
         rolls: true,
         help: """
             COMMAND is passed as typed: quotes, pipes and $VARIABLES are for the remote shell.
             A host fails when the command exits with a status other than 0.
+            The command's stdin is closed, so a question (apt-get's Y/n) reads end-of-file: --input TEXT
+            writes TEXT and a newline to every host's command on stdin, then closes it (quote TEXT as one
+            word); --input-file FILE writes that local file's bytes exactly.
             {host} is replaced by each member's name, quoted for sh when it needs quoting (so write
             {host} bare, not inside quotes), as pdsh's %h. {{ and }} stand for one literal brace; any
             other brace stays as typed, so awk '{print $1}' needs no escaping, but a }} you mean
@@ -20,22 +25,68 @@ public struct RunCommand: VerbatimCommand, Equatable {
               run grep -c "^processor" /proc/cpuinfo | tr -d '\\n'
               run hostnamectl set-hostname {host}
               run df -h / | awk 'NR > 1 {print $5}'
+              run --input y apt-get install nginx
+              run --input-file ./answers.txt ./configure
             """)
 
     /// The rest of the line exactly as typed: its quoting belongs to the remote shell, not to chop. Only `{host}`,
     /// `{{` and `}}` are chop's (`HostTemplate`).
     public var text: String
+    /// What the command reads on stdin; nil leaves stdin closed (end-of-file at once).
+    public var input: RunInput?
 
-    public init(text: String) { self.text = text }
+    public init(text: String) { self.init(text: text, input: nil) }
+
+    public init(text: String, input: RunInput?) {
+        self.text = text
+        self.input = input
+    }
 
     public static let missingText = "run needs a command, e.g. run uptime"
 
+    /// The options come before the command, each one word quoted as in a shell; the rest stays verbatim.
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RunCommand {
+        var rest = Substring(arguments.raw)
+        var input: RunInput?
+        while true {
+            let (option, afterOption) = LineText.firstWord(of: rest)
+            var name = option
+            var inline: String?
+            if let equals = option.firstIndex(of: "=") {
+                name = String(option[..<equals])
+                inline = String(option[option.index(after: equals)...])
+            }
+            guard name == "--input" || name == "--input-file" else { break }
+            guard input == nil else { throw arguments.error("give --input or --input-file once") }
+            let value: String
+            if let inline {
+                value = try LineText.words(Substring(inline)).first ?? ""
+                rest = afterOption
+            } else {
+                let (word, after) = try LineText.firstQuotedWord(of: afterOption)
+                value = word
+                rest = after
+            }
+            if name == "--input" {
+                input = .text(value + "\n")
+            } else {
+                guard !value.isEmpty else { throw arguments.error("--input-file needs a local file, e.g. ./answers") }
+                input = .file(value)
+            }
+        }
+        let text = LineText.rawText(rest)
+        guard !text.isEmpty else { throw ParseError(missingText) }
+        return RunCommand(text: text, input: input)
+    }
+
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let (timeout, command) = (session.settings.timeout, self.text)
+        let stdin = try input?.bytes()
         let plan: (String) -> String = { host in "run " + HostTemplate.command(command, host: host) }
         return try await Self.operate("run", in: session, target: target, plan: plan) { tunnel, cap, onOutput in
             try await tunnel.run(
-                HostTemplate.command(command, host: tunnel.name), timeout: timeout, outputCap: cap, onOutput: onOutput)
+                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, outputCap: cap,
+                onOutput: onOutput)
         }
     }
 

@@ -141,6 +141,8 @@ final class CommandParserTests: XCTestCase {
             ("py 1 + 1", .py("1 + 1")),
             ("where x > 1", Parsed(WhereCommand(expression: "x > 1"))),
             ("script f -v", Parsed(ScriptCommand(local: "f", arguments: ["-v"]))),
+            ("cd /srv", Parsed(CdCommand(directory: "/srv"))),
+            ("pwd", Parsed(PwdCommand())),
             ("facts os", .facts(["os"])),
             ("put a b", .put(local: "a", remote: "b", mode: nil)),
             ("fetch a b", .fetch(remote: "a", localTemplate: "b")),

@@ -80,4 +80,121 @@ final class SessionContextTests: SessionTestCase {
         seen = await outputs()
         XCTAssertEqual(seen, ["{host}\n", "{host}\n"], "TEXT is the same for every host, sent as typed")
     }
+
+    /// The directory's real path, as the agent's `os.getcwd()` gives it.
+    private func real(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
+
+    func testCdOnLocalMembersWithAHostWithoutTheDirectory() async throws {
+        let folder = real(try temporaryFolder(self))
+        for path in ["da/sub", "db"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(path)", withIntermediateDirectories: true)
+        }
+        try "x".write(toFile: "\(folder)/db/file", atomically: true, encoding: .utf8)
+        try "local".write(toFile: "\(folder)/local.txt", atomically: true, encoding: .utf8)
+        await run("add local a")
+        await run("add local b")
+        var prompt = await session.prompt()
+        XCTAssertEqual(prompt, "chop 2 hosts> ", "no directory shown before any cd")
+        var step = await run("cd \(folder)")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        prompt = await session.prompt()
+        XCTAssertEqual(prompt, "chop:\(folder) 2 hosts> ")
+        await run("@a cd da")
+        await run("@b cd db")
+        prompt = await session.prompt()
+        XCTAssertEqual(prompt, "chop:(2 dirs) 2 hosts> ")
+
+        step = await run("cd sub")
+        XCTAssertEqual(step.result, .hostsFailed, "b has no sub")
+        var outcomes = await session.lastReport?.outcomes ?? []
+        XCTAssertEqual(outcomes.map(\.state), [.ok, .error])
+        XCTAssertTrue(outcomes.last?.reason?.contains("No such file or directory") == true, "\(outcomes)")
+        step = await run("@b cd file")
+        XCTAssertEqual(step.result, .hostsFailed, "a file is not enterable")
+        outcomes = await session.lastReport?.outcomes ?? []
+        XCTAssertTrue(outcomes.last?.reason?.contains("Not a directory") == true, "\(outcomes)")
+        step = await run("pwd")
+        XCTAssertEqual(step.result, .ok)
+        var seen = await outputs()
+        XCTAssertEqual(seen, ["\(folder)/da/sub", "\(folder)/db"], "b kept its directory")
+
+        // Every consumer sees it: run, script, relative put and fetch paths, py.
+        await run("run pwd")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["\(folder)/da/sub\n", "\(folder)/db\n"])
+        try "#!/bin/sh\npwd\n".write(toFile: "\(folder)/where.sh", atomically: true, encoding: .utf8)
+        await run("script \(folder)/where.sh")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["\(folder)/da/sub\n", "\(folder)/db\n"])
+        await run("py import os; os.getcwd()")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["\"\(folder)/da/sub\"", "\"\(folder)/db\""])
+        step = await run("put \(folder)/local.txt copied.txt")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/da/sub/copied.txt"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/db/copied.txt"))
+        step = await run("@b fetch file \(folder)/fetched-{host}")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/fetched-b", encoding: .utf8), "x")
+
+        // Recorded: a replay starts each member in its directory.
+        step = await run("record \(folder)/session.chop")
+        let recorded = try String(contentsOfFile: "\(folder)/session.chop", encoding: .utf8)
+        XCTAssertTrue(recorded.contains("\n@a cd \(folder)/da/sub\n@b cd \(folder)/db\n"), recorded)
+        await run("cd ..")
+        await run("record off")
+        let typed = try String(contentsOfFile: "\(folder)/session.chop", encoding: .utf8)
+        XCTAssertTrue(typed.hasSuffix("\ncd ..\n"), typed)
+
+        // cd alone goes home; a reconnected agent enters its directory again.
+        await run("@a cd")
+        await run("@a py import os; os.path.expanduser('~')")
+        let home = await outputs().first?.replacingOccurrences(of: "\"", with: "")
+        await run("@a pwd")
+        seen = await outputs()
+        XCTAssertEqual(seen, [home ?? "?"])
+        await run("reconnect")
+        await run("pwd")
+        seen = await outputs()
+        XCTAssertEqual(seen, [home ?? "?", "\(folder)"])
+    }
+
+    func testCdOnTheLoopbackFleetAndAfterAReconnect() async throws {
+        let fleet = try requireFleet()
+        session = Session(io: recording.io, sshConfigFile: fleet.configFile)
+        await run("add web1 web2")
+        // The fleet's hosts share this machine's disk: web2 is sent to a folder of its own that lacks "only".
+        let folder = "/tmp/chop-cd-" + UUID().uuidString.prefix(8)
+        await run("run mkdir -p \(folder)/one/only \(folder)/two && chmod -R 755 \(folder)")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        await run("@web1 cd \(folder)/one")
+        await run("@web2 cd \(folder)/two")
+        var step = await run("cd only")
+        XCTAssertEqual(step.result, .hostsFailed)
+        let states = await session.lastReport?.outcomes.map(\.state)
+        XCTAssertEqual(states, [.ok, .error])
+        await run("run pwd; touch made-here")
+        var seen = await outputs()
+        XCTAssertEqual(seen, ["\(folder)/one/only\n", "\(folder)/two\n"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/two/made-here"))
+
+        step = await run("reconnect")
+        XCTAssertEqual(step.result, .ok)
+        await run("run pwd")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["\(folder)/one/only\n", "\(folder)/two\n"], "re-entered after the reconnect")
+
+        // A directory gone since: the new agent stays where it started, and the log says why.
+        await run("run rm -rf \(folder)/one")
+        await run("reconnect")
+        await run("@web1 run pwd")
+        seen = await outputs()
+        XCTAssertNotEqual(seen, ["\(folder)/one/only\n"])
+        step = await run("log web1")
+        XCTAssertTrue(step.out.contains { $0.contains("cannot enter \(folder)/one/only again") }, "\(step.out)")
+        let prompt = await session.prompt()
+        XCTAssertEqual(prompt, "chop:(2 dirs) 2 hosts> ")
+    }
 }

@@ -16,6 +16,8 @@ public enum CommandRegistry {
         ImportCommand.self,
         WhereCommand.self,
         ScriptCommand.self,
+        CdCommand.self,
+        PwdCommand.self,
         FactsCommand.self,
         PutCommand.self,
         FetchCommand.self,

@@ -197,4 +197,99 @@ final class SessionContextTests: SessionTestCase {
         let prompt = await session.prompt()
         XCTAssertEqual(prompt, "chop:(2 dirs) 2 hosts> ")
     }
+
+    func testEnvParsing() throws {
+        func parsed(_ text: String) throws -> EnvCommand? {
+            try XCTUnwrap(try CommandParser.parse(text)).command as? EnvCommand
+        }
+        XCTAssertEqual(try parsed("env"), EnvCommand())
+        XCTAssertEqual(
+            try parsed("env A=1 B='two words' C= -u D"),
+            EnvCommand(
+                assignments: [
+                    .init(name: "A", value: "1"), .init(name: "B", value: "two words"), .init(name: "C", value: ""),
+                ],
+                unset: ["D"]))
+        XCTAssertEqual(try parsed("env X=a=b"), EnvCommand(assignments: [.init(name: "X", value: "a=b")]))
+        let usage = " — usage: " + EnvCommand.declaration.usage
+        for (line, message) in [
+            ("env A", "'A' sets nothing: write NAME=VALUE, e.g. env APP_ENV=staging"),
+            ("env 1A=x", "'1A' is not a variable name: letters, digits and _, not starting with a digit"),
+            ("env =x", "'' is not a variable name: letters, digits and _, not starting with a digit"),
+            ("env -u", "-u needs a name, e.g. env -u APP_ENV"),
+            ("env -x", "unknown option '-x' for env; -u NAME unsets a variable"),
+        ] {
+            XCTAssertThrowsError(try CommandParser.parse(line), line) { error in
+                XCTAssertEqual((error as? ParseError)?.message, message + usage, line)
+            }
+        }
+        XCTAssertTrue(Session.setsSecret("env API_TOKEN=x"))
+        XCTAssertTrue(Session.setsSecret("env A=1 db_password=x"))
+        XCTAssertFalse(Session.setsSecret("env A=1"))
+        XCTAssertFalse(Session.setsSecret("env -u API_TOKEN"))
+        XCTAssertFalse(Session.setsSecret("run echo API_TOKEN=x"))
+    }
+
+    func testEnvOnLocalMembersMasksSecretsInEnvLogRecordAndJSON() async throws {
+        let folder = try temporaryFolder(self)
+        let secret = "s3cr3t-\(UUID().uuidString.prefix(8))"
+        await run("add local a")
+        await run("add local b")
+        var step = await run("env")
+        XCTAssertEqual(step.out, ["no variables set; env NAME=VALUE sets one for every run and script"])
+        await run("record \(folder)/session.chop")
+        step = await run("env APP_ENV=staging GREETING='hello world' API_TOKEN=\(secret) AWS_SECRET_ACCESS_KEY=x")
+        XCTAssertEqual(step.result, .ok)
+        step = await run("env")
+        XCTAssertEqual(
+            step.out, ["API_TOKEN=***", "APP_ENV=staging", "AWS_SECRET_ACCESS_KEY=***", "GREETING=hello world"])
+
+        step = await run("run echo \"$APP_ENV/$GREETING/${#API_TOKEN}\"")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        var seen = await outputs()
+        XCTAssertEqual(seen, ["staging/hello world/\(secret.count)\n", "staging/hello world/\(secret.count)\n"])
+        try "#!/bin/sh\necho \"$APP_ENV\"\n".write(toFile: "\(folder)/env.sh", atomically: true, encoding: .utf8)
+        await run("script \(folder)/env.sh")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["staging\n", "staging\n"])
+        step = await run("env -u APP_ENV")
+        await run("@a run echo \"[${APP_ENV-unset}]\"")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["[unset]\n"])
+
+        // The secret's value is in no output chop makes of its own: log, JSON's command, the recording.
+        step = await run("log")
+        XCTAssertFalse(step.out.joined().contains(secret), "\(step.out)")
+        await run("set output json")
+        step = await run("env")
+        XCTAssertEqual(step.out.count, 1)
+        XCTAssertTrue(step.out[0].contains("\"API_TOKEN\":\"***\""), step.out[0])
+        XCTAssertFalse(step.out[0].contains(secret), step.out[0])
+        step = await run("env OTHER_KEY=\(secret)")
+        XCTAssertEqual(step.result, .ok)
+        await run("record off")
+        let recorded = try String(contentsOfFile: "\(folder)/session.chop", encoding: .utf8)
+        XCTAssertFalse(recorded.contains(secret), recorded)
+        XCTAssertTrue(recorded.contains("\n# env OTHER_KEY='***'  # secret values are not recorded"), recorded)
+        XCTAssertTrue(recorded.contains("\nenv -u APP_ENV\n"), recorded)
+
+        // A new recording starts with the environment, the secrets as notes.
+        await run("record \(folder)/again.chop")
+        await run("record off")
+        let header = try String(contentsOfFile: "\(folder)/again.chop", encoding: .utf8)
+        XCTAssertTrue(header.contains("\nenv GREETING='hello world'\n"), header)
+        XCTAssertTrue(header.contains("\n# env API_TOKEN='***'  # secret values are not recorded"), header)
+        XCTAssertFalse(header.contains(secret), header)
+    }
+
+    func testEnvOnTheLoopbackFleetGoesThroughTheAgentNotSendEnv() async throws {
+        let fleet = try requireFleet()
+        session = Session(io: recording.io, sshConfigFile: fleet.configFile)
+        await run("add web1 web2")
+        await run("env CHOP_TEST_VAR='a b' LC_CHOP=kept")
+        let step = await run("run echo \"$CHOP_TEST_VAR|$LC_CHOP\"")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        let seen = await outputs()
+        XCTAssertEqual(seen, ["a b|kept\n", "a b|kept\n"])
+    }
 }

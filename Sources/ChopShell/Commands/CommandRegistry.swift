@@ -33,6 +33,7 @@ public enum CommandRegistry {
         ShowCommand.self,
         DiffCommand.self,
         SetCommand.self,
+        EnvCommand.self,
         LocalShellCommand.self,
         SourceCommand.self,
         RecordCommand.self,

@@ -81,11 +81,12 @@ public struct RunCommand: VerbatimCommand, Equatable {
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let (timeout, command) = (session.settings.timeout, self.text)
-        let stdin = try input?.bytes()
+        let (stdin, env) = (try input?.bytes(), session.environment.forRequests)
         let plan: (String) -> String = { host in "run " + HostTemplate.command(command, host: host) }
         return try await Self.operate("run", in: session, target: target, plan: plan) { tunnel, cap, onOutput in
             try await tunnel.run(
-                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, outputCap: cap,
+                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, env: env,
+                outputCap: cap,
                 onOutput: onOutput)
         }
     }

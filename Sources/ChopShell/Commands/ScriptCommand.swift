@@ -47,6 +47,7 @@ public struct ScriptCommand: ChopCommand, Equatable {
             throw ShellError(error.msg)
         }
         let (name, arguments, timeout) = (LocalScript.name(path), self.arguments, session.settings.timeout)
+        let env = session.environment.forRequests
         let plan: (String) -> String = { host in
             (["script \(path) (\(body.count) bytes)"]
                 + arguments.map { shellQuote(HostTemplate.expand($0, host: host)) })
@@ -56,7 +57,7 @@ public struct ScriptCommand: ChopCommand, Equatable {
             tunnel, cap, onOutput in
             try await tunnel.script(
                 body, name: name, arguments: arguments.map { HostTemplate.expand($0, host: tunnel.name) },
-                timeout: timeout, outputCap: cap, onOutput: onOutput)
+                timeout: timeout, env: env, outputCap: cap, onOutput: onOutput)
         }
     }
 }

@@ -47,6 +47,8 @@ public actor Session {
     /// The sudo password given with `password` or `--password-fd`: the one copy, lent by reference to the
     /// tunnels that go through sudo, zeroed by `close()`.
     var sudoPassword: Secret?
+    /// The variables `env` set for every `run` and `script` process.
+    public internal(set) var environment = SessionEnvironment()
     /// The user's code shipped with `import`: every member added later gets it too.
     var shippedRoots: [ShippedRoot] = []
     /// Targets kept under a name with `name`, fixed when named, in the order they were made.
@@ -84,7 +86,8 @@ public actor Session {
             return .error
         }
         guard let parsed else { return .ok }
-        currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        // As chop repeats it (JSON's "command", a recording): a secret's value is never in it.
+        currentLine = parsed.command.shownLine(line.trimmingCharacters(in: .whitespacesAndNewlines))
         currentRollout = parsed.rollout
         defer { currentRollout = nil }
         let result: CommandResult
@@ -103,9 +106,20 @@ public actor Session {
         // replay); hosts that failed do not make the line invalid. A line typed with a leading space is not
         // recorded, as bash's ignorespace keeps it out of history.
         if let recorder, result != .error, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
-            recorder.record(line)
+            let typed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            recorder.record(currentLine == typed ? line : "# \(currentLine)  # \(Self.secretNote)")
         }
         return result
+    }
+
+    /// Written after a line whose secret values a recording leaves out.
+    static let secretNote = "secret values are not recorded: set them again"
+
+    /// Whether the line sets a secret (`env API_TOKEN=…`), so the line editor keeps it out of history.
+    public static func setsSecret(_ line: String) -> Bool {
+        guard let parsed = try? CommandParser.parse(line) else { return false }
+        let typed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        return parsed.command.shownLine(typed) != typed
     }
 
     // MARK: Targets

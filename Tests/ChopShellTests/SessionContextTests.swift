@@ -292,4 +292,69 @@ final class SessionContextTests: SessionTestCase {
         let seen = await outputs()
         XCTAssertEqual(seen, ["a b|kept\n", "a b|kept\n"])
     }
+
+    /// A file's permission bits.
+    private func mode(_ path: String) throws -> Int {
+        try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    func testSaveOfASpilledResultByteForByteAndSaveDir() async throws {
+        let folder = try temporaryFolder(self)
+        session = Session(io: recording.io, resultsFolder: "\(folder)/results")
+        await run("add local a")
+        await run("add local b")
+        await run("set keep-bytes 1024")
+        // Not UTF-8 and far over keep-bytes: the result holds its start, the spill file all of it.
+        var step = await run(
+            "@a run head -c 300000 /dev/urandom > \(folder)/random; cat \(folder)/random; echo oops >&2")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        let spilled = await session.lastReport?.outcomes.first?.spilled
+        XCTAssertNotNil(spilled?.stdout, "the output was spilled")
+        await run("run echo small-{host}; echo warn >&2; exit 0")
+        step = await run("save %1 \(folder)/one")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        XCTAssertEqual(step.out, ["saved %1: 1 host to \(folder)/one"])
+        let saved = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/one/a.out"))
+        let original = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/random"))
+        XCTAssertEqual(saved.count, 300_000)
+        XCTAssertTrue(saved == original, "byte for byte, from the spill file")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/one/a.err", encoding: .utf8), "oops\n")
+        for name in ["a.out", "a.err", "result.json"] {
+            XCTAssertEqual(try mode("\(folder)/one/\(name)"), 0o600, name)
+        }
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/one/result.json")))
+        let document = try XCTUnwrap(json as? [String: Any])
+        XCTAssertEqual(document["result"] as? Int, 1)
+        XCTAssertEqual(
+            document["command"] as? String,
+            "@a run head -c 300000 /dev/urandom > \(folder)/random; cat \(folder)/random; echo oops >&2")
+
+        // The last result by default; a link planted at a name is replaced, not followed.
+        try FileManager.default.createDirectory(atPath: "\(folder)/two", withIntermediateDirectories: true)
+        try "keep".write(toFile: "\(folder)/victim", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(folder)/two/b.out", withDestinationPath: "\(folder)/victim")
+        step = await run("save \(folder)/two")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/two/b.out", encoding: .utf8), "small-b\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/two/a.err", encoding: .utf8), "warn\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/victim", encoding: .utf8), "keep")
+
+        // set save-dir: every result as it comes, in DIR/N.
+        await run("set save-dir \(folder)/every")
+        await run("run echo third")
+        await run("@b run echo fourth")
+        await run("set save-dir off")
+        await run("run echo fifth")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/every/3/a.out", encoding: .utf8), "third\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/every/4/b.out", encoding: .utf8), "fourth\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/every/4/a.out"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/every/5"))
+
+        step = await run("save %99 \(folder)/x")
+        XCTAssertEqual(step.err, ["chop: no result %99 (kept: %1 to %5); 'results' lists them"])
+        step = await run("save %x \(folder)/x")
+        XCTAssertEqual(step.err, ["chop: '%x' is not a result; write %N, e.g. %3 — usage: save [%N] DIR"])
+    }
 }

@@ -32,6 +32,7 @@ public enum CommandRegistry {
         LogCommand.self,
         ShowCommand.self,
         DiffCommand.self,
+        SaveCommand.self,
         SetCommand.self,
         EnvCommand.self,
         LocalShellCommand.self,

@@ -331,8 +331,16 @@ public actor Session {
             history.capacity = settings.historyResults
             let (number, dropped) = history.append(report, sets: own)
             report.number = number
-            for old in dropped { removeSpill(old) }
             lastReport = report
+            // Saved before older spill files go, and before it is shown: an interrupted view loses nothing.
+            if let folder = settings.saveDir {
+                do {
+                    try save(report, to: "\(Self.expandTilde(folder))/\(number)")
+                } catch {
+                    io.error("chop: save-dir: \(error.message)")
+                }
+            }
+            for old in dropped { removeSpill(old) }
         }
         let renderer = renderer()
         var mode = settings.output

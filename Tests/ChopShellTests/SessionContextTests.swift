@@ -357,4 +357,77 @@ final class SessionContextTests: SessionTestCase {
         step = await run("save %x \(folder)/x")
         XCTAssertEqual(step.err, ["chop: '%x' is not a result; write %N, e.g. %3 — usage: save [%N] DIR"])
     }
+
+    func testSudoPerCommandParsing() throws {
+        func parsed(_ text: String) throws -> RunCommand? {
+            try XCTUnwrap(try CommandParser.parse(text)).command as? RunCommand
+        }
+        XCTAssertEqual(try parsed("run --sudo id"), RunCommand(text: "id", input: nil, sudo: "root"))
+        XCTAssertEqual(try parsed("run --sudo=postgres id"), RunCommand(text: "id", input: nil, sudo: "postgres"))
+        XCTAssertEqual(
+            try parsed("run --input y --sudo apt-get install x"),
+            RunCommand(text: "apt-get install x", input: .text("y\n"), sudo: "root"))
+        XCTAssertThrowsError(try CommandParser.parse("run --sudo= id")) { error in
+            XCTAssertEqual(
+                (error as? ParseError)?.message,
+                "--sudo=USER needs a user name, e.g. --sudo=postgres — usage: " + RunCommand.declaration.usage)
+        }
+    }
+
+    /// On this machine: a Local member's command as another user, in the member's directory, with the
+    /// session environment; `set sudo` for every run and script.
+    func testSudoPerCommandOnALocalMember() async throws {
+        try require(getuid() == 0 ? nil : "sudo to nobody without a password needs the tests to run as root")
+        let folder = real(try temporaryFolder(self))
+        chmod(folder, 0o755)
+        await run("add local a")
+        await run("cd \(folder)")
+        await run("env CHOP_SEEN=yes")
+        var step = await run("run --sudo=nobody id -un; pwd; echo $CHOP_SEEN")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        var seen = await outputs()
+        XCTAssertEqual(seen, ["nobody\n\(folder)\nyes\n"])
+        await run("set sudo nobody")
+        try "#!/bin/sh\nid -un\n".write(toFile: "\(folder)/who.sh", atomically: true, encoding: .utf8)
+        step = await run("script \(folder)/who.sh")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["nobody\n"])
+        await run("set sudo off")
+        await run("run id -un")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["root\n"])
+    }
+
+    /// Over ssh, as a user whose sudo asks for a password: `needs password` until `password` gives it, then
+    /// root, the password in no process's argv or environment.
+    func testSudoPerCommandWithAPasswordOnTheLoopbackFleet() async throws {
+        let fleet = try requireSudoPasswordUser()
+        recording = RecordingIO(password: SSHFleet.sudoPassword)
+        session = Session(io: recording.io, sshConfigFile: fleet.configFile)
+        await run("add sudopw")
+        await run("cd /tmp")
+        var step = await run("run id -un")
+        var seen = await outputs()
+        XCTAssertEqual(seen, ["\(SSHFleet.sudoUser)\n"])
+        step = await run("run --sudo id -un")
+        XCTAssertEqual(step.result, .hostsFailed)
+        let reason = await session.lastReport?.outcomes.first?.reason
+        XCTAssertTrue(reason?.contains("password") == true, "\(String(describing: reason))")
+        step = await run("password")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        step = await run("run --sudo id -un; pwd")
+        XCTAssertEqual(step.result, .ok, "\(step)")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["root\n/tmp\n"])
+        await run("set sudo root")
+        await run("run id -u")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["0\n"])
+        XCTAssertEqual(ProcessTree.processesMentioning(SSHFleet.sudoPassword), [])
+        await run("set sudo off")
+        await run("run id -un")
+        seen = await outputs()
+        XCTAssertEqual(seen, ["\(SSHFleet.sudoUser)\n"])
+    }
 }

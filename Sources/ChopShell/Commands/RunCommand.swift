@@ -1,10 +1,10 @@
 import Chopsticks
 import Foundation
 
-/// `run [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
+/// `run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", usage: "run [--input TEXT | --input-file FILE] COMMAND",
+        name: "run", usage: "run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND",
         summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
         rolls: true,
@@ -14,6 +14,9 @@ public struct RunCommand: VerbatimCommand, Equatable {
             The command's stdin is closed, so a question (apt-get's Y/n) reads end-of-file: --input TEXT
             writes TEXT and a newline to every host's command on stdin, then closes it (quote TEXT as one
             word); --input-file FILE writes that local file's bytes exactly.
+            --sudo runs it as root through sudo, --sudo=USER as USER (set sudo USER: every run and
+            script): a second agent per host, started as add --sudo starts one, asks for the password
+            with chop's own prompt (give it with password); it uses the host's cd directory.
             {host} is replaced by each member's name, quoted for sh when it needs quoting (so write
             {host} bare, not inside quotes), as pdsh's %h. {{ and }} stand for one literal brace; any
             other brace stays as typed, so awk '{print $1}' needs no escaping, but a }} you mean
@@ -27,6 +30,8 @@ public struct RunCommand: VerbatimCommand, Equatable {
               run df -h / | awk 'NR > 1 {print $5}'
               run --input y apt-get install nginx
               run --input-file ./answers.txt ./configure
+              run --sudo systemctl restart nginx
+              run --sudo=postgres psql -c 'select 1'
             """)
 
     /// The rest of the line exactly as typed: its quoting belongs to the remote shell, not to chop. Only `{host}`,
@@ -34,12 +39,15 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public var text: String
     /// What the command reads on stdin; nil leaves stdin closed (end-of-file at once).
     public var input: RunInput?
+    /// The user to run as through sudo (`--sudo`: root); nil follows `set sudo`.
+    public var sudo: String?
 
     public init(text: String) { self.init(text: text, input: nil) }
 
-    public init(text: String, input: RunInput?) {
+    public init(text: String, input: RunInput?, sudo: String? = nil) {
         self.text = text
         self.input = input
+        self.sudo = sudo
     }
 
     public static let missingText = "run needs a command, e.g. run uptime"
@@ -48,6 +56,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RunCommand {
         var rest = Substring(arguments.raw)
         var input: RunInput?
+        var sudo: String?
         while true {
             let (option, afterOption) = LineText.firstWord(of: rest)
             var name = option
@@ -55,6 +64,17 @@ public struct RunCommand: VerbatimCommand, Equatable {
             if let equals = option.firstIndex(of: "=") {
                 name = String(option[..<equals])
                 inline = String(option[option.index(after: equals)...])
+            }
+            if name == "--sudo" {
+                guard sudo == nil else { throw arguments.error("--sudo is given twice") }
+                var user = "root"
+                if let inline { user = try LineText.words(Substring(inline)).first ?? "" }
+                guard !user.isEmpty, !user.hasPrefix("-"), !TextChecks.hasSpaceOrControl(user) else {
+                    throw arguments.error("--sudo=USER needs a user name, e.g. --sudo=postgres")
+                }
+                sudo = user
+                rest = afterOption
+                continue
             }
             guard name == "--input" || name == "--input-file" else { break }
             guard input == nil else { throw arguments.error("give --input or --input-file once") }
@@ -76,27 +96,35 @@ public struct RunCommand: VerbatimCommand, Equatable {
         }
         let text = LineText.rawText(rest)
         guard !text.isEmpty else { throw ParseError(missingText) }
-        return RunCommand(text: text, input: input)
+        return RunCommand(text: text, input: input, sudo: sudo)
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let (timeout, command) = (session.settings.timeout, self.text)
         let (stdin, env) = (try input?.bytes(), session.environment.forRequests)
         let plan: (String) -> String = { host in "run " + HostTemplate.command(command, host: host) }
-        return try await Self.operate("run", in: session, target: target, plan: plan) { tunnel, cap, onOutput in
+        return try await Self.operate("run", in: session, target: target, sudo: sudo, plan: plan) {
+            tunnel, cwd, cap, onOutput in
             try await tunnel.run(
-                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, env: env,
-                outputCap: cap,
-                onOutput: onOutput)
+                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, env: env, cwd: cwd,
+                outputCap: cap, onOutput: onOutput)
         }
     }
 
-    /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel with an output cap and, when the
-    /// output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines, spill files).
+    /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel, with the directory to run in
+    /// (the member's `cd` directory when a sudo companion runs it, else nil: the agent's own), an output cap and,
+    /// when the output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines,
+    /// spill files). `sudo` (else `set sudo`) names the user to run as through sudo.
     static func operate(
-        _ verb: String, in session: isolated Session, target: String?, plan: ((String) -> String)? = nil,
-        _ start: @escaping @Sendable (Tunnel, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
+        _ verb: String, in session: isolated Session, target: String?, sudo: String? = nil,
+        plan: ((String) -> String)? = nil,
+        _ start: @escaping @Sendable (Tunnel, String?, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
     ) async throws -> CommandResult {
+        var sudoRunners: [String: Tunnel] = [:]
+        if let user = sudo ?? session.settings.sudo, !session.settings.dryRun {
+            sudoRunners = try await session.sudoRunners(for: session.resolve(target), user: user)
+        }
+        let runners = sudoRunners
         let (keep, cap) = (session.settings.keepBytes, session.settings.spillMax)
         // Output beyond keep-bytes goes to a file when the session has a folder for it; lines mode prints each
         // host's lines as they come. Either needs the output streamed; otherwise the agent cuts it at keep-bytes.
@@ -115,7 +143,9 @@ public struct RunCommand: VerbatimCommand, Equatable {
             defer { live?.finish(name) }
             do {
                 // With a spill, it holds the output (in memory or in files): the result itself keeps none of it.
-                return try await start(tunnel, spill == nil ? keep : 0, onOutput)
+                let runner = runners[name]
+                let cwd = runner == nil ? nil : tunnel.directory
+                return try await start(runner ?? tunnel, cwd, spill == nil ? keep : 0, onOutput)
             } catch {
                 _ = spill?.finish(name)
                 throw error

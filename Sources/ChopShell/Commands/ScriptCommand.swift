@@ -54,10 +54,10 @@ public struct ScriptCommand: ChopCommand, Equatable {
                 .joined(separator: " ")
         }
         return try await RunCommand.operate("script", in: session, target: target, plan: plan) {
-            tunnel, cap, onOutput in
+            tunnel, cwd, cap, onOutput in
             try await tunnel.script(
                 body, name: name, arguments: arguments.map { HostTemplate.expand($0, host: tunnel.name) },
-                timeout: timeout, env: env, outputCap: cap, onOutput: onOutput)
+                timeout: timeout, env: env, cwd: cwd, outputCap: cap, onOutput: onOutput)
         }
     }
 }

@@ -49,6 +49,8 @@ public actor Session {
     var sudoPassword: Secret?
     /// The variables `env` set for every `run` and `script` process.
     public internal(set) var environment = SessionEnvironment()
+    /// Sudo companions of members (`run --sudo`), by member name and user, NUL-separated.
+    var sudoCompanions: [String: Tunnel] = [:]
     /// The user's code shipped with `import`: every member added later gets it too.
     var shippedRoots: [ShippedRoot] = []
     /// Targets kept under a name with `name`, fixed when named, in the order they were made.
@@ -429,6 +431,8 @@ public actor Session {
         for task in backgroundTasks.values { await task.value }
         backgroundTasks.removeAll()
         await group.close()
+        for companion in sudoCompanions.values { await companion.close() }
+        sudoCompanions.removeAll()
         sudoPassword?.wipe()
         sudoPassword = nil
         if let resultsFolder { try? FileManager.default.removeItem(atPath: resultsFolder) }

@@ -4,6 +4,8 @@ import Foundation
 import TestSupport
 import XCTest
 
+@testable import ChopShell
+
 /// Issue 24's session context: what a command reads on stdin (`run --input`), on Local members and the loopback
 /// sshd fleet.
 final class SessionContextTests: SessionTestCase {
@@ -429,5 +431,23 @@ final class SessionContextTests: SessionTestCase {
         await run("run id -un")
         seen = await outputs()
         XCTAssertEqual(seen, ["\(SSHFleet.sudoUser)\n"])
+    }
+
+    /// sudo with `Defaults requiretty` says so through `run --sudo` as through `add --sudo`; `remove` ends the
+    /// member's sudo agent with it.
+    func testSudoPerCommandNamesRequiretty() async throws {
+        let shells = try requireLoginShells()
+        session = Session(io: recording.io, sshConfigFile: shells.configFile)
+        await run("add tty")
+        var step = await run("run --sudo id -u")
+        XCTAssertEqual(step.result, .hostsFailed)
+        let reason = await session.lastReport?.outcomes.first?.reason
+        XCTAssertTrue(reason?.contains("requiretty") == true, "\(String(describing: reason))")
+        var companions = await session.sudoCompanions.count
+        XCTAssertEqual(companions, 1)
+        step = await run("remove tty")
+        XCTAssertEqual(step.err, ["removed 1 member: tty"])
+        companions = await session.sudoCompanions.count
+        XCTAssertEqual(companions, 0)
     }
 }

@@ -29,6 +29,15 @@ extension Session {
         return runners
     }
 
+    /// The sudo companions of `names`, no longer kept: for `remove`, which closes them with their members.
+    func takeSudoCompanions(of names: [String]) -> [Tunnel] {
+        let members = Set(names)
+        let keys = sudoCompanions.keys.filter { key in
+            members.contains(String(key.prefix { $0 != "\u{0}" }))
+        }
+        return keys.compactMap { sudoCompanions.removeValue(forKey: $0) }
+    }
+
     /// The kind of a member's sudo companion; nil when the member itself runs as `user` through sudo.
     private static func sudoKind(of kind: any TunnelKind, user: String) throws(InvalidTunnel) -> (any TunnelKind)? {
         switch kind {

@@ -1,7 +1,8 @@
 import Chopsticks
 import Foundation
 
-/// `run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
+/// `run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with
+/// `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "run", usage: "run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND",

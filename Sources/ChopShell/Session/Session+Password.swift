@@ -23,7 +23,7 @@ extension Session {
             await tunnel.setPassword(secret)
         }
         guard !names.isEmpty else {
-            io.error("no member needs a password now; sudo members use this one from now on")
+            io.error("no member needs a password now; sudo members and run --sudo use this one from now on")
             return .ok
         }
         return try await connect(names, target: nil, fresh: true)

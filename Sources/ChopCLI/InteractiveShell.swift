@@ -32,8 +32,9 @@ struct InteractiveShell {
                 continue
             case .line(let line):
                 if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                // bash's ignorespace: a line typed with a leading space (a secret in it, say) is not kept.
-                if !line.hasPrefix(" ") { editor.remember(line) }
+                // bash's ignorespace: a line typed with a leading space (a secret in it, say) is not kept, nor
+                // one that sets a secret variable.
+                if !line.hasPrefix(" "), !Session.setsSecret(line) { editor.remember(line) }
                 let session = self.session
                 let task = Task { await session.execute(line) }
                 let result = await Interrupts.waiting(for: task)

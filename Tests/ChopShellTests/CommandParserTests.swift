@@ -141,6 +141,8 @@ final class CommandParserTests: XCTestCase {
             ("py 1 + 1", .py("1 + 1")),
             ("where x > 1", Parsed(WhereCommand(expression: "x > 1"))),
             ("script f -v", Parsed(ScriptCommand(local: "f", arguments: ["-v"]))),
+            ("cd /srv", Parsed(CdCommand(directory: "/srv"))),
+            ("pwd", Parsed(PwdCommand())),
             ("facts os", .facts(["os"])),
             ("put a b", .put(local: "a", remote: "b", mode: nil)),
             ("fetch a b", .fetch(remote: "a", localTemplate: "b")),
@@ -524,7 +526,7 @@ final class CommandParserTests: XCTestCase {
     func testSetErrors() {
         let keys =
             "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, spill-max, pager, color, python, "
-            + "docker-image, errexit, "
+            + "docker-image, sudo, save-dir, errexit, "
             + "connect-timeout, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
@@ -564,7 +566,7 @@ final class CommandParserTests: XCTestCase {
                 "pager",
                 "color",
                 "python",
-                "docker-image", "errexit", "connect-timeout", "batch", "max-fail", "dry-run",
+                "docker-image", "sudo", "save-dir", "errexit", "connect-timeout", "batch", "max-fail", "dry-run",
             ])
         XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])
         XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["exact", "similar", "off"])
@@ -632,7 +634,7 @@ final class CommandParserTests: XCTestCase {
             "add": "add h", "remove": "remove h", "run": "run x", "call": "call f", "py": "py x", "put": "put f",
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
             "record": "record f", "expect": "expect ok", "watch": "watch run x", "import": "import m",
-            "name": "name n h", "where": "where x", "script": "script f",
+            "name": "name n h", "where": "where x", "script": "script f", "save": "save d",
         ]
         for name in CommandRegistry.commandNames {
             XCTAssertNotNil(try line(minimal[name] ?? name), name)

@@ -82,6 +82,18 @@ final class SimilarOutputsTests: XCTestCase {
         }
     }
 
+    /// Binary output can hold the mask's own placeholder (`\u{1}`): it is a value like any token, shown
+    /// sanitised, and the block view does not crash on it (it indexed past the values before).
+    func testTheMaskPlaceholderInHostTextIsAValue() {
+        XCTAssertEqual(VolatileText.split("a\u{1}b 7", host: "h").values, ["\u{1}", "7"])
+        let report = OperationReport(
+            operation: "run x", outcomes: [outcome("a", "x\u{1}\u{1} 1\n"), outcome("b", "x\u{1}\u{1} 2\n")],
+            elapsed: 0.1)
+        let lines = ResultRenderer().blocks(report, mode: .similar, maxLines: 40)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertTrue(lines.last?.hasPrefix("x^A^A ") == true, "\(lines)")
+    }
+
     /// Real answers from the loopback fleet (four aliases of one machine): each command's answers are alike but
     /// for volatile tokens, so they share one block, and `show` still has the exact text.
     func testRealFleetOutputsGatherIntoOneBlock() async throws {

@@ -19,6 +19,10 @@ public protocol ChopCommand: Sendable {
     /// Help lines that depend on the session, e.g. the fact names the connected agents report.
     static func liveDetails(_ session: isolated Session) -> [String]
 
+    /// The line as chop repeats it (JSON's `command`, a recording), given the line as typed: the same, but for
+    /// a line with a secret in it (`env API_TOKEN=…`), whose value becomes `***`.
+    func shownLine(_ typed: String) -> String
+
     /// Does the command's work against the session. `target` is the line's `@TARGET`, if any.
     func run(in session: isolated Session, target: String?) async throws -> CommandResult
 }
@@ -27,4 +31,6 @@ extension ChopCommand {
     public static func complete(_ context: CompletionContext) -> [String] { [] }
 
     public static func liveDetails(_ session: isolated Session) -> [String] { [] }
+
+    public func shownLine(_ typed: String) -> String { typed }
 }

@@ -16,7 +16,7 @@ enum HelpTopics {
             details: [
                 "A target selects hosts. Put @TARGET before an operation to aim only that line at them,",
                 "or make it the default with use TARGET. Operations that take @TARGET:",
-                "  " + CommandRegistry.operationNames.joined(separator: " "),
+            ] + CommandHelp.wrapped(" ", CommandRegistry.operationNames) + [
                 "",
                 "  web1             one host, by its name",
                 "  web1,db2         several, separated by commas (no spaces)",

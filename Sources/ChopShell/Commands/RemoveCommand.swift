@@ -25,9 +25,11 @@ public struct RemoveCommand: TargetListCommand, Equatable {
             throw ShellError("nothing to remove: '\(targets.joined(separator: " "))' selects no host")
         }
         let removed = session.group.remove(names)
+        // A removed member's sudo agents (run --sudo) go with it.
+        let companions = session.takeSudoCompanions(of: names)
         for (key, members) in session.sets { session.sets[key] = members.filter { !names.contains($0) } }
         await withTaskGroup(of: Void.self) { tasks in
-            for tunnel in removed { tasks.addTask { await tunnel.close() } }
+            for tunnel in removed + companions { tasks.addTask { await tunnel.close() } }
         }
         session.io.error("removed \(counted(removed.count, "member")): \(NodeSet.fold(names))")
         return .ok

@@ -1,14 +1,23 @@
 import Chopsticks
+import Foundation
 
-/// `run COMMAND`: a shell command on each host, with `/bin/sh -c`; `{host}` is each member's name.
+/// `run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND`: a shell command on each host, with
+/// `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", usage: "run COMMAND", summary: "run a shell command on each host, with /bin/sh -c",
+        name: "run", usage: "run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND",
+        summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
         rolls: true,
         help: """
             COMMAND is passed as typed: quotes, pipes and $VARIABLES are for the remote shell.
             A host fails when the command exits with a status other than 0.
+            The command's stdin is closed, so a question (apt-get's Y/n) reads end-of-file: --input TEXT
+            writes TEXT and a newline to every host's command on stdin, then closes it (quote TEXT as one
+            word); --input-file FILE writes that local file's bytes exactly.
+            --sudo runs it as root through sudo, --sudo=USER as USER (set sudo USER: every run and
+            script): a second agent per host, started as add --sudo starts one, asks for the password
+            with chop's own prompt (give it with password); it uses the host's cd directory.
             {host} is replaced by each member's name, quoted for sh when it needs quoting (so write
             {host} bare, not inside quotes), as pdsh's %h. {{ and }} stand for one literal brace; any
             other brace stays as typed, so awk '{print $1}' needs no escaping, but a }} you mean
@@ -20,31 +29,103 @@ public struct RunCommand: VerbatimCommand, Equatable {
               run grep -c "^processor" /proc/cpuinfo | tr -d '\\n'
               run hostnamectl set-hostname {host}
               run df -h / | awk 'NR > 1 {print $5}'
+              run --input y apt-get install nginx
+              run --input-file ./answers.txt ./configure
+              run --sudo systemctl restart nginx
+              run --sudo=postgres psql -c 'select 1'
             """)
 
     /// The rest of the line exactly as typed: its quoting belongs to the remote shell, not to chop. Only `{host}`,
     /// `{{` and `}}` are chop's (`HostTemplate`).
     public var text: String
+    /// What the command reads on stdin; nil leaves stdin closed (end-of-file at once).
+    public var input: RunInput?
+    /// The user to run as through sudo (`--sudo`: root); nil follows `set sudo`.
+    public var sudo: String?
 
-    public init(text: String) { self.text = text }
+    public init(text: String) { self.init(text: text, input: nil) }
+
+    public init(text: String, input: RunInput?, sudo: String? = nil) {
+        self.text = text
+        self.input = input
+        self.sudo = sudo
+    }
 
     public static let missingText = "run needs a command, e.g. run uptime"
 
+    /// The options come before the command, each one word quoted as in a shell; the rest stays verbatim.
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RunCommand {
+        var rest = Substring(arguments.raw)
+        var input: RunInput?
+        var sudo: String?
+        while true {
+            let (option, afterOption) = LineText.firstWord(of: rest)
+            var name = option
+            var inline: String?
+            if let equals = option.firstIndex(of: "=") {
+                name = String(option[..<equals])
+                inline = String(option[option.index(after: equals)...])
+            }
+            if name == "--sudo" {
+                guard sudo == nil else { throw arguments.error("--sudo is given twice") }
+                var user = "root"
+                if let inline { user = try LineText.words(Substring(inline)).first ?? "" }
+                guard !user.isEmpty, !user.hasPrefix("-"), !TextChecks.hasSpaceOrControl(user) else {
+                    throw arguments.error("--sudo=USER needs a user name, e.g. --sudo=postgres")
+                }
+                sudo = user
+                rest = afterOption
+                continue
+            }
+            guard name == "--input" || name == "--input-file" else { break }
+            guard input == nil else { throw arguments.error("give --input or --input-file once") }
+            let value: String
+            if let inline {
+                value = try LineText.words(Substring(inline)).first ?? ""
+                rest = afterOption
+            } else {
+                let (word, after) = try LineText.firstQuotedWord(of: afterOption)
+                value = word
+                rest = after
+            }
+            if name == "--input" {
+                input = .text(value + "\n")
+            } else {
+                guard !value.isEmpty else { throw arguments.error("--input-file needs a local file, e.g. ./answers") }
+                input = .file(value)
+            }
+        }
+        let text = LineText.rawText(rest)
+        guard !text.isEmpty else { throw ParseError(missingText) }
+        return RunCommand(text: text, input: input, sudo: sudo)
+    }
+
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let (timeout, command) = (session.settings.timeout, self.text)
+        let (stdin, env) = (try input?.bytes(), session.environment.forRequests)
         let plan: (String) -> String = { host in "run " + HostTemplate.command(command, host: host) }
-        return try await Self.operate("run", in: session, target: target, plan: plan) { tunnel, cap, onOutput in
+        return try await Self.operate("run", in: session, target: target, sudo: sudo, plan: plan) {
+            tunnel, cwd, cap, onOutput in
             try await tunnel.run(
-                HostTemplate.command(command, host: tunnel.name), timeout: timeout, outputCap: cap, onOutput: onOutput)
+                HostTemplate.command(command, host: tunnel.name), stdin: stdin, timeout: timeout, env: env, cwd: cwd,
+                outputCap: cap, onOutput: onOutput)
         }
     }
 
-    /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel with an output cap and, when the
-    /// output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines, spill files).
+    /// A `run`-like operation (`run`, `script`): `start` begins it on one tunnel, with the directory to run in
+    /// (the member's `cd` directory when a sudo companion runs it, else nil: the agent's own), an output cap and,
+    /// when the output is streamed, a receiver for it; the result is shown as `run`'s (table, blocks, lines,
+    /// spill files). `sudo` (else `set sudo`) names the user to run as through sudo.
     static func operate(
-        _ verb: String, in session: isolated Session, target: String?, plan: ((String) -> String)? = nil,
-        _ start: @escaping @Sendable (Tunnel, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
+        _ verb: String, in session: isolated Session, target: String?, sudo: String? = nil,
+        plan: ((String) -> String)? = nil,
+        _ start: @escaping @Sendable (Tunnel, String?, Int, (@Sendable (RunOutput) -> Void)?) async throws -> RunResult
     ) async throws -> CommandResult {
+        var sudoRunners: [String: Tunnel] = [:]
+        if let user = sudo ?? session.settings.sudo, !session.settings.dryRun {
+            sudoRunners = try await session.sudoRunners(for: session.resolve(target), user: user)
+        }
+        let runners = sudoRunners
         let (keep, cap) = (session.settings.keepBytes, session.settings.spillMax)
         // Output beyond keep-bytes goes to a file when the session has a folder for it; lines mode prints each
         // host's lines as they come. Either needs the output streamed; otherwise the agent cuts it at keep-bytes.
@@ -63,7 +144,9 @@ public struct RunCommand: VerbatimCommand, Equatable {
             defer { live?.finish(name) }
             do {
                 // With a spill, it holds the output (in memory or in files): the result itself keeps none of it.
-                return try await start(tunnel, spill == nil ? keep : 0, onOutput)
+                let runner = runners[name]
+                let cwd = runner == nil ? nil : tunnel.directory
+                return try await start(runner ?? tunnel, cwd, spill == nil ? keep : 0, onOutput)
             } catch {
                 _ = spill?.finish(name)
                 throw error

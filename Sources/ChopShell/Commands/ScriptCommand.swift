@@ -47,16 +47,17 @@ public struct ScriptCommand: ChopCommand, Equatable {
             throw ShellError(error.msg)
         }
         let (name, arguments, timeout) = (LocalScript.name(path), self.arguments, session.settings.timeout)
+        let env = session.environment.forRequests
         let plan: (String) -> String = { host in
             (["script \(path) (\(body.count) bytes)"]
                 + arguments.map { shellQuote(HostTemplate.expand($0, host: host)) })
                 .joined(separator: " ")
         }
         return try await RunCommand.operate("script", in: session, target: target, plan: plan) {
-            tunnel, cap, onOutput in
+            tunnel, cwd, cap, onOutput in
             try await tunnel.script(
                 body, name: name, arguments: arguments.map { HostTemplate.expand($0, host: tunnel.name) },
-                timeout: timeout, outputCap: cap, onOutput: onOutput)
+                timeout: timeout, env: env, cwd: cwd, outputCap: cap, onOutput: onOutput)
         }
     }
 }

@@ -87,7 +87,7 @@ public enum CommandParser {
     /// typing one of them almost certainly meant running it, so no typo is suggested for them.
     private static let shellCommands: Set<String> = [
         "ls", "ps", "cat", "sed", "df", "du", "rm", "cp", "mv", "id", "ip", "ss", "top", "kill", "pip", "git", "tar",
-        "env", "who", "w", "su", "cd", "pwd", "dd", "vi", "nc", "sh", "man", "less", "more", "tail", "head", "sort",
+        "who", "w", "su", "dd", "vi", "nc", "sh", "man", "less", "more", "tail", "head", "sort",
         "stat", "curl", "wget", "grep", "find", "free", "date", "host", "cal", "file", "uniq", "echo", "test",
         "true", "yes", "tee", "cut", "nl", "ln", "dig", "lsof", "mount", "uname", "uptime", "sudo", "bash", "vim",
         "make", "pkill", "time", "wall", "fuser", "nice", "sync", "halt", "shutdown", "reset", "expr", "chown",

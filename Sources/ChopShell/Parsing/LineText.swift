@@ -100,4 +100,30 @@ enum LineText {
         }
     }
 
+    /// The first word as a POSIX shell reads it (quotes and backslashes joined into one word, unquoted), and the
+    /// text after the whitespace that ends it: an option's value before a verbatim remainder (`run --input`).
+    static func firstQuotedWord(of text: Substring) throws(ParseError) -> (word: String, rest: Substring) {
+        let scalars = leadingTrimmed(text).unicodeScalars
+        var index = scalars.startIndex
+        var quote: Unicode.Scalar?
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            if let open = quote {
+                if scalar == open {
+                    quote = nil
+                } else if open == "\"", scalar == "\\", scalars.index(after: index) < scalars.endIndex {
+                    index = scalars.index(after: index)
+                }
+            } else if scalar == "\\" {
+                if scalars.index(after: index) < scalars.endIndex { index = scalars.index(after: index) }
+            } else if scalar == "'" || scalar == "\"" {
+                quote = scalar
+            } else if isSpace(scalar) {
+                break
+            }
+            index = scalars.index(after: index)
+        }
+        let word = try words(Substring(scalars[..<index])).first ?? ""
+        return (word, leadingTrimmed(Substring(scalars[index...])))
+    }
 }

@@ -75,6 +75,13 @@ extension HostOutcome {
             value: eval.value ?? eval.repr.map(JSONValue.string))
     }
 
+    /// A working directory (`cd`, `pwd`): the path as plain text, so hosts that agree share a row.
+    static func directory(_ host: String, _ eval: EvalResult) -> HostOutcome {
+        var outcome = HostOutcome.eval(host, eval)
+        if case .string(let path) = eval.value { outcome.output = eval.stdout + path }
+        return outcome
+    }
+
     static func facts(_ host: String, _ facts: Facts, names: [String]) -> HostOutcome {
         let text: String
         if names.count == 1, let value = facts[names[0]] {

@@ -14,7 +14,7 @@ public enum VolatileText {
         public var values: [String]
     }
 
-    /// The placeholder in a mask; a control character, so it never occurs in sanitised host text.
+    /// The placeholder in a mask: a control character, rare in host text; where a host prints it, it is a value.
     public static let marker: Character = "\u{1}"
 
     public static func split(_ text: String, host: String) -> Split {
@@ -38,6 +38,12 @@ public enum VolatileText {
             if isWordCharacter(character) {
                 word.append(character)
                 if character.isASCII, character.isNumber { hasDigit = true }
+            } else if character == marker {
+                // The host printed the placeholder itself (binary output): it stands for itself as a value, so
+                // every marker in the mask has one and the block view never runs past `values`.
+                flush()
+                mask.append(marker)
+                values.append(String(marker))
             } else {
                 flush()
                 mask.append(character)

@@ -174,7 +174,7 @@ extension Session {
         let infos = await members()
         var text = "chop"
         if let useTarget { text += " @\(useTarget)" }
-        text += " " + counted(infos.count, "host")
+        text += directoryPrompt() + " " + counted(infos.count, "host")
         // Each failed state on its own: "unknown key" asks for `trust`, "down" for a look at `log`.
         var failed: [String: Int] = [:]
         for info in infos where info.down { failed[info.state, default: 0] += 1 }
@@ -182,6 +182,17 @@ extension Session {
         let parts = order.compactMap { word in failed[word].map { "\($0) \(word)" } }
         if !parts.isEmpty { text += " (\(parts.joined(separator: ", ")))" }
         return text + "> "
+    }
+
+    /// `:/srv` when every member is in the same directory after a `cd`, `:(3 dirs)` when they differ, nothing
+    /// while no member changed directory.
+    func directoryPrompt() -> String {
+        let directories = group.tunnels.map(\.directory)
+        guard directories.contains(where: { $0 != nil }) else { return "" }
+        let distinct = Set(directories.map { $0 ?? "" })
+        // A directory is host text: its escape sequences are shown, never sent to the terminal.
+        if distinct.count == 1, let only = directories.first ?? nil { return ":" + TerminalText.sanitize(only) }
+        return ":(\(distinct.count) dirs)"
     }
 
     func connect(_ targets: [String], target: String?, fresh: Bool) async throws -> CommandResult {

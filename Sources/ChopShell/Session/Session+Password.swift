@@ -19,9 +19,11 @@ extension Session {
         // One copy: the old one is zeroed, and every sudo member now holds the new one.
         sudoPassword?.wipe()
         sudoPassword = secret
-        for tunnel in group.tunnels where tunnel.kind.usesSudo { await tunnel.setPassword(secret) }
+        for tunnel in group.tunnels + sudoCompanions.values where tunnel.kind.usesSudo {
+            await tunnel.setPassword(secret)
+        }
         guard !names.isEmpty else {
-            io.error("no member needs a password now; sudo members use this one from now on")
+            io.error("no member needs a password now; sudo members and run --sudo use this one from now on")
             return .ok
         }
         return try await connect(names, target: nil, fresh: true)

@@ -82,7 +82,8 @@ extension Session {
         }
         let header = ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(group.names))"]
         let recorder = try ScriptRecorder(
-            path: Self.expandTilde(path), header: header + addLines() + importLines() + nameLines())
+            path: Self.expandTilde(path),
+            header: header + addLines() + importLines() + nameLines() + directoryLines() + environmentLines())
         self.recorder = recorder
         io.error("recording commands to \(path); 'record off' stops")
         return .ok
@@ -117,6 +118,24 @@ extension Session {
     func importLines() -> [String] {
         shippedRoots.isEmpty
             ? [] : ["import " + shippedRoots.map { CommandLineSplitter.quote($0.path) }.joined(separator: " ")]
+    }
+
+    /// `cd` lines that put each member back in its directory, one per directory.
+    func directoryLines() -> [String] {
+        var hosts: [String: [String]] = [:]
+        for tunnel in group.tunnels {
+            if let directory = tunnel.directory { hosts[directory, default: []].append(tunnel.name) }
+        }
+        return hosts.keys.sorted().map { "@\(NodeSet.fold(hosts[$0]!)) cd \(CommandLineSplitter.quote($0))" }
+    }
+
+    /// `env` lines for the session environment; a secret is a note, its value left out.
+    func environmentLines() -> [String] {
+        environment.values.keys.sorted().map { name in
+            let value = environment.values[name]!
+            let line = "env \(name)=" + CommandLineSplitter.quote(SessionEnvironment.shown(name, value))
+            return SessionEnvironment.isSecret(name) ? "# \(line)  # \(Self.secretNote)" : line
+        }
     }
 
     /// `name` lines for the named sets, with their hosts as fixed when they were named.

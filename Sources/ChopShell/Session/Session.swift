@@ -47,6 +47,10 @@ public actor Session {
     /// The sudo password given with `password` or `--password-fd`: the one copy, lent by reference to the
     /// tunnels that go through sudo, zeroed by `close()`.
     var sudoPassword: Secret?
+    /// The variables `env` set for every `run` and `script` process.
+    public internal(set) var environment = SessionEnvironment()
+    /// Sudo companions of members (`run --sudo`), by member name and user, NUL-separated.
+    var sudoCompanions: [String: Tunnel] = [:]
     /// The user's code shipped with `import`: every member added later gets it too.
     var shippedRoots: [ShippedRoot] = []
     /// Targets kept under a name with `name`, fixed when named, in the order they were made.
@@ -84,7 +88,8 @@ public actor Session {
             return .error
         }
         guard let parsed else { return .ok }
-        currentLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        // As chop repeats it (JSON's "command", a recording): a secret's value is never in it.
+        currentLine = parsed.command.shownLine(line.trimmingCharacters(in: .whitespacesAndNewlines))
         currentRollout = parsed.rollout
         defer { currentRollout = nil }
         let result: CommandResult
@@ -103,9 +108,20 @@ public actor Session {
         // replay); hosts that failed do not make the line invalid. A line typed with a leading space is not
         // recorded, as bash's ignorespace keeps it out of history.
         if let recorder, result != .error, type(of: parsed.command).declaration.recorded, !line.hasPrefix(" ") {
-            recorder.record(line)
+            let typed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            recorder.record(currentLine == typed ? line : "# \(currentLine)  # \(Self.secretNote)")
         }
         return result
+    }
+
+    /// Written after a line whose secret values a recording leaves out.
+    static let secretNote = "secret values are not recorded: set them again"
+
+    /// Whether the line sets a secret (`env API_TOKEN=…`), so the line editor keeps it out of history.
+    public static func setsSecret(_ line: String) -> Bool {
+        guard let parsed = try? CommandParser.parse(line) else { return false }
+        let typed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        return parsed.command.shownLine(typed) != typed
     }
 
     // MARK: Targets
@@ -317,8 +333,16 @@ public actor Session {
             history.capacity = settings.historyResults
             let (number, dropped) = history.append(report, sets: own)
             report.number = number
-            for old in dropped { removeSpill(old) }
             lastReport = report
+            // Saved before older spill files go, and before it is shown: an interrupted view loses nothing.
+            if let folder = settings.saveDir {
+                do {
+                    try save(report, to: "\(Self.expandTilde(folder))/\(number)")
+                } catch {
+                    io.error("chop: save-dir: \(error.message)")
+                }
+            }
+            for old in dropped { removeSpill(old) }
         }
         let renderer = renderer()
         var mode = settings.output
@@ -409,6 +433,8 @@ public actor Session {
         for task in backgroundTasks.values { await task.value }
         backgroundTasks.removeAll()
         await group.close()
+        for companion in sudoCompanions.values { await companion.close() }
+        sudoCompanions.removeAll()
         sudoPassword?.wipe()
         sudoPassword = nil
         if let resultsFolder { try? FileManager.default.removeItem(atPath: resultsFolder) }

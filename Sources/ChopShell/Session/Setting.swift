@@ -154,6 +154,13 @@ public struct Setting: Sendable {
         word(
             "docker-image", "IMAGE", "image for add docker without --image", example: "python:3-slim",
             describe: { $0.dockerImage }, store: { value, settings in settings.dockerImage = value }),
+        word(
+            "sudo", "USER|off", "every run and script as USER through sudo (run --sudo)", example: "root",
+            describe: { $0.sudo ?? "off" }, store: { value, settings in settings.sudo = value == "off" ? nil : value }),
+        word(
+            "save-dir", "DIR|off", "save every result's output in DIR/N (see save)", example: "~/chop-results",
+            describe: { $0.saveDir ?? "off" },
+            store: { value, settings in settings.saveDir = value == "off" ? nil : value }),
         flag("errexit", "stop a script at the first failure", \.errexit),
         count(
             "connect-timeout", "SECONDS", "time limit for connecting to a host (1 to 600)", 1...600, unit: " s",

@@ -31,6 +31,10 @@ public struct ShellSettings: Sendable, Equatable {
     public var python: String?
     /// The image `add docker` uses when none is given.
     public var dockerImage: String = "python:3-slim"
+    /// The user every `run` and `script` runs as through sudo (`set sudo`); nil: the member's own.
+    public var sudo: String?
+    /// Where every result is saved as it comes (`DIR/N/HOST.out`, `.err`, `result.json`); nil: nowhere.
+    public var saveDir: String?
     /// Stop a script at the first command where a host failed.
     public var errexit: Bool = false
     /// Default wave size for operations (`set batch`); nil: all at once.

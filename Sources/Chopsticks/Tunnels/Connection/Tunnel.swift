@@ -77,6 +77,10 @@ public actor Tunnel {
     /// The user's code this member's agent may import (`ship`), read by the connection when the agent asks.
     nonisolated let shippedRoots = NIOLockedValueBox<[String: ShippedRoot]>([:])
 
+    /// The agent's working directory as `changeDirectory` left it (absolute), set again on every new agent; nil
+    /// while the agent stays in the folder it started in.
+    nonisolated let directoryBox = NIOLockedValueBox<String?>(nil)
+
     /// The sudo password the user gave, shared with the session (one copy); used by kinds that go through sudo.
     private var password: Secret?
 
@@ -108,6 +112,7 @@ public actor Tunnel {
         let stderr = self.stderr
         let password = self.password
         let shipped = shippedRoots
+        let directory = directoryBox
         let task = Task { () async throws -> AgentConnection in
             let (connection, hello) = try await AgentConnection.open(
                 kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
@@ -122,6 +127,7 @@ public actor Tunnel {
                     throw error
                 }
             }
+            try await Self.reenter(directory, on: connection, log: stderr)
             self.opened(hello)
             return connection
         }

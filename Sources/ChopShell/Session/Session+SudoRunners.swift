@@ -1,0 +1,60 @@
+import Chopsticks
+
+/// Sudo per command (`run --sudo`, `set sudo USER`): a second agent per member and user, started through sudo
+/// with the password broker `add --sudo` uses (`SudoLaunch`: chop's own `-p` prompt, the password written only
+/// when sudo asks), kept for the session so the next command costs no new login.
+extension Session {
+    /// The tunnel that runs as `user` for each of `names`: the member itself when it already runs as that user
+    /// through sudo, else its sudo companion, made on first use. A Docker member is refused.
+    func sudoRunners(for names: [String], user: String) async throws(ShellError) -> [String: Tunnel] {
+        var runners: [String: Tunnel] = [:]
+        for tunnel in group.subset(names).tunnels {
+            let key = "\(tunnel.name)\u{0}\(user)"
+            if let companion = sudoCompanions[key] {
+                runners[tunnel.name] = companion
+                continue
+            }
+            let kind: (any TunnelKind)?
+            do {
+                kind = try Self.sudoKind(of: tunnel.kind, user: user)
+            } catch {
+                throw ShellError("sudo user: \(error.message)")
+            }
+            guard let kind else { continue }
+            let companion = Tunnel(kind, connectTimeout: settings.connectTimeout)
+            await companion.setPassword(sudoPassword)
+            sudoCompanions[key] = companion
+            runners[tunnel.name] = companion
+        }
+        return runners
+    }
+
+    /// The sudo companions of `names`, no longer kept: for `remove`, which closes them with their members.
+    func takeSudoCompanions(of names: [String]) -> [Tunnel] {
+        let members = Set(names)
+        let keys = sudoCompanions.keys.filter { key in
+            members.contains(String(key.prefix { $0 != "\u{0}" }))
+        }
+        return keys.compactMap { sudoCompanions.removeValue(forKey: $0) }
+    }
+
+    /// The kind of a member's sudo companion; nil when the member itself runs as `user` through sudo.
+    private static func sudoKind(of kind: any TunnelKind, user: String) throws(InvalidTunnel) -> (any TunnelKind)? {
+        switch kind {
+        case let ssh as SSH:
+            if ssh.sudo && ssh.sudoUser == user { return nil }
+            return try SSH(
+                ssh.host, user: ssh.user, port: ssh.port, sudo: true, sudoUser: user, options: ssh.options,
+                configFile: ssh.configFile, connectTimeout: ssh.connectTimeout, python: ssh.python, name: ssh.name,
+                via: ssh.via)
+        case let sudo as Sudo:
+            return sudo.user == user ? nil : try Sudo(user: user, name: sudo.name, python: sudo.python)
+        case let local as Local:
+            return try Sudo(user: user, name: local.name, python: local.python)
+        default:
+            throw InvalidTunnel(
+                "sudo per command works on ssh and local members, not on a \(kind.kindName) member; "
+                    + "leave it out of the target")
+        }
+    }
+}

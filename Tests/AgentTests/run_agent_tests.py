@@ -1,4 +1,5 @@
-"""Runs every agent test file: each ``*_test.py`` beside this one, in name order, in one run.
+"""Runs every agent test file: each ``*_test.py`` beside this one, in name order, in one run (today
+agent_protocol_test.py and agent_where_script_test.py; a new file is picked up without being named here).
 
     python3 Tests/AgentTests/run_agent_tests.py
 

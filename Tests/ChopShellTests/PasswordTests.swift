@@ -98,4 +98,39 @@ final class PasswordTests: XCTestCase {
         XCTAssertTrue(with.output.contains("\"value\":0"), with.output)
         XCTAssertFalse(with.output.contains(SSHFleet.sudoPassword))
     }
+
+    /// sudo speaking another language (de_DE, made by `.ci/sudo-user-up`; `Defaults pwfeedback` is on for this
+    /// user too): chop still refuses a wrong password at sudo's second prompt and takes the right one, because
+    /// it recognises only the prompt text it gave sudo itself (`-p`), never sudo's own words.
+    func testATranslatedSudoRefusesAWrongPasswordAndTakesTheRightOne() throws {
+        _ = try requireSudoPasswordUser()
+        try requireChop()
+        let locales = try Command.run(["locale", "-a"]).output
+        try require(
+            locales.split(separator: "\n").contains("de_DE.utf8")
+                ? nil : "no de_DE.UTF-8 locale (.ci/sudo-user-up generates it)")
+        let folder = try temporaryFolder(self)
+        chmod(folder, 0o755)
+        try "wrong-password\n".write(toFile: "\(folder)/wrong", atomically: true, encoding: .utf8)
+        try (SSHFleet.sudoPassword + "\n").write(toFile: "\(folder)/pw", atomically: true, encoding: .utf8)
+        for file in ["wrong", "pw"] { chmod("\(folder)/\(file)", 0o644) }
+        func asSudoUser(_ command: String) throws -> (status: Int32, output: String) {
+            try Command.run([
+                "su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c",
+                "export LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8; \(command) 2>&1",
+            ])
+        }
+        // The precondition: sudo itself speaks German here (its own prompt: "[sudo] Passwort für chopsudo:").
+        let german = try asSudoUser("printf 'x\\n' | sudo -S -k true")
+        XCTAssertTrue(german.output.contains("Passwort für"), "sudo does not speak German: \(german.output)")
+        let chop = "\(shellQuote(Tmux.chopBinary)) -q --json --no-init"
+        let script = shellQuote("add sudo root; call os.geteuid")
+        let wrong = try asSudoUser("\(chop) --password-fd 3 -c \(script) 3<\(folder)/wrong")
+        XCTAssertEqual(wrong.status, 1, wrong.output)
+        XCTAssertTrue(wrong.output.contains("sudo refused the password"), wrong.output)
+        let right = try asSudoUser("\(chop) --password-fd 3 -c \(script) 3<\(folder)/pw")
+        XCTAssertEqual(right.status, 0, right.output)
+        XCTAssertTrue(right.output.contains("\"value\":0"), right.output)
+        XCTAssertFalse(right.output.contains(SSHFleet.sudoPassword))
+    }
 }

@@ -401,6 +401,45 @@ final class SessionContextTests: SessionTestCase {
         XCTAssertEqual(seen, ["root\n"])
     }
 
+    /// `set sudo-tool doas` and `su` where their rule asks nothing (the tests run as root: doas.conf's `permit
+    /// nopass root` from `.ci/sudo-user-up`; su from root): the command runs as the user, in the session's
+    /// directory and environment like sudo's.
+    func testSudoToolDoasAndSuOnALocalMember() async throws {
+        try require(getuid() == 0 ? nil : "doas and su to nobody without a password need the tests to run as root")
+        try require(
+            FileManager.default.fileExists(atPath: "/etc/doas.conf") ? nil : "doas is not set up (.ci/sudo-user-up)")
+        await run("add local a")
+        await run("env CHOP_SEEN=yes")
+        for tool in ["doas", "su"] {
+            await run("set sudo-tool \(tool)")
+            let step = await run("run --sudo=nobody id -un; echo $CHOP_SEEN")
+            XCTAssertEqual(step.result, .ok, "\(tool): \(step)")
+            let seen = await outputs()
+            XCTAssertEqual(seen, ["nobody\nyes\n"], tool)
+        }
+        let refused = await run("set sudo-tool doaz")
+        XCTAssertEqual(refused.result, .error)
+    }
+
+    /// Where doas or su would ask for a password (chop run as chopsudo, whose doas rule needs one, and su to
+    /// root), the member fails with one line that says what to change: neither tool can be given one here.
+    func testSudoToolsThatWouldAskForAPasswordSaySoInOneLine() throws {
+        _ = try requireSudoPasswordUser()
+        try requireChop()
+        try require(
+            FileManager.default.fileExists(atPath: "/etc/doas.conf") ? nil : "doas is not set up (.ci/sudo-user-up)")
+        for (tool, expected) in [
+            ("doas", "doas on a asks for a password, which it reads only from a terminal"),
+            ("su", "su on a asks for the target user's password, which it reads only from a terminal"),
+        ] {
+            let script = shellQuote("set sudo-tool \(tool); add local a; run --sudo id -u")
+            let line = "\(shellQuote(Tmux.chopBinary)) -q --json --no-init -c \(script) </dev/null 2>&1"
+            let result = try Command.run(["su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c", line])
+            XCTAssertEqual(result.status, 1, result.output)
+            XCTAssertTrue(result.output.contains(expected), "\(tool): \(result.output)")
+        }
+    }
+
     /// Over ssh, as a user whose sudo asks for a password: `needs password` until `password` gives it, then
     /// root, the password in no process's argv or environment.
     func testSudoPerCommandWithAPasswordOnTheLoopbackFleet() async throws {

@@ -9,14 +9,14 @@ extension Session {
     func sudoRunners(for names: [String], user: String) async throws(ShellError) -> [String: Tunnel] {
         var runners: [String: Tunnel] = [:]
         for tunnel in group.subset(names).tunnels {
-            let key = "\(tunnel.name)\u{0}\(user)"
+            let key = "\(tunnel.name)\u{0}\(user)\u{0}\(settings.sudoTool.rawValue)"
             if let companion = sudoCompanions[key] {
                 runners[tunnel.name] = companion
                 continue
             }
             let kind: (any TunnelKind)?
             do {
-                kind = try Self.sudoKind(of: tunnel.kind, user: user)
+                kind = try Self.sudoKind(of: tunnel.kind, user: user, tool: settings.sudoTool)
             } catch {
                 throw ShellError("sudo user: \(error.message)")
             }
@@ -39,18 +39,21 @@ extension Session {
     }
 
     /// The kind of a member's sudo companion; nil when the member itself runs as `user` through sudo.
-    private static func sudoKind(of kind: any TunnelKind, user: String) throws(InvalidTunnel) -> (any TunnelKind)? {
+    private static func sudoKind(of kind: any TunnelKind, user: String, tool: SudoTool) throws(InvalidTunnel)
+        -> (any TunnelKind)?
+    {
         switch kind {
         case let ssh as SSH:
-            if ssh.sudo && ssh.sudoUser == user { return nil }
+            if ssh.sudo && ssh.sudoUser == user && ssh.sudoTool == tool { return nil }
             return try SSH(
                 ssh.host, user: ssh.user, port: ssh.port, sudo: true, sudoUser: user, options: ssh.options,
                 configFile: ssh.configFile, connectTimeout: ssh.connectTimeout, python: ssh.python, name: ssh.name,
-                via: ssh.via)
+                via: ssh.via, sudoTool: tool)
         case let sudo as Sudo:
-            return sudo.user == user ? nil : try Sudo(user: user, name: sudo.name, python: sudo.python)
+            return sudo.user == user && sudo.tool == tool
+                ? nil : try Sudo(user: user, name: sudo.name, python: sudo.python, tool: tool)
         case let local as Local:
-            return try Sudo(user: user, name: local.name, python: local.python)
+            return try Sudo(user: user, name: local.name, python: local.python, tool: tool)
         default:
             throw InvalidTunnel(
                 "sudo per command works on ssh and local members, not on a \(kind.kindName) member; "

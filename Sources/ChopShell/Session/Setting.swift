@@ -157,6 +157,9 @@ public struct Setting: Sendable {
         word(
             "sudo", "USER|off", "every run and script as USER through sudo (run --sudo)", example: "root",
             describe: { $0.sudo ?? "off" }, store: { value, settings in settings.sudo = value == "off" ? nil : value }),
+        choice(
+            "sudo-tool", "what run --sudo and set sudo switch user with (doas, su: where no password is asked)",
+            \.sudoTool),
         word(
             "save-dir", "DIR|off", "save every result's output in DIR/N (see save)", example: "~/chop-results",
             describe: { $0.saveDir ?? "off" },

@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// The settings a session keeps, changed with `set KEY VALUE` and listed by `set`.
 ///
 /// Every key is one entry of `Setting.all`: `set`, its completion, its help and `apply` all read that table, so
@@ -33,6 +35,8 @@ public struct ShellSettings: Sendable, Equatable {
     public var dockerImage: String = "python:3-slim"
     /// The user every `run` and `script` runs as through sudo (`set sudo`); nil: the member's own.
     public var sudo: String?
+    /// What `run --sudo` and `set sudo` switch user with: sudo, or doas or su (`set sudo-tool`).
+    public var sudoTool: SudoTool = .sudo
     /// Where every result is saved as it comes (`DIR/N/HOST.out`, `.err`, `result.json`); nil: nowhere.
     public var saveDir: String?
     /// Stop a script at the first command where a host failed.

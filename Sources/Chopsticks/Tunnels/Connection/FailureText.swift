@@ -37,6 +37,22 @@ enum FailureText {
                     + "'Defaults:USER !requiretty' for the login user to the host's sudoers",
                 kind: .connection, cause: .sudoRequiresTTY)
         }
+        if lower.contains("doas:") && lower.contains("authentication required") {
+            return ErrorResult(
+                "doas on \(host) asks for a password, which it reads only from a terminal (chop never gives the "
+                    + "agent one): give the login user a 'permit nopass' rule in doas.conf, or 'set sudo-tool sudo'",
+                kind: .connection)
+        }
+        if lower.contains("doas:") && (lower.contains("not enabled") || lower.contains("not permitted")) {
+            return ErrorResult(
+                "doas on \(host) refused (\(firstLine(of: stderr, containing: "doas:"))): add a rule for the login user "
+                    + "to /etc/doas.conf, or 'set sudo-tool sudo'", kind: .connection)
+        }
+        if lower.contains("su:") && (lower.contains("authentication failure") || lower.contains("terminal")) {
+            return ErrorResult(
+                "su on \(host) asks for the target user's password, which it reads only from a terminal: use su "
+                    + "only where chop logs in as root, or 'set sudo-tool sudo'", kind: .connection)
+        }
         if stderr.contains(SudoLaunch.notFoundMarker) {
             return ErrorResult(
                 "sudo not found on \(host) (neither on the login PATH nor in /usr/bin, /bin, /usr/local/bin, /usr/sbin): "
@@ -66,6 +82,12 @@ enum FailureText {
             "the account's login shell on \(host) did not run chop's command (a nologin or false shell, or a "
                 + "ForceCommand)" + (said.map { ": \($0)" } ?? " (\(exit))") + "; 'log \(host)' shows what it printed",
             kind: .connection, cause: .loginShellRefused)
+    }
+
+    /// The first line of `text` that holds `word`, trimmed (a tool's own message, quoted in ours).
+    private static func firstLine(of text: String, containing word: String) -> String {
+        let line = text.split(separator: "\n").first { $0.lowercased().contains(word) } ?? ""
+        return line.trimmingCharacters(in: .whitespaces)
     }
 
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {

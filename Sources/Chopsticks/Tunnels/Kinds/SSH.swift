@@ -11,6 +11,8 @@ public struct SSH: TunnelKind {
     public let sudo: Bool
     /// The user sudo runs the agent as (root by default).
     public let sudoUser: String
+    /// What switches to `sudoUser` on the host: sudo (default), or doas or su where their rule needs no password.
+    public let sudoTool: SudoTool
     /// Extra `-o` options (`"StrictHostKeyChecking=yes"`).
     public let options: [String]
     /// An ssh config file to use instead of ~/.ssh/config (`ssh -F`).
@@ -26,7 +28,7 @@ public struct SSH: TunnelKind {
     public init(
         _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, sudoUser: String = "root",
         options: [String] = [], configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil,
-        name: String? = nil, via: [String] = []
+        name: String? = nil, via: [String] = [], sudoTool: SudoTool = .sudo
     ) throws(InvalidTunnel) {
         try validateNames(["host name": host, "user name": user, "name": name, "sudo user": sudoUser])
         for hop in via {
@@ -40,6 +42,7 @@ public struct SSH: TunnelKind {
         self.port = port
         self.sudo = sudo
         self.sudoUser = sudoUser
+        self.sudoTool = sudoTool
         self.options = options
         self.configFile = configFile
         self.connectTimeout = connectTimeout
@@ -84,7 +87,8 @@ public struct SSH: TunnelKind {
         return argv
     }
 
-    public var usesSudo: Bool { sudo }
+    /// Only sudo takes a password (through the broker); doas and su would read it from a terminal.
+    public var usesSudo: Bool { sudo && sudoTool == .sudo }
 
     public func command(script: String) -> [String] {
         command(script: script, sudoPassword: false)
@@ -102,9 +106,9 @@ public struct SSH: TunnelKind {
         // and gets sudo's arguments as its own, so no word is parsed twice.
         let remote =
             sudo
-            ? "exec /bin/sh -c \(shellQuote(SudoLaunch.findSudo)) sh "
-                + SudoLaunch.words(user: sudoUser, script: script, password: sudoPassword).dropFirst().map(shellQuote)
-                .joined(separator: " ")
+            ? "exec /bin/sh -c \(shellQuote(SudoLaunch.find(sudoTool))) sh "
+                + SudoLaunch.words(tool: sudoTool, user: sudoUser, script: script, password: sudoPassword)
+                .dropFirst().map(shellQuote).joined(separator: " ")
             : "exec /bin/sh -c \(shellQuote(script))"
         argv += ["--", host, remote]
         return argv

@@ -15,12 +15,28 @@ enum SudoLaunch {
 
     /// A one-line `sh` script that runs `sudo "$@"`: at its standard absolute places first, so a `sudo` planted
     /// earlier on the login account's PATH is not the one given the password; on PATH only where none is.
-    static let findSudo =
-        "for s in /usr/bin/sudo /bin/sudo /usr/sbin/sudo /usr/local/bin/sudo sudo; do "
-        + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
-        + "echo \"\(notFoundMarker)\" >&2; exit 127"
+    static let findSudo = find(.sudo)
+
+    /// The same for any tool: `doas` and `su` at their standard places, then on PATH.
+    static func find(_ tool: SudoTool) -> String {
+        let name = tool.rawValue
+        let places = ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"].map { "\($0)/\(name)" } + [name]
+        return "for s in \(places.joined(separator: " ")); do "
+            + "if command -v \"$s\" >/dev/null 2>&1; then exec \"$s\" \"$@\"; fi; done; "
+            + "echo \"\(tool == .sudo ? notFoundMarker : "chop: \(name) not found")\" >&2; exit 127"
+    }
     /// What `findSudo` writes on stderr when there is no sudo; read back by `FailureText`.
     static let notFoundMarker = "chop: sudo not found"
+
+    /// The words that start `/bin/sh -c SCRIPT` as `user` with `tool`: doas and su never with a password
+    /// (they would read it from a terminal there is not), sudo as `words(user:script:password:)`.
+    static func words(tool: SudoTool, user: String, script: String, password: Bool) -> [String] {
+        switch tool {
+        case .sudo: words(user: user, script: script, password: password)
+        case .doas: ["doas", "-n", "-u", user, "/bin/sh", "-c", script]
+        case .su: ["su", "-s", "/bin/sh", "-c", script, user]
+        }
+    }
 
     /// `sudo … -u USER -- /bin/sh -c SCRIPT`, with or without the password handshake.
     static func words(user: String, script: String, password: Bool) -> [String] {

@@ -526,7 +526,7 @@ final class CommandParserTests: XCTestCase {
     func testSetErrors() {
         let keys =
             "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, spill-max, pager, color, python, "
-            + "docker-image, sudo, save-dir, errexit, "
+            + "docker-image, sudo, sudo-tool, save-dir, errexit, "
             + "connect-timeout, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
@@ -566,7 +566,8 @@ final class CommandParserTests: XCTestCase {
                 "pager",
                 "color",
                 "python",
-                "docker-image", "sudo", "save-dir", "errexit", "connect-timeout", "batch", "max-fail", "dry-run",
+                "docker-image", "sudo", "sudo-tool", "save-dir", "errexit", "connect-timeout", "batch", "max-fail",
+                "dry-run",
             ])
         XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])
         XCTAssertEqual((Setting.named("gather")?.choices ?? []), ["exact", "similar", "off"])

@@ -158,7 +158,7 @@ public struct Setting: Sendable {
             "sudo", "USER|off", "every run and script as USER through sudo (run --sudo)", example: "root",
             describe: { $0.sudo ?? "off" }, store: { value, settings in settings.sudo = value == "off" ? nil : value }),
         choice(
-            "sudo-tool", "what run --sudo and set sudo switch user with (doas, su: where no password is asked)",
+            "sudo-tool", "what run --sudo uses: sudo, or doas and su (no password)",
             \.sudoTool),
         word(
             "save-dir", "DIR|off", "save every result's output in DIR/N (see save)", example: "~/chop-results",

@@ -87,8 +87,7 @@ final class PasswordTests: XCTestCase {
         chmod("\(folder)/pw", 0o644)
         let script = shellQuote("add sudo root; call os.geteuid")
         func asSudoUser(_ options: String) throws -> (status: Int32, output: String) {
-            let line = "\(shellQuote(Tmux.chopBinary)) -q --json \(options) -c \(script)"
-            return try Command.run(["su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c", line + " 2>&1"])
+            try runAsSudoUser("\(shellQuote(Tmux.chopBinary)) -q --json \(options) -c \(script)")
         }
         let without = try asSudoUser("")
         XCTAssertEqual(without.status, 1, without.output)
@@ -115,10 +114,7 @@ final class PasswordTests: XCTestCase {
         try (SSHFleet.sudoPassword + "\n").write(toFile: "\(folder)/pw", atomically: true, encoding: .utf8)
         for file in ["wrong", "pw"] { chmod("\(folder)/\(file)", 0o644) }
         func asSudoUser(_ command: String) throws -> (status: Int32, output: String) {
-            try Command.run([
-                "su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c",
-                "export LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8; \(command) 2>&1",
-            ])
+            try runAsSudoUser("export LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8; \(command)")
         }
         // The precondition: sudo itself speaks German here (its own prompt: "[sudo] Passwort für chopsudo:").
         let german = try asSudoUser("printf 'x\\n' | sudo -S -k true")

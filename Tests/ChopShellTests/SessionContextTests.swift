@@ -433,8 +433,8 @@ final class SessionContextTests: SessionTestCase {
             ("su", "su on a asks for the target user's password, which it reads only from a terminal"),
         ] {
             let script = shellQuote("set sudo-tool \(tool); add local a; run --sudo id -u")
-            let line = "\(shellQuote(Tmux.chopBinary)) -q --json --no-init -c \(script) </dev/null 2>&1"
-            let result = try Command.run(["su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c", line])
+            let result = try runAsSudoUser(
+                "\(shellQuote(Tmux.chopBinary)) -q --json --no-init -c \(script) </dev/null")
             XCTAssertEqual(result.status, 1, result.output)
             XCTAssertTrue(result.output.contains(expected), "\(tool): \(result.output)")
         }

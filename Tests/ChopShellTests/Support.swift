@@ -41,6 +41,12 @@ func runChop(_ arguments: [String], stdin: String? = nil, environment: [String: 
     return (status, stdout, stderr)
 }
 
+/// Runs the `sh` command line `command` as the sudo password user (`SSHFleet.sudoUser`), its stderr merged into
+/// its stdout: how tests start chop as a user whose sudo, doas and su ask for a password.
+func runAsSudoUser(_ command: String) throws -> (status: Int32, output: String) {
+    try Command.run(["su", SSHFleet.sudoUser, "-s", "/bin/sh", "-c", "\(command) 2>&1"])
+}
+
 /// Runs `line` in `session` and checks what it came to; the line is the failure message.
 func expect(
     _ session: Session, _ line: String, _ expected: CommandResult, file: StaticString = #filePath,

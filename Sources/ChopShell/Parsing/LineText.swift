@@ -59,6 +59,14 @@ enum LineText {
     /// The text before an unquoted `#` that starts a word, as in a POSIX shell: `use web1  # the canary`.
     static func withoutComment(_ text: Substring) -> Substring {
         let scalars = text.unicodeScalars
+        return Substring(scalars[..<firstUnquoted(in: scalars) { $0 == "#" && $1 }])
+    }
+
+    /// The index of the first scalar outside quotes and not escaped for which `stop(scalar, atWordStart)` holds,
+    /// or the end: the one walk over shell quoting that finding a comment and finding a word's end share.
+    private static func firstUnquoted(
+        in scalars: Substring.UnicodeScalarView, where stop: (Unicode.Scalar, Bool) -> Bool
+    ) -> Substring.UnicodeScalarView.Index {
         var index = scalars.startIndex
         var quote: Unicode.Scalar?
         var atWordStart = true
@@ -70,6 +78,8 @@ enum LineText {
                 } else if open == "\"", scalar == "\\", scalars.index(after: index) < scalars.endIndex {
                     index = scalars.index(after: index)
                 }
+            } else if stop(scalar, atWordStart) {
+                return index
             } else if scalar == "\\" {
                 atWordStart = false
                 if scalars.index(after: index) < scalars.endIndex {
@@ -78,14 +88,12 @@ enum LineText {
             } else if scalar == "'" || scalar == "\"" {
                 quote = scalar
                 atWordStart = false
-            } else if scalar == "#", atWordStart {
-                return Substring(scalars[..<index])
             } else {
                 atWordStart = isSpace(scalar)
             }
             index = scalars.index(after: index)
         }
-        return text
+        return index
     }
 
     static func words(_ text: Substring) throws(ParseError) -> [String] {
@@ -104,25 +112,7 @@ enum LineText {
     /// text after the whitespace that ends it: an option's value before a verbatim remainder (`run --input`).
     static func firstQuotedWord(of text: Substring) throws(ParseError) -> (word: String, rest: Substring) {
         let scalars = leadingTrimmed(text).unicodeScalars
-        var index = scalars.startIndex
-        var quote: Unicode.Scalar?
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            if let open = quote {
-                if scalar == open {
-                    quote = nil
-                } else if open == "\"", scalar == "\\", scalars.index(after: index) < scalars.endIndex {
-                    index = scalars.index(after: index)
-                }
-            } else if scalar == "\\" {
-                if scalars.index(after: index) < scalars.endIndex { index = scalars.index(after: index) }
-            } else if scalar == "'" || scalar == "\"" {
-                quote = scalar
-            } else if isSpace(scalar) {
-                break
-            }
-            index = scalars.index(after: index)
-        }
+        let index = firstUnquoted(in: scalars) { scalar, _ in isSpace(scalar) }
         let word = try words(Substring(scalars[..<index])).first ?? ""
         return (word, leadingTrimmed(Substring(scalars[index...])))
     }

@@ -162,7 +162,7 @@ extension Session {
             if let ssh = tunnel.kind as? SSH, !ssh.via.isEmpty { kind += " via \(ssh.via.joined(separator: ","))" }
             result.append(
                 MemberInfo(
-                    name: tunnel.name, kind: kind, state: state.word,
+                    name: tunnel.name, kind: kind, state: MemberState.word(state),
                     python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
                     lastError: await tunnel.lastError, down: down, printsOnLogin: tunnel.stderr.printsOnLogin))
         }

@@ -6,7 +6,7 @@ import Foundation
 // as a collection in group order, successful()/failures(), and ErrorResult's msg and tb. Exits 1 on a surprise.
 
 var surprises: [String] = []
-func expect(_ condition: Bool, _ what: String) {
+@MainActor func expect(_ condition: Bool, _ what: String) {
     if !condition { surprises.append(what) }
 }
 

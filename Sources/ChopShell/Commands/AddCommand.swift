@@ -3,7 +3,8 @@
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", usage: "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]",
+        name: "add",
+        usage: "add HOST|@GROUP... [--via JUMP[,JUMP]] [--gateway GW] [--python PATH] [--sudo [USER]]",
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         help: """
@@ -18,12 +19,16 @@ public struct AddCommand: ChopCommand, Equatable {
             @GROUP adds the hosts of a group read by 'inventory' (@all: all of them), with their variables.
             --via reaches the hosts through jump hosts (ssh's ProxyJump; a chain is --via a,b), each
             configured in your ssh config; it wins over an inventory's chop_via.
+            --gateway GW reaches the hosts through members: each gateway's agent runs its own ssh to them and
+            relays their frames, so chop holds one connection per gateway, not per host; gw[1-4] spreads the
+            hosts over four gateways. @via:GW targets the hosts behind GW.
 
             Examples:
               add web[01-04] root@db:2222
               add legacy1 --python /usr/bin/python3.9
               add web[1-3] --sudo
               add node[1-50] --via bastion
+              add node[1-1000] --gateway gw[1-4]
               add @webservers
               add @all
               add db1 --sudo postgres
@@ -39,12 +44,17 @@ public struct AddCommand: ChopCommand, Equatable {
     public var sudo: String?
     /// Jump hosts (`--via a,b`); nil: none given.
     public var via: [String]?
+    /// Gateways (a node set of members) that reach the hosts; nil: chop reaches them itself.
+    public var gateway: String?
 
-    public init(hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil) {
+    public init(
+        hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
+    ) {
         self.hosts = hosts
         self.python = python
         self.sudo = sudo
         self.via = via
+        self.gateway = gateway
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
@@ -67,7 +77,7 @@ public struct AddCommand: ChopCommand, Equatable {
                 throw arguments.error("--sudo is given twice")
             }
         }
-        let (hosts, options) = try rest.options(known: ["--python", "--via"], hint: hint)
+        let (hosts, options) = try rest.options(known: ["--python", "--via", "--gateway"], hint: hint)
         guard !hosts.isEmpty else { throw arguments.error("add needs at least one host, e.g. add web[01-04]") }
         for host in hosts {
             if host.hasPrefix("@") {
@@ -86,7 +96,8 @@ public struct AddCommand: ChopCommand, Equatable {
             }
             via = hops
         }
-        return AddCommand(hosts: hosts, python: options["--python"], sudo: sudo, via: via)
+        return AddCommand(
+            hosts: hosts, python: options["--python"], sudo: sudo, via: via, gateway: options["--gateway"])
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
@@ -95,6 +106,6 @@ public struct AddCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(hosts, python: python, sudo: sudo, via: via)
+        try await session.addSSH(hosts, python: python, sudo: sudo, via: via, gateway: gateway)
     }
 }

@@ -5,6 +5,8 @@
 HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
             'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
 HANDLERS.update(eval=op_eval, script=op_script)   # where and script (agent_5_eval.py, agent_2_run.py)
+HANDLERS.update(gateway_source=GATEWAY.op_source, leaf_open=GATEWAY.op_open,
+                leaf_close=GATEWAY.op_close)   # gateways (agent_5_gateway.py)
 
 
 # ---------------------------------------------------------------- main loop
@@ -110,6 +112,8 @@ def reader_loop():
             upload.end(payload)
         elif op == SHIPPED:
             SHIPPED_CODE.answer(rid, payload)
+        elif op == ROUTE:
+            GATEWAY.route_in(rid, payload)
         elif op == CANCEL:
             req = ACTIVE.get(rid)   # finished or unknown ids: nothing to cancel
             if req:

@@ -1,0 +1,45 @@
+import Chopsticks
+
+/// Leaves behind gateways: `add … --gateway GW`, `@via:GW`, and the route `hosts` shows.
+extension Session {
+    /// `tunnels` made leaves of the gateways `spec` names (a node set of members, such as `gw[1-4]`): each
+    /// leaf is pinned to one gateway, the leaves spread over them in turn.
+    func behindGateways(_ tunnels: [Tunnel], gateway spec: String?) throws -> [Tunnel] {
+        guard let spec else { return tunnels }
+        let names: [String]
+        do {
+            names = try NodeSet.expand(spec)
+        } catch {
+            throw ShellError("bad gateway list '\(spec)': \(error)")
+        }
+        let gateways = try names.map { name throws(ShellError) -> Tunnel in
+            guard let gateway = group[name] else {
+                throw ShellError("gateway '\(name)' is not a member; add it first, e.g. add \(name)")
+            }
+            if gateway.kind is GatewayLeaf {
+                throw ShellError("'\(name)' is itself behind a gateway; name a member chop reaches directly")
+            }
+            return gateway
+        }
+        guard !gateways.isEmpty else { throw ShellError("--gateway names no member") }
+        return try tunnels.enumerated().map { index, tunnel in
+            do {
+                let leaf = try GatewayLeaf(tunnel.kind, gateways: gateways, pin: index, fanout: settings.fanout)
+                return Tunnel(leaf, connectTimeout: settings.connectTimeout)
+            } catch {
+                throw ShellError("\(error)")
+            }
+        }
+    }
+
+    /// `@via:GW`: the leaves pinned to each gateway now.
+    func membersByGateway() -> [String: [String]] {
+        var sets: [String: [String]] = [:]
+        for tunnel in group.tunnels {
+            if let leaf = tunnel.kind as? GatewayLeaf {
+                sets["via:" + leaf.gateway.name, default: []].append(tunnel.name)
+            }
+        }
+        return sets
+    }
+}

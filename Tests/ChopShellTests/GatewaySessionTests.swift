@@ -1,0 +1,73 @@
+import ChopShell
+import Foundation
+import XCTest
+
+/// `add … --gateway`: leaves behind Local gateways, driven through the shell as a user would.
+final class GatewaySessionTests: SessionTestCase {
+    func testLeavesBehindAGatewayRunPutFetchAndShowTheirRoute() async throws {
+        var step = await run("add local gw")
+        step = await run("add local leaf[1-50] --gateway gw")
+        XCTAssertEqual(step.err, ["added 50 members: leaf[1-50]"], "\(step.err)")
+        step = await run("run echo hi")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        step = await run("hosts")
+        let rows = step.out.filter { $0.hasPrefix("leaf") }
+        XCTAssertEqual(rows.count, 50, "\(step.out)")
+        XCTAssertTrue(rows.allSatisfy { $0.contains("local via gw") && $0.contains(" up ") }, "\(rows)")
+        step = await run("@via:gw call os.getppid")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        let gatewayPid = await session.execute("@gw call os.getpid")
+        XCTAssertEqual(gatewayPid, .ok)
+        let folder = NSTemporaryDirectory() + "chop-gw-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "payload\n".write(toFile: "\(folder)/f.txt", atomically: true, encoding: .utf8)
+        step = await run("@leaf[1-3] put \(folder)/f.txt \(folder)/{host}.txt")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/leaf2.txt", encoding: .utf8), "payload\n")
+        step = await run("@leaf1 fetch \(folder)/leaf1.txt \(folder)/back/{host}")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        XCTAssertEqual(try String(contentsOfFile: "\(folder)/back/leaf1", encoding: .utf8), "payload\n")
+    }
+
+    func testALostGatewayShowsOnItsLeavesAndReconnectBringsThemBack() async throws {
+        await run("add local gw[1-2]")
+        await run("add local leaf[1-4] --gateway gw[1-2]")
+        var step = await run("set output json")
+        step = await run("@gw1 call os.getpid")
+        let reply = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
+        let hosts = try XCTUnwrap(reply?["hosts"] as? [[String: Any]])
+        let pid = try XCTUnwrap(hosts.first?["value"] as? Int32)
+        XCTAssertGreaterThan(pid, 1)
+        step = await run("@via:gw1 run true")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        // Killed mid-command: its leaves fail at once with the reason, not at the command's end.
+        let session = self.session!
+        let running = Task { await session.execute("@via:gw1 run sleep 20") }
+        try await Task.sleep(for: .seconds(1))
+        kill(pid, SIGKILL)
+        let start = ContinuousClock.now
+        _ = await running.value
+        XCTAssertLessThan(start.duration(to: .now), .seconds(10))
+        step = (.ok, recording.takeOut(), recording.takeErr())
+        XCTAssertTrue(step.out.joined().contains("gateway gw1 lost"), "\(step.out) \(step.err)")
+        await run("@gw1 disconnect")
+        step = await run("@leaf1,leaf3 reconnect")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+        step = await run("@leaf[1-4] run echo back")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+    }
+
+    func testBadGatewaysAreRefusedInOneLine() async throws {
+        await run("add local gw")
+        var step = await run("add local a --gateway nosuch")
+        XCTAssertEqual(step.err, ["chop: gateway 'nosuch' is not a member; add it first, e.g. add nosuch"])
+        await run("add local b --gateway gw")
+        step = await run("add local c --gateway b")
+        XCTAssertEqual(step.err, ["chop: 'b' is itself behind a gateway; name a member chop reaches directly"])
+        step = await run("add local gw2 --gateway gw2")
+        XCTAssertEqual(step.err, ["chop: gateway 'gw2' is not a member; add it first, e.g. add gw2"])
+        step = await run("hosts")
+        XCTAssertEqual(step.out.filter { $0.hasPrefix("a ") || $0.hasPrefix("c ") }, [])
+    }
+}

@@ -1,4 +1,4 @@
-# chop agent, gateway part: this agent opens the tunnels of the leaves chop put behind it and relays
+# chop agent part 70, gateway: this agent opens the tunnels of the leaves chop put behind it and relays
 # their frames (PROTOCOL.txt, "Gateways"). One thread does all the leaves' I/O with a selector, so a
 # gateway costs a thread, not three per leaf; every leaf is held to the same bounds chop holds a host
 # to (login text, frame size, the protocol's order), and a leaf that breaks them is ended alone.
@@ -368,3 +368,18 @@ class Gateway:
 
 
 GATEWAY = Gateway()
+
+
+@handles('gateway_source', QUICK)
+def op_gateway_source(req, params):
+    return GATEWAY.op_source(req, params)
+
+
+@handles('leaf_open', QUICK)
+def op_leaf_open(req, params):
+    return GATEWAY.op_open(req, params)
+
+
+@handles('leaf_close', QUICK)
+def op_leaf_close(req, params):
+    return GATEWAY.op_close(req, params)

@@ -1,5 +1,6 @@
 import ChopShell
 import Foundation
+import TestSupport
 import XCTest
 
 /// `add … --gateway`: leaves behind Local gateways, driven through the shell as a user would.
@@ -56,6 +57,34 @@ final class GatewaySessionTests: SessionTestCase {
         XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
         step = await run("@leaf[1-4] run echo back")
         XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+    }
+
+    /// SSH leaves behind an alias gateway on the loopback sshd, from `--gateway` and from an inventory's
+    /// `chop_gateway`.
+    func testSSHLeavesFromAddAndFromAnInventoryGoThroughTheirGateway() async throws {
+        let fleet = try requireFleet()
+        let recording = RecordingIO()
+        let session = Session(io: recording.io, sshConfigFile: fleet.configFile)
+        defer { Task { await session.close() } }
+        let folder = NSTemporaryDirectory() + "chop-gw-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "[leaves]\nweb2\nweb3\n[leaves:vars]\nchop_gateway=web1\n".write(
+            toFile: "\(folder)/hosts.ini", atomically: true, encoding: .utf8)
+        var result = await session.execute("add web1")
+        XCTAssertEqual(result, .ok)
+        result = await session.execute("inventory \(folder)/hosts.ini")
+        result = await session.execute("add @leaves")
+        XCTAssertEqual(result, .ok, "\(recording.takeErr())")
+        result = await session.execute("add web4 --gateway web1")
+        XCTAssertEqual(result, .ok, "\(recording.takeErr())")
+        _ = recording.takeOut()
+        result = await session.execute("@via:web1 run echo $SSH_CONNECTION")
+        XCTAssertEqual(result, .ok, "\(recording.takeOut()) \(recording.takeErr())")
+        _ = recording.takeOut()
+        result = await session.execute("hosts")
+        let rows = recording.takeOut().filter { $0.hasPrefix("web") }
+        XCTAssertEqual(rows.filter { $0.contains("ssh via web1") }.count, 3, "\(rows)")
     }
 
     func testBadGatewaysAreRefusedInOneLine() async throws {

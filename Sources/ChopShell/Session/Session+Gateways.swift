@@ -2,10 +2,29 @@ import Chopsticks
 
 /// Leaves behind gateways: `add … --gateway GW`, `@via:GW`, and the route `hosts` shows.
 extension Session {
-    /// `tunnels` made leaves of the gateways `spec` names (a node set of members, such as `gw[1-4]`): each
-    /// leaf is pinned to one gateway, the leaves spread over them in turn.
-    func behindGateways(_ tunnels: [Tunnel], gateway spec: String?) throws -> [Tunnel] {
-        guard let spec else { return tunnels }
+    /// `tunnels` made leaves of the gateways each one's spec names (a node set of members, such as `gw[1-4]`;
+    /// nil: reached directly): each leaf is pinned to one gateway, the leaves of one spec spread over its
+    /// gateways in turn.
+    func behindGateways(_ tunnels: [Tunnel], gateways specs: [String?]) throws -> [Tunnel] {
+        var resolved: [String: [Tunnel]] = [:]
+        var spread: [String: Int] = [:]
+        return try zip(tunnels, specs).map { tunnel, spec in
+            guard let spec else { return tunnel }
+            let gateways = try resolved[spec] ?? gatewayMembers(spec)
+            resolved[spec] = gateways
+            let index = spread[spec, default: 0]
+            spread[spec] = index + 1
+            do {
+                let leaf = try GatewayLeaf(tunnel.kind, gateways: gateways, pin: index, fanout: settings.fanout)
+                return Tunnel(leaf, connectTimeout: settings.connectTimeout)
+            } catch {
+                throw ShellError("\(error)")
+            }
+        }
+    }
+
+    /// The members a gateway spec names, each one chop reaches itself.
+    private func gatewayMembers(_ spec: String) throws -> [Tunnel] {
         let names: [String]
         do {
             names = try NodeSet.expand(spec)
@@ -22,14 +41,7 @@ extension Session {
             return gateway
         }
         guard !gateways.isEmpty else { throw ShellError("--gateway names no member") }
-        return try tunnels.enumerated().map { index, tunnel in
-            do {
-                let leaf = try GatewayLeaf(tunnel.kind, gateways: gateways, pin: index, fanout: settings.fanout)
-                return Tunnel(leaf, connectTimeout: settings.connectTimeout)
-            } catch {
-                throw ShellError("\(error)")
-            }
-        }
+        return gateways
     }
 
     /// `@via:GW`: the leaves pinned to each gateway now.

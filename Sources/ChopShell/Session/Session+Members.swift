@@ -9,6 +9,8 @@ extension Session {
         _ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
     ) async throws -> CommandResult {
         var tunnels: [Tunnel] = []
+        // Each host's gateways: --gateway, else its inventory's chop_gateway.
+        var gateways: [String?] = []
         var fromGroups = Set(group.names)
         var already = 0
         for spec in specs {
@@ -19,6 +21,7 @@ extension Session {
                         continue
                     }
                     tunnels.append(try inventoryTunnel(name, python: python, sudo: sudo, via: via))
+                    gateways.append(gateway ?? inventory.settings(of: name).gateway)
                 }
                 continue
             }
@@ -38,6 +41,7 @@ extension Session {
                     throw ShellError("\(error)")
                 }
                 tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
+                gateways.append(gateway)
             }
         }
         if already > 0 {
@@ -47,7 +51,7 @@ extension Session {
         // Typed patterns fold as nodeset -f folds them (n[-5-5] stays n[-5-5]); inventory groups by their names.
         let typed =
             specs.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ","))
-        return try await addMembers(try behindGateways(tunnels, gateway: gateway), shown: typed)
+        return try await addMembers(try behindGateways(tunnels, gateways: gateways), shown: typed)
     }
 
     /// The member an interactive session starts with when no host is given: this machine, as `local`. It
@@ -83,7 +87,7 @@ extension Session {
             Tunnel(try Local($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
         }
         return try await addMembers(
-            try behindGateways(tunnels, gateway: gateway), quietly: quietly,
+            try behindGateways(tunnels, gateways: tunnels.map { _ in gateway }), quietly: quietly,
             shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")))
     }
 

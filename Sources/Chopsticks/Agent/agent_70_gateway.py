@@ -28,6 +28,7 @@ class Leaf:
         self.started = self.hello = self.want = self.closing = self.ended = False
         self.open_ids = set()     # request ids chop sent that have not ended
         self.queue = bytearray()  # bytes for the leaf's stdin
+        self.feeds = []           # (file, request id, END payload): staged files sent as a put's DATA, in turn
         self.stderr_sent = 0
         self.deadline = None
         self.fault = None         # why the gateway ended it: {'fault': word, 'msg': str}
@@ -69,6 +70,28 @@ class Gateway:
             self.leaves[route] = leaf
             self.waiting.append(leaf)
         self.post(None)
+        return {'route': route}
+
+    def op_feed(self, req, params):
+        """Sends the file at `path` (a put chop staged here once for all its leaves) to the leaf as the DATA
+        and END of its put request `id`, read only as fast as the leaf takes it."""
+        route = param(params, 'route', (int,), required=True)
+        rid = param(params, 'id', (int,), required=True)
+        path = param(params, 'path', (str,), required=True)
+        end = to_json({'sha1': param(params, 'sha1', (str,), required=True),
+                       'size': param(params, 'size', (int,), required=True)})
+        try:
+            source = open(path, 'rb')   # noqa: SIM115 -- read by the I/O thread, closed when sent
+        except OSError as e:
+            raise os_error('leaf_feed', 'open', path, e) from None
+        with self.lock:
+            leaf = self.leaves.get(route)
+            if leaf is None or leaf.ended or leaf.closing:
+                source.close()
+                raise Failure('LeafGone', f'leaf_feed: route {route} is not open')
+            leaf.feeds.append((source, rid, end))
+            self.commands.append(('write', route))
+        self.poke()
         return {'route': route}
 
     def op_close(self, req, params):
@@ -215,9 +238,21 @@ class Gateway:
             leaf.fds[fd] = 'in'
             self.selector.register(fd, selectors.EVENT_WRITE, (leaf, 'in'))
 
+    def top_up(self, leaf):   # under self.lock
+        while leaf.feeds and len(leaf.queue) < LEAF_BACKLOG // 4:
+            source, rid, end = leaf.feeds[0]
+            chunk = source.read(DEFAULT_CHUNK)
+            if chunk:
+                leaf.queue += HEADER.pack(5 + len(chunk), DATA, rid) + chunk
+            else:
+                leaf.queue += HEADER.pack(5 + len(end), END, rid) + end
+                source.close()
+                leaf.feeds.pop(0)
+
     def flush(self, leaf):
         fd = leaf.proc.stdin.fileno()
         with self.lock:
+            self.top_up(leaf)
             data = bytes(leaf.queue[:LEAF_READ])
         try:
             count = os.write(fd, data) if data else 0
@@ -229,6 +264,7 @@ class Gateway:
                 leaf.queue.clear()
         with self.lock:
             del leaf.queue[:count]
+            self.top_up(leaf)
             empty = not leaf.queue
             self.lock.notify_all()
         if empty:
@@ -348,6 +384,9 @@ class Gateway:
         with self.lock:
             self.leaves.pop(leaf.route, None)
             leaf.queue.clear()
+            for source, _, _ in leaf.feeds:
+                source.close()
+            leaf.feeds = []
             self.lock.notify_all()
         with ACTIVE_LOCK:
             ACTIVE.pop(leaf.request.id, None)
@@ -383,3 +422,8 @@ def op_leaf_open(req, params):
 @handles('leaf_close', QUICK)
 def op_leaf_close(req, params):
     return GATEWAY.op_close(req, params)
+
+
+@handles('leaf_feed', QUICK)
+def op_leaf_feed(req, params):
+    return GATEWAY.op_feed(req, params)

@@ -23,7 +23,7 @@ actor AgentConnection {
     /// The framed pipe itself, for writes whose completion matters (`answerWant`); a leaf's is its gateway's.
     nonisolated let channel: any Channel
     /// Set for a leaf behind a gateway: its frames go out wrapped for its route, over the gateway's pipe.
-    private nonisolated let route: LeafRoute?
+    nonisolated let route: LeafRoute?
     /// The leaves this connection relays when its host is a gateway (`GatewayRouter`).
     nonisolated let router = GatewayRouter()
     nonisolated let kind: any TunnelKind

@@ -45,7 +45,7 @@ extension AgentConnection {
         let marker = Bootstrap.newMarker()
         let login = NIOLockedValueBox<[UInt8]?>([])
         let route = try router.add { id in
-            LeafRoute(id: id, stderr: stderr, login: login, eventLoop: eventLoop) { kill in
+            LeafRoute(id: id, gateway: self, stderr: stderr, login: login, eventLoop: eventLoop) { kill in
                 Task {
                     _ = try? await self.request(
                         "leaf_close", ["route": .int(Int64(id)), "kill": .bool(kill)], reply: GatewayReply.self)

@@ -8,6 +8,8 @@ import NIOCore
 final class LeafRoute: AgentChild {
     /// The route id: the id of every `route` and `leaf` frame about this leaf on the gateway's connection.
     let id: UInt32
+    /// The gateway's connection, for requests about this leaf (`leaf_feed`).
+    let gateway: AgentConnection
     /// The leaf's frames, in the order the gateway relayed them; finished when the leaf is gone.
     let frames: AsyncStream<Frame>
     private let continuation: AsyncStream<Frame>.Continuation
@@ -31,10 +33,12 @@ final class LeafRoute: AgentChild {
     private let state = NIOLockedValueBox(State())
 
     init(
-        id: UInt32, stderr: StderrLog, login: NIOLockedValueBox<[UInt8]?>, eventLoop: any EventLoop,
+        id: UInt32, gateway: AgentConnection, stderr: StderrLog, login: NIOLockedValueBox<[UInt8]?>,
+        eventLoop: any EventLoop,
         closer: @escaping @Sendable (_ kill: Bool) -> Void
     ) {
         self.id = id
+        self.gateway = gateway
         (frames, continuation) = AsyncStream.makeStream(of: Frame.self)
         self.stderr = stderr
         self.login = login

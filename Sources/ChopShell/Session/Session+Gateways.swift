@@ -1,5 +1,11 @@
 import Chopsticks
 
+/// `--gateway GW`, which `add` and `add local` take: leaves reached through members' agents.
+extension OptionSpec {
+    public static let gateway = value(
+        "--gateway", "GW", example: "gw[1-4]", "reach them through these members' agents (a node set; tree mode)")
+}
+
 /// Leaves behind gateways: `add … --gateway GW`, `@via:GW`, and the route `hosts` shows.
 extension Session {
     /// `tunnels` made leaves of the gateways each one's spec names (a node set of members, such as `gw[1-4]`;

@@ -87,6 +87,51 @@ final class GatewaySessionTests: SessionTestCase {
         XCTAssertEqual(rows.filter { $0.contains("ssh via web1") }.count, 3, "\(rows)")
     }
 
+    /// A leaf's unknown key is scanned from its gateway and, after the same question, written to the known_hosts
+    /// the gateway's ssh reads; the leaf then connects.
+    func testTrustWritesALeafsKeyThroughItsGateway() async throws {
+        let fleet = try requireFleet()
+        let folder = NSTemporaryDirectory() + "chop-gwtrust-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let key = try String(contentsOfFile: fleet.directory + "/host_key.pub", encoding: .utf8).split(separator: " ")
+        try "gwkey \(key[0]) \(key[1])\n".write(toFile: "\(folder)/known_hosts", atomically: true, encoding: .utf8)
+        try """
+        Host gw
+            HostName 127.0.0.2
+            HostKeyAlias gwkey
+        Host leaf
+            HostName 127.0.0.3
+        Host *
+            Port \(fleet.port)
+            User root
+            IdentityFile \(fleet.directory)/client_key
+            IdentitiesOnly yes
+            UserKnownHostsFile \(folder)/known_hosts
+            GlobalKnownHostsFile /dev/null
+            ControlMaster no
+
+        """.write(toFile: "\(folder)/ssh_config", atomically: true, encoding: .utf8)
+        let recording = RecordingIO()
+        let session = Session(io: recording.io, sshConfigFile: "\(folder)/ssh_config")
+        defer { Task { await session.close() } }
+        _ = await session.execute("add gw")
+        _ = await session.execute("add leaf --gateway gw")
+        _ = await session.execute("ping")
+        var states = Dictionary(uniqueKeysWithValues: await session.members().map { ($0.name, $0.state) })
+        XCTAssertEqual(states, ["gw": "up", "leaf": "unknown key"])
+        _ = recording.takeOut()
+        let result = await session.execute("trust --yes")
+        let out = recording.takeOut()
+        XCTAssertEqual(result, .ok, "\(out) \(recording.takeErr())")
+        XCTAssertTrue(out.contains("  leaf (127.0.0.3:\(fleet.port) from gw)"), "\(out)")
+        XCTAssertTrue(out.contains("added 1 key to \(folder)/known_hosts on gw"), "\(out)")
+        states = Dictionary(uniqueKeysWithValues: await session.members().map { ($0.name, $0.state) })
+        XCTAssertEqual(states, ["gw": "up", "leaf": "up"])
+        let written = try String(contentsOfFile: "\(folder)/known_hosts", encoding: .utf8)
+        XCTAssertTrue(written.contains("[127.0.0.3]:\(fleet.port) \(key[0]) \(key[1])"), written)
+    }
+
     func testBadGatewaysAreRefusedInOneLine() async throws {
         await run("add local gw")
         var step = await run("add local a --gateway nosuch")

@@ -44,6 +44,23 @@ final class GatewayTests: XCTestCase {
         await assertNoStrayChildren()
     }
 
+    /// Shipped code reaches a leaf through its gateway: the leaf's WANT and chop's answer are routed frames.
+    func testShippedCodeIsImportedOnALeaf() async throws {
+        let folder = try temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: "\(folder)/gwpkg", withIntermediateDirectories: true)
+        try "def triple(x):\n    return 3 * x\n".write(
+            toFile: "\(folder)/gwpkg/__init__.py", atomically: true, encoding: .utf8)
+        let (hubs, leaves) = try fleet(2)
+        let group = try Group(leaves)
+        let shipped = try await group.ship(["\(folder)/gwpkg"])
+        XCTAssertTrue(shipped.allSatisfy { $0.value != nil }, "\(shipped)")
+        let called = await group.call("gwpkg.triple", [14])
+        XCTAssertEqual(called.map(\.value), [.int(42), .int(42)], "\(called)")
+        await group.close()
+        await hubs[0].close()
+        await assertNoStrayChildren()
+    }
+
     func testALostGatewayFailsItsLeavesAtOnceAndReconnectBringsThemBack() async throws {
         let (hubs, leaves) = try fleet(4)
         let group = try Group(leaves)

@@ -69,14 +69,14 @@ public struct AddCommand: ChopCommand, Equatable {
         let sudo = options.value("--sudo")
         if let user = sudo {
             guard !user.isEmpty else { throw arguments.error("--sudo=USER needs a user name") }
-            try arguments.checkName(user)
+            try arguments.checkName(user, what: "host names")
         }
         guard !hosts.isEmpty else { throw arguments.error("add needs at least one host, e.g. add web[01-04]") }
         for host in hosts {
             if host.hasPrefix("@") {
-                try arguments.checkName(String(host.dropFirst()))
+                try arguments.checkName(String(host.dropFirst()), what: "host names")
             } else {
-                try arguments.checkName(host)
+                try arguments.checkName(host, what: "host names")
             }
         }
         var via: [String]?
@@ -85,7 +85,7 @@ public struct AddCommand: ChopCommand, Equatable {
             for hop in hops {
                 guard !hop.isEmpty else { throw arguments.error("--via needs jump hosts such as bastion or a,b") }
                 guard !hop.hasPrefix("-") else { throw arguments.error("jump host '\(hop)' cannot start with '-'") }
-                try arguments.checkName(hop)
+                try arguments.checkName(hop, what: "host names")
             }
             via = hops
         }

@@ -79,9 +79,9 @@ public struct CommandArguments: Sendable {
         return (names, options)
     }
 
-    /// Checks a host, container, user or local name: something that must be one plain word.
-    public func checkName(_ name: String) throws(ParseError) {
-        let what = command == "add" ? "host names" : "names"
+    /// Checks a host, container, user or local name: something that must be one plain word. `what` names
+    /// such words in the error (`host names` for `add`).
+    public func checkName(_ name: String, what: String = "names") throws(ParseError) {
         if name.isEmpty {
             throw error("\(what) cannot be empty")
         }

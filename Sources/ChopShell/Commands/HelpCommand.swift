@@ -19,9 +19,9 @@ public struct HelpCommand: ChopCommand, Equatable {
         guard CommandHelp.help(for: topic) != nil else {
             if let guess = Suggestion.closest(to: topic, among: CommandRegistry.commandNames + CommandHelp.extraTopics)
             {
-                throw ParseError("no help for '\(topic)' — did you mean 'help \(guess)'?")
+                throw ParseError("no help for '\(topic)' — did you mean 'help \(guess)'?", kind: .unknownName)
             }
-            throw ParseError("no help for '\(topic)' — try help, help targets or help keys")
+            throw ParseError("no help for '\(topic)' — try help, help targets or help keys", kind: .unknownName)
         }
         return HelpCommand(topic: topic)
     }

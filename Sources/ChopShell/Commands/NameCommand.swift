@@ -23,7 +23,7 @@ public struct NameCommand: ChopCommand, Equatable {
     }
 
     /// Names the shell gives a meaning of its own.
-    static let reserved: Set<String> = ["all", "ok", "failed", "outliers", "match", "nomatch", "skipped"]
+    static let reserved = Set(ResultSet.reservedNames)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> NameCommand {
         let words = try arguments.positional(hint: CommandArguments.nameHint)
@@ -36,7 +36,7 @@ public struct NameCommand: ChopCommand, Equatable {
         else {
             throw arguments.error("'\(words[0])' cannot name a set: use a letter, then letters, digits, '-' or '_'")
         }
-        guard !reserved.contains(name), Session.stateTargets.allSatisfy({ $0.key != name }) else {
+        guard !reserved.contains(name), !MemberState.targets.contains(name) else {
             throw arguments.error("@\(name) is a built-in set; pick another name")
         }
         return NameCommand(name: name, target: words[1].hasPrefix("@") ? String(words[1].dropFirst()) : words[1])

@@ -64,7 +64,7 @@ public struct PutCommand: ChopCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let path = Session.expandTilde(local)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ShellError("local file not found: \(local)")
+            throw ShellError("local file not found: \(local)", kind: .localFile)
         }
         let names = try session.resolve(target)
         // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so

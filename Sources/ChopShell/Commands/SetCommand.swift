@@ -24,9 +24,10 @@ public struct SetCommand: ChopCommand, Equatable {
         guard let setting = Setting.named(key) else {
             let list = Setting.keys.joined(separator: ", ")
             if let guess = Suggestion.closest(to: key, among: Setting.keys) {
-                throw ParseError("unknown setting '\(key)' — did you mean '\(guess)'? Settings: \(list)")
+                throw ParseError(
+                    "unknown setting '\(key)' — did you mean '\(guess)'? Settings: \(list)", kind: .unknownName)
             }
-            throw ParseError("unknown setting '\(key)' — settings: \(list)")
+            throw ParseError("unknown setting '\(key)' — settings: \(list)", kind: .unknownName)
         }
         guard words.count <= 2 else {
             throw arguments.error("too many arguments for set; quote a value that has spaces")

@@ -21,10 +21,10 @@ public enum CommandParser {
             let (word, rest) = LineText.firstWord(of: body)
             let name = String(word.dropFirst())
             guard !name.isEmpty else {
-                throw ParseError("'@' needs a target before the command, e.g. @web1 run uptime")
+                throw ParseError("'@' needs a target before the command, e.g. @web1 run uptime", kind: .target)
             }
             guard !rest.isEmpty, !rest.hasPrefix("#") else {
-                throw ParseError("'@\(name)' needs a command after it, e.g. @\(name) run uptime")
+                throw ParseError("'@\(name)' needs a command after it, e.g. @\(name) run uptime", kind: .target)
             }
             target = name
             body = rest
@@ -47,7 +47,7 @@ public enum CommandParser {
             typed = word
         }
         if let target, !type.declaration.takesTarget {
-            throw ParseError("'@\(target)' applies to operations such as run, not to '\(typed)'")
+            throw ParseError("'@\(target)' applies to operations such as run, not to '\(typed)'", kind: .target)
         }
         let (second, afterSecond) = LineText.firstWord(of: rest)
         if let sub = type.declaration.subcommands.first(where: { $0.declaration.subcommandWord == second }) {
@@ -92,8 +92,8 @@ public enum CommandParser {
     static func unknownCommand(_ word: String, line: String) -> ParseError {
         if !shellCommands.contains(word), let guess = Suggestion.closest(to: word, among: CommandRegistry.commandNames)
         {
-            return ParseError("unknown command '\(word)' — did you mean '\(guess)'?")
+            return ParseError("unknown command '\(word)' — did you mean '\(guess)'?", kind: .unknownName)
         }
-        return ParseError("unknown command '\(word)' — to run it on the hosts: run \(line)")
+        return ParseError("unknown command '\(word)' — to run it on the hosts: run \(line)", kind: .unknownName)
     }
 }

@@ -169,7 +169,7 @@ extension Session {
             if let leaf = tunnel.kind as? GatewayLeaf { kind += " via \(leaf.gateway.name)" }
             result.append(
                 MemberInfo(
-                    name: tunnel.name, kind: kind, state: state.word,
+                    name: tunnel.name, kind: kind, state: MemberState.word(state),
                     python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
                     lastError: await tunnel.lastError, down: down, printsOnLogin: tunnel.stderr.printsOnLogin))
         }

@@ -25,7 +25,7 @@ final class GatewaySSHTests: XCTestCase {
             XCTAssertTrue(text.hasPrefix("127.0.0."), text)
         }
         XCTAssertEqual(results[3].error?.kind, .unknownHostKey, "\(results[3])")
-        XCTAssertEqual(unknown.state.word, "unknown key")
+        XCTAssertEqual(stateCase(unknown.state), "unknownKey")
         // The leaves' agents are the gateway's grandchildren: this process started one ssh, the gateway's.
         let call = await group.subset(["web2", "web3", "web4"]).call("os.getppid")
         XCTAssertEqual(call.compactMap(\.value).count, 3, "\(call)")
@@ -47,7 +47,7 @@ final class GatewaySSHTests: XCTestCase {
         } catch let error as ErrorResult {
             XCTAssertEqual(error.kind, .needsPassword, error.msg)
         }
-        XCTAssertEqual(leaf.state.word, "needs password")
+        XCTAssertEqual(stateCase(leaf.state), "needsPassword")
         await leaf.close()
         await gateway.close()
         await assertNoStrayChildren()

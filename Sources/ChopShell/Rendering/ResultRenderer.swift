@@ -142,6 +142,7 @@ public struct ResultRenderer: Sendable {
     public func summary(_ report: OperationReport) -> String {
         let total = report.outcomes.count
         let okCount = report.outcomes.count { $0.state == .ok }
+        let changedCount = report.outcomes.count { $0.state == .changed }
         let failedCount = report.outcomes.count { $0.state == .failed }
         let errorCount = report.outcomes.count { $0.state == .error }
         let skippedCount = report.outcomes.count { $0.state == .skipped }
@@ -151,6 +152,9 @@ public struct ResultRenderer: Sendable {
             parts = ["no hosts"]
         } else {
             var counts = [okCount > 0 ? paint("\(okCount) ok", .ok) : "0 ok"]
+            if changedCount > 0 {
+                counts.insert(paint("\(changedCount) changed", .changed), at: 0)
+            }
             if failedCount > 0 {
                 counts.append(paint("\(failedCount) failed", .failed))
             }

@@ -267,6 +267,8 @@ class TreeUpload:
             self.wanted[index] = (target, mode, mtime, rel)
         if what:
             self.change(changes, sign, rel, 'f', what, index if index in self.wanted else None, size)
+        elif index in self.wanted:   # put -r: sent all the same, no change (so far)
+            self.change(changes, '=', rel, 'f', [], index, size)
         return None
 
     def compare_dir(self, changes, rel, target, mode, have, st):

@@ -153,7 +153,8 @@ public struct ResultRenderer: Sendable {
         } else {
             var counts = [okCount > 0 ? paint("\(okCount) ok", .ok) : "0 ok"]
             if changedCount > 0 {
-                counts.insert(paint("\(changedCount) changed", .changed), at: 0)
+                // "3 changed" alone when nothing else succeeded: they are the ok ones, changed.
+                counts[0] = paint("\(changedCount) changed", .changed) + (okCount > 0 ? ", " + counts[0] : "")
             }
             if failedCount > 0 {
                 counts.append(paint("\(failedCount) failed", .failed))

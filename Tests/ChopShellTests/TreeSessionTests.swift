@@ -21,7 +21,9 @@ final class TreeSessionTests: SessionTestCase {
         await run("add local w[1-3]")
         let step = await run("put -r \(folder)/src \(folder)/dest-{host}")
         XCTAssertEqual(step.result, .ok, "\(step)")
-        XCTAssertTrue(step.out.contains { $0.hasPrefix("w[1-3] (3)  changed") && $0.contains("3 files, 22 bytes") }, "\(step.out)")
+        XCTAssertTrue(
+            step.out.contains { $0.hasPrefix("w[1-3] (3)  changed") && $0.contains("3 files, 22 bytes") }, "\(step.out)"
+        )
         XCTAssertTrue(step.out.last?.hasPrefix("3 hosts: 3 changed ·") ?? false, "\(step.out)")
         let show = await run("show w2")
         let sha1 = try Command.run(["sha1sum", folder + "/src/nginx.conf"]).output.prefix(40)
@@ -48,7 +50,10 @@ final class TreeSessionTests: SessionTestCase {
         try FileManager.default.removeItem(atPath: "\(folder)/dest-w4/app.conf")
         try "hello again\n".write(toFile: "\(folder)/dest-w4/app.conf", atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes(
-            [.modificationDate: try FileManager.default.attributesOfItem(atPath: src + "/app.conf")[.modificationDate]!],
+            [
+                .modificationDate: try FileManager.default.attributesOfItem(atPath: src + "/app.conf")[
+                    .modificationDate]!
+            ],
             ofItemAtPath: "\(folder)/dest-w4/app.conf")
         let step = await run("sync \(src) \(folder)/dest-{host} --delete")
         XCTAssertEqual(step.result, .ok, "\(step)")
@@ -97,7 +102,9 @@ final class TreeSessionTests: SessionTestCase {
         let first = await run("put \(folder)/app.conf \(folder)/copy")
         XCTAssertTrue(first.out.contains { $0.hasPrefix("w1    changed") }, "\(first.out)")
         let second = await run("put \(folder)/app.conf \(folder)/copy")
-        XCTAssertTrue(second.out.contains { $0.hasPrefix("w1    ok") && $0.contains("unchanged: \(folder)/copy") }, "\(second.out)")
+        XCTAssertTrue(
+            second.out.contains { $0.hasPrefix("w1    ok") && $0.contains("unchanged: \(folder)/copy") },
+            "\(second.out)")
         let unchanged = await run("@unchanged ping")
         XCTAssertEqual(unchanged.result, .ok)
     }
@@ -112,7 +119,8 @@ final class TreeSessionTests: SessionTestCase {
         let tree = await run("fetch -r \(folder)/src")
         XCTAssertEqual(tree.result, .ok, "\(tree)")
         XCTAssertTrue(tree.out.contains { $0.contains("3 files, 22 bytes → ") }, "\(tree.out)")
-        XCTAssertEqual(try String(contentsOfFile: folder + "/fetched/w2/src/sub/run.sh", encoding: .utf8), "#!/bin/sh\n")
+        XCTAssertEqual(
+            try String(contentsOfFile: folder + "/fetched/w2/src/sub/run.sh", encoding: .utf8), "#!/bin/sh\n")
         let glob = await run("fetch \(folder)/src/*.conf")
         XCTAssertEqual(glob.result, .ok, "\(glob)")
         XCTAssertEqual(
@@ -132,7 +140,8 @@ final class TreeSessionTests: SessionTestCase {
         await run("add local w1")
         let step = await run("put -r \(folder)/file \(folder)/dest")
         XCTAssertEqual(step.result, .error)
-        XCTAssertEqual(step.err, ["chop: \(folder)/file is not a directory (put -r and sync copy folders; put copies a file)"])
+        XCTAssertEqual(
+            step.err, ["chop: \(folder)/file is not a directory (put -r and sync copy folders; put copies a file)"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/dest"))
         let plain = await run("put \(folder) \(folder)/dest")
         XCTAssertEqual(plain.err, ["chop: \(folder) is a directory, not a file (put -r copies a folder)"])

@@ -49,12 +49,14 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(
             try fm.contentsOfDirectory(atPath: copy).sorted(), ["app.conf", "empty", "loop", "sub"], file: file,
             line: line)
-        XCTAssertEqual(fm.contents(atPath: copy + "/sub/deeper/big.bin"), fm.contents(atPath: source + "/sub/deeper/big.bin"))
+        XCTAssertEqual(
+            fm.contents(atPath: copy + "/sub/deeper/big.bin"), fm.contents(atPath: source + "/sub/deeper/big.bin"))
         XCTAssertEqual(mode(copy + "/app.conf"), 0o640, file: file, line: line)
         XCTAssertEqual(mode(copy + "/sub/run.sh"), 0o755, file: file, line: line)
         XCTAssertEqual(mtime(copy + "/sub/run.sh"), 1_500_000_000, file: file, line: line)
         XCTAssertEqual(mode(copy + "/empty"), 0o700, file: file, line: line)
-        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: copy + "/sub/link"), "../app.conf", file: file, line: line)
+        XCTAssertEqual(
+            try fm.destinationOfSymbolicLink(atPath: copy + "/sub/link"), "../app.conf", file: file, line: line)
         XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: copy + "/loop"), "loop", file: file, line: line)
     }
 
@@ -170,7 +172,8 @@ final class TreeTests: XCTestCase {
             XCTAssertTrue(tree.failures.allSatisfy { $0.message.contains("points out of the tree") })
             XCTAssertEqual(tree.skipped, 1)
             assertSameTree(src, folder + "/fetched/\(host)/src")
-            XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/fetched/\(host)/src/abs"))
+            XCTAssertNil(
+                try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/fetched/\(host)/src/abs"))
         }
     }
 
@@ -182,7 +185,8 @@ final class TreeTests: XCTestCase {
         let tunnel = Tunnel(try Local("l1"))
         let result = try await tunnel.fetchTree(folder + "/*.log", to: folder + "/got", glob: true, recursive: false)
         XCTAssertEqual(result.fileCount, 2)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/got").sorted(), ["a.log", "b.log"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/got").sorted(), ["a.log", "b.log"])
         do {
             _ = try await tunnel.fetchTree(folder + "/*.gz", to: folder + "/none", glob: true, recursive: false)
             XCTFail("no match must fail")
@@ -212,7 +216,8 @@ final class TreeTests: XCTestCase {
         try "x".write(toFile: folder + "/target", atomically: false, encoding: .utf8)
         let group = try localGroup(1)
         let refused = await group.putTree(folder + "/src", folder + "/target")
-        XCTAssertEqual(refused.failures().first?.error?.msg, "NotADirectoryError: \(folder)/target is a file, not a directory")
+        XCTAssertEqual(
+            refused.failures().first?.error?.msg, "NotADirectoryError: \(folder)/target is a file, not a directory")
         // Inside the tree: a file where the tree has a folder, a folder where it has a file.
         try FileManager.default.createDirectory(atPath: folder + "/dest/app.conf", withIntermediateDirectories: true)
         try "x".write(toFile: folder + "/dest/sub", atomically: false, encoding: .utf8)
@@ -221,8 +226,11 @@ final class TreeTests: XCTestCase {
         await group.close()
         XCTAssertTrue(mixed.isFailure)
         let messages = mixed.failures.map(\.message)
-        XCTAssertTrue(messages.contains { $0.hasSuffix("/dest/app.conf is a directory where the tree has a file") }, "\(messages)")
-        XCTAssertTrue(messages.contains { $0.hasSuffix("/dest/sub is a file where the tree has a directory") }, "\(messages)")
+        XCTAssertTrue(
+            messages.contains { $0.hasSuffix("/dest/app.conf is a directory where the tree has a file") }, "\(messages)"
+        )
+        XCTAssertTrue(
+            messages.contains { $0.hasSuffix("/dest/sub is a file where the tree has a directory") }, "\(messages)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/dest/empty"), "the rest arrived")
         XCTAssertEqual(
             fetched.failures().first?.error?.msg,
@@ -248,11 +256,14 @@ final class TreeTests: XCTestCase {
         XCTAssertTrue(result.isFailure)
         XCTAssertGreaterThan(result.fileCount, 0)
         XCTAssertEqual(result.fileCount + result.failureCount, 6)
-        XCTAssertTrue(result.failures.allSatisfy { $0.message.contains("No space left on device") }, "\(result.failures)")
+        XCTAssertTrue(
+            result.failures.allSatisfy { $0.message.contains("No space left on device") }, "\(result.failures)")
         let arrived = try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/dest")
         XCTAssertEqual(arrived.count, result.fileCount, "only whole files, no temporary name: \(arrived)")
         for name in arrived {
-            XCTAssertEqual(FileManager.default.contents(atPath: "\(mountPoint)/dest/\(name)"), FileManager.default.contents(atPath: "\(src)/\(name)"))
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: "\(mountPoint)/dest/\(name)"),
+                FileManager.default.contents(atPath: "\(src)/\(name)"))
         }
     }
 
@@ -331,7 +342,8 @@ final class TreeTests: XCTestCase {
         let result = try only(await group.putTree(folder + "/src", dest))
         await group.close()
         XCTAssertTrue(result.isFailure)
-        XCTAssertEqual(Set(result.failures.map { String(decoding: $0.path, as: UTF8.self) }),
+        XCTAssertEqual(
+            Set(result.failures.map { String(decoding: $0.path, as: UTF8.self) }),
             ["sub/deeper", "sub/deeper/big.bin", "sub/run.sh", "sub/link"])
         let runScript = result.failures.first { $0.path == Array("sub/run.sh".utf8) }
         XCTAssertEqual(runScript?.message, "cannot create a file in \(dest)/sub: Permission denied")

@@ -78,7 +78,8 @@ public struct FetchCommand: ChopCommand, Equatable {
             Session.expandTilde(localTemplate ?? folder), hosts: try session.resolve(target))
         let (remote, glob, recursive) = (self.remote, isGlob, self.recursive)
         return try await session.operate(
-            "fetch", target: target, plan: { host in "fetch \(recursive ? "-r " : "")\(remote) → \(paths[host] ?? "?")" },
+            "fetch", target: target,
+            plan: { host in "fetch \(recursive ? "-r " : "")\(remote) → \(paths[host] ?? "?")" },
             { tunnel in
                 try await tunnel.fetchTree(remote, to: paths[tunnel.name]!, glob: glob, recursive: recursive)
             }, describe: HostOutcome.fetchedTree)

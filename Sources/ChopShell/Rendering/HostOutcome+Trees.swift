@@ -22,9 +22,11 @@ extension HostOutcome {
         var outcome = HostOutcome(host: host, state: tree.changed ? .changed : .ok, output: line, value: json(tree))
         if tree.isFailure {
             outcome.state = .failed
-            outcome.reason = "\(counted(tree.failureCount, "file")) failed: " + tree.failures.prefix(3).map {
-                "\(TreePath.display($0.path)): \($0.message)"
-            }.joined(separator: "; ")
+            outcome.reason =
+                "\(counted(tree.failureCount, "file")) failed: "
+                + tree.failures.prefix(3).map {
+                    "\(TreePath.display($0.path)): \($0.message)"
+                }.joined(separator: "; ")
         }
         outcome.detail = detail(tree)
         return outcome
@@ -37,9 +39,11 @@ extension HostOutcome {
         var outcome = HostOutcome(host: host, output: line, value: json(tree))
         if tree.isFailure {
             outcome.state = .failed
-            outcome.reason = "\(counted(tree.failureCount, "file")) failed: " + tree.failures.prefix(3).map {
-                "\(TreePath.display($0.path)): \($0.message)"
-            }.joined(separator: "; ")
+            outcome.reason =
+                "\(counted(tree.failureCount, "file")) failed: "
+                + tree.failures.prefix(3).map {
+                    "\(TreePath.display($0.path)): \($0.message)"
+                }.joined(separator: "; ")
         }
         outcome.detail = detail(tree)
         return outcome
@@ -58,7 +62,9 @@ extension HostOutcome {
         for change in tree.changes {
             lines.append(change.text + (change.what.isEmpty ? "" : " (\(change.what.joined(separator: ", ")))"))
         }
-        if tree.changeCount > tree.changes.count { lines.append("… and \(tree.changeCount - tree.changes.count) more changes") }
+        if tree.changeCount > tree.changes.count {
+            lines.append("… and \(tree.changeCount - tree.changes.count) more changes")
+        }
         for file in tree.files { lines.append("\(TreePath.display(file.path))  \(file.size) bytes  sha1 \(file.sha1)") }
         if tree.fileCount > tree.files.count { lines.append("… and \(tree.fileCount - tree.files.count) more files") }
         for failure in tree.failures { lines.append("FAILED \(TreePath.display(failure.path)): \(failure.message)") }

@@ -19,7 +19,8 @@ public struct LocalTree: Sendable {
             throw ErrorResult("local folder not found: \(path)", kind: .local)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw ErrorResult("\(path) is not a directory (put -r and sync copy folders; put copies a file)", kind: .local)
+            throw ErrorResult(
+                "\(path) is not a directory (put -r and sync copy folders; put copies a file)", kind: .local)
         }
         var entries = [TreeEntry(path: [], kind: .directory, mode: Int(info.st_mode) & 0o7777, mtime: info.mtimeNs)]
         var skipped = 0
@@ -80,7 +81,8 @@ public struct LocalTree: Sendable {
     static func sha1(_ path: [UInt8]) throws(ErrorResult) -> String {
         let fd = withPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
         guard fd >= 0 else {
-            throw ErrorResult("cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))", kind: .local)
+            throw ErrorResult(
+                "cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))", kind: .local)
         }
         defer { close(fd) }
         let hasher = SHA1()

@@ -141,7 +141,9 @@ actor TreeFeed {
             let fd = withPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
             filesRead += 1
             guard fd >= 0 else {
-                hold(Key(file: file, part: 0), .failed("cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))"), file: file)
+                hold(
+                    Key(file: file, part: 0),
+                    .failed("cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))"), file: file)
                 return true
             }
             reading = (file, 0, fd, SHA1(), 0)

@@ -56,7 +56,9 @@ final class TreeSink: @unchecked Sendable {
                 write(buffer.readableBytesView)
             case UInt8(ascii: "W"):
                 guard let length = buffer.readInteger(as: UInt32.self),
-                    let head = buffer.readSlice(length: Int(length)).flatMap({ try? JSONValue.parse($0.readableBytesView) })
+                    let head = buffer.readSlice(length: Int(length)).flatMap({
+                        try? JSONValue.parse($0.readableBytesView)
+                    })
                 else { throw ErrorResult("protocol error: bad tree_get file frame", kind: .protocol) }
                 try begin(head)
                 write(buffer.readableBytesView)
@@ -110,12 +112,14 @@ final class TreeSink: @unchecked Sendable {
                         return result.addFailure(rel, "\(TreePath.display(full)) is a file where the tree has a folder")
                     }
                 } else if withPath(full, { mkdir($0, 0o700) }) != 0 {
-                    return result.addFailure(rel, "cannot create \(TreePath.display(full)): \(String(cString: strerror(errno)))")
+                    return result.addFailure(
+                        rel, "cannot create \(TreePath.display(full)): \(String(cString: strerror(errno)))")
                 }
             }
             folders.append((full, Int(head["m"]?.intValue ?? 0o755)))
         case "l":
-            guard let target = TreePath.read(head, key: "l", rawKey: "lb"), TreePath.linkStaysInside(rel, target: target)
+            guard let target = TreePath.read(head, key: "l", rawKey: "lb"),
+                TreePath.linkStaysInside(rel, target: target)
             else {
                 return result.addFailure(rel, "refused the symlink \(TreePath.display(rel)): it points out of the tree")
             }

@@ -74,7 +74,8 @@ extension Tunnel {
         let writer = JSONWriter(nonFinite: .token)
         for start in stride(from: 0, to: tree.entries.count, by: 1000) {
             let batch = tree.entries[start..<min(tree.entries.count, start + 1000)].map(\.wire)
-            try await connection.sendData(id, .data, ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
+            try await connection.sendData(
+                id, .data, ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
         }
         try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
     }
@@ -196,7 +197,7 @@ final class TreeCompare: @unchecked Sendable {
             throw ErrorResult("protocol error: tree_put change without a path", kind: .protocol)
         }
         if let index = record["i"]?.intValue { wanted.append(Int(index)) }
-        guard let kind = TreeResult.Change.Sign(rawValue: sign) else { return }   // "=": sent, not a change
+        guard let kind = TreeResult.Change.Sign(rawValue: sign) else { return }  // "=": sent, not a change
         var what: [String] = []
         if case .array(let items)? = record["w"] { what = items.compactMap(\.stringValue) }
         let change = TreeResult.Change(sign: kind, path: path, kind: record["k"]?.stringValue ?? "f", what: what)

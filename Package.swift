@@ -30,7 +30,7 @@ let package = Package(
                 .embedInCode("Agent/agent_1_core.py"), .embedInCode("Agent/agent_2_run.py"),
                 .embedInCode("Agent/agent_3_python.py"), .embedInCode("Agent/agent_4_facts.py"),
                 .embedInCode("Agent/agent_5_eval.py"), .embedInCode("Agent/agent_5_files.py"),
-                .embedInCode("Agent/agent_5_trees.py"),
+                .embedInCode("Agent/agent_5_treeget.py"), .embedInCode("Agent/agent_5_trees.py"),
                 .embedInCode("Agent/agent_6_main.py"),
             ]
         ),

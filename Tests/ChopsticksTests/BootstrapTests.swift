@@ -17,7 +17,7 @@ final class BootstrapTests: XCTestCase {
         let folder = "\(PythonVersionTests.repository)/Sources/Chopsticks/Agent"
         let parts = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { $0.hasPrefix("agent_") && $0.hasSuffix(".py") }.sorted()
-        XCTAssertEqual(parts.count, 7, "\(parts)")
+        XCTAssertEqual(parts.count, 9, "\(parts)")
         let joined = try parts.map { try Array(Data(contentsOf: URL(fileURLWithPath: "\(folder)/\($0)"))) }
             .joined(separator: Array("\n\n".utf8))
         XCTAssertEqual(Bootstrap.agentSource, Array(joined))

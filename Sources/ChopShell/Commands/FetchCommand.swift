@@ -6,7 +6,7 @@ import Foundation
 public struct FetchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "fetch", usage: "fetch [-r] REMOTE [LOCAL]",
-        summary: "copy a file (-r: a folder; or a glob's matches) from each host; LOCAL may contain {host}",
+        summary: "copy a file (-r: a folder) from each host; LOCAL with {host}",
         takesTarget: true,
         rolls: true,
         help: """

@@ -4,8 +4,7 @@ import Foundation
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host; `put -r LOCAL_DIR REMOTE_DIR`: a tree.
 public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "put", usage: "put LOCAL [REMOTE] [--mode MODE] | put -r LOCAL_DIR REMOTE_DIR",
-        summary: "copy a local file (or with -r a folder) to each host",
+        name: "put", usage: "put [-r] LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
         takesTarget: true,
         rolls: true,
         help: """

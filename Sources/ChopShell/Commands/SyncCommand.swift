@@ -5,7 +5,7 @@ import Foundation
 public struct SyncCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "sync", usage: "sync LOCAL_DIR REMOTE_DIR [--delete] [--checksum] [--dry-run]",
-        summary: "make a remote folder match a local one, sending only what differs",
+        summary: "make a remote folder match a local one: send what differs",
         takesTarget: true,
         rolls: true,
         help: """
@@ -20,7 +20,6 @@ public struct SyncCommand: ChopCommand, Equatable {
             Examples:
               sync ./conf.d /etc/app/conf.d
               sync ./site /srv/www --delete --dry-run
-              @changed run systemctl reload nginx
             """)
 
     public var local: String

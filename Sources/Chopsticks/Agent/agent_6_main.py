@@ -5,7 +5,7 @@
 HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
             'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
 HANDLERS.update(eval=op_eval, script=op_script)   # where and script (agent_5_eval.py, agent_2_run.py)
-HANDLERS.update(tree_get=op_tree_get)   # fetch -r and globs (agent_5_trees.py)
+HANDLERS.update(tree_get=op_tree_get)   # fetch -r and globs (agent_5_treeget.py)
 # Requests whose DATA and END frames the reader thread handles itself, in order (put, put -r and sync).
 STARTERS = {'put': start_put, 'tree_put': start_tree_put}
 

@@ -13,7 +13,7 @@ public enum Bootstrap {
     public static let agentSource: [UInt8] = [
         PackageResources.agent_1_core_py, PackageResources.agent_2_run_py, PackageResources.agent_3_python_py,
         PackageResources.agent_4_facts_py, PackageResources.agent_5_eval_py, PackageResources.agent_5_files_py,
-        PackageResources.agent_5_trees_py,
+        PackageResources.agent_5_treeget_py, PackageResources.agent_5_trees_py,
         PackageResources.agent_6_main_py,
     ].joined(separator: Array("\n\n".utf8)).map { $0 }
 

@@ -648,7 +648,7 @@ final class CommandParserTests: XCTestCase {
     // MARK: - Help texts
 
     func testUsageLines() {
-        XCTAssertEqual(CommandHelp.usage("put"), "put [-r] LOCAL [REMOTE] [--mode MODE]")
+        XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE] [--recursive]")
         XCTAssertEqual(
             CommandHelp.usage("add"), "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]")
         XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH]")
@@ -693,7 +693,7 @@ final class CommandParserTests: XCTestCase {
 
         let put = try XCTUnwrap(CommandHelp.help(for: "put"))
         XCTAssertTrue(
-            put.hasPrefix("usage: put [-r] LOCAL [REMOTE] [--mode MODE]\n\nCopy a local file to each host.\n"))
+            put.hasPrefix("usage: put LOCAL [REMOTE] [--mode MODE] [--recursive]\n\nCopy a local file to each host.\n"))
         XCTAssertTrue(put.contains("\nExamples:\n  put app.conf /etc/app/app.conf\n"))
 
         let add = try XCTUnwrap(CommandHelp.help(for: "add"))

@@ -1,7 +1,7 @@
 /// `disconnect [TARGET...]`: close connections but keep the members.
 public struct DisconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "disconnect", usage: "disconnect [TARGET...]", summary: "close connections but keep the hosts",
+        name: "disconnect", synopsis: "disconnect [TARGET...]", summary: "close connections but keep the hosts",
         takesTarget: true,
         help: """
             The agents exit and their tunnels close; the members stay and connect again on their next use.

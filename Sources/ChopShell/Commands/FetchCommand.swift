@@ -5,10 +5,12 @@ import Foundation
 /// `{host}`.
 public struct FetchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "fetch", usage: "fetch [-r] REMOTE [LOCAL]",
-        summary: "copy a file (-r: a folder) from each host; LOCAL with {host}",
+        name: "fetch", synopsis: "fetch REMOTE [LOCAL]",
+        summary: "copy a file from each host; LOCAL may contain {host}",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout + [
+            .flag("--recursive", short: "-r", "REMOTE is a folder: copy it and everything under it")
+        ],
         help: """
             With several hosts, LOCAL must contain {host}, which becomes each host's name
             (with no / in it); {{ and }} are literal braces.
@@ -37,14 +39,13 @@ public struct FetchCommand: ChopCommand, Equatable {
     public var recursive = false
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> FetchCommand {
-        let (rest, flags) = try arguments.takingFlags(["-r"])
-        let paths = try rest.positional(hint: CommandArguments.fileHint)
+        let (paths, options) = try arguments.options(hint: CommandArguments.fileHint)
+        let recursive = options.has("--recursive")
         guard let remote = paths.first else {
-            throw arguments.error(flags.isEmpty ? "fetch needs a remote file" : "fetch -r needs a remote folder")
+            throw arguments.error(recursive ? "fetch -r needs a remote folder" : "fetch needs a remote file")
         }
         guard paths.count <= 2 else { throw arguments.error("too many arguments for fetch") }
-        return FetchCommand(
-            remote: remote, localTemplate: paths.count == 2 ? paths[1] : nil, recursive: flags.contains("-r"))
+        return FetchCommand(remote: remote, localTemplate: paths.count == 2 ? paths[1] : nil, recursive: recursive)
     }
 
     /// True when REMOTE is a pattern for the host to expand (`*`, `?`, `[`).

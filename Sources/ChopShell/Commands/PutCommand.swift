@@ -4,9 +4,12 @@ import Foundation
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host; `put -r LOCAL_DIR REMOTE_DIR`: a tree.
 public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "put", usage: "put [-r] LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
+        name: "put", synopsis: "put LOCAL [REMOTE]", summary: "copy a local file to each host",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout + [
+            .value("--mode", "MODE", example: "0755", "permission bits, octal (default: the local file's)"),
+            .flag("--recursive", short: "-r", "copy a folder and everything under it to REMOTE (a folder)"),
+        ],
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
             Without REMOTE, each host gets a temporary file. MODE is octal; without it the file gets
@@ -35,17 +38,18 @@ public struct PutCommand: ChopCommand, Equatable {
     public var recursive = false
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
-        let (rest, flags) = try arguments.takingFlags(["-r"])
-        let (paths, options) = try rest.options(known: ["--mode"], hint: CommandArguments.fileHint)
-        if flags.contains("-r") {
+        let (paths, options) = try arguments.options(hint: CommandArguments.fileHint)
+        if options.has("--recursive") {
             guard paths.count == 2 else { throw arguments.error("put -r needs a local folder and a remote folder") }
-            guard options.isEmpty else { throw arguments.error("put -r keeps each file's own mode; drop --mode") }
+            guard !options.has("--mode") else {
+                throw arguments.error("put -r keeps each file's own mode; drop --mode")
+            }
             return PutCommand(local: paths[0], remote: paths[1], mode: nil, recursive: true)
         }
         guard let local = paths.first else { throw arguments.error("put needs a local file") }
         guard paths.count <= 2 else { throw arguments.error("too many arguments for put") }
         var mode: Int?
-        if let text = options["--mode"] {
+        if let text = options.value("--mode") {
             guard let value = parseMode(text) else {
                 throw arguments.error("mode must be octal, such as 0644 or 0755, not '\(text)'")
             }

@@ -4,10 +4,14 @@ import Foundation
 /// `sync LOCAL_DIR REMOTE_DIR [--delete] [--checksum] [--dry-run]`: rsync's job, with a change list per host.
 public struct SyncCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "sync", usage: "sync LOCAL_DIR REMOTE_DIR [--delete] [--checksum] [--dry-run]",
+        name: "sync", synopsis: "sync LOCAL_DIR REMOTE_DIR",
         summary: "make a remote folder match a local one: send what differs",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout + [
+            .flag("--delete", "remove what the remote folder has and the local one lacks"),
+            .flag("--checksum", "compare files by SHA-1 on both sides, not by size and mtime"),
+            .flag("--dry-run", "show each host's change list; touch nothing"),
+        ],
         help: """
             Compares first (size and mtime; with --checksum the SHA-1 on both sides), then sends only
             what differs, each file renamed into place once its SHA-1 matched. Each host's result is
@@ -29,22 +33,21 @@ public struct SyncCommand: ChopCommand, Equatable {
     public var dryRun = false
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> SyncCommand {
-        let (rest, flags) = try arguments.takingFlags(["--delete", "--checksum", "--dry-run"])
-        let paths = try rest.positional(hint: CommandArguments.fileHint)
+        let (paths, options) = try arguments.options(hint: CommandArguments.fileHint)
         guard paths.count == 2 else {
             throw arguments.error(
                 paths.count < 2 ? "sync needs a local folder and a remote folder" : "too many arguments for sync")
         }
         return SyncCommand(
-            local: paths[0], remote: paths[1], delete: flags.contains("--delete"),
-            checksum: flags.contains("--checksum"), dryRun: flags.contains("--dry-run"))
+            local: paths[0], remote: paths[1], delete: options.has("--delete"), checksum: options.has("--checksum"),
+            dryRun: options.has("--dry-run"))
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
         switch context.position {
         case 1: context.paths(context.word)
         case 2: context.remotePaths()
-        default: ["--delete", "--checksum", "--dry-run"]
+        default: []
         }
     }
 

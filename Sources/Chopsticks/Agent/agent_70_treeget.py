@@ -1,6 +1,6 @@
-# chop agent, part 5d: directory trees on the wire, and sending a tree to the controller (fetch -r, and fetch
-# of a glob). The parts are one program, joined in file-name order (see agent_1_core.py); this one sorts before
-# agent_5_trees.py (put -r and sync), which uses its path helpers.
+# chop agent part 70, treeget: directory trees on the wire, and sending a tree to the controller (fetch -r,
+# and fetch of a glob). The parts are one program, joined in file-name order (see agent_10_core.py); part 72
+# (put -r and sync) uses its path helpers.
 #
 # Paths travel as JSON strings, relative to the tree's root, '/'-separated. A name that is not UTF-8 (Linux
 # allows any bytes but '/' and NUL) comes with its exact bytes in base64 beside it ("b" beside "p", "lb"
@@ -191,6 +191,7 @@ class TreeSender:
                 'failures': self.failures, 'failure_count': self.failure_count}
 
 
+@handles('tree_get')
 def op_tree_get(req, params):
     """fetch -r (a folder) or fetch of a glob (its matches, each under its own name)."""
     path = os.path.expanduser(param(params, 'path', (str,), required=True))

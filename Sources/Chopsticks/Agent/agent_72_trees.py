@@ -1,5 +1,5 @@
-# chop agent, part 5e: receiving a tree (put -r, sync). The parts are one program, joined in file-name order
-# (see agent_1_core.py); this one sorts after agent_5_treeget.py, whose path helpers it uses.
+# chop agent part 72, trees: receiving a tree (put -r, sync). The parts are one program, joined in file-name
+# order (see agent_10_core.py); the path helpers are part 70's.
 
 
 # ---------------------------------------------------------------- tree_put: put -r and sync
@@ -350,6 +350,7 @@ def shutil_rmtree(path):
     shutil.rmtree(path)
 
 
+@handles('tree_put', STREAMED)
 def start_tree_put(req, params):
     try:
         UPLOADS[req.id] = TreeUpload(req, params)

@@ -185,7 +185,8 @@ class TreeUpload:
                     if st.st_mtime_ns != mtime:
                         os.utime(target, ns=(mtime, mtime))
         if (self.force or 'content' in what) and not self.dry:
-            self.wanted[index] = (target, mode, mtime, rel)
+            # The 5th item: the host had a file there, so an identical copy is left alone (put -r).
+            self.wanted[index] = (target, mode, mtime, rel, have == 'f')
         if what:
             self.change(changes, sign, rel, 'f', what, index if index in self.wanted else None, size)
         elif index in self.wanted:   # put -r: sent all the same, no change (so far)
@@ -284,7 +285,7 @@ class TreeUpload:
         spec = self.wanted.get(index)
         if spec is None:
             raise protocol_error(f'tree: content for entry {index!r}, which was not asked for')
-        target, _, _, rel = spec
+        target, rel = spec[0], spec[3]
         directory, name = os.path.split(target)
         try:
             fd, tmp = tempfile.mkstemp(prefix=f'.{name}.chop-', dir=directory)
@@ -319,7 +320,7 @@ class TreeUpload:
         if current[1] is None or spec is None:
             self.current = None
             return None
-        target, mode, mtime, rel = spec
+        target, mode, mtime, rel, existed = spec
         fd, tmp, got = current[1], current[2], current[3].hexdigest()
         if got != str(head.get('sha1')).lower() or current[4] != head.get('size'):
             self.drop_current()
@@ -329,7 +330,7 @@ class TreeUpload:
             os.utime(fd, ns=(mtime, mtime))
             os.close(fd)
             current[1] = None
-            if self.force and same_content(target, current[4], got) and \
+            if self.force and existed and same_content(target, current[4], got) and \
                     os.lstat(target).st_mode & 0o7777 == mode:
                 self.unchanged += 1
                 self.drop_current()

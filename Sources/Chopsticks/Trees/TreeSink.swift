@@ -26,11 +26,14 @@ final class TreeSink: @unchecked Sendable {
     private var result: TreeResult
     private var folders: [([UInt8], Int)] = []
     private var current: Receiving?
+    /// The root did not exist before: a host that fails before sending anything leaves no empty folder.
+    private let createdRoot: Bool
     /// The last folder known to be a real folder inside the root (no symlink on the way).
     private var checkedFolder: [UInt8] = []
 
     /// Makes `root` (and the folders above it) when missing.
     init(root: String) throws {
+        createdRoot = !FileManager.default.fileExists(atPath: root)
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
@@ -95,7 +98,10 @@ final class TreeSink: @unchecked Sendable {
 
     /// The host failed or was interrupted: a file half received is removed; what is in place stays.
     func discard() {
-        lock.withLock { abandon() }
+        lock.withLock {
+            abandon()
+            if createdRoot { _ = withPath(root) { rmdir($0) } }  // only when still empty
+        }
     }
 
     // MARK: Entries

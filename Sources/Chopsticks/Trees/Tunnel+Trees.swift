@@ -23,7 +23,8 @@ extension Tunnel {
     /// then sends the files it wants from `feed` (shared with the other hosts of its wave) as `consumer`. The
     /// consumer always leaves the feed, however this ends.
     func putTree(
-        _ tree: LocalTree, to remoteRoot: String, options: TreeOptions, feed: TreeFeed, consumer: Int
+        _ tree: LocalTree, listing: [ByteBuffer], to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
+        consumer: Int
     ) async throws -> TreeResult {
         let collector = TreeCompare()
         do {
@@ -36,7 +37,7 @@ extension Tunnel {
                 try await connection.request(
                     "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
                     body: { id, connection in
-                        try await Self.sendListing(tree, id: id, on: connection)
+                        for frame in listing { try await connection.sendData(id, .data, frame) }
                         let wanted = await collector.compared() ?? []
                         await feed.register(consumer, wanted: wanted)
                         for index in wanted {
@@ -69,15 +70,17 @@ extension Tunnel {
         result.failureCount = max(result.failureCount, reply.failureCount)
     }
 
-    /// The tree's entries, in frames of at most 1,000.
-    private static func sendListing(_ tree: LocalTree, id: UInt32, on connection: AgentConnection) async throws {
+    /// The tree's entries as tree_put's M frames (at most 1,000 entries each), then Z: encoded once for every
+    /// host.
+    static func listing(of tree: LocalTree) -> [ByteBuffer] {
         let writer = JSONWriter(nonFinite: .token)
+        var frames: [ByteBuffer] = []
         for start in stride(from: 0, to: tree.entries.count, by: 1000) {
             let batch = tree.entries[start..<min(tree.entries.count, start + 1000)].map(\.wire)
-            try await connection.sendData(
-                id, .data, ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
+            frames.append(ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
         }
-        try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
+        frames.append(ByteBuffer(string: "Z{}"))
+        return frames
     }
 
     /// Sends entry `index`: one frame for a file of one chunk, else F, C… and E; X when it cannot be read here.

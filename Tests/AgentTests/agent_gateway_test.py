@@ -1,4 +1,4 @@
-"""Agent protocol tests for gateways (agent_70_gateway.py): gateway_source, leaf_open, leaf_close, and the
+"""Agent protocol tests for gateways (agent_80_gateway.py): gateway_source, leaf_open, leaf_close, and the
 ROUTE and LEAF frames that carry a leaf's frames and its tunnel's news.
 
 Run by run_agent_tests.py, or alone: python3 Tests/AgentTests/agent_gateway_test.py [-v]

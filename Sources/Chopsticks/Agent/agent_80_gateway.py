@@ -1,4 +1,4 @@
-# chop agent part 70, gateway: this agent opens the tunnels of the leaves chop put behind it and relays
+# chop agent part 80, gateway: this agent opens the tunnels of the leaves chop put behind it and relays
 # their frames (PROTOCOL.txt, "Gateways"). One thread does all the leaves' I/O with a selector, so a
 # gateway costs a thread, not three per leaf; every leaf is held to the same bounds chop holds a host
 # to (login text, frame size, the protocol's order), and a leaf that breaks them is ended alone.

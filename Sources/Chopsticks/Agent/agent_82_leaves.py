@@ -1,5 +1,5 @@
-# chop agent part 72, leaves: the gateway's I/O thread (Gateway) and the requests that open, feed and close
-# leaves; the leaves' streams are part 70's (LeafStreams).
+# chop agent part 82, leaves: the gateway's I/O thread (Gateway) and the requests that open, feed and close
+# leaves; the leaves' streams are part 80's (LeafStreams).
 
 
 class Gateway(LeafStreams):

@@ -328,6 +328,9 @@ public actor Tunnel {
     func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int?) async throws
         -> PutResult
     {
+        if let leaf = kind as? GatewayLeaf {
+            return try await put(through: leaf, from: source, as: consumer, remotePath, mode: mode)
+        }
         let mode = mode ?? source.mode
         do {
             let reply = try await perform { connection in
@@ -351,7 +354,8 @@ public actor Tunnel {
                     })
             }
             await source.leave(consumer)
-            return PutResult(remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum)
+            return PutResult(
+                remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum, changed: reply.changed ?? true)
         } catch {
             await source.leave(consumer)
             throw error

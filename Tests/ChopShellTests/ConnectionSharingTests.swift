@@ -25,6 +25,22 @@ final class ConnectionSharingTests: XCTestCase {
         return ProcessTree.processesMentioning(folder + "/" + ControlMaster.memberPrefix(ssh))
     }
 
+    func testSetPersistTakesSecondsOrOff() throws {
+        var settings = ShellSettings()
+        XCTAssertEqual(settings.persist, 60, "connections are shared for a minute unless told otherwise")
+        try settings.apply(key: "persist", value: "off")
+        XCTAssertNil(settings.persist)
+        try settings.apply(key: "persist", value: "300")
+        XCTAssertEqual(settings.persist, 300)
+        for bad in ["0", "-1", "soon", "86401"] {
+            XCTAssertThrowsError(try settings.apply(key: "persist", value: bad)) { error in
+                XCTAssertEqual(
+                    "\(error)", "persist must be whole seconds from 1 to 86400, or off, not '\(bad)'")
+            }
+        }
+        XCTAssertEqual(settings.persist, 300, "a refused value changes nothing")
+    }
+
     func testASecondRunWithinTheWindowOpensNoConnectionAndDisconnectPersistEndsTheMaster() throws {
         let fleet = try requireFleet()
         try requireChop()

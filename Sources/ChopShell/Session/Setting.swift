@@ -169,7 +169,7 @@ public struct Setting: Sendable {
             "connect-timeout", "SECONDS", "time limit for connecting to a host (1 to 600)", 1...600, unit: " s",
             \.connectTimeout, problem: "whole seconds from 1 to 600"),
         Setting(
-            "persist", "SECONDS|off", "ssh connections kept for the next run (hosts added from now on)",
+            "persist", "SECONDS|off", "ssh connections kept for the next run (hosts added later)",
             describe: { $0.persist.map { "\($0) s" } ?? "off" },
             read: { value, settings in
                 if value == "off" {

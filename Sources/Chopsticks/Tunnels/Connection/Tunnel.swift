@@ -275,21 +275,26 @@ public actor Tunnel {
     /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
     func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
-        if connection == nil, opening == nil { _ = beginOpening() }
-        // A connect under way: the request goes right behind the agent instead of waiting for its hello.
-        if let early = await pipelined() {
-            do {
-                let value = try await body(early)
-                _ = try await live()
-                return value
-            } catch {
-                // That attempt failed before the agent ran anything: the connect's own outcome (its error, or
-                // the connection a retry opened) decides.
-                let fresh = try await live()
-                if fresh === early { return try await performed(body, on: fresh, failure: error) }
+        // A connect this operation starts is its own: cancelling the operation cancels it (as with `live()`).
+        let owned = connection == nil && opening == nil ? beginOpening() : nil
+        return try await withTaskCancellationHandler {
+            // A connect under way: the request goes right behind the agent instead of waiting for its hello.
+            if let early = await pipelined() {
+                do {
+                    let value = try await body(early)
+                    _ = try await live()
+                    return value
+                } catch {
+                    // That attempt failed before the agent ran anything: the connect's own outcome (its error,
+                    // or the connection a retry opened) decides.
+                    let fresh = try await live()
+                    if fresh === early { return try await performed(body, on: fresh, failure: error) }
+                }
             }
+            return try await performed(body, on: try await live())
+        } onCancel: {
+            owned?.cancel()
         }
-        return try await performed(body, on: try await live())
     }
 
     /// Runs `body` on `connection`; when it fails because the connection was lost, the member's state says why.

@@ -24,15 +24,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "CLibCrypto",
             ],
-            exclude: ["Agent/PROTOCOL.txt"],
-            // The agent's parts, sent joined in this (file-name) order: Bootstrap.agentSource.
-            resources: [
-                .embedInCode("Agent/agent_1_core.py"), .embedInCode("Agent/agent_2_run.py"),
-                .embedInCode("Agent/agent_3_python.py"), .embedInCode("Agent/agent_4_facts.py"),
-                .embedInCode("Agent/agent_5_eval.py"), .embedInCode("Agent/agent_5_files.py"),
-                .embedInCode("Agent/agent_6_main.py"),
-            ]
+            // The agent's parts (the Python files in Agent) reach the code through AgentPartsPlugin, which reads
+            // the folder: a new part is a new file, named nowhere else (Bootstrap.agentSource).
+            exclude: ["Agent"],
+            plugins: ["AgentPartsPlugin"]
         ),
+        // Writes AgentParts.swift (every agent part, in file-name order) before each build.
+        .plugin(name: "AgentPartsPlugin", capability: .buildTool(), path: "Sources/AgentPartsPlugin"),
         // The system's libcrypto, for SHA-1 only: no BoringSSL to compile.
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libedit's native API, through non-variadic inline wrappers.

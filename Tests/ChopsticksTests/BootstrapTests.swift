@@ -12,18 +12,52 @@ final class BootstrapTests: XCTestCase {
     }
 
     /// The embedded agent is every `agent_*.py` of the Agent folder, joined in file-name order: a part added
-    /// to the folder but not to Package.swift and Bootstrap fails here.
+    /// to the folder but missing from the bootstrap fails here.
     func testEmbeddedAgentIsEveryPartInOrder() throws {
         let folder = "\(PythonVersionTests.repository)/Sources/Chopsticks/Agent"
         let parts = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { $0.hasPrefix("agent_") && $0.hasSuffix(".py") }.sorted()
-        XCTAssertEqual(parts.count, 7, "\(parts)")
+        XCTAssertGreaterThanOrEqual(parts.count, 7, "\(parts)")
+        XCTAssertEqual(Bootstrap.parts.map(\.name), parts, "Bootstrap.parts is the folder's agent_*.py in name order")
         let joined = try parts.map { try Array(Data(contentsOf: URL(fileURLWithPath: "\(folder)/\($0)"))) }
             .joined(separator: Array("\n\n".utf8))
         XCTAssertEqual(Bootstrap.agentSource, Array(joined))
         for part in parts {
             let lines = try String(contentsOfFile: "\(folder)/\(part)", encoding: .utf8).split(separator: "\n").count
             XCTAssertLessThanOrEqual(lines, 400, part)
+        }
+    }
+
+    /// The parts' order is written once, in their names (`agent_NN_name.py`, PROTOCOL.txt's top): every name
+    /// has that form with a number of its own, core comes first and main last, Package.swift names no part
+    /// (AgentPartsPlugin reads the folder), and each part but core and main registers its ops with `@handles`.
+    func testAgentPartsHaveUniqueOrderedNamesListedOnlyByTheFolder() throws {
+        let names = Bootstrap.parts.map(\.name)
+        let numbers = names.map { name -> String in
+            XCTAssertNotNil(name.wholeMatch(of: /agent_[1-9][0-9]_[a-z]+\.py/), "\(name): name it agent_NN_name.py")
+            return String(name.dropFirst("agent_".count).prefix(2))
+        }
+        XCTAssertEqual(Set(numbers).count, numbers.count, "two parts share a number: \(names)")
+        XCTAssertEqual(names.first, "agent_10_core.py")
+        XCTAssertEqual(names.last, "agent_90_main.py")
+        let manifest = try String(contentsOfFile: "\(PythonVersionTests.repository)/Package.swift", encoding: .utf8)
+        XCTAssertFalse(manifest.contains("agent_"), "Package.swift must not list the agent's parts")
+        XCTAssertTrue(manifest.contains("exclude: [\"Agent\"],\n            plugins: [\"AgentPartsPlugin\"]"))
+        var ops: [String] = []
+        for part in Bootstrap.parts {
+            if part.name != "agent_10_core.py" {
+                let direct = part.source.contains("HANDLERS.update") || part.source.contains(#/HANDLERS\[[^\]]+\] = /#)
+                XCTAssertFalse(direct, "\(part.name) must register its ops with @handles")
+            }
+            let registered = part.source.matches(of: /\n@handles\('([a-z_]+)'/).map { String($0.1) }
+            if part.name != "agent_10_core.py" && part.name != "agent_90_main.py" {
+                XCTAssertFalse(registered.isEmpty, "\(part.name) handles no op")
+            }
+            ops += registered
+        }
+        XCTAssertEqual(Set(ops).count, ops.count, "an op is registered twice: \(ops.sorted())")
+        for op in ["ping", "run", "script", "call", "exec", "ship", "facts", "eval", "put", "fetch"] {
+            XCTAssertTrue(ops.contains(op), op)
         }
     }
 

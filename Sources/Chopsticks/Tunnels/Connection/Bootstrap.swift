@@ -9,12 +9,9 @@ import NIOCore
 /// same remote shell.
 public enum Bootstrap {
     /// The agent's source, embedded in the binary at build time.
-    /// The agent's parts joined in file-name order with a blank line between them: one program.
-    public static let agentSource: [UInt8] = [
-        PackageResources.agent_1_core_py, PackageResources.agent_2_run_py, PackageResources.agent_3_python_py,
-        PackageResources.agent_4_facts_py, PackageResources.agent_5_eval_py, PackageResources.agent_5_files_py,
-        PackageResources.agent_6_main_py,
-    ].joined(separator: Array("\n\n".utf8)).map { $0 }
+    /// The agent's parts (`parts`, written by AgentPartsPlugin from the Agent folder) joined in file-name order
+    /// with a blank line between them: one program.
+    public static let agentSource: [UInt8] = Array(parts.map(\.source).joined(separator: "\n\n").utf8)
 
     /// Names the agent's compiled copy in the hosts' caches: the first 16 hex digits of its SHA-1.
     static let agentKey: String = {

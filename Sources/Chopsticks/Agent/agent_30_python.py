@@ -1,6 +1,6 @@
-# chop agent, part 3 of 6: call (with arguments read as Python literals), exec, and the import
+# chop agent part 30, python: call (with arguments read as Python literals), exec, and the import
 # hook for the user's shipped modules. The parts are one program, joined in file-name order
-# (see agent_1_core.py).
+# (see agent_10_core.py).
 
 
 # ---------------------------------------------------------------- call, exec
@@ -84,6 +84,7 @@ def call_arguments(params):
     return args, kwargs
 
 
+@handles('call')
 def op_call(req, params):
     name = param(params, 'func', (str,), required=True)
     args, kwargs = call_arguments(params)
@@ -113,6 +114,7 @@ def exec_source(source, filename):
     return None
 
 
+@handles('exec')
 def op_exec(req, params):
     source = param(params, 'source', (str,), required=True)
     filename = f'<chop-exec-{next(EXEC_COUNTER)}>'
@@ -244,6 +246,7 @@ class ShippedLoader:
 SHIPPED_CODE = Shipped()
 
 
+@handles('ship')
 def op_ship(req, params):
     roots = param(params, 'roots', (list,), required=True)
     reload = param(params, 'reload', (list,), [])

@@ -1,4 +1,4 @@
-# chop agent, part 4 of 6: facts. The parts are one program, joined in file-name order.
+# chop agent part 40, facts. The parts are one program, joined in file-name order.
 
 
 # ---------------------------------------------------------------- facts
@@ -108,6 +108,7 @@ FACTS = [
 ]
 
 
+@handles('facts')
 def op_facts(req, params):
     known = [name for name, _ in FACTS]
     names = param(params, 'names', (list,))

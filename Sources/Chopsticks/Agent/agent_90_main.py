@@ -1,10 +1,5 @@
-# chop agent, part 6 of 6: the request table, the reader loop and main(). The parts are one
-# program, joined in file-name order (see agent_1_core.py).
-
-
-HANDLERS = {'ping': op_ping, 'run': op_run, 'call': op_call, 'exec': op_exec,
-            'facts': op_facts, 'fetch': op_fetch, 'ship': op_ship}
-HANDLERS.update(eval=op_eval, script=op_script)   # where and script (agent_5_eval.py, agent_2_run.py)
+# chop agent part 90, main: the reader loop and main(), always the last part. The parts are one
+# program, joined in file-name order (see agent_10_core.py); HANDLERS is filled by the parts before.
 
 
 # ---------------------------------------------------------------- main loop
@@ -27,22 +22,23 @@ def handle_request(rid, payload):
     except ValueError as e:
         return send(ERR, rid, to_json(protocol_error(f'invalid REQ JSON: {e}').payload))
     op = params.get('op') if isinstance(params, dict) else None
-    if op != 'put' and op not in HANDLERS:
-        msg = f"unknown op {op!r}; known ops: {', '.join(sorted(HANDLERS))}, put"
+    if not isinstance(op, str) or op not in HANDLERS:
+        msg = f"unknown op {op!r}; known ops: {', '.join(sorted(HANDLERS))}"
         return send(ERR, rid, to_json(protocol_error(msg).payload))
     with ACTIVE_LOCK:
         if rid in ACTIVE:
             sys.stderr.write(f'chop agent: ignoring REQ for busy id {rid}\n')
             return None
         req = ACTIVE[rid] = Request(rid, op)
-    if op == 'put':
-        start_put(req, params)   # here, not in a thread, so its DATA finds the file open
-    elif op == 'ping':
-        serve(req, params, op_ping)   # cannot block: no timer needed
+    handler, how = HANDLERS[op]
+    if how == STREAMED:
+        handler(req, params)   # here, not in a thread, so its DATA finds the file open
+    elif how == QUICK:
+        serve(req, params, handler)   # cannot block: no timer needed
     elif READER.moved:
-        WORKERS.submit(serve, req, params, HANDLERS[op])
+        WORKERS.submit(serve, req, params, handler)
     else:
-        READER.serve_here(req, params, HANDLERS[op])
+        READER.serve_here(req, params, handler)
     return None
 
 

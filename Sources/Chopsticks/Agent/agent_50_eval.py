@@ -1,5 +1,5 @@
-# chop agent, part 5a: eval, one expression and its truth (for `where`). The parts are one
-# program, joined in file-name order (see agent_1_core.py); this one sorts before agent_5_files.py.
+# chop agent part 50, eval: one expression and its truth (for `where`). The parts are one
+# program, joined in file-name order (see agent_10_core.py).
 
 
 # ---------------------------------------------------------------- eval
@@ -36,6 +36,7 @@ def auto_imports(names):
     return modules
 
 
+@handles('eval')
 def op_eval(req, params):
     source = param(params, 'expr', (str,), required=True)
     filename = f'<chop-eval-{next(EXEC_COUNTER)}>'

@@ -1,9 +1,10 @@
-# chop agent, part 2 of 6: ping, run and script. The parts are one program: Bootstrap joins them in
-# file-name order and sends them as one source, so names from earlier parts are defined here.
+# chop agent part 20, run: ping, run and script (ops registered with @handles, see agent_10_core.py).
+# The parts are one program, joined in file-name order, so names from earlier parts are defined here.
 
 
 # ---------------------------------------------------------------- ping, run
 
+@handles('ping', QUICK)
 def op_ping(req, params):
     return {'time': time.time()}
 
@@ -151,6 +152,7 @@ def pump(proc, stdin_bytes, deadline, output):
     return False
 
 
+@handles('run')
 def op_run(req, params):
     return run_process(req, params, param(params, 'cmd', (str,), required=True))
 
@@ -239,6 +241,7 @@ def script_argv(path, body, args):
     return ['/bin/sh', path] + args
 
 
+@handles('script')
 def op_script(req, params):
     """run for a script sent in the request: written to a private directory (mode 0700), run
     with its arguments, and removed when it ends, fails, times out or is cancelled, and when

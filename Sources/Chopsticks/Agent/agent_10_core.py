@@ -1,9 +1,10 @@
 """chop remote agent, wire protocol version 1 (PROTOCOL.txt beside this file is the spec).
 
 The controller runs ``python3 -c STUB N`` on a host, writes the agent's N bytes to its
-stdin, then exchanges frames over stdin/stdout. The agent is one program kept in seven files,
-agent_1_core.py (this one) to agent_6_main.py (with agent_5_eval.py), sent as one source: the files joined in
-file-name order with a blank line between them (Bootstrap.agentSource in Swift).
+stdin, then exchanges frames over stdin/stdout. The agent is one program kept in parts,
+agent_NN_name.py, from agent_10_core.py (this one) to agent_90_main.py, sent as one source: the files joined
+in file-name order with a blank line between them (Bootstrap.agentSource in Swift; how to add a part: the top
+of PROTOCOL.txt). Each part registers its own ops in HANDLERS with @handles.
 
     u32 length (= 5 + len(payload)) | u8 op | u32 request id | payload
 
@@ -11,7 +12,7 @@ controller -> agent: REQ {"op": name, ...}, DATA (put bytes), END {"sha1", "size
                      SHIPPED (the answer to a WANT)
 agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "tb"},
                      DATA (fetch bytes), WANT (a shipped module or data file, with an id of
-                     the agent's own; see part 3)
+                     the agent's own; see agent_30_python.py)
 
 Every request ends with exactly one OK or ERR. The reader serves requests itself until one
 takes longer than 10 ms; then reading moves to a new thread and requests run in worker
@@ -121,6 +122,27 @@ UPLOADS = {}                     # request id -> Upload; used by the reader thre
 CAPTURES = {}                    # thread ident -> {'out': list | None, 'err': list | None}
 EXEC_NS = {'__name__': '__chop__'}   # one namespace shared by every exec request
 EXEC_COUNTER = itertools.count(1)
+
+
+# ---------------------------------------------------------------- the request table
+
+HANDLERS = {}   # op -> (function(req, params), how); every part registers its own ops with @handles
+POOLED, QUICK, STREAMED = 'pooled', 'quick', 'streamed'
+
+
+def handles(op, how=POOLED):
+    """Registers the decorated function as the handler of the requests named op.
+
+    how says where it runs: POOLED (most ops) on the reader until it takes long, then in a worker
+    (see ReaderRole in agent_90_main.py); QUICK always on the reader, for an op that cannot block
+    (ping); STREAMED on the reader, which then hands it the request's DATA and END frames (put: it
+    answers the request itself). A second handler for one op is a bug in the parts."""
+    def register(func):
+        if op in HANDLERS:
+            raise AssertionError(f'two parts handle op {op!r}')
+        HANDLERS[op] = (func, how)
+        return func
+    return register
 
 
 class Failure(Exception):

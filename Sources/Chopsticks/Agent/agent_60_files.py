@@ -1,4 +1,4 @@
-# chop agent, part 5 of 6: put and fetch. The parts are one program, joined in file-name order.
+# chop agent part 60, files: put and fetch. The parts are one program, joined in file-name order.
 
 
 # ---------------------------------------------------------------- put, fetch
@@ -77,6 +77,7 @@ class Upload:
         return None
 
 
+@handles('put', STREAMED)
 def start_put(req, params):
     try:
         UPLOADS[req.id] = Upload(req, params)
@@ -86,6 +87,7 @@ def start_put(req, params):
         req.finish(ERR, os_error('put', 'create', 'a temporary file', e).payload)
 
 
+@handles('fetch')
 def op_fetch(req, params):
     path = os.path.abspath(os.path.expanduser(param(params, 'path', (str,), required=True)))
     chunk_size = min(max(1, param(params, 'chunk', (int,), DEFAULT_CHUNK)), MAX_FRAME - 5)

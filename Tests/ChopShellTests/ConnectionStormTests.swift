@@ -30,6 +30,7 @@ final class ConnectionStormTests: XCTestCase {
         let recording = RecordingIO()
         var settings = ShellSettings()
         settings.persist = nil
+        settings.connectTimeout = 30  // a loaded CI machine: the retries need room, not speed
         let session = Session(settings: settings, io: recording.io, sshConfigFile: path)
         await expect(session, "add storm[1-40]", .ok)
         await expect(session, "run true", .ok)
@@ -60,6 +61,7 @@ final class ConnectionStormTests: XCTestCase {
         let recording = RecordingIO()
         var settings = ShellSettings()
         settings.persist = nil
+        settings.connectTimeout = 30  // a loaded CI machine: the retries need room, not speed
         let session = Session(settings: settings, io: recording.io, sshConfigFile: path)
         await expect(session, "add leaf[1-20] --via restartable", .ok)
         await expect(session, "run true", .ok)

@@ -47,7 +47,8 @@ class Relay:
 
 
 def end_masters(chop, n):
-    bench.sh([chop, '-q', '-c', f'add bench[1-{n}]; disconnect --persist'])
+    """Ends the masters of bench1..N (`add` starts connecting at once: the run lets that finish first)."""
+    bench.sh([chop, '-q', '--persist', '60', '-c', f'add bench[1-{n}]; run true; disconnect --persist'])
 
 
 def rows(chop, fleet, rtt_ms, ns, repeats, rows_, targets):

@@ -69,8 +69,11 @@ class Relay:
             except OSError:
                 client_writer.close()
                 return
-            await asyncio.gather(self.pipe(client_reader, server_writer), self.pipe(server_reader, client_writer),
-                                 return_exceptions=True)
+            try:
+                await asyncio.gather(self.pipe(client_reader, server_writer), self.pipe(server_reader, client_writer),
+                                     return_exceptions=True)
+            except asyncio.CancelledError:   # the relay is ending
+                pass
         return handle
 
 

@@ -483,11 +483,15 @@ actor AgentConnection {
     }
 
     /// Closes the agent's stdin (it exits cleanly), then makes sure the child and its group are gone.
-    func shutdown() async {
+    /// With `hangUp`, ssh itself is ended at once instead of waiting for the agent's exit to come back: that
+    /// wait is a whole round trip to a far host, and the far side ends the same way (sshd closes the session's
+    /// pipes when the connection, or a shared master's channel, goes; the agent exits on that end of input).
+    func shutdown(hangUp: Bool = false) async {
         settle(false)
         writer?.finish()
         if lostReason == nil {
             lostReason = ErrorResult("tunnel closed", kind: .connection)
+            if hangUp { process.signalGroup(SIGTERM) }
             // Give the agent a moment to exit on EOF, then the group is signalled.
             await process.waitForExit(graceSeconds: 2)
         } else {

@@ -268,7 +268,8 @@ public actor Tunnel {
         if let opening { _ = try? await opening.value }
         let current = connection
         connection = nil
-        await current?.shutdown()
+        // ssh is hung up rather than waited for: the far agent ends all the same, a round trip sooner.
+        await current?.shutdown(hangUp: kind is SSH)
         await kind.cleanup()
     }
 
@@ -279,15 +280,15 @@ public actor Tunnel {
         let owned = connection == nil && opening == nil ? beginOpening() : nil
         return try await withTaskCancellationHandler {
             // A connect under way: the request goes right behind the agent instead of waiting for its hello.
-            if let early = await pipelined() {
+            if let attempt = opening, let early = await pipelined() {
                 do {
                     let value = try await body(early)
-                    _ = try await live()
+                    _ = try await attempt.value
                     return value
                 } catch {
                     // That attempt failed before the agent ran anything: the connect's own outcome (its error,
-                    // or the connection a retry opened) decides.
-                    let fresh = try await live()
+                    // or the connection a retry opened) decides; no second connect is started for it.
+                    let fresh = try await attempt.value
                     if fresh === early { return try await performed(body, on: fresh, failure: error) }
                 }
             }

@@ -378,7 +378,9 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(command("disconnect web[1-4]"), .disconnect(["web[1-4]"]))
         XCTAssertEqual(
             command("disconnect --persist web1"), Parsed(DisconnectCommand(targets: ["web1"], persist: true)))
-        XCTAssertEqual(failure("disconnect --persit"), "unknown option '--persit' for disconnect" + usage("disconnect"))
+        XCTAssertEqual(
+            failure("disconnect --persit"),
+            "unknown option '--persit' for disconnect; names cannot start with '-'" + usage("disconnect"))
         XCTAssertEqual(command("set persist 300"), .set(key: "persist", value: "300"))
         XCTAssertEqual(command("reconnect @failed"), .reconnect(["failed"]))
         XCTAssertEqual(command("reconnect"), .reconnect([]))

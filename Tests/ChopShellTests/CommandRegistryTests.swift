@@ -47,4 +47,84 @@ final class CommandRegistryTests: XCTestCase {
             XCTAssertEqual((error as? ParseError)?.message, "unknown command 'fcats' — did you mean 'facts'?")
         }
     }
+
+    /// Every option of every command, from its declaration: documented in `help`, shown in the usage line (but
+    /// for the rollout group), offered by Tab after a `-`, and parsed in both spellings (`--x v`, `--x=v`, and
+    /// the short alias) with an effect on the parsed line; a value option without its value is one error line.
+    /// An option added to a declaration is checked here without more work.
+    func testEveryOptionOfEveryCommandParsesShowsInUsageAndCompletes() throws {
+        for type in CommandRegistry.allDeclared {
+            let declaration = type.declaration
+            let name = declaration.name
+            let names = declaration.options.map(\.name)
+            XCTAssertEqual(Set(names).count, names.count, "\(name): an option is declared twice")
+            let topic = name.split(separator: " ").first.map(String.init) ?? name
+            let help = try XCTUnwrap(CommandHelp.help(for: topic), name)
+            for option in declaration.options {
+                let label = "\(name) \(option.name)"
+                XCTAssertTrue(option.name.hasPrefix("--") && option.name.count > 3, label)
+                if let short = option.short { XCTAssertNotNil(short.wholeMatch(of: /-[a-zA-Z]/), label) }
+                XCTAssertFalse(option.summary.isEmpty, label)
+                XCTAssertTrue(help.contains(option.helpName + " "), "\(label): not in help")
+                XCTAssertEqual(declaration.usage.contains(option.usage), option.group == nil, "\(label): usage")
+                if name != "!" {
+                    let dash = CompletionEngine().complete(name + " -").candidates
+                    XCTAssertTrue(dash.contains(option.name), "\(label): Tab offers \(dash)")
+                    if let short = option.short { XCTAssertTrue(dash.contains(short), label) }
+                }
+
+                // A line with the option: an example that shows it, else the first example (or the bare name)
+                // with it added where it may stand.
+                let base = declaration.examples.first ?? name
+                let lines = Self.lines(with: option, of: declaration, base: base)
+                let without = try CommandParser.parse(base)
+                for line in lines {
+                    let parsed = try XCTUnwrap(try CommandParser.parse(line), line)
+                    let withOption = "\(parsed.command) \(String(describing: parsed.rollout))"
+                    let plain = without.map { "\($0.command) \(String(describing: $0.rollout))" }
+                    if lines.count > 1 || line != base {
+                        XCTAssertNotEqual(withOption, plain, "'\(line)': \(option.name) changed nothing")
+                    }
+                }
+                if case .value = option.arity, option.placement == .anywhere {
+                    XCTAssertThrowsError(try CommandParser.parse(base + " " + option.name), label) { error in
+                        XCTAssertTrue(
+                            "\(error)".hasPrefix("\(option.name) needs a value, e.g. \(option.name) "), "\(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tab counts argument positions without the options and their values: `put --mode 0640 a.conf ⇥` is
+    /// REMOTE, and after a value option Tab offers that option's values.
+    func testCompletionSkipsOptionsWhenCountingArguments() {
+        let specs = PutCommand.declaration.options
+        XCTAssertEqual(CompletionEngine.withoutOptions(["--mode", "0640", "a.conf"], specs), ["a.conf"])
+        XCTAssertEqual(CompletionEngine.withoutOptions(["--mode=0640", "a.conf", "b"], specs), ["a.conf", "b"])
+        XCTAssertEqual(CompletionEngine.withoutOptions(["a.conf"], specs), ["a.conf"])
+        let lister: CompletionEngine.RemotePaths = { _, _ in ["/etc/app.conf"] }
+        let engine = CompletionEngine(remotePaths: lister)
+        XCTAssertEqual(engine.complete("put --mode 0640 a.conf /etc/a").candidates, ["/etc/app.conf"])
+        XCTAssertEqual(engine.complete("put a.conf --mode 0640 /etc/a").candidates, ["/etc/app.conf"])
+        XCTAssertTrue(CompletionEngine().complete("trust --fingerprint ").candidates.isEmpty)
+        XCTAssertEqual(
+            CompletionEngine().complete("trust -").candidates, ["--fingerprint", "--replace", "--yes", "-y"])
+    }
+
+    /// Lines that give `option`: an example that shows it, else `base` with it added where it may stand, in
+    /// each spelling (`--x v`, `--x=v`, the short alias).
+    private static func lines(with option: OptionSpec, of declaration: CommandDeclaration, base: String) -> [String] {
+        if let shown = declaration.examples.first(where: { $0.split(separator: " ").contains { $0 == option.name } }) {
+            return [shown]
+        }
+        var value: String?
+        if case .value(let placeholder) = option.arity { value = option.example ?? placeholder }
+        var spellings = [option.name + (value.map { " " + $0 } ?? "")]
+        if let value { spellings.append("\(option.name)=\(value)") }
+        if let short = option.short { spellings.append(short + (value.map { " " + $0 } ?? "")) }
+        guard option.placement == .leading else { return spellings.map { base + " " + $0 } }
+        let rest = String(base.dropFirst(declaration.name.count))
+        return spellings.map { declaration.name + " " + $0 + rest }
+    }
 }

@@ -38,3 +38,9 @@ func sha1sum(_ path: String) throws -> String {
     let output = try Command.run(["sha1sum", path]).output
     return output.split(separator: " ").first.map(String.init) ?? ""
 }
+
+/// A tunnel state's case without its message (`needsPassword`): the library's states carry no display words,
+/// which are the shell's (`MemberState`).
+func stateCase(_ state: Tunnel.State) -> String {
+    String(String(describing: state).prefix { $0 != "(" })
+}

@@ -20,7 +20,7 @@ final class SSHGroupTests: XCTestCase {
         XCTAssertEqual(result.failures().map(\.host), ["closed", "badkey", "nopython", "nokey"])
         XCTAssertEqual(result[3].error?.msg, "connection refused")
         XCTAssertEqual(result[4].error?.kind, .hostKeyChanged)
-        XCTAssertEqual(group.tunnels[4].state.word, "KEY CHANGED")
+        XCTAssertEqual(stateCase(group.tunnels[4].state), "keyChanged")
         XCTAssertTrue(group.tunnels[4].stderr.lines.contains { $0.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") })
         XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython; install python3 or set --python")
         XCTAssertEqual(result[5].error?.cause, .noPython)

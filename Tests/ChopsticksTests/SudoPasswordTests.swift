@@ -19,7 +19,7 @@ final class SudoPasswordTests: XCTestCase {
         } catch let error as ErrorResult {
             XCTAssertEqual(error.kind, .needsPassword, error.msg)
         }
-        XCTAssertEqual(tunnel.state.word, "needs password")
+        XCTAssertEqual(stateCase(tunnel.state), "needsPassword")
 
         // A wrong password: refused at sudo's second prompt, without waiting out sudo's three tries.
         let wrong = Secret(Array("not-the-password".utf8))
@@ -33,7 +33,7 @@ final class SudoPasswordTests: XCTestCase {
             XCTAssertTrue(error.msg.contains("refused"), error.msg)
         }
         XCTAssertLessThan(start.duration(to: .now), .seconds(8))
-        XCTAssertEqual(tunnel.state.word, "needs password")
+        XCTAssertEqual(stateCase(tunnel.state), "needsPassword")
 
         let right = Secret(Array(SSHFleet.sudoPassword.utf8))
         await tunnel.setPassword(right)

@@ -3,9 +3,16 @@
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", usage: "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]",
+        name: "add", synopsis: "add HOST|@GROUP...",
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
+        options: [
+            .value("--via", "JUMP[,JUMP]", example: "bastion", "reach the hosts through jump hosts (ProxyJump)"),
+            .python,
+            OptionSpec(
+                "--sudo", arity: .optionalValue("USER", implied: "root"),
+                "run the agent through sudo, as USER (root); put it last"),
+        ],
         help: """
             Hosts are reached with your own ssh, so ~/.ssh/config, keys and ProxyJump apply.
             HOST is [USER@]NAME[:PORT]; ranges such as web[01-12] or db[1,3,5-7] add many at once.
@@ -48,45 +55,31 @@ public struct AddCommand: ChopCommand, Equatable {
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
-        let hint = "; host names cannot start with '-'"
-        // `--sudo` takes an optional value (the next word, when there is one), which `options` cannot say.
-        var rest = arguments
-        var sudo: String?
-        if let index = rest.words.firstIndex(where: { $0 == "--sudo" || $0.hasPrefix("--sudo=") }) {
-            let word = rest.words.remove(at: index)
-            if word.hasPrefix("--sudo=") {
-                sudo = String(word.dropFirst("--sudo=".count))
-            } else if index < rest.words.count, !rest.words[index].hasPrefix("-") {
-                sudo = rest.words.remove(at: index)
-            } else {
-                sudo = "root"
-            }
-            guard let user = sudo, !user.isEmpty else { throw arguments.error("--sudo=USER needs a user name") }
-            try arguments.checkName(user)
-            guard !rest.words.contains(where: { $0 == "--sudo" || $0.hasPrefix("--sudo=") }) else {
-                throw arguments.error("--sudo is given twice")
-            }
+        let (hosts, options) = try arguments.options(hint: "; host names cannot start with '-'")
+        let sudo = options.value("--sudo")
+        if let user = sudo {
+            guard !user.isEmpty else { throw arguments.error("--sudo=USER needs a user name") }
+            try arguments.checkName(user, what: "host names")
         }
-        let (hosts, options) = try rest.options(known: ["--python", "--via"], hint: hint)
         guard !hosts.isEmpty else { throw arguments.error("add needs at least one host, e.g. add web[01-04]") }
         for host in hosts {
             if host.hasPrefix("@") {
-                try arguments.checkName(String(host.dropFirst()))
+                try arguments.checkName(String(host.dropFirst()), what: "host names")
             } else {
-                try arguments.checkName(host)
+                try arguments.checkName(host, what: "host names")
             }
         }
         var via: [String]?
-        if let text = options["--via"] {
+        if let text = options.value("--via") {
             let hops = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             for hop in hops {
                 guard !hop.isEmpty else { throw arguments.error("--via needs jump hosts such as bastion or a,b") }
                 guard !hop.hasPrefix("-") else { throw arguments.error("jump host '\(hop)' cannot start with '-'") }
-                try arguments.checkName(hop)
+                try arguments.checkName(hop, what: "host names")
             }
             via = hops
         }
-        return AddCommand(hosts: hosts, python: options["--python"], sudo: sudo, via: via)
+        return AddCommand(hosts: hosts, python: options.value("--python"), sudo: sudo, via: via)
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {

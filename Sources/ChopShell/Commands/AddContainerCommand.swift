@@ -1,8 +1,9 @@
 /// `add container NAME... [--python PATH]`: Docker containers that are already running.
 public struct AddContainerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add container", usage: "add container NAME... [--python PATH]",
+        name: "add container", synopsis: "add container NAME...",
         summary: "add Docker containers that are already running",
+        options: [.python],
         help: """
             NAME is a running container of the local engine (docker); Tab completes the running ones.
             chop runs its agent inside with docker exec and leaves the container running when it goes.
@@ -16,8 +17,8 @@ public struct AddContainerCommand: ChopCommand, Equatable {
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddContainerCommand {
         let (names, options) = try arguments.names(
-            least: 1, known: ["--python"], missing: "add container needs a container name")
-        return AddContainerCommand(names: names, python: options["--python"])
+            least: 1, missing: "add container needs a container name")
+        return AddContainerCommand(names: names, python: options.value("--python"))
     }
 
     public static func complete(_ context: CompletionContext) -> [String] { context.containers() }

@@ -1,8 +1,12 @@
 /// `add docker NAME... [--image IMAGE] [--python PATH]`: new throwaway containers started from an image.
 public struct AddDockerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add docker", usage: "add docker NAME... [--image IMAGE] [--python PATH]",
+        name: "add docker", synopsis: "add docker NAME...",
         summary: "start containers from IMAGE (default: set docker-image)",
+        options: [
+            .value("--image", "IMAGE", example: "python:3-slim", "the image to start (default: set docker-image)"),
+            .python,
+        ],
         help: """
             Each container runs with --rm and --pull never; it is removed when it leaves the group or chop ends.
 
@@ -17,8 +21,8 @@ public struct AddDockerCommand: ChopCommand, Equatable {
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddDockerCommand {
         let (names, options) = try arguments.names(
-            least: 1, known: ["--image", "--python"], missing: "add docker needs a container name")
-        return AddDockerCommand(names: names, image: options["--image"], python: options["--python"])
+            least: 1, missing: "add docker needs a container name")
+        return AddDockerCommand(names: names, image: options.value("--image"), python: options.value("--python"))
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

@@ -1,7 +1,8 @@
 /// `add local [NAME...] [--python PATH]`: this machine, without SSH, once per name (ranges expanded).
 public struct AddLocalCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add local", usage: "add local [NAME...] [--python PATH]", summary: "add this machine, without SSH",
+        name: "add local", synopsis: "add local [NAME...]", summary: "add this machine, without SSH",
+        options: [.python],
         help: """
             NAME defaults to local, or local2, local3 … when that is taken. Several names, and ranges such as
             w[1-4], add one member each (like add does), all on this machine: handy to try a fleet command.
@@ -22,8 +23,8 @@ public struct AddLocalCommand: ChopCommand, Equatable {
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddLocalCommand {
-        let (names, options) = try arguments.names(known: ["--python"])
-        return AddLocalCommand(names: names, python: options["--python"])
+        let (names, options) = try arguments.names()
+        return AddLocalCommand(names: names, python: options.value("--python"))
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

@@ -1,8 +1,9 @@
 /// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through sudo.
 public struct AddSudoCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add sudo", usage: "add sudo [USER] [NAME] [--python PATH]",
+        name: "add sudo", synopsis: "add sudo [USER] [NAME]",
         summary: "add this machine as USER (default root), through sudo",
+        options: [.python],
         help: """
             sudo runs with -n, so it never waits for a password: when it wants one, the member shows 'needs
             password' and 'password' gives it.
@@ -18,8 +19,9 @@ public struct AddSudoCommand: ChopCommand, Equatable {
     public var python: String?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddSudoCommand {
-        let (words, options) = try arguments.names(most: 2, known: ["--python"])
-        return AddSudoCommand(user: words.first, name: words.count == 2 ? words[1] : nil, python: options["--python"])
+        let (words, options) = try arguments.names(most: 2, )
+        return AddSudoCommand(
+            user: words.first, name: words.count == 2 ? words[1] : nil, python: options.value("--python"))
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

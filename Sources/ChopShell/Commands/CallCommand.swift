@@ -1,9 +1,9 @@
 /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name on each host.
 public struct CallCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "call", usage: "call FUNCTION [ARG...] [KEY=VALUE...]",
+        name: "call", synopsis: "call FUNCTION [ARG...] [KEY=VALUE...]",
         summary: "call a Python function on each host, show what it returns", takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout,
         help: """
             FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.
             Each argument is read on the host as a Python literal (ast.literal_eval), so values are exact:

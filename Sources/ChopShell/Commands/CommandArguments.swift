@@ -11,13 +11,22 @@ public struct CommandArguments: Sendable {
     public var command: String
     /// The command's usage line, which usage errors end with.
     public var usage: String
+    /// The options the command declares (`CommandDeclaration.options`), which `options(hint:)` reads.
+    public var specs: [OptionSpec]
+    /// The `.leading` options the parser already took from the start of the line (`run --sudo CMD`).
+    public var leading: OptionValues
 
-    public init(raw: String = "", words: [String] = [], target: String? = nil, command: String, usage: String) {
+    public init(
+        raw: String = "", words: [String] = [], target: String? = nil, command: String, usage: String,
+        specs: [OptionSpec] = [], leading: OptionValues = OptionValues()
+    ) {
         self.raw = raw
         self.words = words
         self.target = target
         self.command = command
         self.usage = usage
+        self.specs = specs
+        self.leading = leading
     }
 
     /// A usage error: the problem, then the usage line.
@@ -25,54 +34,19 @@ public struct CommandArguments: Sendable {
         ParseError("\(problem) — usage: \(usage)")
     }
 
-    static let optionExamples = [
-        "--python": "/usr/bin/python3", "--image": "python:3-slim", "--mode": "0755", "--via": "bastion",
-    ]
     static let nameHint = "; names cannot start with '-'"
     static let fileHint = "; write ./-name for a file whose name starts with '-'"
 
-    /// Separates `--option VALUE` and `--option=VALUE` from the other words; any other word starting with `-`
-    /// is refused, so a mistyped option never becomes a host or file name.
-    public func options(known: [String], hint: String) throws(ParseError) -> (
-        positional: [String], options: [String: String]
-    ) {
-        var positional: [String] = []
-        var options: [String: String] = [:]
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            index += 1
-            guard word.hasPrefix("-") else {
-                positional.append(word)
-                continue
-            }
-            let name: String
-            var value: String?
-            if let equals = word.firstIndex(of: "=") {
-                name = String(word[..<equals])
-                value = String(word[word.index(after: equals)...])
-            } else {
-                name = word
-            }
-            guard known.contains(name) else {
-                throw error("unknown option '\(name)' for \(command)\(hint)")
-            }
-            if value == nil, index < words.count {
-                value = words[index]
-                index += 1
-            }
-            guard let value, !value.isEmpty, !value.hasPrefix("-") else {
-                throw error("\(name) needs a value, e.g. \(name) \(Self.optionExamples[name] ?? "VALUE")")
-            }
-            guard options[name] == nil else { throw error("\(name) is given twice") }
-            options[name] = value
-        }
-        return (positional, options)
+    /// The declared options (read by `OptionParser`, the leading ones included) and the other words; any
+    /// other word starting with `-` is refused, with `hint` saying how to write such a name.
+    public func options(hint: String) throws(ParseError) -> (positional: [String], options: OptionValues) {
+        let (positional, options) = try OptionParser.read(words, specs: specs, arguments: self, hint: hint)
+        return (positional, leading.merging(options))
     }
 
     /// The words, none of which may look like an option.
     public func positional(hint: String) throws(ParseError) -> [String] {
-        try options(known: [], hint: hint).positional
+        try OptionParser.read(words, specs: [], arguments: self, hint: hint).positional
     }
 
     /// Refuses any argument.
@@ -96,18 +70,18 @@ public struct CommandArguments: Sendable {
     /// The names of an `add` form with its options: at least `least` (else `missing` is the error), at most
     /// `most`, each checked by `checkName`.
     public func names(
-        least: Int = 0, most: Int = .max, known: [String], missing: String = ""
-    ) throws(ParseError) -> (names: [String], options: [String: String]) {
-        let (names, options) = try self.options(known: known, hint: Self.nameHint)
+        least: Int = 0, most: Int = .max, missing: String = ""
+    ) throws(ParseError) -> (names: [String], options: OptionValues) {
+        let (names, options) = try self.options(hint: Self.nameHint)
         guard names.count >= least else { throw error(missing) }
         guard names.count <= most else { throw error("too many arguments for \(command)") }
         for name in names { try checkName(name) }
         return (names, options)
     }
 
-    /// Checks a host, container, user or local name: something that must be one plain word.
-    public func checkName(_ name: String) throws(ParseError) {
-        let what = command == "add" ? "host names" : "names"
+    /// Checks a host, container, user or local name: something that must be one plain word. `what` names
+    /// such words in the error (`host names` for `add`).
+    public func checkName(_ name: String, what: String = "names") throws(ParseError) {
         if name.isEmpty {
             throw error("\(what) cannot be empty")
         }

@@ -4,8 +4,11 @@ public struct CommandDeclaration: Sendable {
     public var name: String
     /// Other words that invoke it (`exit` for `quit`).
     public var aliases: [String]
-    /// The synopsis, e.g. `put LOCAL [REMOTE] [--mode MODE]`; parse errors end with it.
-    public var usage: String
+    /// The synopsis without the options, e.g. `put LOCAL [REMOTE]`; `usage` adds them.
+    public var synopsis: String
+    /// The options, in the order usage and help list them; `OptionParser` reads them. Operations that roll out
+    /// in waves declare the shared group `OptionSpec.rollout`.
+    public var options: [OptionSpec]
     /// One line: what the command does.
     public var summary: String
     /// The text `help NAME` prints after the usage: explanation lines, then a blank line, `Examples:` and one
@@ -19,24 +22,63 @@ public struct CommandDeclaration: Sendable {
     public var subcommands: [any ChopCommand.Type]
     /// Whether `record` writes the line into the recording (not for `record`, `help`, `quit`).
     public var recorded: Bool
-    /// Whether the operation can roll out in waves: `--batch`, `--max-fail`, `--canary`, `--yes` after its name.
-    public var rolls: Bool
 
     public init(
-        name: String, aliases: [String] = [], usage: String, summary: String, takesTarget: Bool = false,
+        name: String, aliases: [String] = [], synopsis: String, summary: String, takesTarget: Bool = false,
         rawArguments: Bool = false, subcommands: [any ChopCommand.Type] = [], recorded: Bool = true,
-        rolls: Bool = false, help: String = ""
+        options: [OptionSpec] = [], help: String = ""
     ) {
-        self.rolls = rolls
         self.name = name
         self.aliases = aliases
-        self.usage = usage
+        self.synopsis = synopsis
+        self.options = options
         self.summary = summary
         self.help = help
         self.takesTarget = takesTarget
         self.rawArguments = rawArguments
         self.subcommands = subcommands
         self.recorded = recorded
+    }
+
+    /// Whether the operation can roll out in waves: it declares `OptionSpec.rollout`.
+    public var rolls: Bool { options.contains(OptionSpec.rollout[0]) }
+
+    /// The usage line, e.g. `put LOCAL [REMOTE] [--mode MODE]`, generated from `synopsis` and `options`:
+    /// leading options after the name, the others at the end. A group's options (the rollout) are left to
+    /// `help COMMAND`'s Options section, so the line stays short. Parse errors end with it.
+    public var usage: String {
+        var leading: [String] = []
+        var trailing: [String] = []
+        for option in options where option.group == nil {
+            if option.placement == .leading { leading.append(option.usage) } else { trailing.append(option.usage) }
+        }
+        var line = synopsis
+        if !leading.isEmpty {
+            let head = synopsis.hasPrefix(name + " ") || synopsis == name ? name : ""
+            let tail = synopsis.dropFirst(head.count).drop { $0 == " " }
+            line = ([head] + leading + (tail.isEmpty ? [] : [String(tail)])).filter { !$0.isEmpty }.joined(
+                separator: " ")
+        }
+        return ([line] + trailing).joined(separator: " ")
+    }
+
+    /// `help COMMAND`'s Options section: one line per option, a group's under its name.
+    public var optionLines: [String] {
+        guard !options.isEmpty else { return [] }
+        let width = min(28, options.map(\.helpName.count).max() ?? 0)
+        var lines = ["Options:"]
+        var group: String?
+        for option in options.filter({ $0.group == nil }) + options.filter({ $0.group != nil }) {
+            if let name = option.group, name != group {
+                lines.append("  \(name.capitalized), right after the command's name:")
+            }
+            group = option.group
+            let indent = option.group == nil ? "  " : "    "
+            let name = option.helpName
+            let padded = name.count >= width ? name : name + String(repeating: " ", count: width - name.count)
+            lines.append("\(indent)\(padded)  \(option.summary)")
+        }
+        return lines
     }
 
     /// The word after the parent's name that selects this subcommand (`local` for `add local`).

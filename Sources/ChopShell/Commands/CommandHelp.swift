@@ -54,6 +54,10 @@ public enum CommandHelp {
                 lines.append("")
             }
             lines += declaration.details + live
+            for form in forms where !form.options.isEmpty {
+                lines += ["", forms.count == 1 ? "Options:" : "Options of \(form.name):"]
+                lines += form.optionLines.dropFirst()
+            }
             examples = declaration.examples
         } else if let extra = HelpTopics.text(for: topic) {
             lines += extra.details

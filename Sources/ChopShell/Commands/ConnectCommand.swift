@@ -1,7 +1,7 @@
 /// `connect [TARGET...]`: open connections now (operations also connect on first use).
 public struct ConnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "connect", usage: "connect [TARGET...]", summary: "connect now rather than at first use",
+        name: "connect", synopsis: "connect [TARGET...]", summary: "connect now rather than at first use",
         takesTarget: true,
         help: """
             Members also connect on first use; connect opens them now and shows who answered and how fast.

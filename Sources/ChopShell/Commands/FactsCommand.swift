@@ -2,9 +2,9 @@
 /// reports the facts it knows when it connects.
 public struct FactsCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "facts", usage: "facts [NAME...]", summary: "gather facts: os, memory, disk, … (all by default)",
+        name: "facts", synopsis: "facts [NAME...]", summary: "gather facts: os, memory, disk, … (all by default)",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout,
         help: """
             The agent lists the facts it knows when it connects; Tab completes them.
 

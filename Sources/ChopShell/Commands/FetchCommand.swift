@@ -4,9 +4,10 @@ import Foundation
 /// `fetch REMOTE [LOCAL]`: copy a file from each host; LOCAL may contain `{host}`.
 public struct FetchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "fetch", usage: "fetch REMOTE [LOCAL]", summary: "copy a file from each host; LOCAL may contain {host}",
+        name: "fetch", synopsis: "fetch REMOTE [LOCAL]",
+        summary: "copy a file from each host; LOCAL may contain {host}",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout,
         help: """
             With several hosts, LOCAL must contain {host}, which becomes each host's name
             (with no / in it); {{ and }} are literal braces.

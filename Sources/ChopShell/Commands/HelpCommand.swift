@@ -1,7 +1,7 @@
 /// `help [TOPIC]`: every command in one line each, or one command's details and examples.
 public struct HelpCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "help", usage: "help [COMMAND]", summary: "this list, or details about COMMAND", recorded: false,
+        name: "help", synopsis: "help [COMMAND]", summary: "this list, or details about COMMAND", recorded: false,
         help: """
             Also: help targets, help keys.
 
@@ -19,9 +19,9 @@ public struct HelpCommand: ChopCommand, Equatable {
         guard CommandHelp.help(for: topic) != nil else {
             if let guess = Suggestion.closest(to: topic, among: CommandRegistry.commandNames + CommandHelp.extraTopics)
             {
-                throw ParseError("no help for '\(topic)' — did you mean 'help \(guess)'?")
+                throw ParseError("no help for '\(topic)' — did you mean 'help \(guess)'?", kind: .unknownName)
             }
-            throw ParseError("no help for '\(topic)' — try help, help targets or help keys")
+            throw ParseError("no help for '\(topic)' — try help, help targets or help keys", kind: .unknownName)
         }
         return HelpCommand(topic: topic)
     }

@@ -4,8 +4,9 @@ import Chopsticks
 /// host (chopsticks' import hook).
 public struct ImportCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "import", usage: "import PATH_OR_MODULE... | import --reload NAME...",
+        name: "import", synopsis: "import PATH_OR_MODULE...",
         summary: "make local Python code importable on every host",
+        options: [.flag("--reload", "send changed modules again and reload them (NAME...: module names)")],
         help: """
             Each argument is a .py file, a package directory, or a top-level module name your local python3
             can import (pure Python). From then on every member, now and added later, imports it from chop
@@ -33,9 +34,8 @@ public struct ImportCommand: ChopCommand, Equatable {
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> ImportCommand {
-        var words = arguments.words
-        if words.first == "--reload" {
-            words.removeFirst()
+        let (words, options) = try arguments.options(hint: CommandArguments.fileHint)
+        if options.has("--reload") {
             guard !words.isEmpty else {
                 throw arguments.error("--reload needs a module name, e.g. import --reload mymod")
             }
@@ -47,7 +47,7 @@ public struct ImportCommand: ChopCommand, Equatable {
             }
             return ImportCommand(reload: words)
         }
-        let specs = try arguments.positional(hint: CommandArguments.fileHint)
+        let specs = words
         guard !specs.isEmpty else { throw arguments.error("import needs a .py file, a package directory or a module") }
         return ImportCommand(specs: specs)
     }

@@ -1,7 +1,7 @@
 /// `last [%N]`: show the last result again, or result `%N`.
 public struct LastCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "last", usage: "last [%N]", summary: "show the last result again, or result %N (see results)",
+        name: "last", synopsis: "last [%N]", summary: "show the last result again, or result %N (see results)",
         help: """
             Examples:
               last

@@ -1,7 +1,7 @@
 /// `!COMMAND`: a command on this machine, with the terminal as its stdin and stdout (as in clush).
 public struct LocalShellCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "!", usage: "!COMMAND", summary: "run a command on this machine, not on the hosts", rawArguments: true,
+        name: "!", synopsis: "!COMMAND", summary: "run a command on this machine, not on the hosts", rawArguments: true,
         help: """
             COMMAND is passed exactly as typed to your local /bin/sh.
 

@@ -1,7 +1,7 @@
 /// `name NAME TARGET`: keeps the hosts a target selects now under a name, usable as `@NAME`.
 public struct NameCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "name", usage: "name NAME TARGET", summary: "keep the hosts of a target under a name (@NAME)",
+        name: "name", synopsis: "name NAME TARGET", summary: "keep the hosts of a target under a name (@NAME)",
         recorded: false,
         help: """
             The hosts are fixed when named: 'name broken @failed' keeps today's failures as @broken, whatever
@@ -23,7 +23,7 @@ public struct NameCommand: ChopCommand, Equatable {
     }
 
     /// Names the shell gives a meaning of its own.
-    static let reserved: Set<String> = ["all", "ok", "failed", "outliers", "match", "nomatch", "skipped"]
+    static let reserved = Set(ResultSet.reservedNames)
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> NameCommand {
         let words = try arguments.positional(hint: CommandArguments.nameHint)
@@ -36,7 +36,7 @@ public struct NameCommand: ChopCommand, Equatable {
         else {
             throw arguments.error("'\(words[0])' cannot name a set: use a letter, then letters, digits, '-' or '_'")
         }
-        guard !reserved.contains(name), Session.stateTargets.allSatisfy({ $0.key != name }) else {
+        guard !reserved.contains(name), !MemberState.targets.contains(name) else {
             throw arguments.error("@\(name) is a built-in set; pick another name")
         }
         return NameCommand(name: name, target: words[1].hasPrefix("@") ? String(words[1].dropFirst()) : words[1])

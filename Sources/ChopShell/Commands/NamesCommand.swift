@@ -1,7 +1,7 @@
 /// `names`: the named sets and their hosts.
 public struct NamesCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "names", usage: "names", summary: "list the sets kept with 'name'",
+        name: "names", synopsis: "names", summary: "list the sets kept with 'name'",
         help: """
             Examples:
               names

@@ -4,7 +4,7 @@ import Chopsticks
 /// the members that need it.
 public struct PasswordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "password", usage: "password [TARGET]",
+        name: "password", synopsis: "password [TARGET]",
         summary: "give the password sudo asks for on the hosts", takesTarget: true,
         recorded: false,
         help: """

@@ -1,8 +1,9 @@
 /// `ping`: check that each agent answers, with round-trip times.
 public struct PingCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "ping", usage: "ping", summary: "check that each agent answers, with round-trip times", takesTarget: true,
-        rolls: true,
+        name: "ping", synopsis: "ping", summary: "check that each agent answers, with round-trip times",
+        takesTarget: true,
+        options: OptionSpec.rollout,
         help: """
             Examples:
               ping

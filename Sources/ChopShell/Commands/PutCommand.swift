@@ -4,9 +4,11 @@ import Foundation
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host.
 public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "put", usage: "put LOCAL [REMOTE] [--mode MODE]", summary: "copy a local file to each host",
+        name: "put", synopsis: "put LOCAL [REMOTE]", summary: "copy a local file to each host",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout + [
+            .value("--mode", "MODE", example: "0755", "permission bits, octal (default: the local file's)")
+        ],
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
             Without REMOTE, each host gets a temporary file. MODE is octal; without it the file gets
@@ -26,11 +28,11 @@ public struct PutCommand: ChopCommand, Equatable {
     public var mode: Int?
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
-        let (paths, options) = try arguments.options(known: ["--mode"], hint: CommandArguments.fileHint)
+        let (paths, options) = try arguments.options(hint: CommandArguments.fileHint)
         guard let local = paths.first else { throw arguments.error("put needs a local file") }
         guard paths.count <= 2 else { throw arguments.error("too many arguments for put") }
         var mode: Int?
-        if let text = options["--mode"] {
+        if let text = options.value("--mode") {
             guard let value = parseMode(text) else {
                 throw arguments.error("mode must be octal, such as 0644 or 0755, not '\(text)'")
             }
@@ -62,7 +64,7 @@ public struct PutCommand: ChopCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let path = Session.expandTilde(local)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ShellError("local file not found: \(local)")
+            throw ShellError("local file not found: \(local)", kind: .localFile)
         }
         let names = try session.resolve(target)
         // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so

@@ -1,9 +1,9 @@
 /// `py CODE`: Python statements on each host, in a namespace that lives as long as the connection.
 public struct PyCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "py", usage: "py CODE", summary: "run Python statements on each host", takesTarget: true,
+        name: "py", synopsis: "py CODE", summary: "run Python statements on each host", takesTarget: true,
         rawArguments: true,
-        rolls: true,
+        options: OptionSpec.rollout,
         help: """
             CODE is passed exactly as typed. Each host keeps its own namespace until it disconnects,
             so names defined by one py line can be used by the next. The last expression is shown.

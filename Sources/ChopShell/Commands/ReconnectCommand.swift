@@ -1,7 +1,7 @@
 /// `reconnect [TARGET...]`: close and open again, e.g. after fixing a host.
 public struct ReconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "reconnect", usage: "reconnect [TARGET...]", summary: "close connections and connect again",
+        name: "reconnect", synopsis: "reconnect [TARGET...]", summary: "close connections and connect again",
         takesTarget: true,
         help: """
             For a host that was fixed or restarted. Without TARGET: the line's @TARGET, or the current one.

@@ -1,7 +1,7 @@
 /// `record FILE` starts writing typed commands to FILE (a replayable script); `record off` stops.
 public struct RecordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "record", usage: "record FILE | record off",
+        name: "record", synopsis: "record FILE | record off",
         summary: "save the commands you type to FILE, to replay with source", recorded: false,
         help: """
             Examples:

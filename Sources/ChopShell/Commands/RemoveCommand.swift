@@ -3,7 +3,7 @@ import Chopsticks
 /// `remove TARGET...`: disconnect members and forget them.
 public struct RemoveCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "remove", usage: "remove TARGET...", summary: "disconnect hosts and forget them",
+        name: "remove", synopsis: "remove TARGET...", summary: "disconnect hosts and forget them",
         help: """
             TARGET is a name, a range, a glob or a group (help targets); the '@' is optional.
 

@@ -5,10 +5,16 @@ import Foundation
 /// `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", usage: "run [--sudo[=USER]] [--input TEXT | --input-file FILE] COMMAND",
+        name: "run", synopsis: "run COMMAND",
         summary: "run a shell command on each host, with /bin/sh -c",
         takesTarget: true, rawArguments: true,
-        rolls: true,
+        options: OptionSpec.rollout + [
+            OptionSpec(
+                "--sudo", arity: .optionalValue("USER", implied: "root"), placement: .leading,
+                "run it through sudo as USER (root; set sudo USER: every run)"),
+            .value("--input", "TEXT", placement: .leading, "write TEXT and a newline to its stdin"),
+            .value("--input-file", "FILE", placement: .leading, "write a local file to its stdin"),
+        ],
         help: """
             COMMAND is passed as typed: quotes, pipes and $VARIABLES are for the remote shell.
             A host fails when the command exits with a status other than 0.
@@ -55,47 +61,23 @@ public struct RunCommand: VerbatimCommand, Equatable {
 
     /// The options come before the command, each one word quoted as in a shell; the rest stays verbatim.
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> RunCommand {
-        var rest = Substring(arguments.raw)
-        var input: RunInput?
+        let options = arguments.leading
         var sudo: String?
-        while true {
-            let (option, afterOption) = LineText.firstWord(of: rest)
-            var name = option
-            var inline: String?
-            if let equals = option.firstIndex(of: "=") {
-                name = String(option[..<equals])
-                inline = String(option[option.index(after: equals)...])
+        if let user = options.value("--sudo") {
+            guard !user.isEmpty, !user.hasPrefix("-"), !TextChecks.hasSpaceOrControl(user) else {
+                throw arguments.error("--sudo=USER needs a user name, e.g. --sudo=postgres")
             }
-            if name == "--sudo" {
-                guard sudo == nil else { throw arguments.error("--sudo is given twice") }
-                var user = "root"
-                if let inline { user = try LineText.words(Substring(inline)).first ?? "" }
-                guard !user.isEmpty, !user.hasPrefix("-"), !TextChecks.hasSpaceOrControl(user) else {
-                    throw arguments.error("--sudo=USER needs a user name, e.g. --sudo=postgres")
-                }
-                sudo = user
-                rest = afterOption
-                continue
-            }
-            guard name == "--input" || name == "--input-file" else { break }
-            guard input == nil else { throw arguments.error("give --input or --input-file once") }
-            let value: String
-            if let inline {
-                value = try LineText.words(Substring(inline)).first ?? ""
-                rest = afterOption
-            } else {
-                let (word, after) = try LineText.firstQuotedWord(of: afterOption)
-                value = word
-                rest = after
-            }
-            if name == "--input" {
-                input = .text(value + "\n")
-            } else {
-                guard !value.isEmpty else { throw arguments.error("--input-file needs a local file, e.g. ./answers") }
-                input = .file(value)
-            }
+            sudo = user
         }
-        let text = LineText.rawText(rest)
+        var input: RunInput?
+        if let text = options.value("--input") {
+            guard !options.has("--input-file") else { throw arguments.error("give --input or --input-file once") }
+            input = .text(text + "\n")
+        } else if let file = options.value("--input-file") {
+            guard !file.isEmpty else { throw arguments.error("--input-file needs a local file, e.g. ./answers") }
+            input = .file(file)
+        }
+        let text = arguments.raw
         guard !text.isEmpty else { throw ParseError(missingText) }
         return RunCommand(text: text, input: input, sudo: sudo)
     }

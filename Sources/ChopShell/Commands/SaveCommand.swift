@@ -3,7 +3,7 @@ import Chopsticks
 /// `save [%N] DIR`: a result's output in files, one pair per host, and its JSON document.
 public struct SaveCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "save", usage: "save [%N] DIR", summary: "save a result's output to files, one per host and stream",
+        name: "save", synopsis: "save [%N] DIR", summary: "save a result's output to files, one per host and stream",
         help: """
             Writes each host's stdout and stderr of result N (default: the last) to DIR/HOST.out and
             DIR/HOST.err, the whole output (read back from its file when it outgrew keep-bytes), and

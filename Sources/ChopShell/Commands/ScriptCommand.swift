@@ -4,10 +4,10 @@ import Foundation
 /// `script LOCAL_FILE [ARG...]`: a local script run on each host, leaving nothing behind there.
 public struct ScriptCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "script", usage: "script LOCAL_FILE [ARG...]",
+        name: "script", synopsis: "script LOCAL_FILE [ARG...]",
         summary: "run a local script on each host, leaving no file",
         takesTarget: true,
-        rolls: true,
+        options: OptionSpec.rollout,
         help: """
             The file is sent with the request and written to a private temporary directory on each host
             (mode 0700), run with the interpreter of its #! line (else /bin/sh) and the ARGs, and removed

@@ -11,7 +11,7 @@ public struct SetCommand: ChopCommand, Equatable {
     public static let declaration: CommandDeclaration = {
         let width = Setting.all.map { $0.key.count + 1 + $0.valueHint.count }.max() ?? 0
         return CommandDeclaration(
-            name: "set", usage: "set [KEY [VALUE]]", summary: "show or change settings (set alone lists them)",
+            name: "set", synopsis: "set [KEY [VALUE]]", summary: "show or change settings (set alone lists them)",
             help: Setting.all.map { setting in
                 let head = "\(setting.key) \(setting.valueHint)"
                 return "  " + head + String(repeating: " ", count: width - head.count + 3) + setting.summary
@@ -24,9 +24,10 @@ public struct SetCommand: ChopCommand, Equatable {
         guard let setting = Setting.named(key) else {
             let list = Setting.keys.joined(separator: ", ")
             if let guess = Suggestion.closest(to: key, among: Setting.keys) {
-                throw ParseError("unknown setting '\(key)' — did you mean '\(guess)'? Settings: \(list)")
+                throw ParseError(
+                    "unknown setting '\(key)' — did you mean '\(guess)'? Settings: \(list)", kind: .unknownName)
             }
-            throw ParseError("unknown setting '\(key)' — settings: \(list)")
+            throw ParseError("unknown setting '\(key)' — settings: \(list)", kind: .unknownName)
         }
         guard words.count <= 2 else {
             throw arguments.error("too many arguments for set; quote a value that has spaces")

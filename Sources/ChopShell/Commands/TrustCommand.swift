@@ -2,8 +2,15 @@
 /// known_hosts after the user has seen their fingerprints, then reconnect those hosts.
 public struct TrustCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "trust", usage: "trust [TARGET] [--yes] [--fingerprint SHA256:…]... | trust --replace HOST [--yes]",
+        name: "trust", synopsis: "trust [TARGET]",
         summary: "check hosts' keys and add them to known_hosts", takesTarget: true,
+        options: [
+            .flag("--yes", short: "-y", "add the keys without asking"),
+            .value(
+                "--fingerprint", "SHA256:…", repeatable: true, example: "SHA256:…",
+                "add only keys with this fingerprint, without asking"),
+            .value("--replace", "HOST", "replace HOST's changed key (one host, nothing else)"),
+        ],
         help: """
             For each host (default: the members in state 'unknown key'), ssh -G says where ssh really goes
             (HostName, Port, HostKeyAlias) and which known_hosts file is yours; ssh-keyscan fetches the keys
@@ -39,31 +46,14 @@ public struct TrustCommand: ChopCommand, Equatable {
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> TrustCommand {
-        var command = TrustCommand()
-        var positional: [String] = []
-        var words = arguments.words[...]
-        while let word = words.popFirst() {
-            switch word {
-            case "--yes", "-y":
-                command.yes = true
-            case "--fingerprint", "--replace":
-                guard let value = words.popFirst(), !value.hasPrefix("-") else {
-                    throw arguments.error("\(word) needs a value")
-                }
-                if word == "--replace" {
-                    guard command.replace == nil else { throw arguments.error("--replace takes one host") }
-                    try arguments.checkName(value)
-                    command.replace = value
-                } else {
-                    guard value.hasPrefix("SHA256:"), value.count > 7, !value.contains(where: \.isWhitespace) else {
-                        throw arguments.error("'\(value)' is not a fingerprint; they read SHA256:… as ssh prints them")
-                    }
-                    command.fingerprints.append(value)
-                }
-            default:
-                guard !word.hasPrefix("-") else { throw arguments.error("unknown option '\(word)' for trust") }
-                positional.append(word)
+        let (positional, options) = try arguments.options(hint: CommandArguments.nameHint)
+        var command = TrustCommand(yes: options.has("--yes"), replace: options.value("--replace"))
+        if let host = command.replace { try arguments.checkName(host) }
+        for value in options.values("--fingerprint") {
+            guard value.hasPrefix("SHA256:"), value.count > 7, !value.contains(where: \.isWhitespace) else {
+                throw arguments.error("'\(value)' is not a fingerprint; they read SHA256:… as ssh prints them")
             }
+            command.fingerprints.append(value)
         }
         if command.replace != nil {
             guard positional.isEmpty, arguments.target == nil else {
@@ -82,7 +72,7 @@ public struct TrustCommand: ChopCommand, Equatable {
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
-        ["--yes", "--fingerprint", "--replace"] + context.targetWords()
+        context.targetWords()
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

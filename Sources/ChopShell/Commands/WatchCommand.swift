@@ -4,8 +4,12 @@ import Chopsticks
 /// hosts' answers changed since the round before.
 public struct WatchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "watch", usage: "watch [SECONDS] [--count N] OPERATION…",
+        name: "watch", synopsis: "watch [SECONDS] OPERATION…",
         summary: "repeat an operation (every 2 s), naming hosts that changed", rawArguments: true,
+        options: [
+            .value(
+                "--count", "N", placement: .leading, example: "3", "stop after N rounds (needed in scripts)")
+        ],
         help: """
             Runs until Ctrl-C on a terminal, redrawing each round in place; in scripts --count N is needed
             and N rounds are appended. Every round is a result of its own (%N), so diff %A %B compares two.
@@ -22,24 +26,26 @@ public struct WatchCommand: ChopCommand, Equatable {
     public var line: String
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> WatchCommand {
+        // SECONDS may come before or after the options: one more pass of the option parser after it.
         var words = Substring(arguments.raw)
         var seconds = 2.0
-        var count: Int?
-        while true {
-            let (word, rest) = LineText.firstWord(of: words)
-            if word == "--count" {
-                let (value, after) = LineText.firstWord(of: rest)
-                guard let number = Int(value), number > 0 else {
-                    throw arguments.error("--count needs a number of rounds, e.g. --count 3")
-                }
-                count = number
-                words = after
-            } else if let number = Double(word), TextChecks.isDecimal(word), number > 0 {
-                seconds = number
-                words = rest
-            } else {
-                break
+        var options = arguments.leading
+        let (word, rest) = LineText.firstWord(of: words)
+        if let number = Double(word), TextChecks.isDecimal(word), number > 0 {
+            seconds = number
+            let more: OptionValues
+            (more, words) = try OptionParser.leading(rest, specs: declaration.options, arguments: arguments)
+            guard !(options.has("--count") && more.has("--count")) else {
+                throw arguments.error("--count is given twice")
             }
+            options = options.merging(more)
+        }
+        var count: Int?
+        if let value = options.value("--count") {
+            guard let number = Int(value), number > 0 else {
+                throw arguments.error("--count needs a number of rounds, e.g. --count 3")
+            }
+            count = number
         }
         let line = String(words)
         guard let parsed = try CommandParser.parse(line),

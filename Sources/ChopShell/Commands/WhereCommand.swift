@@ -3,10 +3,10 @@ import Chopsticks
 /// `where [--exclude] EXPRESSION`: which hosts a Python expression is true on; makes `@match` and `@nomatch`.
 public struct WhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "where", usage: "where [--exclude] EXPRESSION",
+        name: "where", synopsis: "where EXPRESSION",
         summary: "where a Python expression is true: @match, @nomatch", takesTarget: true,
         rawArguments: true,
-        rolls: true,
+        options: OptionSpec.rollout + [exclude],
         help: """
             EXPRESSION is passed exactly as typed and evaluated on each host in py's namespace; a module
             it names (os, platform, mymod) is imported for it. Python's own truth decides: 0, '', [],
@@ -31,22 +31,15 @@ public struct WhereCommand: ChopCommand, Equatable {
         self.exclude = exclude
     }
 
-    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> WhereCommand {
-        try parse(raw: arguments.raw, command: "where")
-    }
+    /// `--exclude`, shared with `use where`.
+    static let exclude = OptionSpec.flag("--exclude", placement: .leading, "swap @match and @nomatch")
 
-    /// `[--exclude] EXPRESSION` as typed, for `where` and `use where`.
-    static func parse(raw: String, command: String) throws(ParseError) -> WhereCommand {
-        var text = Substring(raw)
-        var exclude = false
-        if text == "--exclude" || text.hasPrefix("--exclude ") || text.hasPrefix("--exclude\t") {
-            exclude = true
-            text = text.dropFirst("--exclude".count).drop { $0 == " " || $0 == "\t" }
-        }
-        guard !text.isEmpty else {
+    public static func parse(_ arguments: CommandArguments) throws(ParseError) -> WhereCommand {
+        guard !arguments.raw.isEmpty else {
+            let command = arguments.command
             throw ParseError("\(command) needs a Python expression, e.g. \(command) os.path.exists('/etc/nginx')")
         }
-        return WhereCommand(expression: String(text), exclude: exclude)
+        return WhereCommand(expression: arguments.raw, exclude: arguments.leading.has("--exclude"))
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
@@ -57,8 +50,9 @@ public struct WhereCommand: ChopCommand, Equatable {
 /// `use where [--exclude] EXPRESSION`: `where`, then `use` of the hosts it matched.
 public struct UseWhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "use where", usage: "use where [--exclude] EXPRESSION",
+        name: "use where", synopsis: "use where EXPRESSION",
         summary: "narrow the target to where a Python expression is true", rawArguments: true,
+        options: [WhereCommand.exclude],
         help: """
             Evaluates EXPRESSION on the current target as where does (and shows the result), then makes
             the hosts where it is true the target. When it is true nowhere the target stays as it was.
@@ -71,7 +65,7 @@ public struct UseWhereCommand: ChopCommand, Equatable {
     public var condition: WhereCommand
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> UseWhereCommand {
-        UseWhereCommand(condition: try WhereCommand.parse(raw: arguments.raw, command: "use where"))
+        UseWhereCommand(condition: try WhereCommand.parse(arguments))
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {

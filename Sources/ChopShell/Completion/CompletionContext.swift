@@ -32,11 +32,8 @@ public struct CompletionContext: Sendable {
 
     /// Member names and result sets, with `@` when the word being typed starts with one.
     public func targetWords() -> [String] {
-        let sets = results.flatMap { number in ["ok", "failed", "outliers"].map { "%\(number).\($0)" } }
-        let names =
-            members + ["all", "ok", "failed", "outliers", "match", "nomatch", "skipped"]
-            + Session.stateTargets.map(\.key)
-            + sets + groups
+        let sets = results.flatMap { number in ResultSet.everyResult.map { "%\(number).\($0.rawValue)" } }
+        let names = members + ResultSet.reservedNames + MemberState.targets + sets + groups
         return word.hasPrefix("@") ? names.map { "@" + $0 } : members
     }
 

@@ -59,13 +59,43 @@ public struct CompletionEngine: Sendable {
     }
 
     private func candidates(command: String, arguments: [String], word: String, target: String?) -> [String] {
-        guard let type = CommandRegistry.command(named: command) else { return [] }
+        guard var type = CommandRegistry.command(named: command) else { return [] }
+        var arguments = arguments
         if let first = arguments.first,
             let sub = type.declaration.subcommands.first(where: { $0.declaration.subcommandWord == first })
         {
-            return sub.complete(context(arguments: Array(arguments.dropFirst()), word: word, target: target))
+            type = sub
+            arguments.removeFirst()
         }
-        return type.complete(context(arguments: arguments, word: word, target: target))
+        // The declared options are completed here for every command, and skipped when counting positions.
+        let specs = type.declaration.options
+        if let last = arguments.last, let spec = specs.first(where: { $0.isNamed(last) }),
+            case .value = spec.arity
+        {
+            return spec.values
+        }
+        if word.hasPrefix("-"), !specs.isEmpty {
+            return specs.flatMap { [$0.name] + ($0.short.map { [$0] } ?? []) }
+        }
+        return type.complete(context(arguments: Self.withoutOptions(arguments, specs), word: word, target: target))
+    }
+
+    /// `words` without the declared options and the values they take, so that a command's `complete` sees
+    /// argument positions as its synopsis counts them (`put --mode 0640 a.conf ⇥` completes REMOTE).
+    static func withoutOptions(_ words: [String], _ specs: [OptionSpec]) -> [String] {
+        var kept: [String] = []
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            index += 1
+            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+            guard word.hasPrefix("-"), let spec = specs.first(where: { $0.isNamed(name) }) else {
+                kept.append(word)
+                continue
+            }
+            if case .value = spec.arity, !word.contains("=") { index += 1 }
+        }
+        return kept
     }
 
     private func context(arguments: [String], word: String, target: String?) -> CompletionContext {

@@ -21,10 +21,10 @@ public enum CommandParser {
             let (word, rest) = LineText.firstWord(of: body)
             let name = String(word.dropFirst())
             guard !name.isEmpty else {
-                throw ParseError("'@' needs a target before the command, e.g. @web1 run uptime")
+                throw ParseError("'@' needs a target before the command, e.g. @web1 run uptime", kind: .target)
             }
             guard !rest.isEmpty, !rest.hasPrefix("#") else {
-                throw ParseError("'@\(name)' needs a command after it, e.g. @\(name) run uptime")
+                throw ParseError("'@\(name)' needs a command after it, e.g. @\(name) run uptime", kind: .target)
             }
             target = name
             body = rest
@@ -46,36 +46,30 @@ public enum CommandParser {
             rest = after
             typed = word
         }
-        let declaration = type.declaration
-        if let target, !declaration.takesTarget {
-            throw ParseError("'@\(target)' applies to operations such as run, not to '\(typed)'")
+        if let target, !type.declaration.takesTarget {
+            throw ParseError("'@\(target)' applies to operations such as run, not to '\(typed)'", kind: .target)
         }
         let (second, afterSecond) = LineText.firstWord(of: rest)
-        if let sub = declaration.subcommands.first(where: { $0.declaration.subcommandWord == second }) {
+        if let sub = type.declaration.subcommands.first(where: { $0.declaration.subcommandWord == second }) {
             type = sub
             rest = afterSecond
             typed = sub.declaration.name
         }
-        var rollout: Rollout?
-        if type.declaration.rolls {
-            do {
-                (rollout, rest) = try Rollout.take(from: rest)
-            } catch {
-                throw ParseError("\(error.message) — usage: \(type.declaration.usage)")
-            }
-        }
-        return ParsedLine(
-            target: target, command: try parse(rest, as: type, typed: typed, target: target), rollout: rollout)
-    }
-
-    /// `typed` is the command as the user named it (`exit`, `add local`), for messages.
-    private static func parse<C: ChopCommand>(
-        _ rest: Substring, as type: C.Type, typed: String, target: String?
-    ) throws(ParseError) -> C {
         let declaration = type.declaration
         var arguments = CommandArguments(
-            raw: LineText.rawText(rest), target: target, command: typed, usage: declaration.usage)
-        if !declaration.rawArguments {
+            target: target, command: typed, usage: declaration.usage, specs: declaration.options)
+        (arguments.leading, rest) = try OptionParser.leading(rest, specs: declaration.options, arguments: arguments)
+        let rollout = try Rollout(arguments.leading, arguments: arguments)
+        return ParsedLine(target: target, command: try parse(rest, as: type, arguments: arguments), rollout: rollout)
+    }
+
+    /// Reads the rest of the line (after the leading options) as `type`'s arguments.
+    private static func parse<C: ChopCommand>(
+        _ rest: Substring, as type: C.Type, arguments: CommandArguments
+    ) throws(ParseError) -> C {
+        var arguments = arguments
+        arguments.raw = LineText.rawText(rest)
+        if !type.declaration.rawArguments {
             arguments.words = try LineText.words(LineText.withoutComment(rest))
         }
         return try type.parse(arguments)
@@ -98,8 +92,8 @@ public enum CommandParser {
     static func unknownCommand(_ word: String, line: String) -> ParseError {
         if !shellCommands.contains(word), let guess = Suggestion.closest(to: word, among: CommandRegistry.commandNames)
         {
-            return ParseError("unknown command '\(word)' — did you mean '\(guess)'?")
+            return ParseError("unknown command '\(word)' — did you mean '\(guess)'?", kind: .unknownName)
         }
-        return ParseError("unknown command '\(word)' — to run it on the hosts: run \(line)")
+        return ParseError("unknown command '\(word)' — to run it on the hosts: run \(line)", kind: .unknownName)
     }
 }

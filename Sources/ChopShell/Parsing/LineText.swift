@@ -101,9 +101,10 @@ enum LineText {
             return try CommandLineSplitter.words(String(text))
         } catch {
             switch error.kind {
-            case .unterminatedSingleQuote: throw ParseError("\(error.message): add the closing '")
-            case .unterminatedDoubleQuote: throw ParseError("\(error.message): add the closing \"")
-            case .trailingBackslash: throw ParseError("\(error.message): remove it, or write \\\\ for a backslash")
+            case .unterminatedSingleQuote: throw ParseError("\(error.message): add the closing '", kind: .quoting)
+            case .unterminatedDoubleQuote: throw ParseError("\(error.message): add the closing \"", kind: .quoting)
+            case .trailingBackslash:
+                throw ParseError("\(error.message): remove it, or write \\\\ for a backslash", kind: .quoting)
             }
         }
     }

@@ -77,56 +77,28 @@ public struct Rollout: Sendable, Equatable {
         return waves
     }
 
-    /// The rollout options at the start of an operation's arguments (`run --batch 10% --max-fail 1 cmd`), and
-    /// the rest; `--` ends them.
-    static func take(from text: Substring) throws(ParseError) -> (Rollout?, Substring) {
-        var rollout = Rollout()
-        var rest = text
-        var found = false
-        while true {
-            let (word, after) = LineText.firstWord(of: rest)
-            if word == "--" {
-                rest = after
-                break
+    /// The rollout the line's options ask for (`OptionSpec.rollout`, read by `OptionParser`), or nil when it
+    /// names none; a bad size is a usage error of the command.
+    init?(_ options: OptionValues, arguments: CommandArguments) throws(ParseError) {
+        guard OptionSpec.rollout.contains(where: { options.has($0.name) }) else { return nil }
+        self.init(yes: options.has("--yes"))
+        if let text = options.value("--batch") {
+            guard let size = Size.parse(text) else {
+                throw arguments.error("--batch takes N or N%, e.g. --batch 10 or --batch 25%, not '\(text)'")
             }
-            guard word.hasPrefix("--") else { break }
-            var name = word
-            var value: String?
-            if let equals = word.firstIndex(of: "=") {
-                name = String(word[..<equals])
-                value = String(word[word.index(after: equals)...])
-            }
-            guard ["--batch", "--max-fail", "--canary", "--yes"].contains(name) else { break }
-            found = true
-            rest = after
-            if name == "--yes" {
-                rollout.yes = true
-                continue
-            }
-            if value == nil {
-                let (next, afterValue) = LineText.firstWord(of: rest)
-                value = next
-                rest = afterValue
-            }
-            let text = value ?? ""
-            switch name {
-            case "--batch":
-                guard let size = Size.parse(text) else {
-                    throw ParseError("--batch takes N or N%, e.g. --batch 10 or --batch 25%, not '\(text)'")
-                }
-                rollout.batch = size
-            case "--max-fail":
-                guard let size = Size.parse(text, zero: true) else {
-                    throw ParseError("--max-fail takes N or N%, e.g. --max-fail 0 or --max-fail 10%, not '\(text)'")
-                }
-                rollout.maxFail = size
-            default:
-                guard TextChecks.isDecimal(text), let count = Int(text), count >= 1 else {
-                    throw ParseError("--canary takes a number of hosts, e.g. --canary 1, not '\(text)'")
-                }
-                rollout.canary = count
-            }
+            batch = size
         }
-        return (found ? rollout : nil, rest)
+        if let text = options.value("--max-fail") {
+            guard let size = Size.parse(text, zero: true) else {
+                throw arguments.error("--max-fail takes N or N%, e.g. --max-fail 0 or --max-fail 10%, not '\(text)'")
+            }
+            maxFail = size
+        }
+        if let text = options.value("--canary") {
+            guard TextChecks.isDecimal(text), let count = Int(text), count >= 1 else {
+                throw arguments.error("--canary takes a number of hosts, e.g. --canary 1, not '\(text)'")
+            }
+            canary = count
+        }
     }
 }

@@ -20,7 +20,7 @@ extension Session {
                 "read \(path) (\(format.rawValue)): \(counted(groups.count, "group")), "
                     + "\(counted(parsed.hostOrder.count, "host")); 'add @GROUP' adds a group's hosts")
         }
-        let builtIn = ["ok", "failed", "outliers"] + Self.stateTargets.map(\.key)
+        let builtIn = ResultSet.everyResult.map(\.rawValue) + MemberState.targets
         for name in merged.groupOrder where builtIn.contains(name) {
             io.error("note: group '\(name)' is hidden by chop's own @\(name) target; 'add @\(name)' still adds it")
         }

@@ -161,7 +161,7 @@ extension Session {
             var kind = tunnel.kind.kindName
             if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
             if let ssh = tunnel.kind as? SSH, !ssh.via.isEmpty { kind += " via \(ssh.via.joined(separator: ","))" }
-            var word = state.word
+            var word = MemberState.word(state)
             if state == .up, let note = await tunnel.connectNote { word += " (\(note))" }
             result.append(
                 MemberInfo(

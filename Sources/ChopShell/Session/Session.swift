@@ -129,18 +129,11 @@ public actor Session {
     /// Whether the line being executed works in waves (its options or the `batch`/`max-fail` settings).
     var rolling: Bool { (currentRollout ?? Rollout()).over(defaults: settings).isActive }
 
-    /// `@up`, `@down`, … select members by their state as `hosts` shows it.
-    static let stateTargets: KeyValuePairs<String, String> = [
-        "up": "up", "down": "down", "unknown-key": "unknown key", "key-changed": "KEY CHANGED",
-        "needs-password": "needs password",
-    ]
-
     /// `@up`, `@down`, … with their members now, in group order, from one pass over the members.
     func membersByState() -> [String: [String]] {
-        let names = Dictionary(uniqueKeysWithValues: Self.stateTargets.map { ($0.value, $0.key) })
-        var sets = Dictionary(uniqueKeysWithValues: Self.stateTargets.map { ($0.key, [String]()) })
+        var sets = Dictionary(uniqueKeysWithValues: MemberState.targets.map { ($0, [String]()) })
         for tunnel in group.tunnels {
-            if let set = names[tunnel.state.word] { sets[set, default: []].append(tunnel.name) }
+            if let set = MemberState.target(tunnel.state) { sets[set, default: []].append(tunnel.name) }
         }
         return sets
     }
@@ -321,15 +314,17 @@ public actor Session {
             let outliers = ResultRenderer.outliers(report, gathered: gathered)
             let failed = Set(report.failedHosts)
             report.outliers = outliers.filter { !failed.contains($0) }
-            var own = [
-                "ok": report.outcomes.filter { $0.state == .ok }.map(\.host), "failed": report.failedHosts,
-                "outliers": outliers, "skipped": report.skippedHosts,
+            var own: [String: [String]] = [
+                ResultSet.ok.rawValue: report.outcomes.filter { $0.state == .ok }.map(\.host),
+                ResultSet.failed.rawValue: report.failedHosts, ResultSet.outliers.rawValue: outliers,
+                ResultSet.skipped.rawValue: report.skippedHosts,
             ]
             // `where` adds @match and @nomatch; they stay (as the last where's) until the next where.
             if let match = report.match {
-                (own["match"], own["nomatch"]) = (match.matching, match.notMatching)
+                (own[ResultSet.match.rawValue], own[ResultSet.nomatch.rawValue]) = (match.matching, match.notMatching)
             }
-            sets = own.merging(sets.filter { ["match", "nomatch"].contains($0.key) }) { mine, _ in mine }
+            let kept = ResultSet.whereOnly.map(\.rawValue)
+            sets = own.merging(sets.filter { kept.contains($0.key) }) { mine, _ in mine }
             history.capacity = settings.historyResults
             let (number, dropped) = history.append(report, sets: own)
             report.number = number

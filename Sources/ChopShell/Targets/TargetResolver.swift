@@ -36,7 +36,7 @@ public struct TargetResolver: Sendable {
         // Never zero hosts in silence: `@all!all`, or a set that is empty now, says so.
         if names.isEmpty, !targets.isEmpty {
             let shown = targets.map { $0.hasPrefix("@") ? $0 : "@" + $0 }.joined(separator: " ")
-            throw ShellError("'\(shown)' selects no host")
+            throw ShellError("'\(shown)' selects no host", kind: .target)
         }
         return names
     }
@@ -49,7 +49,7 @@ public struct TargetResolver: Sendable {
     func evaluate(_ target: String) throws(ShellError) -> [String] {
         let text = target.hasPrefix("@") ? String(target.dropFirst()) : target
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed")
+            throw ShellError("empty target: name hosts, e.g. @web1,web2 or @web* or @failed", kind: .target)
         }
         var result: [String] = []
         for (index, (op, operand)) in try Self.split(text, target: target).enumerated() {
@@ -79,7 +79,7 @@ public struct TargetResolver: Sendable {
                     case (let op?, let next?): "nothing between '\(op)' and '\(next)'"
                     case (nil, nil): "nothing"
                     }
-                throw ShellError("bad target '\(target)': \(place)")
+                throw ShellError("bad target '\(target)': \(place)", kind: .target)
             }
             parts.append((op, current.trimmingCharacters(in: .whitespaces)))
             current = ""
@@ -101,12 +101,14 @@ public struct TargetResolver: Sendable {
     /// The members one operand names: a pattern of names, globs, result sets and `@all`.
     private func operandNames(_ operand: String, target: String) throws(ShellError) -> [String] {
         let text = operand.hasPrefix("@") ? String(operand.dropFirst()) : operand
-        guard !text.isEmpty else { throw ShellError("bad target '\(target)': '\(operand)' names nothing") }
+        guard !text.isEmpty else {
+            throw ShellError("bad target '\(target)': '\(operand)' names nothing", kind: .target)
+        }
         let items: [String]
         do {
             items = try NodeSet.expand(text)
         } catch {
-            throw ShellError("bad target '\(target)': \(error)")
+            throw ShellError("bad target '\(target)': \(error)", kind: .target)
         }
         var chosen: [String] = []
         for item in items {
@@ -117,20 +119,23 @@ public struct TargetResolver: Sendable {
                 chosen = SetOps.union(chosen, set, by: { $0 })
             } else if name.contains("*") || name.contains("?") {
                 let matches = members.filter { fnmatch(name, $0, 0) == 0 }
-                if matches.isEmpty { throw ShellError("'\(name)' matches no member; 'hosts' lists them") }
+                if matches.isEmpty {
+                    throw ShellError("'\(name)' matches no member; 'hosts' lists them", kind: .target)
+                }
                 chosen = SetOps.union(chosen, matches, by: { $0 })
             } else if members.contains(name) {
                 chosen = SetOps.union(chosen, [name], by: { $0 })
-            } else if name == "ok" || name == "failed" || name == "outliers" {
-                throw ShellError("@\(name) is empty until an operation has run")
-            } else if name == "match" || name == "nomatch" {
-                throw ShellError("@\(name) is empty until a where has run, e.g. where os.path.exists('/etc/nginx')")
+            } else if let set = ResultSet(rawValue: name), ResultSet.everyResult.contains(set) {
+                throw ShellError("@\(name) is empty until an operation has run", kind: .target)
+            } else if let set = ResultSet(rawValue: name), ResultSet.whereOnly.contains(set) {
+                throw ShellError(
+                    "@\(name) is empty until a where has run, e.g. where os.path.exists('/etc/nginx')", kind: .target)
             } else if name.hasPrefix("%") {
                 throw ShellError(
                     "no result set @\(name); use @%N.ok, @%N.failed or @%N.outliers of a kept result "
-                        + "(@%N.match and @%N.nomatch of a where)")
+                        + "(@%N.match and @%N.nomatch of a where)", kind: .target)
             } else {
-                throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it")
+                throw ShellError("no member named '\(name)'; 'hosts' lists them, 'add \(name)' adds it", kind: .target)
             }
         }
         return chosen

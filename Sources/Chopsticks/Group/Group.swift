@@ -31,6 +31,14 @@ public struct Group: Sendable {
         try self.init(members, fanout: fanout)
     }
 
+    /// A group from host names, tunnel kinds and tunnels mixed in one list, in that order, as chopsticks'
+    /// `Group(["web1.example.com", Docker("example"), Local("worker")])`. Duplicate names are refused.
+    public init(_ members: [any GroupMember], fanout: Int = Group.defaultFanout) throws(InvalidTunnel) {
+        var tunnels: [Tunnel] = []
+        for member in members { tunnels.append(try member.groupTunnel()) }
+        try self.init(tunnels, fanout: fanout)
+    }
+
     /// A group with no members yet (it cannot fail, unlike the initialisers that check names).
     public static func empty(fanout: Int = Group.defaultFanout) -> Group {
         Group(members: [], fanout: max(1, fanout))

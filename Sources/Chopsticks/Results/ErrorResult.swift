@@ -47,6 +47,8 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
     public var type: String?
     /// The remote traceback as text, when the agent sent one.
     public var traceback: String?
+    /// `traceback` under chopsticks' name (`ErrorResult.tb`), for code written against the Python library.
+    public var tb: String? { traceback }
     /// Set when a host could not start the agent for a known reason.
     public var cause: Cause?
 

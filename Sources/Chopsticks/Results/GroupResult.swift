@@ -34,6 +34,10 @@ public struct GroupResult<Value: OperationValue>: Sendable, RandomAccessCollecti
         entries.first { $0.host == host }?.result
     }
 
+    /// The result for `host`, if it is a member: `result["web1"]`, as chopsticks' `GroupResult` "behaves as a
+    /// dictionary of results, keyed by hostname". Iterating gives each `Entry` (`host`, `result`) in group order.
+    public subscript(_ host: String) -> Result<Value, ErrorResult>? { self[host: host] }
+
     /// Hosts whose operation succeeded, with their values.
     public func successful() -> [(host: String, value: Value)] {
         entries.compactMap { entry in

@@ -21,19 +21,6 @@ public actor Tunnel {
         case needsPassword(String)
         case closed
 
-        public var word: String {
-            switch self {
-            case .idle: "idle"
-            case .connecting: "connecting"
-            case .up: "up"
-            case .down: "down"
-            case .unknownKey: "unknown key"
-            case .keyChanged: "KEY CHANGED"
-            case .needsPassword: "needs password"
-            case .closed: "closed"
-            }
-        }
-
         /// Not connected, for a reason the user must act on (every failed state).
         public var isFailed: Bool {
             switch self {

@@ -3,7 +3,7 @@
 /// A tunnel kind only says *how to start* a child whose stdin/stdout lead to a POSIX shell on the far side;
 /// bootstrapping the agent, the protocol and every operation are shared. That is what keeps new kinds
 /// (Docker, Kubernetes, …) small: implement `command(script:)` and, if needed, `cleanup()`.
-public protocol TunnelKind: Sendable {
+public protocol TunnelKind: GroupMember {
     /// The member's name in a group: unique, shown in results, substituted for `{host}` in fetch templates.
     var name: String { get }
     /// A short word for tables: "ssh", "local", "sudo", "docker", "container".

@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // YAML inventories (Ansible, ClusterShell groups.d), parsed with line numbers for errors.
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        // `swift package generate-documentation` for the Chopsticks.docc catalog (CI fails on a broken link).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The library: wire protocol, embedded Python agent, tunnels, Group. No terminal code.

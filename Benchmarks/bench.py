@@ -357,7 +357,7 @@ def main():
     parser.add_argument('--chop', required=True)
     parser.add_argument('--chopsticks-python', required=True)
     parser.add_argument('--quick', action='store_true', help='small N and few repeats (about a minute)')
-    parser.add_argument('--only', default='cold,warm,transfer,memory,startup,build',
+    parser.add_argument('--only', default='cold,warm,transfer,trees,memory,startup,build',
                         help='comma-separated sections to run (for profiling one of them)')
     parser.add_argument('--n', help='comma-separated fleet sizes for the cold and warm rows')
     parser.add_argument('--repeats', type=int)
@@ -431,6 +431,9 @@ def main():
             if n == 10:
                 targets.check('put to 10 hosts, MB/s vs parallel scp', ratio(scp_put, put), 0.8, True)
                 targets.check('fetch from 10 hosts, MB/s vs parallel scp', ratio(scp_fetch, fetch), 0.8, True)
+        if 'trees' in only:
+            import trees  # Benchmarks/trees.py: put -r and sync against rsync -a and scp -r
+            trees.run(sys.modules[__name__], chop, rows, targets, repeats)
         if 'memory' in only:
             ssh_n = 10 if args.quick else 100
             hwm, pss, took = memory(chop, [f'add bench[1-{ssh_n}]'])

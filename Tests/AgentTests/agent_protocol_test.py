@@ -693,7 +693,7 @@ class SharedAgentTest(unittest.TestCase):
         op, res = self.put(data, target, mode=0o640)
         self.assertEqual(op, OK, res)
         self.assertEqual(res, {'remote_path': target, 'size': len(data),
-                               'sha1sum': hashlib.sha1(data).hexdigest(), 'mode': 0o640})
+                               'sha1sum': hashlib.sha1(data).hexdigest(), 'mode': 0o640, 'changed': True})
         with open(target, 'rb') as f:
             self.assertEqual(f.read(), data)
         self.assertEqual(os.stat(target).st_mode & 0o777, 0o640)

@@ -146,6 +146,7 @@ final class CommandParserTests: XCTestCase {
             ("facts os", .facts(["os"])),
             ("put a b", .put(local: "a", remote: "b", mode: nil)),
             ("fetch a b", .fetch(remote: "a", localTemplate: "b")),
+            ("sync a b", Parsed(SyncCommand(local: "a", remote: "b"))),
             ("ping", .ping),
         ]
         XCTAssertEqual(lines.map { String($0.0.split(separator: " ")[0]) }, CommandRegistry.operationNames)
@@ -451,9 +452,10 @@ final class CommandParserTests: XCTestCase {
             .fetch(remote: "/var/log/syslog", localTemplate: "logs/{host} syslog"))
         XCTAssertEqual(failure("fetch"), "fetch needs a remote file" + usage("fetch"))
         XCTAssertEqual(failure("fetch a b c"), "too many arguments for fetch" + usage("fetch"))
+        XCTAssertEqual(command("fetch -r a"), Parsed(FetchCommand(remote: "a", localTemplate: nil, recursive: true)))
         XCTAssertEqual(
-            failure("fetch -r a"),
-            "unknown option '-r' for fetch; write ./-name for a file whose name starts with '-'"
+            failure("fetch -x a"),
+            "unknown option '-x' for fetch; write ./-name for a file whose name starts with '-'"
                 + usage("fetch"))
     }
 
@@ -643,6 +645,7 @@ final class CommandParserTests: XCTestCase {
             "fetch": "fetch f", "use": "use h", "show": "show h", "diff": "diff h", "source": "source f",
             "record": "record f", "expect": "expect ok", "watch": "watch run x", "import": "import m",
             "name": "name n h", "where": "where x", "script": "script f", "save": "save d",
+            "sync": "sync a b",
         ]
         for name in CommandRegistry.commandNames {
             XCTAssertNotNil(try line(minimal[name] ?? name), name)
@@ -652,7 +655,7 @@ final class CommandParserTests: XCTestCase {
     // MARK: - Help texts
 
     func testUsageLines() {
-        XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE]")
+        XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE] [--recursive]")
         XCTAssertEqual(
             CommandHelp.usage("add"), "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]")
         XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH]")
@@ -696,7 +699,8 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(CommandHelp.help(for: "@"), CommandHelp.help(for: "targets"))
 
         let put = try XCTUnwrap(CommandHelp.help(for: "put"))
-        XCTAssertTrue(put.hasPrefix("usage: put LOCAL [REMOTE] [--mode MODE]\n\nCopy a local file to each host.\n"))
+        XCTAssertTrue(
+            put.hasPrefix("usage: put LOCAL [REMOTE] [--mode MODE] [--recursive]\n\nCopy a local file to each host.\n"))
         XCTAssertTrue(put.contains("\nExamples:\n  put app.conf /etc/app/app.conf\n"))
 
         let add = try XCTUnwrap(CommandHelp.help(for: "add"))

@@ -21,6 +21,7 @@ public enum CommandRegistry {
         FactsCommand.self,
         PutCommand.self,
         FetchCommand.self,
+        SyncCommand.self,
         PingCommand.self,
         UseCommand.self,
         NameCommand.self,

@@ -56,7 +56,43 @@ public struct ImportCommand: ChopCommand, Equatable {
         context.paths(context.word)
     }
 
+    /// Resolves each root here (a typo fails before any host is asked), keeps it for members added later, and
+    /// ships it to every member now.
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.ship(specs, reload: reload)
+        var roots: [ShippedRoot] = []
+        for spec in specs {
+            do {
+                roots.append(try await ShippedRoot.resolve(Session.expandTilde(spec)))
+            } catch {
+                throw ShellError("import \(spec): \(error.msg)")
+            }
+        }
+        for name in reload {
+            let top = String(name.split(separator: ".")[0])
+            guard session.shippedRoots.contains(where: { $0.name == top }) else {
+                throw ShellError("import --reload \(name): \(top) was not imported; 'import PATH' ships it first")
+            }
+        }
+        for root in roots {
+            session.shippedRoots.removeAll { $0.name == root.name }
+            session.shippedRoots.append(root)
+        }
+        if session.group.isEmpty {
+            session.io.error("\(roots.map(\.name).joined(separator: ", ")) will be importable on every member you add")
+            return .ok
+        }
+        let chosen = roots
+        return try await session.operate(
+            "import", target: nil, names: session.group.names, { try await $0.ship(chosen, reload: reload) },
+            describe: { host, result in
+                var text = "importable: " + result.roots.joined(separator: ", ")
+                if !result.reloaded.isEmpty { text += "; reloaded " + result.reloaded.joined(separator: ", ") }
+                return HostOutcome(
+                    host: host, output: text,
+                    value: [
+                        "roots": .array(result.roots.map(JSONValue.string)),
+                        "reloaded": .array(result.reloaded.map(JSONValue.string)),
+                    ])
+            })
     }
 }

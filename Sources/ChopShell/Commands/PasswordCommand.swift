@@ -35,7 +35,32 @@ public struct PasswordCommand: ChopCommand, Equatable {
 
     public static func complete(_ context: CompletionContext) -> [String] { context.targetWords() }
 
+    /// Asks once, lends the secret to every member that goes through sudo (the old one is wiped), and
+    /// reconnects the members that wait for it.
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.givePassword(self.target ?? target)
+        let names: [String]
+        if let target = self.target ?? target {
+            names = try session.resolveNonEmpty(target)
+        } else {
+            names = session.membersByState()["needs-password"] ?? []
+        }
+        guard let askSecret = session.io.askSecret else {
+            throw ShellError("password: no terminal to ask on; scripts give it with chop --password-fd N")
+        }
+        guard let secret = await askSecret("sudo password: ") else {
+            session.io.error("no password given; nothing changed")
+            return .error
+        }
+        // One copy: the old one is zeroed, and every sudo member now holds the new one.
+        session.sudoPassword?.wipe()
+        session.sudoPassword = secret
+        for tunnel in session.group.tunnels + session.sudoCompanions.values where tunnel.kind.usesSudo {
+            await tunnel.setPassword(secret)
+        }
+        guard !names.isEmpty else {
+            session.io.error("no member needs a password now; sudo members and run --sudo use this one from now on")
+            return .ok
+        }
+        return try await session.connect(names, target: nil, fresh: true)
     }
 }

@@ -1,24 +1,32 @@
 import Chopsticks
 import Foundation
 
-/// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host.
+/// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host; `put -r LOCAL_DIR REMOTE_DIR`: a tree.
 public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
         name: "put", synopsis: "put LOCAL [REMOTE]", summary: "copy a local file to each host",
         takesTarget: true,
         options: OptionSpec.rollout + [
-            .value("--mode", "MODE", example: "0755", "permission bits, octal (default: the local file's)")
+            .value("--mode", "MODE", example: "0755", "permission bits, octal (default: the local file's)"),
+            .flag("--recursive", short: "-r", "copy a folder and everything under it to REMOTE (a folder)"),
         ],
         help: """
             The file is written under a temporary name, checked by SHA-1, then renamed into place.
             Without REMOTE, each host gets a temporary file. MODE is octal; without it the file gets
             the local file's permission bits as your umask allows them (a 0600 file stays 0600).
             {host} in REMOTE is each member's name (with no / in it); {{ and }} are literal braces.
+            A host that has the same bytes and mode there already is "ok · unchanged" (nothing written);
+            one that got the file is "changed" (@changed, @unchanged).
+            With -r, the folder's tree: files keep their mode and mtime, folders their mode, symlinks
+            are sent as symlinks (never followed), empty folders arrive; devices, fifos and sockets are
+            skipped and counted. Each file is renamed into place once its SHA-1 matched; a file that
+            fails is listed and the rest still arrive. 'sync' sends only what differs.
 
             Examples:
               put app.conf /etc/app/app.conf
               put app.conf /etc/app/{host}.conf
               put "my script.sh" /usr/local/bin/job --mode 0755
+              put -r ./conf.d /etc/app/conf.d
             """)
 
     public var local: String
@@ -26,9 +34,18 @@ public struct PutCommand: ChopCommand, Equatable {
     public var remote: String?
     /// Permission bits (`0755` → 493); nil for the local file's own (`LocalFile.copyMode`).
     public var mode: Int?
+    /// `-r`: `local` is a folder, copied whole to `remote`.
+    public var recursive = false
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> PutCommand {
         let (paths, options) = try arguments.options(hint: CommandArguments.fileHint)
+        if options.has("--recursive") {
+            guard paths.count == 2 else { throw arguments.error("put -r needs a local folder and a remote folder") }
+            guard !options.has("--mode") else {
+                throw arguments.error("put -r keeps each file's own mode; drop --mode")
+            }
+            return PutCommand(local: paths[0], remote: paths[1], mode: nil, recursive: true)
+        }
         guard let local = paths.first else { throw arguments.error("put needs a local file") }
         guard paths.count <= 2 else { throw arguments.error("too many arguments for put") }
         var mode: Int?
@@ -65,6 +82,10 @@ public struct PutCommand: ChopCommand, Equatable {
         let path = Session.expandTilde(local)
         guard FileManager.default.fileExists(atPath: path) else {
             throw ShellError("local file not found: \(local)", kind: .localFile)
+        }
+        if recursive, let remote {
+            return try await session.putTree(
+                path, remote, options: TreeOptions(everyFile: true), target: target, verb: "put")
         }
         let names = try session.resolve(target)
         // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `record FILE` starts writing typed commands to FILE (a replayable script); `record off` stops.
 public struct RecordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -25,6 +27,19 @@ public struct RecordCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try session.record(path)
+        session.recorder?.close()
+        session.recorder = nil
+        guard let path else {
+            session.io.error("recording stopped")
+            return .ok
+        }
+        // The header rebuilds the session's state, so the recorded script runs on its own.
+        let header =
+            ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(session.group.names))"]
+            + session.addLines() + session.importLines() + session.nameLines() + session.directoryLines()
+            + session.environmentLines()
+        session.recorder = try ScriptRecorder(path: Session.expandTilde(path), header: header)
+        session.io.error("recording commands to \(path); 'record off' stops")
+        return .ok
     }
 }

@@ -40,6 +40,7 @@ public struct ShowCommand: ChopCommand, Equatable {
         }
         // The exact text, all of it: spilled output is read back.
         (outcome.output, outcome.errorOutput) = (outcome.fullOutput, outcome.fullErrorOutput)
+        if let detail = outcome.detail { outcome.output += "\n" + detail }
         if session.settings.output == .json {
             let report = try session.report(result)
             session.emit([

@@ -20,6 +20,16 @@ public struct SourceCommand: OneWordCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        await session.source(word)
+        guard session.sourceDepth < 16 else {
+            session.io.error("chop: source nested too deeply (a script sources itself?)")
+            return .error
+        }
+        guard let text = try? String(contentsOfFile: Session.expandTilde(word), encoding: .utf8) else {
+            session.io.error("chop: cannot read script \(word)")
+            return .error
+        }
+        session.sourceDepth += 1
+        defer { session.sourceDepth -= 1 }
+        return await session.runScript(text, name: word)
     }
 }

@@ -94,11 +94,14 @@ extension HostOutcome {
         return HostOutcome(host: host, output: text, errorOutput: errors, value: .object(facts.values))
     }
 
+    /// `changed` when the file was written; `ok · unchanged: …` when the host had the same bytes and mode.
     static func put(_ host: String, _ put: PutResult) -> HostOutcome {
         HostOutcome(
-            host: host, output: "\(put.remotePath) \(put.size) bytes sha1 \(put.sha1sum)",
+            host: host, state: put.changed ? .changed : .ok,
+            output: (put.changed ? "" : "unchanged: ") + "\(put.remotePath) \(put.size) bytes sha1 \(put.sha1sum)",
             value: [
                 "remote_path": .string(put.remotePath), "size": .int(Int64(put.size)), "sha1sum": .string(put.sha1sum),
+                "changed": .bool(put.changed),
             ])
     }
 

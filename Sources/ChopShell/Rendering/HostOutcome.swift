@@ -12,6 +12,9 @@ public struct HostOutcome: Sendable, Equatable {
     public enum State: String, Sendable, Hashable, CaseIterable {
         /// The operation completed and counts as a success.
         case ok
+        /// The operation completed, and it changed something on the host (`put`, `put -r`, `sync`; in a dry run,
+        /// would change): a success, counted apart from `ok` (which then means "nothing to do").
+        case changed
         /// The operation completed but counts as a failure, e.g. a command that exited non-zero, was killed by a
         /// signal or ran past its timeout. The host itself worked.
         case failed
@@ -52,6 +55,9 @@ public struct HostOutcome: Sendable, Equatable {
     /// `stderr_base64`, so nothing the host printed is lost. Nil when the text is UTF-8 already.
     public var rawOutput: Data?
     public var rawErrorOutput: Data?
+    /// What `show HOST` adds below the output: a tree's change list and its files with size and SHA-1, kept out
+    /// of `output` so the table keeps one line per group.
+    public var detail: String?
 
     /// Creates an outcome; only `host` is required so tests and converters state just what matters.
     public init(
@@ -96,4 +102,7 @@ public struct HostOutcome: Sendable, Equatable {
 
     /// True for `failed` and `error`: the hosts a person wants to look at (and that `@failed` collects).
     public var isFailure: Bool { state == .failed || state == .error }
+
+    /// True for `ok` and `changed`: the hosts that did what was asked (`@ok`).
+    public var succeeded: Bool { state == .ok || state == .changed }
 }

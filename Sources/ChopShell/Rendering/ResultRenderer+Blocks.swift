@@ -16,7 +16,8 @@ extension ResultRenderer {
         var lines: [String] = []
         for block in gathered {
             var header = "── \(TerminalText.sanitize(NodeSet.fold(block.hosts))) (\(block.hosts.count)) "
-            header += paint("ok", .ok)
+            let state = report.outcomes.first { $0.host == block.hosts.first }?.state == .changed ? "changed" : "ok"
+            header += paint(state, state == "changed" ? .changed : .ok)
             if block.varyingCount > 0 { header += " · " + counted(block.varyingCount, "token") + " vary" }
             lines.append(header + " ──")
             var variables: [SimilarOutputs.Variable] = []

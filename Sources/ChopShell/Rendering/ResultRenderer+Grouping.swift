@@ -34,7 +34,7 @@ extension ResultRenderer {
         var result: [OutcomeGroup] = []
         var members: [[HostOutcome]] = []
         for outcome in outcomes {
-            let alike = similar && outcome.state == .ok
+            let alike = similar && outcome.succeeded
             let key = GroupKey(
                 state: outcome.state, reason: outcome.reason, exitCode: outcome.exitCode, signal: outcome.signal,
                 output: alike ? VolatileText.split(Self.blockText(outcome), host: outcome.host).mask : outcome.output,
@@ -53,7 +53,7 @@ extension ResultRenderer {
             }
         }
         guard similar else { return result }
-        for index in result.indices where members[index].count > 1 && members[index][0].state == .ok {
+        for index in result.indices where members[index].count > 1 && members[index][0].succeeded {
             let block = SimilarOutputs.blocks(members[index], mode: .similar, text: Self.blockText).first
             if let block, block.varyingCount > 0 { result[index].block = block }
         }

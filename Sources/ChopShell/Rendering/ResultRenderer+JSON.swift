@@ -5,7 +5,7 @@ extension ResultRenderer {
     ///
     /// `{"command":…,"elapsed":…,"hosts":[…],"interrupted":…}` with one object per host, in member order:
     /// `exit_code`, `host`, `reason`, `seconds`, `signal`, `status` (`ok`/`failed`/`error`), `stderr`, `stdout`,
-    /// `traceback`, `truncated`, `value`; a `where` adds `match` and `nomatch` (host names). `command` is the line as typed, target included. `value` is the
+    /// `traceback`, `truncated`, `value` (status `changed` too, for put, put -r and sync); a `where` adds `match` and `nomatch` (host names). `command` is the line as typed, target included. `value` is the
     /// result as data (a call's return value exactly, with integers of any size; a fetch's `remote_path`,
     /// `local_path`, `size`, `sha1sum`); non-finite floats in it are the strings `"NaN"`, `"Infinity"` and
     /// `"-Infinity"`. Keys are sorted so the text is stable for diffs and tests; absent values are `null`; times

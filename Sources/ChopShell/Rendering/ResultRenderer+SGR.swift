@@ -6,6 +6,7 @@ extension ResultRenderer {
         static let reset = "\u{1B}[0m"
         static let bold = "\u{1B}[1m"
         static let green = "\u{1B}[32m"
+        static let yellow = "\u{1B}[33m"
         static let cyan = "\u{1B}[36m"
         static let red = "\u{1B}[31m"
         static let boldRed = "\u{1B}[1;31m"

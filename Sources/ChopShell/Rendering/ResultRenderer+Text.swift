@@ -2,7 +2,7 @@ extension ResultRenderer {
     /// The reason as one safe line; for a failure without one, "exit N" or "signal N" from the numbers. Hosts
     /// that are `ok` have none, whatever the field says, so "ok" is never qualified.
     static func reasonText(_ outcome: HostOutcome) -> String? {
-        guard outcome.state != .ok else { return nil }
+        guard !outcome.succeeded else { return nil }
         if let reason = outcome.reason {
             let line = HostText.oneLine(reason)
             if !line.isEmpty {
@@ -50,6 +50,7 @@ extension ResultRenderer {
     func paint(_ text: String, _ state: HostOutcome.State) -> String {
         switch state {
         case .ok: return paint(text, code: SGR.green)
+        case .changed: return paint(text, code: SGR.yellow)
         case .failed: return paint(text, code: SGR.boldRed)
         case .error: return paint(text, code: SGR.boldMagenta)
         case .skipped: return paint(text, code: SGR.bold)

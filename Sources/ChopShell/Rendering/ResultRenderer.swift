@@ -142,6 +142,7 @@ public struct ResultRenderer: Sendable {
     public func summary(_ report: OperationReport) -> String {
         let total = report.outcomes.count
         let okCount = report.outcomes.count { $0.state == .ok }
+        let changedCount = report.outcomes.count { $0.state == .changed }
         let failedCount = report.outcomes.count { $0.state == .failed }
         let errorCount = report.outcomes.count { $0.state == .error }
         let skippedCount = report.outcomes.count { $0.state == .skipped }
@@ -151,6 +152,10 @@ public struct ResultRenderer: Sendable {
             parts = ["no hosts"]
         } else {
             var counts = [okCount > 0 ? paint("\(okCount) ok", .ok) : "0 ok"]
+            if changedCount > 0 {
+                // "3 changed" alone when nothing else succeeded: they are the ok ones, changed.
+                counts[0] = paint("\(changedCount) changed", .changed) + (okCount > 0 ? ", " + counts[0] : "")
+            }
             if failedCount > 0 {
                 counts.append(paint("\(failedCount) failed", .failed))
             }

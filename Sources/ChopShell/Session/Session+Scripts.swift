@@ -1,7 +1,7 @@
 import Chopsticks
 import Foundation
 
-/// Scripts: `source`, `record`, `expect`, and running a whole script in batch mode.
+/// Scripts: running a whole script (`source`, batch mode), and the lines `record` starts a recording with.
 extension Session {
     /// Runs a script's commands in this session. A syntax error stops it with `FILE:LINE: message`;
     /// with `errexit` on, so does the first command where a host failed.
@@ -57,38 +57,6 @@ extension Session {
         return worst
     }
 
-    func source(_ path: String) async -> CommandResult {
-        guard sourceDepth < 16 else {
-            io.error("chop: source nested too deeply (a script sources itself?)")
-            return .error
-        }
-        let expanded = Self.expandTilde(path)
-        guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
-            io.error("chop: cannot read script \(path)")
-            return .error
-        }
-        sourceDepth += 1
-        defer { sourceDepth -= 1 }
-        return await runScript(text, name: path)
-    }
-
-    /// `record FILE` starts writing typed commands to FILE; `record off` stops.
-    func record(_ path: String?) throws -> CommandResult {
-        recorder?.close()
-        recorder = nil
-        guard let path else {
-            io.error("recording stopped")
-            return .ok
-        }
-        let header = ["# chop session recorded \(Date())", "# group at the start: \(NodeSet.fold(group.names))"]
-        let recorder = try ScriptRecorder(
-            path: Self.expandTilde(path),
-            header: header + addLines() + importLines() + nameLines() + directoryLines() + environmentLines())
-        self.recorder = recorder
-        io.error("recording commands to \(path); 'record off' stops")
-        return .ok
-    }
-
     /// `add` lines that rebuild the current group, so a recorded script is self-contained.
     func addLines() -> [String] {
         group.tunnels.map { tunnel in
@@ -142,30 +110,4 @@ extension Session {
     func nameLines() -> [String] {
         namedSets.map { "name \($0.name) \(NodeSet.fold($0.hosts))" }
     }
-}
-
-/// Writes typed commands to a script file as they are entered.
-///
-/// The file is made like a fetched one (`ReplacingFile`): a new 0600 file under a temporary name, renamed over
-/// FILE at once and written through its descriptor from then on, so a symlink planted at FILE is replaced, not
-/// followed, and nobody else can read what is typed.
-final class ScriptRecorder: @unchecked Sendable {
-    // @unchecked: used only from the Session actor.
-    private let file: ReplacingFile
-
-    init(path: String, header: [String]) throws {
-        do {
-            file = try ReplacingFile(path)
-            try file.commit(mode: 0o600)
-        } catch {
-            throw ShellError("cannot record to \(path): \(error.msg)")
-        }
-        for line in header { record(line) }
-    }
-
-    func record(_ line: String) {
-        try? file.write(Data((line + "\n").utf8))
-    }
-
-    func close() { file.close() }
 }

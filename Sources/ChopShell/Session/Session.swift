@@ -173,24 +173,27 @@ public actor Session {
     /// `verb` names the operation on the progress line; the report records the line as typed.
     func operate<Value: OperationValue>(
         _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
-        plan: ((String) -> String)? = nil,
+        plan: ((String) -> String)? = nil, previewOnDryRun: Bool = true,
         _ body: @escaping @Sendable (Tunnel) async throws -> Value, describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> CommandResult {
         let (report, _) = try await collect(
-            verb, target: target, names: names, streamed: streamed, plan: plan, body, describe: describe)
+            verb, target: target, names: names, streamed: streamed, plan: plan, previewOnDryRun: previewOnDryRun,
+            body, describe: describe)
         await present(report)
-        return report.outcomes.contains { $0.state != .ok } ? .hostsFailed : .ok
+        return report.outcomes.contains { !$0.succeeded } ? .hostsFailed : .ok
     }
 
     /// `operate` up to the report, not yet shown: for commands that add to it (`where`'s sets) or may refuse it.
+    /// `previewOnDryRun: false` runs the operation under `set dry-run on` (a sync that compares, touching nothing).
     func collect<Value: OperationValue>(
         _ verb: String, target: String?, names: [String]? = nil, streamed: Bool = false,
-        plan: ((String) -> String)? = nil, _ body: @escaping @Sendable (Tunnel) async throws -> Value,
+        plan: ((String) -> String)? = nil, previewOnDryRun: Bool = true,
+        _ body: @escaping @Sendable (Tunnel) async throws -> Value,
         describe: @escaping (String, Value) -> HostOutcome
     ) async throws -> (OperationReport, GroupResult<Value>) {
         let chosen = try names ?? resolve(target)
         let rollout = (currentRollout ?? Rollout()).over(defaults: settings)
-        if settings.dryRun {
+        if settings.dryRun && previewOnDryRun {
             showDryRun(verb, chosen, rollout: rollout, plan: plan)
             throw DryRun()
         }
@@ -315,9 +318,11 @@ public actor Session {
             let failed = Set(report.failedHosts)
             report.outliers = outliers.filter { !failed.contains($0) }
             var own: [String: [String]] = [
-                ResultSet.ok.rawValue: report.outcomes.filter { $0.state == .ok }.map(\.host),
+                ResultSet.ok.rawValue: report.outcomes.filter(\.succeeded).map(\.host),
                 ResultSet.failed.rawValue: report.failedHosts, ResultSet.outliers.rawValue: outliers,
                 ResultSet.skipped.rawValue: report.skippedHosts,
+                ResultSet.changed.rawValue: report.outcomes.filter { $0.state == .changed }.map(\.host),
+                ResultSet.unchanged.rawValue: report.outcomes.filter { $0.state == .ok }.map(\.host),
             ]
             // `where` adds @match and @nomatch; they stay (as the last where's) until the next where.
             if let match = report.match {

@@ -13,9 +13,13 @@ public enum ResultSet: String, Sendable, CaseIterable {
     case nomatch
     /// Hosts a rollout never started.
     case skipped
+    /// Hosts where `put`, `put -r` or `sync` changed something.
+    case changed
+    /// Hosts that succeeded and changed nothing (every host of an operation that changes nothing).
+    case unchanged
 
     /// The sets of every operation, that `@%N.NAME` offers for each kept result.
-    static let everyResult: [ResultSet] = [.ok, .failed, .outliers]
+    static let everyResult: [ResultSet] = [.ok, .failed, .outliers, .changed, .unchanged]
     /// The sets only `where` makes; they stay until the next `where`.
     static let whereOnly: [ResultSet] = [.match, .nomatch]
 

@@ -62,18 +62,26 @@ class Upload:
             return self.fail(Failure('ChecksumError', (
                 f'checksum mismatch for {path}: expected sha1 {want_sha1} and {want_size} bytes, '
                 f'received sha1 {got_sha1} and {self.received} bytes')))
+        changed = True
         try:
             if self.mode is not None:
                 os.fchmod(self.fd, self.mode)
             os.close(self.fd)
             self.fd = None
             if self.target:
-                os.rename(self.tmp, self.target)
+                # The same bytes and mode already there: nothing is written (the put is 'unchanged').
+                changed = not (same_content(self.target, self.received, got_sha1)
+                               and os.stat(self.target).st_mode & 0o7777 == self.mode)
+                if changed:
+                    os.rename(self.tmp, self.target)
+                else:
+                    os.unlink(self.tmp)
         except OSError as e:
             return self.fail(os_error('put', 'install', path, e))
         UPLOADS.pop(self.req.id, None)
         self.req.cleanup = None
-        self.req.finish(OK, {'remote_path': path, 'size': self.received, 'sha1sum': got_sha1, 'mode': self.mode})
+        self.req.finish(OK, {'remote_path': path, 'size': self.received, 'sha1sum': got_sha1, 'mode': self.mode,
+                             'changed': changed})
         return None
 
 

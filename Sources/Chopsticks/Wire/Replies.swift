@@ -77,10 +77,30 @@ enum Reply {
         var sha1sum: String
         /// The remote file's permission bits (fetch: the source's; put: the ones it was given).
         var mode: Int
+        /// put only: false when the same bytes and mode were there already, and nothing was written.
+        var changed: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case size, sha1sum, mode
+            case size, sha1sum, mode, changed
             case remotePath = "remote_path"
+        }
+    }
+
+    /// tree_put and tree_get: the totals; failures list entries as {"p", "b"?, "msg"} (TreePath).
+    struct Tree: Decodable {
+        var root: String
+        var files: Int
+        var bytes: Int
+        var failures: [JSONValue]
+        var failureCount: Int
+        /// tree_put: files sent that were already there, byte for byte.
+        var unchanged: Int?
+        /// tree_get: devices, fifos and sockets left out.
+        var skipped: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case root, files, bytes, failures, unchanged, skipped
+            case failureCount = "failure_count"
         }
     }
 

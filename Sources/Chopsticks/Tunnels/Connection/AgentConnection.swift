@@ -264,16 +264,19 @@ actor AgentConnection {
     /// The reply is decoded as `reply`: a missing or mistyped field fails this host with a protocol error.
     /// With `timeout` (the one the agent was given), the host is ended from this side when no answer came
     /// `deadlineGrace` seconds after it: a hostile or stuck agent cannot run past it.
+    /// `ended` hears when the request's answer (or failure) arrives, for a `body` that waits on the agent's DATA.
     func request<Reply: Decodable>(
         _ op: String, _ params: [String: JSONValue] = [:], reply: Reply.Type,
         onData: (@Sendable (ByteBuffer) throws -> Void)? = nil,
-        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil, timeout: Double? = nil
+        body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil, timeout: Double? = nil,
+        ended: (@Sendable () -> Void)? = nil
     ) async throws -> Reply {
         if let lostReason { throw lostReason }
         guard let writer else { throw ErrorResult("tunnel not open", kind: .connection) }
         let id = nextID
         nextID = nextID == UInt32.max ? 1 : nextID + 1
         let promise = eventLoop.makePromise(of: ByteBuffer.self)
+        if let ended { promise.futureResult.whenComplete { _ in ended() } }
         pending[id] = Pending(promise: promise, onData: onData)
         var object = params
         object["op"] = .string(op)

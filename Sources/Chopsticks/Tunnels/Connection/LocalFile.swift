@@ -27,7 +27,9 @@ public enum LocalFile {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ErrorResult("local file not found: \(path)", kind: .local)
         }
-        if isDirectory.boolValue { throw ErrorResult("\(path) is a directory, not a file", kind: .local) }
+        if isDirectory.boolValue {
+            throw ErrorResult("\(path) is a directory, not a file (put -r copies a folder)", kind: .local)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ErrorResult("cannot read \(path): permission denied", kind: .local)
         }

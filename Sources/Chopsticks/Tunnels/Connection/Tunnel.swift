@@ -451,7 +451,8 @@ public actor Tunnel {
                     })
             }
             await source.leave(consumer)
-            return PutResult(remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum)
+            return PutResult(
+                remotePath: reply.remotePath, size: reply.size, sha1sum: reply.sha1sum, changed: reply.changed ?? true)
         } catch {
             await source.leave(consumer)
             throw error

@@ -1,0 +1,104 @@
+"""Trees: chop's put -r and sync against Debian's rsync -a and scp -r, each run in parallel to the same hosts in
+the same run, connect included (Benchmarks/bench.py --only trees calls run()).
+
+The tree is 5,000 files and 50 MiB in 50 folders. Targets (issue #20): a first copy at least as fast as parallel
+rsync (aggregate MB/s), a sync with nothing changed and a sync of one changed file no slower than rsync's, and
+the controller's peak memory flat in the number of files (a tree of 20,000 small files against one of 5,000).
+"""
+
+import os
+import random
+import shutil
+import subprocess
+
+
+def make_tree(root, files, total_bytes, seed=20):
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 2 * total_bytes // files) for _ in range(files)]
+    scale = total_bytes / sum(sizes)
+    for index, size in enumerate(sizes):
+        folder = os.path.join(root, f'd{index % 50:02d}')
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f'f{index:05d}'), 'wb') as f:
+            f.write(os.urandom(max(1, int(size * scale))))
+
+
+def run(bench, chop, rows, targets, repeats, n=10):
+    root = os.path.join(bench.ROOT, 'trees')
+    src = os.path.join(root, 'src')
+    make_tree(src, 5000, 50 << 20)
+    total_mib = 50
+    hosts = bench.aliases(n)
+
+    def parallel(argv_for):
+        procs = [subprocess.Popen(argv_for(h), env=bench.ENV, stdout=subprocess.DEVNULL) for h in hosts]
+        assert all(p.wait() == 0 for p in procs), 'a parallel copy failed'
+
+    def fresh(prefix):
+        for h in hosts:
+            shutil.rmtree(os.path.join(root, f'{prefix}-{h}'), ignore_errors=True)
+
+    def chop_line(line):
+        bench.sh([chop, '-q', '-c', f'add bench[1-{n}]; {line}'])
+
+    rsync = ['rsync', '-a', '-e', f'ssh -F {bench.CONFIG}']
+
+    def first(tool):
+        def go():
+            fresh(tool)
+            if tool == 'chop':
+                chop_line(f'put -r {src} {root}/chop-{{host}}')
+            elif tool == 'rsync':
+                parallel(lambda h: [*rsync, src + '/', f'{h}:{root}/rsync-{h}/'])
+            else:
+                parallel(lambda h: ['scp', '-q', '-r', '-F', bench.CONFIG, src, f'{h}:{root}/scp-{h}'])
+        return go
+
+    copy = {tool: bench.measure(first(tool), max(1, repeats // 2)) for tool in ('chop', 'rsync', 'scp')}
+    mbs = {tool: total_mib * n / copy[tool][0] for tool in copy}
+    ours = f'{bench.fmt(copy["chop"])}, {mbs["chop"]:.0f} MB/s'
+    theirs = (f'parallel rsync -a {bench.fmt(copy["rsync"])}, {mbs["rsync"]:.0f} MB/s; '
+              f'parallel scp -r {bench.fmt(copy["scp"])}, {mbs["scp"]:.0f} MB/s')
+    rows.append((f'put -r 5,000 files / 50 MiB, N={n}, first copy', ours, theirs,
+                 f'{mbs["chop"] / mbs["rsync"]:.2f}× rsync MB/s'))
+    targets.check('first copy of a tree to 10 hosts, MB/s vs parallel rsync -a', mbs['chop'] / mbs['rsync'], 1.0,
+                  True)
+
+    def chop_sync():
+        chop_line(f'sync {src} {root}/chop-{{host}}')
+
+    def rsync_sync():
+        parallel(lambda h: [*rsync, src + '/', f'{h}:{root}/rsync-{h}/'])
+
+    # rsync's copy has its own folder (rsync-HOST), made by the first-copy rows above.
+    same = bench.measure(chop_sync, repeats), bench.measure(rsync_sync, repeats)
+    rows.append((f'sync, nothing changed, N={n}', bench.fmt(same[0]), f'parallel rsync -a {bench.fmt(same[1])}',
+                 f'{bench.ratio(same[0], same[1]):.2f}× rsync time'))
+    targets.check('sync with nothing changed, time vs rsync -a', bench.ratio(same[0], same[1]), 1.0)
+
+    changed = os.path.join(src, 'd07', 'f00007')
+    counter = iter(range(10 ** 6))
+
+    # Each round changes the file (new bytes, new size), then times chop's sync and rsync's on their own copies.
+    one_chop, one_rsync = [], []
+    for _ in range(repeats):
+        with open(changed, 'wb') as f:
+            f.write(os.urandom(4096) + str(next(counter)).encode())
+        one_chop.append(bench.measure(chop_sync, 1)[0])
+        one_rsync.append(bench.measure(rsync_sync, 1)[0])
+    one_chop, one_rsync = bench.stat(one_chop), bench.stat(one_rsync)
+    rows.append((f'sync, one file changed among 5,000, N={n}', bench.fmt(one_chop),
+                 f'parallel rsync -a {bench.fmt(one_rsync)}', f'{bench.ratio(one_chop, one_rsync):.2f}× rsync time'))
+    targets.check('sync of one changed file, time vs rsync -a', bench.ratio(one_chop, one_rsync), 1.0)
+
+    peaks = {}
+    for files in (5000, 20000):
+        small = os.path.join(root, f'small-{files}')
+        make_tree(small, files, files * 64, seed=files)
+        out = bench.sh([chop, '-q'], input=(
+            f'add bench[1-{n}]\nput -r {small} {root}/small-{files}-{{host}}\n'
+            '!grep VmHWM /proc/$PPID/status\n').encode()).stdout.decode()
+        peaks[files] = next(int(line.split()[1]) for line in out.splitlines() if line.startswith('VmHWM')) / 1024
+    rows.append((f'controller peak RSS, put -r to {n} hosts', f'{peaks[20000]:.0f} MiB for 20,000 files',
+                 f'{peaks[5000]:.0f} MiB for 5,000 files', f'{peaks[20000] / peaks[5000]:.2f}×'))
+    targets.check('controller memory, 20,000 files / 5,000 files', peaks[20000] / peaks[5000], 1.25)

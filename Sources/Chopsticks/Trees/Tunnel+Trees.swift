@@ -1,0 +1,248 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// How a tree is put: `put -r` sends every file; `sync` only what differs, and can remove what the tree lacks.
+public struct TreeOptions: Sendable, Hashable {
+    /// Remove what the host has under the folder and the tree does not (`sync --delete`).
+    public var delete = false
+    /// Compare files by SHA-1 rather than size and mtime (`sync --checksum`).
+    public var checksum = false
+    /// Compare and report, touch nothing (`sync --dry-run`).
+    public var dryRun = false
+    /// Send every file, changed or not (`put -r`); a file the host has byte for byte is left as it was.
+    public var everyFile = false
+
+    public init(delete: Bool = false, checksum: Bool = false, dryRun: Bool = false, everyFile: Bool = false) {
+        (self.delete, self.checksum, self.dryRun, self.everyFile) = (delete, checksum, dryRun, everyFile)
+    }
+}
+
+extension Tunnel {
+    /// Puts `tree` under `remoteRoot` on this host: sends the tree's listing, hears the host's change list,
+    /// then sends the files it wants from `feed` (shared with the other hosts of its wave) as `consumer`. The
+    /// consumer always leaves the feed, however this ends.
+    func putTree(
+        _ tree: LocalTree, listing: [ByteBuffer], to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
+        consumer: Int
+    ) async throws -> TreeResult {
+        let collector = TreeCompare()
+        do {
+            var params: [String: JSONValue] = [
+                "path": .string(remoteRoot), "delete": .bool(options.delete), "checksum": .bool(options.checksum),
+                "dry_run": .bool(options.dryRun), "force": .bool(options.everyFile),
+            ]
+            if options.dryRun { params["force"] = false }
+            let reply = try await perform { connection in
+                try await connection.request(
+                    "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
+                    body: { id, connection in
+                        for frame in listing { try await connection.sendData(id, .data, frame) }
+                        let wanted = await collector.compared() ?? []
+                        await feed.register(consumer, wanted: wanted)
+                        for index in wanted {
+                            try await Self.sendFile(index, of: tree, from: feed, as: consumer, id: id, on: connection)
+                                .map { collector.sent($0) }
+                        }
+                        await feed.leave(consumer)
+                        try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
+                    }, ended: { collector.end() })
+            }
+            await feed.leave(consumer)
+            var result = collector.result(root: reply.root)
+            result.fileCount = reply.files
+            result.byteCount = reply.bytes
+            result.unchanged = reply.unchanged ?? 0
+            result.dryRun = options.dryRun
+            result.skipped = tree.skipped
+            Self.addFailures(reply, to: &result)
+            return result
+        } catch {
+            await feed.leave(consumer)
+            throw error
+        }
+    }
+
+    static func addFailures(_ reply: Reply.Tree, to result: inout TreeResult) {
+        for failure in reply.failures {
+            result.addFailure(TreePath.read(failure) ?? [], failure["msg"]?.stringValue ?? "failed")
+        }
+        result.failureCount = max(result.failureCount, reply.failureCount)
+    }
+
+    /// The tree's entries as tree_put's M frames (at most 1,000 entries each), then Z: encoded once for every
+    /// host.
+    static func listing(of tree: LocalTree) -> [ByteBuffer] {
+        let writer = JSONWriter(nonFinite: .token)
+        var frames: [ByteBuffer] = []
+        for start in stride(from: 0, to: tree.entries.count, by: 1000) {
+            let batch = tree.entries[start..<min(tree.entries.count, start + 1000)].map(\.wire)
+            frames.append(ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
+        }
+        frames.append(ByteBuffer(string: "Z{}"))
+        return frames
+    }
+
+    /// Sends entry `index`: one frame for a file of one chunk, else F, C… and E; X when it cannot be read here.
+    private static func sendFile(
+        _ index: Int, of tree: LocalTree, from feed: TreeFeed, as consumer: Int, id: UInt32,
+        on connection: AgentConnection
+    ) async throws -> TreeResult.File? {
+        let writer = JSONWriter(nonFinite: .token)
+        func tagged(_ tag: Character, _ value: JSONValue) -> ByteBuffer {
+            ByteBuffer(bytes: Array(String(tag).utf8) + writer.bytes(value))
+        }
+        func failed(_ message: String) async throws -> TreeResult.File? {
+            try await connection.sendData(id, .data, tagged("X", ["i": .int(Int64(index)), "msg": .string(message)]))
+            return nil
+        }
+        var part = 0
+        var first: ByteBuffer?
+        while true {
+            let piece = try await feed.piece(for: consumer, file: index, part: part)
+            part += 1
+            switch piece {
+            case .failed(let message):
+                return try await failed(message)
+            case .bytes(let chunk):
+                if let held = first {
+                    first = nil
+                    try await connection.sendData(id, .data, tagged("F", ["i": .int(Int64(index))]))
+                    try await connection.sendData(id, .data, held)
+                }
+                if part == 1 {
+                    first = chunk
+                } else {
+                    try await connection.sendData(id, .data, chunk)
+                }
+            case .end(let sha1, let size):
+                let end: JSONValue = ["i": .int(Int64(index)), "sha1": .string(sha1), "size": .int(Int64(size))]
+                if part <= 2 {
+                    let header = writer.bytes(end)
+                    var frame = ByteBuffer()
+                    frame.writeInteger(UInt8(ascii: "W"))
+                    frame.writeInteger(UInt32(header.count))
+                    frame.writeBytes(header)
+                    if var held = first {
+                        held.moveReaderIndex(forwardBy: 1)
+                        frame.writeBuffer(&held)
+                    }
+                    try await connection.sendData(id, .data, frame)
+                } else {
+                    try await connection.sendData(id, .data, tagged("E", end))
+                }
+                return TreeResult.File(path: tree.entries[index].path, size: size, sha1: sha1)
+            }
+        }
+    }
+
+    /// Copies the folder `remotePath` (or, with `glob`, the pattern's matches, each under its name) into the
+    /// local folder `localRoot`. Only with `recursive` are matched folders copied.
+    public func fetchTree(_ remotePath: String, to localRoot: String, glob: Bool = false, recursive: Bool = true)
+        async throws -> TreeResult
+    {
+        let sink = try TreeSink(root: localRoot)
+        do {
+            let reply = try await perform { connection in
+                try await connection.request(
+                    "tree_get",
+                    [
+                        "path": .string(remotePath), "glob": .bool(glob), "recursive": .bool(recursive),
+                        "chunk": .int(Int64(LocalFile.chunkSize)),
+                    ], reply: Reply.Tree.self, onData: { try sink.receive($0) })
+            }
+            var result = sink.finish(skipped: reply.skipped ?? 0)
+            Self.addFailures(reply, to: &result)
+            result.failureCount = max(result.failureCount, reply.failureCount)
+            return result
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+}
+
+/// tree_put's first half as the controller hears it: the host's change list (D frames), then R once it has
+/// compared everything. `@unchecked Sendable`: every access holds `lock`.
+final class TreeCompare: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var result = TreeResult(root: "")
+    private var wanted: [Int] = []
+    private let digest = SHA1()
+    private var done = false
+    private var waiter: CheckedContinuation<[Int]?, Never>?
+
+    func receive(_ buffer: ByteBuffer) throws {
+        var buffer = buffer
+        guard let tag = buffer.readInteger(as: UInt8.self), let value = try? JSONValue.parse(buffer.readableBytesView)
+        else { throw ErrorResult("protocol error: unreadable tree_put frame", kind: .protocol) }
+        let resume: CheckedContinuation<[Int]?, Never>? = try lock.withLock {
+            switch tag {
+            case UInt8(ascii: "D"):
+                guard case .array(let records) = value else {
+                    throw ErrorResult("protocol error: tree_put change list is not a list", kind: .protocol)
+                }
+                for record in records { try add(record) }
+                return nil
+            case UInt8(ascii: "R"):
+                done = true
+                defer { waiter = nil }
+                return waiter
+            default:
+                throw ErrorResult("protocol error: unknown tree_put frame tag \(tag)", kind: .protocol)
+            }
+        }
+        resume?.resume(returning: lock.withLock { wanted })
+    }
+
+    private func add(_ record: JSONValue) throws {
+        guard let path = TreePath.read(record), let sign = record["c"]?.stringValue else {
+            throw ErrorResult("protocol error: tree_put change without a path", kind: .protocol)
+        }
+        if let index = record["i"]?.intValue { wanted.append(Int(index)) }
+        guard let kind = TreeResult.Change.Sign(rawValue: sign) else { return }  // "=": sent, not a change
+        var what: [String] = []
+        if case .array(let items)? = record["w"] { what = items.compactMap(\.stringValue) }
+        let change = TreeResult.Change(sign: kind, path: path, kind: record["k"]?.stringValue ?? "f", what: what)
+        digest.update(Array((change.text + " " + what.joined(separator: ",") + "\n").utf8))
+        result.add(change)
+    }
+
+    /// The files the host wants, once it compared; nil when the request ended first (the host refused it).
+    func compared() async -> [Int]? {
+        await withCheckedContinuation { continuation in
+            let now: [Int]?? = lock.withLock {
+                if done { return .some(wanted) }
+                if ended { return .some(nil) }
+                waiter = continuation
+                return .none
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    private var ended = false
+
+    /// The request ended: a body still waiting for R gives up.
+    func end() {
+        let resume: CheckedContinuation<[Int]?, Never>? = lock.withLock {
+            ended = true
+            defer { waiter = nil }
+            return waiter
+        }
+        resume?.resume(returning: nil)
+    }
+
+    func sent(_ file: TreeResult.File) {
+        lock.withLock { result.add(file) }
+    }
+
+    func result(root: String) -> TreeResult {
+        lock.withLock {
+            var result = self.result
+            result.root = root
+            result.changeDigest = digest.hexDigest()
+            return result
+        }
+    }
+}

@@ -255,8 +255,9 @@ public actor Tunnel {
         if let opening { _ = try? await opening.value }
         let current = connection
         connection = nil
-        // ssh is hung up rather than waited for: the far agent ends all the same, a round trip sooner.
-        await current?.shutdown(hangUp: kind is SSH)
+        // ssh is hung up rather than waited for: the far agent ends all the same, a round trip sooner. Not through
+        // a jump host: there the shared master then kept the dropped forwarding (and itself) alive for long.
+        await current?.shutdown(hangUp: (kind as? SSH)?.via.isEmpty == true)
         await kind.cleanup()
     }
 

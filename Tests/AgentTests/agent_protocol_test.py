@@ -184,7 +184,8 @@ class Agent:
             if header is None:
                 break
             length, op, rid = struct.unpack('>IBI', header)
-            if not 5 <= length <= MAX_FRAME or op not in (OK, ERR, DATA, HELLO, WANT):
+            # 10, 11: ROUTE and LEAF, a gateway's frames (agent_gateway_test.py).
+            if not 5 <= length <= MAX_FRAME or op not in (OK, ERR, DATA, HELLO, WANT, 10, 11):
                 with self.cond:
                     self.bad = f'bad frame: length {length} op {op} id {rid} (raw {header!r})'
                     self.cond.notify_all()

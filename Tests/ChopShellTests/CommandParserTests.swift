@@ -657,8 +657,9 @@ final class CommandParserTests: XCTestCase {
     func testUsageLines() {
         XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE] [--recursive]")
         XCTAssertEqual(
-            CommandHelp.usage("add"), "add HOST|@GROUP... [--via JUMP[,JUMP]] [--python PATH] [--sudo [USER]]")
-        XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH]")
+            CommandHelp.usage("add"),
+            "add HOST|@GROUP... [--via JUMP[,JUMP]] [--gateway GW] [--python PATH] [--sudo [USER]]")
+        XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH] [--gateway GW]")
         XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add container"), "add container NAME... [--python PATH]")

@@ -44,7 +44,8 @@ final class TypedErrorsTests: XCTestCase {
     /// resolver knows which are empty before an operation or a `where`.
     func testResultSetNamesAreOneEnum() throws {
         XCTAssertEqual(
-            ResultSet.allCases.map(\.rawValue), ["ok", "failed", "outliers", "match", "nomatch", "skipped"])
+            ResultSet.allCases.map(\.rawValue),
+            ["ok", "failed", "outliers", "match", "nomatch", "skipped", "changed", "unchanged"])
         XCTAssertEqual(NameCommand.reserved, Set(["all"] + ResultSet.allCases.map(\.rawValue)))
         let completed = CompletionEngine(results: [3]).complete("@").candidates
         for set in ResultSet.allCases { XCTAssertTrue(completed.contains("@" + set.rawValue), set.rawValue) }

@@ -82,6 +82,12 @@ public struct HostileAgent: TunnelKind {
             read(n)
             if mode == 'want-unshipped':
                 want_flood({'module': 'mypkg'}, 2000)
+            if mode == 'garbage':
+                os.write(1, b'\xff\xff\xff\xff' * 1000)
+                time.sleep(120)
+            if mode == 'unsolicited':
+                send(2, 4242, {'time': 0})
+                time.sleep(120)
             while True:
                 length, op, rid = struct.unpack('>IBI', read(9))
                 request = read(length - 5)

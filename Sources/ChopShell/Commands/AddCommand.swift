@@ -8,6 +8,7 @@ public struct AddCommand: ChopCommand, Equatable {
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         options: [
             .value("--via", "JUMP[,JUMP]", example: "bastion", "reach the hosts through jump hosts (ProxyJump)"),
+            .gateway,
             .python,
             OptionSpec(
                 "--sudo", arity: .optionalValue("USER", implied: "root"),
@@ -25,12 +26,16 @@ public struct AddCommand: ChopCommand, Equatable {
             @GROUP adds the hosts of a group read by 'inventory' (@all: all of them), with their variables.
             --via reaches the hosts through jump hosts (ssh's ProxyJump; a chain is --via a,b), each
             configured in your ssh config; it wins over an inventory's chop_via.
+            --gateway GW reaches the hosts through members: each gateway's agent runs its own ssh to them and
+            relays their frames, so chop holds one connection per gateway, not per host; gw[1-4] spreads the
+            hosts over four gateways. @via:GW targets the hosts behind GW.
 
             Examples:
               add web[01-04] root@db:2222
               add legacy1 --python /usr/bin/python3.9
               add web[1-3] --sudo
               add node[1-50] --via bastion
+              add node[1-1000] --gateway gw[1-4]
               add @webservers
               add @all
               add db1 --sudo postgres
@@ -46,12 +51,17 @@ public struct AddCommand: ChopCommand, Equatable {
     public var sudo: String?
     /// Jump hosts (`--via a,b`); nil: none given.
     public var via: [String]?
+    /// Gateways (a node set of members) that reach the hosts; nil: chop reaches them itself.
+    public var gateway: String?
 
-    public init(hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil) {
+    public init(
+        hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
+    ) {
         self.hosts = hosts
         self.python = python
         self.sudo = sudo
         self.via = via
+        self.gateway = gateway
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
@@ -79,7 +89,8 @@ public struct AddCommand: ChopCommand, Equatable {
             }
             via = hops
         }
-        return AddCommand(hosts: hosts, python: options.value("--python"), sudo: sudo, via: via)
+        return AddCommand(
+            hosts: hosts, python: options.value("--python"), sudo: sudo, via: via, gateway: options.value("--gateway"))
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
@@ -88,6 +99,6 @@ public struct AddCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(hosts, python: python, sudo: sudo, via: via)
+        try await session.addSSH(hosts, python: python, sudo: sudo, via: via, gateway: gateway)
     }
 }

@@ -12,6 +12,8 @@ public struct InventoryHost: Sendable, Equatable {
     public var becomeUser: String
     /// Jump hosts, first hop first: `chop_via`, else a ProxyJump in `ansible_ssh_common_args`.
     public var via: [String]
+    /// `chop_gateway`: members (a node set) whose agents reach this host (`add --gateway`); nil: chop does.
+    public var gateway: String?
     /// Variables chop needs whose winning value is a Jinja template it cannot evaluate, with that value: `add`
     /// refuses the host rather than reach another machine, as another user or through no jump host.
     /// (`ansible_python_interpreter` is not among them: chop finds a Python by itself.)
@@ -28,6 +30,7 @@ public struct InventoryHost: Sendable, Equatable {
         python = vars["ansible_python_interpreter"]
         become = vars["ansible_become"].flatMap(InventoryVars.bool) ?? false
         becomeUser = vars["ansible_become_user"] ?? "root"
+        gateway = vars["chop_gateway"]
         if let via = vars["chop_via"] {
             self.via = InventoryVars.hops(via)
         } else if let args = vars["ansible_ssh_common_args"] {
@@ -44,6 +47,7 @@ enum InventoryVars {
     static let used: Set<String> = [
         "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user", "ansible_ssh_user",
         "ansible_python_interpreter", "ansible_become", "ansible_become_user", "chop_via", "ansible_ssh_common_args",
+        "chop_gateway",
     ]
 
     /// The variables whose value decides which machine is reached and how: a template among them cannot be
@@ -100,7 +104,7 @@ enum InventoryVars {
                 throw InventoryProblem("\(key) must be a port number (1-65535), not '\(value)'")
             }
         case "ansible_host", "ansible_ssh_host", "ansible_user", "ansible_ssh_user", "ansible_become_user",
-            "ansible_python_interpreter":
+            "ansible_python_interpreter", "chop_gateway":
             try checkWord(value, key)
         case "ansible_become":
             guard bool(value) != nil else {

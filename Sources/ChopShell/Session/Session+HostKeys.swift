@@ -8,7 +8,9 @@ extension Session {
         var name: String
         var route: HostKeyRoute
         var keys: [HostKey]
-        var endpoint: String { "\(route.hostName):\(route.port)" }
+        /// Set for a leaf: its ssh runs on the gateway, whose known_hosts gets the keys.
+        var leaf: GatewayLeaf?
+        var endpoint: String { "\(route.hostName):\(route.port)" + (leaf.map { " from \($0.gateway.name)" } ?? "") }
     }
 
     /// Adds the keys of `target` (default: `@unknown-key`) to known_hosts once the user agrees, then reconnects.
@@ -47,7 +49,7 @@ extension Session {
         let question =
             "Add \(counted(keyCount, "key")) for \(counted(scanned.count, "host")) to your known_hosts? [y/N] "
         guard try await consent(question, yes: yes || !fingerprints.isEmpty) else { return .error }
-        try write(scanned)
+        try await write(scanned)
         let result = try await connect(scanned.map(\.name), target: nil, fresh: true)
         return problems.isEmpty ? result : .hostsFailed
     }
@@ -56,6 +58,11 @@ extension Session {
     func replaceHostKey(of name: String, yes: Bool, fingerprints: [String]) async throws -> CommandResult {
         guard let tunnel = group[name] else {
             throw ShellError("no member named '\(name)'; 'hosts' lists them")
+        }
+        if let leaf = tunnel.kind as? GatewayLeaf {
+            throw ShellError(
+                "trust --replace \(name): it is reached through \(leaf.gateway.name); check why its key changed, "
+                    + "then fix the gateway's known_hosts there")
         }
         guard let ssh = tunnel.kind as? SSH else {
             throw ShellError("\(name) is a \(tunnel.kind.kindName) member: only ssh members have host keys")
@@ -89,12 +96,27 @@ extension Session {
                 throw ShellError(error.msg)
             }
         }
-        try write([ScannedHost(name: name, route: route, keys: offered)])
+        try await write([ScannedHost(name: name, route: route, keys: offered)])
         return try await connect([name], target: nil, fresh: true)
     }
 
     /// Where ssh goes for `tunnel` and the keys offered there; refuses what `trust` must not touch.
     private static func scan(_ tunnel: Tunnel, fingerprints: [String]) async -> Result<ScannedHost, ErrorResult> {
+        if let leaf = tunnel.kind as? GatewayLeaf {
+            // Its ssh runs on the gateway: the route and keys are seen from there, and go to its known_hosts.
+            guard leaf.leaf is SSH else { return .failure(ErrorResult("a \(leaf.kindName) leaf has no ssh host key")) }
+            if case .keyChanged = tunnel.state {
+                return .failure(
+                    ErrorResult("its key CHANGED and trust never replaces one; check why on \(leaf.gateway.name)"))
+            }
+            do {
+                let route = try await leaf.hostKeyRoute()
+                let keys = try matching(try await leaf.scanKeys(at: route), fingerprints)
+                return .success(ScannedHost(name: tunnel.name, route: route, keys: keys, leaf: leaf))
+            } catch {
+                return .failure(error)
+            }
+        }
         guard let ssh = tunnel.kind as? SSH else {
             return .failure(ErrorResult("a \(tunnel.kind.kindName) member has no ssh host key"))
         }
@@ -192,12 +214,25 @@ extension Session {
         return true
     }
 
-    /// Appends the keys to each host's first known_hosts file, once per name and key.
-    private func write(_ hosts: [ScannedHost]) throws {
+    /// Appends the keys to each host's first known_hosts file, once per name and key (a leaf's on its gateway).
+    private func write(_ hosts: [ScannedHost]) async throws {
         var lines: [String: [String]] = [:]
         var seen = Set<String>()
         var files: [String] = []
         for host in hosts {
+            guard let leaf = host.leaf else { continue }
+            let file = host.route.knownHostsFiles.first ?? "~/.ssh/known_hosts"
+            let entries = host.keys.map {
+                KnownHostsFile.line(name: host.route.knownHostsName, key: $0, hashed: host.route.hashKnownHosts)
+            }
+            do {
+                try await leaf.appendKnownHosts(entries, to: file)
+            } catch {
+                throw ShellError(error.msg)
+            }
+            io.print("added \(counted(entries.count, "key")) to \(file) on \(leaf.gateway.name)")
+        }
+        for host in hosts where host.leaf == nil {
             let file = host.route.knownHostsFiles.first ?? Session.expandTilde("~/.ssh/known_hosts")
             if lines[file] == nil { files.append(file) }
             for key in host.keys where seen.insert("\(file) \(host.route.knownHostsName) \(key.base64)").inserted {

@@ -5,10 +5,12 @@ import Foundation
 extension Session {
     /// Adds SSH members (ranges expanded; `@GROUP` names an inventory group, whose hosts that are not members
     /// yet come with their variables) and starts connecting them in the background. `via`: jump hosts.
-    func addSSH(_ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil) async throws
-        -> CommandResult
-    {
+    func addSSH(
+        _ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
+    ) async throws -> CommandResult {
         var tunnels: [Tunnel] = []
+        // Each host's gateways: --gateway, else its inventory's chop_gateway.
+        var gateways: [String?] = []
         var fromGroups = Set(group.names)
         var already = 0
         for spec in specs {
@@ -19,6 +21,7 @@ extension Session {
                         continue
                     }
                     tunnels.append(try inventoryTunnel(name, python: python, sudo: sudo, via: via))
+                    gateways.append(gateway ?? inventory.settings(of: name).gateway)
                 }
                 continue
             }
@@ -39,6 +42,7 @@ extension Session {
                     throw ShellError("\(error)")
                 }
                 tunnels.append(Tunnel(kind, connectTimeout: settings.connectTimeout))
+                gateways.append(gateway)
             }
         }
         if already > 0 {
@@ -48,7 +52,7 @@ extension Session {
         // Typed patterns fold as nodeset -f folds them (n[-5-5] stays n[-5-5]); inventory groups by their names.
         let typed =
             specs.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ","))
-        return try await addMembers(tunnels, shown: typed)
+        return try await addMembers(try behindGateways(tunnels, gateways: gateways), shown: typed)
     }
 
     /// The member an interactive session starts with when no host is given: this machine, as `local`. It
@@ -63,7 +67,9 @@ extension Session {
     }
 
     /// Local members, one per name (`w[1-4]` is four); no name: `local`, or `local2`… when that is taken.
-    func addLocal(_ specs: [String], python: String?, quietly: Bool = false) async throws -> CommandResult {
+    func addLocal(_ specs: [String], python: String?, gateway: String? = nil, quietly: Bool = false) async throws
+        -> CommandResult
+    {
         var names: [String] = []
         for spec in specs {
             do {
@@ -82,7 +88,7 @@ extension Session {
             Tunnel(try Local($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
         }
         return try await addMembers(
-            tunnels, quietly: quietly,
+            try behindGateways(tunnels, gateways: tunnels.map { _ in gateway }), quietly: quietly,
             shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")))
     }
 
@@ -161,6 +167,7 @@ extension Session {
             var kind = tunnel.kind.kindName
             if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
             if let ssh = tunnel.kind as? SSH, !ssh.via.isEmpty { kind += " via \(ssh.via.joined(separator: ","))" }
+            if let leaf = tunnel.kind as? GatewayLeaf { kind += " via \(leaf.gateway.name)" }
             var word = MemberState.word(state)
             if state == .up, let note = await tunnel.connectNote { word += " (\(note))" }
             result.append(

@@ -144,6 +144,7 @@ public actor Session {
         // Inventory groups (`@webservers`): the group's hosts that are members; chop's own sets win a name.
         for (name, hosts) in inventory.expanded where all[name] == nil { all[name] = hosts }
         all.merge(membersByState()) { _, state in state }
+        all.merge(membersByGateway()) { _, via in via }
         for entry in history.entries {
             for (name, hosts) in entry.sets { all["%\(entry.number).\(name)"] = hosts }
         }

@@ -106,6 +106,8 @@ def reader_loop():
             upload.end(payload)
         elif op == SHIPPED:
             SHIPPED_CODE.answer(rid, payload)
+        elif op == ROUTE:
+            GATEWAY.route_in(rid, payload)
         elif op == CANCEL:
             req = ACTIVE.get(rid)   # finished or unknown ids: nothing to cancel
             if req:

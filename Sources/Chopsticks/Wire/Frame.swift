@@ -27,6 +27,11 @@ public struct Frame: Sendable, Equatable {
         case want = 0x08
         /// Controller → agent: the answer to a `want`, with its id (`ModuleServer`).
         case shipped = 0x09
+        /// Either way, with a gateway: the id is a leaf's route, the payload one frame of that leaf without
+        /// its length (op, id, payload). See `GatewayRouter`.
+        case route = 0x0A
+        /// Gateway → controller: `{"login"}`, `{"stderr"}` or `{"exit", "fault"?}` about the leaf of route id.
+        case leaf = 0x0B
     }
 
     /// Frames larger than this are refused: a broken or hostile host cannot make the controller allocate

@@ -16,14 +16,19 @@ actor AgentConnection {
         let onData: (@Sendable (ByteBuffer) throws -> Void)?
     }
 
-    nonisolated let process: ChildProcess
+    /// The tunnel's child here, or a leaf's route through its gateway (`LeafRoute`).
+    nonisolated let process: any AgentChild
     nonisolated let stderr: StderrLog
     nonisolated let eventLoop: any EventLoop
-    /// The framed pipe itself, for writes whose completion matters (`answerWant`).
-    private nonisolated let channel: any Channel
-    private let kind: any TunnelKind
+    /// The framed pipe itself, for writes whose completion matters (`answerWant`); a leaf's is its gateway's.
+    nonisolated let channel: any Channel
+    /// Set for a leaf behind a gateway: its frames go out wrapped for its route, over the gateway's pipe.
+    nonisolated let route: LeafRoute?
+    /// The leaves this connection relays when its host is a gateway (`GatewayRouter`).
+    nonisolated let router = GatewayRouter()
+    nonisolated let kind: any TunnelKind
     private let timeoutSeconds: Int
-    private var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
+    private(set) var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
     private var pending: [UInt32: Pending] = [:]
     private var nextID: UInt32 = 1
     private var helloPromise: EventLoopPromise<Hello>?
@@ -55,11 +60,12 @@ actor AgentConnection {
     /// What the host printed on stdout before the agent's marker, while the agent has not started (nil after).
     private let login: NIOLockedValueBox<[UInt8]?>
 
-    private init(
-        process: ChildProcess, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
-        shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>, reused: Bool,
-        settled: (@Sendable (Bool) -> Void)?
+    init(
+        process: any AgentChild, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
+        shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>,
+        route: LeafRoute? = nil, reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil
     ) {
+        self.route = route
         self.reused = reused
         self.settled = settled
         self.shipped = shipped
@@ -78,6 +84,9 @@ actor AgentConnection {
         kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
         shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
     ) async throws -> (AgentConnection, Hello) {
+        if let leaf = kind as? GatewayLeaf {
+            return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped)
+        }
         let connection = try await launch(
             kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
         return (connection, try await connection.hello())
@@ -86,11 +95,14 @@ actor AgentConnection {
     /// Starts the tunnel's child and writes the bootstrap and the agent, without waiting for any answer:
     /// requests may be written right behind them (the agent reads them after its hello), so a connect costs
     /// no round trip that ssh itself does not. `hello()` then waits for the agent (at most `timeout` seconds
-    /// from here on).
+    /// from here on). A gateway's leaf is opened whole (its hello is then already there).
     static func launch(
         kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
         shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
     ) async throws -> AgentConnection {
+        if let leaf = kind as? GatewayLeaf {
+            return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped).0
+        }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
         let launch = await kind.launch(script: Bootstrap.reader, sudoPassword: password != nil)
         let marker = Bootstrap.newMarker()
@@ -140,40 +152,63 @@ actor AgentConnection {
             process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
             shipped: shipped, login: login, reused: launch.reused, settled: launch.settled)
         let bootstrap = ByteBuffer(string: line)
-        await connection.start(channel: channel, errors: errors, password: password, bootstrap: bootstrap)
+        await connection.begin(.pipe(channel, errors: errors, bootstrap: bootstrap), password: password)
         return connection
     }
 
-    private func start(
-        channel: NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, password: Secret?,
-        bootstrap: ByteBuffer
-    ) async {
+    /// How `start` reaches the agent: the child's pipes, or a leaf's route (frames from the gateway, our writes
+    /// through the gateway's writer, and `open` asking the gateway to start the leaf).
+    enum Transport {
+        case pipe(NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, bootstrap: ByteBuffer)
+        case route(
+            LeafRoute, writer: NIOAsyncChannelOutboundWriter<Outgoing>, open: @Sendable () async throws -> Void)
+    }
+
+    /// `begin`, then waits for the hello.
+    func start(_ transport: Transport, password: Secret?, helloTimeout: Int? = nil) async throws -> Hello {
+        await begin(transport, password: password, helloTimeout: helloTimeout)
+        return try await hello()
+    }
+
+    /// Attaches the transport and sends the agent (or asks the gateway to start it), without waiting for it.
+    private func begin(_ transport: Transport, password: Secret?, helloTimeout: Int? = nil) async {
         let stderr = self.stderr
         stderr.beginMarkers()
-        stderrDone = Task {
-            try? await errors.executeThenClose { inbound in
-                for try await chunk in inbound { stderr.append(chunk.readableBytesView) }
-            }
-            stderr.finish()
-        }
         let helloPromise = eventLoop.makePromise(of: Hello.self)
         self.helloPromise = helloPromise
         let attached = eventLoop.makePromise(of: Void.self)
-        reader = Task {
-            do {
-                try await channel.executeThenClose { inbound, outbound in
-                    self.attach(outbound)
-                    attached.succeed()
-                    for try await frame in inbound { self.receive(frame) }
+        switch transport {
+        case .pipe(let channel, let errors, _):
+            stderrDone = Task {
+                try? await errors.executeThenClose { inbound in
+                    for try await chunk in inbound { stderr.append(chunk.readableBytesView) }
                 }
-                await self.lost(nil)
-            } catch {
-                attached.succeed()
-                await self.lost(error)
+                stderr.finish()
+            }
+            reader = Task {
+                do {
+                    try await channel.executeThenClose { inbound, outbound in
+                        self.attach(outbound)
+                        attached.succeed()
+                        for try await frame in inbound { self.receive(frame) }
+                    }
+                    await self.lost(nil)
+                } catch {
+                    attached.succeed()
+                    await self.lost(error)
+                }
+            }
+        case .route(let route, let writer, _):
+            attach(writer)
+            attached.succeed()
+            stderrDone = Task { await route.ended() }
+            reader = Task {
+                for await frame in route.frames { self.receive(frame) }
+                await self.lost(route.ending)
             }
         }
         try? await attached.futureResult.get()
-        let timeout = timeoutSeconds
+        let timeout = helloTimeout ?? timeoutSeconds
         helloTimer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
             helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
             stderr.endMarkerWait()
@@ -191,8 +226,16 @@ actor AgentConnection {
         } else {
             do {
                 guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
-                // The bootstrap line for the shell `Bootstrap.reader` started, then the agent for its Python.
-                try await writer.write(contentsOf: [.raw(bootstrap), .raw(Bootstrap.agentBuffer)])
+                switch transport {
+                case .pipe(_, _, let bootstrap):
+                    // The bootstrap line for the shell `Bootstrap.reader` started, then the agent for its Python.
+                    try await writer.write(contentsOf: [.raw(bootstrap), .raw(Bootstrap.agentBuffer)])
+                case .route(_, _, let open):
+                    try await open()
+                }
+            } catch let error as ErrorResult where route != nil {
+                // The gateway refused to start the leaf: that is the reason.
+                helloPromise.fail(error)
             } catch {
                 // The child may have died at once; its reason arrives through `lost`.
             }
@@ -240,7 +283,7 @@ actor AgentConnection {
             prompted = true
             // Straight into the pipe, not through NIO's buffers: the one copy made here is zeroed after. The
             // pipe is empty (nothing else was written yet), so a line this short is written whole at once.
-            let fd = process.stdinFD
+            guard let fd = (process as? ChildProcess)?.stdinFD else { return nil }
             password.withBytes { bytes in
                 var line = bytes
                 line.append(0x0A)
@@ -272,7 +315,7 @@ actor AgentConnection {
         ended: (@Sendable () -> Void)? = nil
     ) async throws -> Reply {
         if let lostReason { throw lostReason }
-        guard let writer else { throw ErrorResult("tunnel not open", kind: .connection) }
+        guard writer != nil else { throw ErrorResult("tunnel not open", kind: .connection) }
         let id = nextID
         nextID = nextID == UInt32.max ? 1 : nextID + 1
         let promise = eventLoop.makePromise(of: ByteBuffer.self)
@@ -289,7 +332,7 @@ actor AgentConnection {
         defer { deadline?.cancel() }
         return try await withTaskCancellationHandler {
             do {
-                try await writer.write(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
+                try await transmit(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
                 if let body { try await body(id, self) }
             } catch is CancellationError {
                 // Ctrl-C, or the agent already answered (e.g. refused a put): the promise is settled elsewhere.
@@ -302,7 +345,7 @@ actor AgentConnection {
                 // here, and tell the agent to drop what it has, so neither side waits for data that never comes.
                 if pending[id] != nil, lostReason == nil {
                     fail(id, ErrorResult(error))
-                    try? await writer.write(.frame(Frame(op: .cancel, id: id)))
+                    try? await transmit(.frame(Frame(op: .cancel, id: id)))
                 }
             }
             let buffer = try await promise.futureResult.get()
@@ -320,8 +363,19 @@ actor AgentConnection {
 
     /// Sends a chunk of a put; throws once the request has ended (e.g. the agent refused the path).
     func sendData(_ id: UInt32, _ op: Frame.Op, _ bytes: ByteBuffer) async throws {
-        guard pending[id] != nil, let writer else { throw CancellationError() }
-        try await writer.write(.frame(Frame(op: op, id: id, payload: bytes)))
+        guard pending[id] != nil, writer != nil else { throw CancellationError() }
+        try await transmit(.frame(Frame(op: op, id: id, payload: bytes)))
+    }
+
+    /// Writes to the agent: straight into the pipe, or wrapped for a leaf's route into its gateway's.
+    private func transmit(_ item: Outgoing) async throws {
+        guard let writer else { throw CancellationError() }
+        try await writer.write(route.map { $0.wrap(item) } ?? item)
+    }
+
+    /// No more input for the agent: its stdin is closed (a leaf's, by its gateway).
+    private func endInput() {
+        if let route { route.closeInput() } else { writer?.finish() }
     }
 
     /// Seconds a host has past a request's own timeout before chop ends it: time for the agent to stop the
@@ -344,7 +398,7 @@ actor AgentConnection {
     func cancel(_ id: UInt32) async {
         guard pending[id] != nil else { return }
         fail(id, ErrorResult("interrupted", kind: .interrupted))
-        try? await writer?.write(.frame(Frame(op: .cancel, id: id)))
+        try? await transmit(.frame(Frame(op: .cancel, id: id)))
     }
 
     private func fail(_ id: UInt32, _ error: ErrorResult) {
@@ -390,10 +444,13 @@ actor AgentConnection {
                 try entry.onData?(frame.payload)
             } catch {
                 fail(frame.id, ErrorResult(error))
-                Task { try? await writer?.write(.frame(Frame(op: .cancel, id: frame.id))) }
+                Task { try? await self.transmit(.frame(Frame(op: .cancel, id: frame.id))) }
             }
         case .want:
             answerWant(frame)
+        case .route, .leaf:
+            // Only a gateway sends these, and only for leaves chop opened through it.
+            if !router.deliver(frame) { breakOff("protocol error: unexpected frame op \(frame.op) from host") }
         case .end, .request, .cancel, .shipped:
             // Only the controller sends these: a host that does is broken or hostile.
             breakOff("protocol error: unexpected frame op \(frame.op) from host")
@@ -437,12 +494,13 @@ actor AgentConnection {
             op: .shipped, id: frame.id, payload: ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(answer)))
         let answering = self.answering
         let channel = self.channel
+        let outgoing = route.map { $0.wrap(.frame(reply)) } ?? .frame(reply)
         // The write and the callback that clears the flag are set up in one event-loop task, so the callback is
         // attached before the write can complete and runs in the same loop turn as the write: before that loop
         // can read the agent's next WANT. (A callback added from here, off the loop, to a write already done
         // runs in a later task, after the loop may have read that WANT: an honest host then looked like a flood.)
         channel.eventLoop.execute {
-            channel.writeAndFlush(Outgoing.frame(reply)).whenComplete { _ in answering.withLockedValue { $0 = false } }
+            channel.writeAndFlush(outgoing).whenComplete { _ in answering.withLockedValue { $0 = false } }
         }
     }
 
@@ -456,6 +514,8 @@ actor AgentConnection {
     /// The agent's stdout ended or broke: explain why and fail everything in flight.
     private func lost(_ error: (any Error)?) async {
         guard lostReason == nil else { return }
+        // Leaves behind this host hear it at once, not after its child is reaped.
+        router.lose(gateway: kind.name)
         let protocolError =
             (error as? FrameError).map { frameError in
                 guard case .tooMuchLoginText = frameError else {
@@ -482,7 +542,7 @@ actor AgentConnection {
         helloPromise?.fail(reason)
         for (_, entry) in pending { entry.promise.fail(reason) }
         pending.removeAll()
-        writer?.finish()
+        endInput()
     }
 
     /// Closes the agent's stdin (it exits cleanly), then makes sure the child and its group are gone.
@@ -491,7 +551,8 @@ actor AgentConnection {
     /// pipes when the connection, or a shared master's channel, goes; the agent exits on that end of input).
     func shutdown(hangUp: Bool = false) async {
         settle(false)
-        writer?.finish()
+        endInput()
+        router.lose(gateway: kind.name)
         if lostReason == nil {
             lostReason = ErrorResult("tunnel closed", kind: .connection)
             if hangUp { process.signalGroup(SIGTERM) }

@@ -429,6 +429,9 @@ public actor Tunnel {
     func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int?) async throws
         -> PutResult
     {
+        if let leaf = kind as? GatewayLeaf {
+            return try await put(through: leaf, from: source, as: consumer, remotePath, mode: mode)
+        }
         let mode = mode ?? source.mode
         do {
             let reply = try await perform { connection in

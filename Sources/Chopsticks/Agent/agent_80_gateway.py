@@ -1,0 +1,184 @@
+# chop agent part 80, gateway: this agent opens the tunnels of the leaves chop put behind it and relays
+# their frames (PROTOCOL.txt, "Gateways"). One thread does all the leaves' I/O with a selector, so a
+# gateway costs a thread, not three per leaf; every leaf is held to the same bounds chop holds a host
+# to (login text, frame size, the protocol's order), and a leaf that breaks them is ended alone.
+
+ROUTE, LEAF = 10, 11
+LEAF_NOISE = 65536           # most bytes a leaf may print before its marker (FrameDecoder.maxNoise)
+LEAF_STDERR = 1 << 20        # most stderr bytes passed on per leaf; the rest is counted, not sent
+LEAF_BACKLOG = 4 << 20       # bytes queued for a leaf's stdin before the reader waits for it
+LEAF_READ = 65536            # bytes read from one leaf per turn, so a busy leaf cannot starve the rest
+LEAF_FRAME = MAX_FRAME - 5   # a leaf's frame, wrapped in a ROUTE frame, stays within MAX_FRAME
+
+
+class Leaf:
+    """One leaf's tunnel process on this gateway and what is known of its stream."""
+
+    def __init__(self, route, params):
+        self.route = route
+        self.argv = param(params, 'argv', (list,), required=True)
+        if not self.argv or not all(isinstance(word, str) for word in self.argv):
+            raise protocol_error('leaf_open: argv must be a non-empty list of strings')
+        self.line = param(params, 'line', (str,), required=True).encode('utf-8')
+        self.marker = (param(params, 'marker', (str,), required=True) + '\n').encode('utf-8')
+        self.timeout = param(params, 'timeout', (int, float), 10)
+        self.proc = None
+        self.fds = {}             # fd -> 'out' | 'err' | 'in'
+        self.pending = bytearray()   # stdout not yet read as frames, or before the marker
+        self.started = self.hello = self.want = self.closing = self.ended = False
+        self.open_ids = set()     # request ids chop sent that have not ended
+        self.queue = bytearray()  # bytes for the leaf's stdin
+        self.feeds = []           # (file, request id, END payload): staged files sent as a put's DATA, in turn
+        self.stderr_sent = 0
+        self.deadline = None
+        self.fault = None         # why the gateway ended it: {'fault': word, 'msg': str}
+        self.kill_at = None
+        self.request = Request(('leaf', route), 'leaf')   # in ACTIVE while it runs: shutdown kills it
+
+
+class LeafStreams:
+    """The leaves' side of a gateway's I/O thread: what each leaf prints, read as chop reads a host (its
+    marker, then frames checked one by one), and the frames and news relayed to chop, batched per round."""
+
+    def read(self, leaf, fd, which):
+        try:
+            chunk = os.read(fd, LEAF_READ)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b''
+        if not chunk:
+            self.unregister(leaf, fd)
+            return
+        if which == 'err':
+            if leaf.stderr_sent < LEAF_STDERR:
+                chunk = chunk[:LEAF_STDERR - leaf.stderr_sent]
+                leaf.stderr_sent += len(chunk)
+                self.event(leaf, {'stderr': base64.b64encode(chunk).decode('ascii')})
+            return
+        leaf.pending += chunk
+        if not leaf.started:
+            at = leaf.pending.find(leaf.marker)
+            if at < 0:
+                if len(leaf.pending) > LEAF_NOISE + len(leaf.marker):
+                    self.fail(leaf, 'login', bytes(leaf.pending[:LEAF_NOISE]))
+                return
+            self.event(leaf, {'login': base64.b64encode(bytes(leaf.pending[:at])).decode('ascii')})
+            del leaf.pending[:at + len(leaf.marker)]
+            leaf.started = True
+        self.frames(leaf)
+
+    def frames(self, leaf):
+        """Pass on every whole frame the leaf sent, each checked as chop checks a host's frames."""
+        buf = leaf.pending
+        while len(buf) >= 4 and leaf.fault is None:
+            length = struct.unpack_from('>I', buf)[0]
+            if length < 5 or length > LEAF_FRAME:
+                return self.fail(leaf, 'frame', f'bad frame length {length} (must be 5..{LEAF_FRAME})')
+            if len(buf) < 4 + length:
+                return None
+            _, op, rid = HEADER.unpack_from(buf)
+            problem = self.check(leaf, op, rid)
+            if problem:
+                return self.fail(leaf, 'frame', problem)
+            frame = bytes(buf[4:4 + length])
+            del buf[:4 + length]
+            self.relay(ROUTE, leaf.route, frame)
+        return None
+
+    def check(self, leaf, op, rid):
+        """Why frame (op, rid) from a leaf breaks the protocol, or None."""
+        if op == HELLO:
+            if leaf.hello:
+                return 'a second hello'
+            leaf.hello = True
+            return None
+        if not leaf.hello:
+            return f'frame op {op} before the hello'
+        if op in (OK, ERR, DATA):
+            with self.lock:
+                known = rid in leaf.open_ids
+                if known and op != DATA:
+                    leaf.open_ids.discard(rid)
+            return None if known else f'frame op {op} for request {rid}, which chop did not send'
+        if op == WANT:
+            if leaf.want:
+                return 'it asked for shipped code again before it had the last answer'
+            leaf.want = True
+            return None
+        return f'unexpected frame op {op} from host'
+
+    def fail(self, leaf, fault, msg):
+        """The leaf broke a rule: it is ended alone, and chop learns why."""
+        if leaf.fault is None:
+            if isinstance(msg, bytes):
+                leaf.fault = {'fault': fault, 'login': base64.b64encode(msg).decode('ascii')}
+            else:
+                leaf.fault = {'fault': fault, 'msg': msg}
+        self.kill(leaf)
+        if leaf.proc is None:
+            self.end(leaf, leaf.fault)
+
+    def kill(self, leaf):
+        kill_group(leaf.proc)
+        for fd in list(leaf.fds):
+            if leaf.fds[fd] == 'in':
+                self.unregister(leaf, fd)
+
+    def end(self, leaf, fault):
+        leaf.ended = True
+        for fd in list(leaf.fds):
+            self.unregister(leaf, fd)
+        with self.lock:
+            self.leaves.pop(leaf.route, None)
+            leaf.queue.clear()
+            for source, _, _ in leaf.feeds:
+                source.close()
+            leaf.feeds = []
+            self.lock.notify_all()
+        with ACTIVE_LOCK:
+            ACTIVE.pop(leaf.request.id, None)
+        status = None
+        if leaf.proc is not None:
+            status = leaf.proc.wait()
+            for stream in (leaf.proc.stdin, leaf.proc.stdout, leaf.proc.stderr):
+                with contextlib.suppress(OSError):
+                    stream.close()
+        event = {'exit': status}
+        if not leaf.started and leaf.pending:   # it never started: what it printed is its login text
+            event['login'] = base64.b64encode(bytes(leaf.pending[:LEAF_NOISE])).decode('ascii')
+        event.update(fault or {})
+        self.event(leaf, event)
+
+    def unregister(self, leaf, fd):
+        if leaf.fds.pop(fd, None) is not None:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.selector.unregister(fd)
+
+    def event(self, leaf, obj):
+        self.relay(LEAF, leaf.route, to_json(obj))
+
+    def relay(self, op, rid, payload):
+        """Queues a frame for chop (I/O thread only): one write per round carries every leaf's frames, so
+        a thousand answers wake chop a few times, not a thousand."""
+        self.outbox += [HEADER.pack(5 + len(payload), op, rid), payload]
+        self.outsize += HEADER.size + len(payload)
+        if self.outsize > LEAF_BACKLOG:
+            self.flush_out()
+
+    def flush_out(self):
+        if not self.outbox:
+            return
+        data, self.outbox, self.outsize = b''.join(self.outbox), [], 0
+        try:
+            with WRITE_LOCK:
+                write_all(OUT_FD, data)
+        except OSError:
+            shutdown(0, 'chop agent: controller went away')
+
+
+@handles('gateway_source', QUICK)
+def op_gateway_source(req, params):
+    data = base64.b64decode(param(params, 'agent_b64', (str,), required=True))
+    GATEWAY.source = data
+    return {'size': len(data)}

@@ -1,0 +1,262 @@
+# chop agent part 82, leaves: the gateway's I/O thread (Gateway) and the requests that open, feed and close
+# leaves; the leaves' streams are part 80's (LeafStreams).
+
+
+class Gateway(LeafStreams):
+    """The leaves of this agent, by route id, and the thread that moves their bytes."""
+
+    def __init__(self):
+        self.lock = threading.Condition()
+        self.leaves = {}
+        self.waiting = []     # leaves not started yet: at most `fanout` connect at once
+        self.fanout = 64
+        self.commands = []    # work for the I/O thread, posted by the reader
+        self.source = None
+        self.selector = None
+        self.wake = None
+        self.poked = False    # a wake-up byte is on its way: one is enough for any number of commands
+        self.outbox = []      # frames for chop from this round of the I/O thread, written together
+        self.outsize = 0
+
+    def route_in(self, route, payload):
+        """A frame for leaf `route`: queued for its stdin. While that leaf has LEAF_BACKLOG bytes
+        waiting, the reader waits for it (flow control for a put), at most its timeout: a leaf that
+        does not read its input is ended then, and the other leaves go on."""
+        if len(payload) < 5:
+            return
+        with self.lock:
+            leaf = self.leaves.get(route)
+            if leaf is None or leaf.ended or leaf.closing:
+                return
+            op, rid = payload[0], struct.unpack('>I', bytes(payload[1:5]))[0]
+            if op == REQ:
+                leaf.open_ids.add(rid)
+            elif op == SHIPPED:
+                leaf.want = False
+            limit = time.monotonic() + leaf.timeout
+            while len(leaf.queue) > LEAF_BACKLOG and not leaf.ended and time.monotonic() < limit:
+                self.lock.wait(0.1)
+            if len(leaf.queue) > LEAF_BACKLOG:
+                self.commands.append(('fail', route, 'input', (f'the leaf did not read its input for '
+                                                            f'{leaf.timeout} s; the gateway ended it')))
+            else:
+                leaf.queue += HEADER.pack(len(payload), payload[0], rid) + payload[5:]
+                self.commands.append(('write', route))
+        self.poke()
+
+    # -------------------------------------------------------- the I/O thread
+
+    def post(self, command):
+        with self.lock:
+            if command:
+                self.commands.append(command)
+        self.poke()
+
+    def poke(self):
+        if self.poked:
+            return
+        self.poked = True
+        with contextlib.suppress(OSError, TypeError):
+            os.write(self.wake[1], b'x')
+
+    def start_thread(self):   # under self.lock
+        if self.selector is not None:
+            return
+        import selectors
+        self.selector = selectors.DefaultSelector()
+        self.wake = os.pipe()
+        for fd in self.wake:
+            os.set_blocking(fd, False)
+        self.selector.register(self.wake[0], selectors.EVENT_READ, None)
+        thread = threading.Thread(target=self.loop)
+        thread.daemon = True
+        thread.start()
+
+    def loop(self):
+        import selectors
+        while True:
+            self.flush_out()
+            events = self.selector.select(self.next_wait())
+            for key, mask in events:
+                if key.data is None:
+                    with contextlib.suppress(OSError):
+                        os.read(self.wake[0], 4096)
+                    self.poked = False   # before the commands are taken: a later one pokes again
+                    continue
+                leaf, which = key.data
+                if which == 'in':
+                    self.flush(leaf)
+                else:
+                    self.read(leaf, key.fd, which)
+            with self.lock:
+                commands, self.commands = self.commands, []
+            for command in commands:
+                self.run_command(command, selectors)
+            self.start_waiting(selectors)
+            self.check_times()
+
+    def next_wait(self):
+        with self.lock:
+            busy = any(leaf.kill_at or (leaf.proc and 'out' not in leaf.fds.values())
+                       for leaf in self.leaves.values())
+        return 0.05 if busy else 0.5
+
+    def run_command(self, command, selectors):
+        leaf = self.leaves.get(command[1])
+        if leaf is None or leaf.ended:
+            return
+        if command[0] == 'write':
+            self.want_write(leaf, selectors)
+        elif command[0] == 'close':
+            leaf.closing = True
+            if command[2] or leaf.proc is None:
+                self.kill(leaf)
+            else:
+                self.want_write(leaf, selectors)
+                leaf.kill_at = time.monotonic() + 2
+        elif command[0] == 'fail':
+            self.fail(leaf, command[2], command[3])
+
+    def start_waiting(self, selectors):
+        with self.lock:
+            connecting = sum(1 for leaf in self.leaves.values() if leaf.proc and not leaf.hello)
+            starting = []
+            while self.waiting and connecting < self.fanout:
+                leaf = self.waiting.pop(0)
+                if not leaf.ended:
+                    starting.append(leaf)
+                    connecting += 1
+        for leaf in starting:
+            if leaf.closing:
+                self.end(leaf, None)
+                continue
+            try:
+                leaf.proc = subprocess.Popen(leaf.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
+            except OSError as e:
+                self.end(leaf, {'fault': 'spawn', 'msg': f'cannot start {leaf.argv[0]} on the gateway: '
+                                                         f'{e.strerror or e}'})
+                continue
+            leaf.request.proc = leaf.proc
+            with ACTIVE_LOCK:
+                ACTIVE[leaf.request.id] = leaf.request
+            leaf.deadline = time.monotonic() + leaf.timeout
+            for stream, which in ((leaf.proc.stdout, 'out'), (leaf.proc.stderr, 'err')):
+                fd = stream.fileno()
+                os.set_blocking(fd, False)
+                leaf.fds[fd] = which
+                self.selector.register(fd, selectors.EVENT_READ, (leaf, which))
+            with self.lock:
+                leaf.queue[:0] = leaf.line + self.source
+            self.want_write(leaf, selectors)
+
+    def want_write(self, leaf, selectors):
+        if leaf.proc is None or leaf.proc.stdin is None:
+            return
+        fd = leaf.proc.stdin.fileno()
+        if fd not in leaf.fds:
+            os.set_blocking(fd, False)
+            leaf.fds[fd] = 'in'
+            self.selector.register(fd, selectors.EVENT_WRITE, (leaf, 'in'))
+
+    def top_up(self, leaf):   # under self.lock
+        while leaf.feeds and len(leaf.queue) < LEAF_BACKLOG // 4:
+            source, rid, end = leaf.feeds[0]
+            chunk = source.read(DEFAULT_CHUNK)
+            if chunk:
+                leaf.queue += HEADER.pack(5 + len(chunk), DATA, rid) + chunk
+            else:
+                leaf.queue += HEADER.pack(5 + len(end), END, rid) + end
+                source.close()
+                leaf.feeds.pop(0)
+
+    def flush(self, leaf):
+        fd = leaf.proc.stdin.fileno()
+        with self.lock:
+            self.top_up(leaf)
+            data = bytes(leaf.queue[:LEAF_READ])
+        try:
+            count = os.write(fd, data) if data else 0
+        except BlockingIOError:
+            return
+        except OSError:   # the leaf is gone: its stdout ending says so
+            count, data = 0, b''
+            with self.lock:
+                leaf.queue.clear()
+        with self.lock:
+            del leaf.queue[:count]
+            self.top_up(leaf)
+            empty = not leaf.queue
+            self.lock.notify_all()
+        if empty:
+            self.unregister(leaf, fd)
+            if leaf.closing:
+                leaf.proc.stdin.close()
+
+    def check_times(self):
+        now = time.monotonic()
+        for leaf in list(self.leaves.values()):
+            if leaf.ended:
+                continue
+            if leaf.proc is not None and not leaf.hello and leaf.deadline and now > leaf.deadline:
+                self.fail(leaf, 'timeout', f'timed out after {leaf.timeout} s')
+            elif leaf.kill_at and now > leaf.kill_at:
+                leaf.kill_at = None
+                self.kill(leaf)
+            if leaf.proc is not None and not any(w != 'in' for w in leaf.fds.values()):
+                status = leaf.proc.poll()
+                if status is not None:
+                    self.end(leaf, leaf.fault)
+
+
+GATEWAY = Gateway()
+
+
+@handles('leaf_open', QUICK)
+def op_leaf_open(req, params):
+    route = param(params, 'route', (int,), required=True)
+    if GATEWAY.source is None:
+        raise protocol_error('leaf_open: no agent source yet (send gateway_source first)')
+    leaf = Leaf(route, params)
+    fanout = param(params, 'fanout', (int,), 64)
+    with GATEWAY.lock:
+        if route in GATEWAY.leaves:
+            raise protocol_error(f'leaf_open: route {route} is in use')
+        GATEWAY.start_thread()
+        GATEWAY.fanout = max(1, fanout)
+        GATEWAY.leaves[route] = leaf
+        GATEWAY.waiting.append(leaf)
+    GATEWAY.post(None)
+    return {'route': route}
+
+
+@handles('leaf_feed', QUICK)
+def op_leaf_feed(req, params):
+    """Sends the file at `path` (a put chop staged here once for all its leaves) to the leaf as the DATA
+    and END of its put request `id`, read only as fast as the leaf takes it."""
+    route = param(params, 'route', (int,), required=True)
+    rid = param(params, 'id', (int,), required=True)
+    path = param(params, 'path', (str,), required=True)
+    end = to_json({'sha1': param(params, 'sha1', (str,), required=True),
+                   'size': param(params, 'size', (int,), required=True)})
+    try:
+        source = open(path, 'rb')   # noqa: SIM115 -- read by the I/O thread, closed when sent
+    except OSError as e:
+        raise os_error('leaf_feed', 'open', path, e) from None
+    with GATEWAY.lock:
+        leaf = GATEWAY.leaves.get(route)
+        if leaf is None or leaf.ended or leaf.closing:
+            source.close()
+            raise Failure('LeafGone', f'leaf_feed: route {route} is not open')
+        leaf.feeds.append((source, rid, end))
+        GATEWAY.commands.append(('write', route))
+    GATEWAY.poke()
+    return {'route': route}
+
+
+@handles('leaf_close', QUICK)
+def op_leaf_close(req, params):
+    route = param(params, 'route', (int,), required=True)
+    kill = param(params, 'kill', (bool,), False)
+    GATEWAY.post(('close', route, kill))
+    return {'route': route}

@@ -165,7 +165,7 @@ _chop() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(-e --errexit -q --quiet --json --no-color --no-init --version -h --help)
     local -a repeating_options=(--local --sudo -i --inventory -o --ssh-option)
-    local -a non_repeating_options=(--hosts-file --timeout --connect-timeout --fanout --python -F --ssh-config -c -f --file --password-fd)
+    local -a non_repeating_options=(--hosts-file --timeout --connect-timeout --persist --fanout --python -F --ssh-config -c -f --file --password-fd)
     __chop_offer_flags_options -1
 
     # Offer option value completions
@@ -188,6 +188,9 @@ _chop() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--persist')
         return
         ;;
     '--fanout')

@@ -20,7 +20,7 @@ function __chop_parse_tokens -S
     set -l unparsed_tokens (__chop_tokens -pc)
     switch $unparsed_tokens[1]
     case 'chop'
-        __chop_parse_subcommand -r 1 'local=+' 'sudo=+' 'hosts-file=' 'i/inventory=+' 'timeout=' 'connect-timeout=' 'fanout=' 'python=' 'F/ssh-config=' 'o/ssh-option=+' 'c=' 'f/file=' 'e/errexit' 'q/quiet' 'json' 'no-color' 'no-init' 'password-fd=' 'version' 'h/help'
+        __chop_parse_subcommand -r 1 'local=+' 'sudo=+' 'hosts-file=' 'i/inventory=+' 'timeout=' 'connect-timeout=' 'persist=' 'fanout=' 'python=' 'F/ssh-config=' 'o/ssh-option=+' 'c=' 'f/file=' 'e/errexit' 'q/quiet' 'json' 'no-color' 'no-init' 'password-fd=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __chop_parse_subcommand -r 1 'version'
@@ -84,6 +84,7 @@ complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "cho
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop"' -s 'i' -l 'inventory' -d 'Read an Ansible inventory or ClusterShell group file (repeatable); \'add @GROUP\' adds its hosts.' -rF
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" timeout' -l 'timeout' -d 'Seconds a command may run on each host (default: no limit).' -rfka ''
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" connect-timeout' -l 'connect-timeout' -d 'Seconds a host may take to connect.' -rfka ''
+complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" persist' -l 'persist' -d 'Seconds ssh connections stay open for the next run (default 60), or off.' -rfka ''
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" fanout' -l 'fanout' -d 'How many hosts to work on at once (default 64).' -rfka ''
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" python' -l 'python' -d 'The Python interpreter on the hosts (default: discover one).' -rfka ''
 complete -c 'chop' -n '__chop_should_offer_completions_for_flags_or_options "chop" F ssh-config' -s 'F' -l 'ssh-config' -d 'An ssh config file for SSH hosts.' -rF

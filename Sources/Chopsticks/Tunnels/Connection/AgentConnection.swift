@@ -229,7 +229,7 @@ actor AgentConnection {
             if marker == SudoLaunch.readyMarker { return nil }
             guard marker == SudoLaunch.promptMarker else { continue }
             if prompted {
-                return ErrorResult("sudo refused the password; give it again with 'password'", kind: .needsPassword)
+                return .passwordRefused
             }
             prompted = true
             // Straight into the pipe, not through NIO's buffers: the one copy made here is zeroed after. The
@@ -473,7 +473,7 @@ actor AgentConnection {
                 }
                 return ErrorResult(
                     "\(frameError.description) (an rc file that prints, or a login shell that never runs chop's "
-                        + "command); 'log \(kind.name)' shows the start of it", kind: .connection,
+                        + "command)", kind: .connection,
                     cause: .tooMuchLoginText)
             }
             ?? (error as? ErrorResult)

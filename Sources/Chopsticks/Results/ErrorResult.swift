@@ -46,6 +46,8 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
         case suNeedsPassword
         /// No sudo on the host (login PATH and the usual folders).
         case sudoNotFound
+        /// sshd dropped the connection before authentication (its `MaxStartups` limit): worth another try.
+        case droppedBeforeAuthentication
     }
 
     /// A human-readable message, one line.

@@ -210,7 +210,7 @@ actor AgentConnection {
         try? await attached.futureResult.get()
         let timeout = helloTimeout ?? timeoutSeconds
         helloTimer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
-            helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
+            helloPromise.fail(ErrorResult(FailureText.timedOut(after: timeout), kind: .timeout))
             stderr.endMarkerWait()
         }
         var refused: ErrorResult?

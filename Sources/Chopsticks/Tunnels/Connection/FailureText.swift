@@ -99,6 +99,9 @@ enum FailureText {
         return line.trimmingCharacters(in: .whitespaces)
     }
 
+    /// A connect that took longer than `seconds`: ssh's own timeout and the wait for the agent's hello say it alike.
+    static func timedOut(after seconds: Int) -> String { "timed out after \(seconds) s" }
+
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {
         if let custom = kind.describeFailure(stderr: stderr) { return custom }
         let lower = stderr.lowercased()
@@ -122,7 +125,7 @@ enum FailureText {
             return tail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". \r"))
         }
         if lower.contains("connection refused") { return "connection refused" }
-        if lower.contains("timed out") { return "timed out after \(timeout) s" }
+        if lower.contains("timed out") { return timedOut(after: timeout) }
         if lower.contains("could not resolve hostname") || lower.contains("name or service not known") {
             return "could not resolve host name \(host)"
         }

@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "ChopsticksTests",
             dependencies: [
-                "Chopsticks", "TestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
+                "Chopsticks", "ChopShell", "TestSupport", .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ChopShell
+import Chopsticks
 import Foundation
 
 /// Long output through `$PAGER` (default `less -R -F -X`), as git does. The lines are chop's own rendering, already

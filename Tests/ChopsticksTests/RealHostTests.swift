@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 
+@testable import ChopShell
 @testable import Chopsticks
 
 /// Accounts as real hosts have them (issue "Real hosts"), on the loopback sshd: rc files that print or break
@@ -46,10 +47,12 @@ final class RealHostTests: XCTestCase {
         let result = await group.run("echo ok")
         let error = try XCTUnwrap(result[0].error)
         XCTAssertEqual(error.cause, .tooMuchLoginText)
+        // The library says what happened; the shell adds which of its commands helps (FailureHint).
         XCTAssertEqual(
-            error.msg,
+            FailureHint.text(error, host: "rc-endless"),
             "the host printed more than 64 KiB before the agent started (an rc file that prints, or a login shell "
                 + "that never runs chop's command); 'log rc-endless' shows the start of it")
+        XCTAssertFalse(error.msg.contains("'log"), error.msg)
         XCTAssertEqual(
             group.tunnels[0].stderr.lines.first, "(printed on login) line 0 of an rc file that never stops talking")
         await group.close()
@@ -149,14 +152,16 @@ final class RealHostTests: XCTestCase {
         XCTAssertEqual(result.failures().count, 3)
         for entry in result.failures() { XCTAssertEqual(entry.error?.cause, .loginShellRefused, entry.host) }
         XCTAssertEqual(
-            result[0].error?.msg,
+            result[0].error.map { FailureHint.text($0, host: "nologin") },
             "the account's login shell on nologin did not run chop's command (a nologin or false shell, or a "
                 + "ForceCommand): This account is currently not available.; 'log nologin' shows what it printed")
         XCTAssertEqual(
-            result[1].error?.msg,
+            result[1].error.map { FailureHint.text($0, host: "false") },
             "the account's login shell on false did not run chop's command (a nologin or false shell, or a "
                 + "ForceCommand) (exit status 1); 'log false' shows what it printed")
-        XCTAssertTrue(result[2].error?.msg.contains(": this account only shows a menu;") == true, messages(result))
+        XCTAssertTrue(
+            result[2].error.map { FailureHint.text($0, host: "forced") }?.contains(": this account only shows a menu;")
+                == true, messages(result))
         await group.close()
         await assertNoStrayChildren()
     }
@@ -168,7 +173,7 @@ final class RealHostTests: XCTestCase {
         let result = await group.run("id -u")
         XCTAssertEqual(result[0].error?.cause, .sudoRequiresTTY)
         XCTAssertEqual(
-            result[0].error?.msg,
+            result[0].error.map { FailureHint.text($0, host: "nologin") },
             "sudo on tty requires a terminal (Defaults requiretty) and chop never allocates one: add "
                 + "'Defaults:USER !requiretty' for the login user to the host's sudoers")
         await group.close()

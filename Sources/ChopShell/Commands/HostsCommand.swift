@@ -19,7 +19,7 @@ public struct HostsCommand: ArgumentlessCommand, Equatable {
             if json {
                 session.emit(["hosts": []])
             } else {
-                session.io.print("no hosts: add some with 'add HOST' (or 'add local')")
+                session.io.print(ResultRenderer.noHostsMessage)
             }
             return .ok
         }

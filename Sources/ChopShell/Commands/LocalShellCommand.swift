@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// `!COMMAND`: a command on this machine, with the terminal as its stdin and stdout (as in clush).
 public struct LocalShellCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(

@@ -6,16 +6,17 @@ extension HostOutcome {
     /// An outcome for a host that errored: the reason carries the kind ("unreachable: …").
     init(host: String, error: ErrorResult) {
         let reason: String
+        let message = FailureHint.text(error, host: host)
         switch error.kind {
-        case .connection: reason = "unreachable: \(error.msg)"
-        case .timeout: reason = error.msg
+        case .connection: reason = "unreachable: \(message)"
+        case .timeout: reason = message
         case .interrupted: reason = "interrupted"
-        case .remote: reason = "remote exception: \(error.msg)"
-        case .protocol: reason = error.msg
-        case .local: reason = error.msg
-        case .unknownHostKey: reason = "unknown host key: \(error.msg)"
-        case .hostKeyChanged: reason = "HOST KEY CHANGED: \(error.msg)"
-        case .needsPassword: reason = "needs password: \(error.msg)"
+        case .remote: reason = "remote exception: \(message)"
+        case .protocol: reason = message
+        case .local: reason = message
+        case .unknownHostKey: reason = "unknown host key: \(message)"
+        case .hostKeyChanged: reason = "HOST KEY CHANGED: \(message)"
+        case .needsPassword: reason = "needs password: \(message)"
         }
         self.init(host: host, state: .error, reason: reason, traceback: error.traceback)
     }

@@ -25,11 +25,26 @@ final class ChildProcess: Sendable {
         self.stderrFD = stderrFD
     }
 
-    /// Starts `argv` (looked up in PATH) in a new process group.
-    static func spawn(_ argv: [String], environment: [String: String]? = nil) throws -> ChildProcess {
+    /// Where a child's standard stream goes: a pipe to us (the tunnels), or the terminal chop has (the pager and
+    /// `!COMMAND`, which show their output and read keys there).
+    enum Stream: Sendable, Equatable {
+        case pipe
+        case inherited
+        /// Chop's stderr for stdout: with `--json`, chop's stdout holds JSON objects only.
+        case stderr
+    }
+
+    /// Starts `argv` (looked up in PATH), by default in a new process group with pipes for all three streams;
+    /// the one spawn path of chop. A child that uses the terminal stays in chop's process group
+    /// (`ownGroup: false`): only the foreground group may read the terminal, and Ctrl-C is for it there.
+    /// A stream that is not a pipe has -1 as its descriptor here.
+    static func spawn(
+        _ argv: [String], environment: [String: String]? = nil, stdin: Stream = .pipe, stdout: Stream = .pipe,
+        stderr: Stream = .pipe, ownGroup: Bool = true
+    ) throws -> ChildProcess {
         precondition(!argv.isEmpty)
         var fds = [CInt](repeating: -1, count: 6)
-        for index in 0..<3 {
+        for index in 0..<3 where [stdin, stdout, stderr][index] == .pipe {
             // pipe2 is not exported to Swift; set close-on-exec right after, so other children never inherit it.
             let result = fds.withUnsafeMutableBufferPointer { pointer in pipe(pointer.baseAddress! + index * 2) }
             if result == 0 {
@@ -45,14 +60,15 @@ final class ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[3], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[5], 2)
+        if stdin == .pipe { posix_spawn_file_actions_adddup2(&actions, fds[0], 0) }
+        if stdout == .pipe { posix_spawn_file_actions_adddup2(&actions, fds[3], 1) }
+        if stdout == .stderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+        if stderr == .pipe { posix_spawn_file_actions_adddup2(&actions, fds[5], 2) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
+        if ownGroup { posix_spawnattr_setpgroup(&attributes, 0) }
         // The child starts with default signal handling and nothing blocked, whatever the controller set up.
         var empty = sigset_t()
         sigemptyset(&empty)
@@ -62,7 +78,7 @@ final class ChildProcess: Sendable {
         for signal in [SIGINT, SIGPIPE, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            &attributes, Int16((ownGroup ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
@@ -71,16 +87,13 @@ final class ChildProcess: Sendable {
                 posix_spawnp(&pid, argv[0], &actions, &attributes, argvPointers, envPointers)
             }
         }
-        close(fds[0])
-        close(fds[3])
-        close(fds[5])
+        for fd in [fds[0], fds[3], fds[5]] where fd >= 0 { close(fd) }
         guard status == 0 else {
-            close(fds[1])
-            close(fds[2])
-            close(fds[4])
+            for fd in [fds[1], fds[2], fds[4]] where fd >= 0 { close(fd) }
             throw SpawnError(command: argv[0], errno: status)
         }
-        ProcessRegistry.shared.add(pid)
+        // A child in chop's own group is the terminal's, waited for by its caller: the registry ends groups.
+        if ownGroup { ProcessRegistry.shared.add(pid) }
         return ChildProcess(pid: pid, stdinFD: fds[1], stdoutFD: fds[2], stderrFD: fds[4])
     }
 

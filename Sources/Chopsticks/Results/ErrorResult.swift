@@ -36,6 +36,16 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
         case sudoRequiresTTY
         /// No Python 3.6 or newer there: none at all, or only an older one.
         case noPython
+        /// sudo asked for the password a second time: the one given was wrong.
+        case passwordRefused
+        /// doas wants a password, which it reads only from a terminal.
+        case doasNeedsPassword
+        /// doas has no rule that lets the login user become the target user.
+        case doasRefused
+        /// su wants the target user's password, which it reads only from a terminal.
+        case suNeedsPassword
+        /// No sudo on the host (login PATH and the usual folders).
+        case sudoNotFound
         /// sshd dropped the connection before authentication (its `MaxStartups` limit): worth another try.
         case droppedBeforeAuthentication
     }
@@ -74,4 +84,9 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { msg }
+
+    /// sudo asked a second time: read both from sudo's stderr and from the connect's password handshake,
+    /// written here once.
+    static let passwordRefused = ErrorResult(
+        "sudo refused the password", kind: .needsPassword, cause: .passwordRefused)
 }

@@ -210,7 +210,7 @@ actor AgentConnection {
         try? await attached.futureResult.get()
         let timeout = helloTimeout ?? timeoutSeconds
         helloTimer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
-            helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
+            helloPromise.fail(ErrorResult(FailureText.timedOut(after: timeout), kind: .timeout))
             stderr.endMarkerWait()
         }
         var refused: ErrorResult?
@@ -278,7 +278,7 @@ actor AgentConnection {
             if marker == SudoLaunch.readyMarker { return nil }
             guard marker == SudoLaunch.promptMarker else { continue }
             if prompted {
-                return ErrorResult("sudo refused the password; give it again with 'password'", kind: .needsPassword)
+                return .passwordRefused
             }
             prompted = true
             // Straight into the pipe, not through NIO's buffers: the one copy made here is zeroed after. The
@@ -523,7 +523,7 @@ actor AgentConnection {
                 }
                 return ErrorResult(
                     "\(frameError.description) (an rc file that prints, or a login shell that never runs chop's "
-                        + "command); 'log \(kind.name)' shows the start of it", kind: .connection,
+                        + "command)", kind: .connection,
                     cause: .tooMuchLoginText)
             }
             ?? (error as? ErrorResult)

@@ -3,7 +3,8 @@ import Foundation
 /// Turns what a failed tunnel printed on stderr into one line a person can act on.
 ///
 /// ssh, sudo and the bootstrap script each have their own wording; the shell shows the reason, not a
-/// wall of ssh debug output.
+/// wall of ssh debug output. The text says what happened and what to change on the host, never which
+/// command of the shell helps: that is the shell's word, chosen from the kind and cause (`FailureHint` there).
 enum FailureText {
     /// The failure as an error whose kind says what the user can do: host-key and password problems have
     /// their own kinds (and member states), everything else is a connection failure. `loginText` is what the
@@ -17,19 +18,16 @@ enum FailureText {
                 && lower.contains("has changed")
         {
             return ErrorResult(
-                "it differs from known_hosts (a reinstalled host, or someone in between); 'log \(host)' shows "
-                    + "ssh's warning, 'trust --replace \(host)' replaces it after you check it",
-                kind: .hostKeyChanged)
+                "it differs from known_hosts (a reinstalled host, or someone in between)", kind: .hostKeyChanged)
         }
         if lower.contains("host key verification failed") && !lower.contains("revoked host key") {
-            return ErrorResult(
-                "ssh knows no key for \(host); 'trust' shows its fingerprint and adds it", kind: .unknownHostKey)
+            return ErrorResult("ssh knows no key for \(host)", kind: .unknownHostKey)
         }
         if lower.contains("sudo:") && lower.contains("password is required") {
-            return ErrorResult("sudo asks for a password; give it with 'password'", kind: .needsPassword)
+            return ErrorResult("sudo asks for a password", kind: .needsPassword)
         }
         if lower.contains("sudo:") && lower.contains("incorrect password") {
-            return ErrorResult("sudo refused the password; try 'password' again", kind: .needsPassword)
+            return .passwordRefused
         }
         if lower.contains("sudo:") && lower.contains("must have a tty") {
             return ErrorResult(
@@ -40,23 +38,23 @@ enum FailureText {
         if lower.contains("doas:") && lower.contains("authentication required") {
             return ErrorResult(
                 "doas on \(host) asks for a password, which it reads only from a terminal (chop never gives the "
-                    + "agent one): give the login user a 'permit nopass' rule in doas.conf, or 'set sudo-tool sudo'",
-                kind: .connection)
+                    + "agent one): give the login user a 'permit nopass' rule in doas.conf",
+                kind: .connection, cause: .doasNeedsPassword)
         }
         if lower.contains("doas:") && (lower.contains("not enabled") || lower.contains("not permitted")) {
             return ErrorResult(
                 "doas on \(host) refused (\(firstLine(of: stderr, containing: "doas:"))): add a rule for the login user "
-                    + "to /etc/doas.conf, or 'set sudo-tool sudo'", kind: .connection)
+                    + "to /etc/doas.conf", kind: .connection, cause: .doasRefused)
         }
         if lower.contains("su:") && (lower.contains("authentication failure") || lower.contains("terminal")) {
             return ErrorResult(
                 "su on \(host) asks for the target user's password, which it reads only from a terminal: use su "
-                    + "only where chop logs in as root, or 'set sudo-tool sudo'", kind: .connection)
+                    + "only where chop logs in as root", kind: .connection, cause: .suNeedsPassword)
         }
         if stderr.contains(SudoLaunch.notFoundMarker) {
             return ErrorResult(
                 "sudo not found on \(host) (neither on the login PATH nor in /usr/bin, /bin, /usr/local/bin, /usr/sbin): "
-                    + "install it there, or add the host without --sudo", kind: .connection)
+                    + "install it there", kind: .connection, cause: .sudoNotFound)
         }
         if let refused = loginShellRefusal(stderr: stderr, exit: exit, host: host, kind: kind, loginText: loginText) {
             return refused
@@ -83,7 +81,7 @@ enum FailureText {
         }.first { !$0.isEmpty }
         return ErrorResult(
             "the account's login shell on \(host) did not run chop's command (a nologin or false shell, or a "
-                + "ForceCommand)" + (said.map { ": \($0)" } ?? " (\(exit))") + "; 'log \(host)' shows what it printed",
+                + "ForceCommand)" + (said.map { ": \($0)" } ?? " (\(exit))"),
             kind: .connection, cause: .loginShellRefused)
     }
 
@@ -100,6 +98,9 @@ enum FailureText {
         let line = text.split(separator: "\n").first { $0.lowercased().contains(word) } ?? ""
         return line.trimmingCharacters(in: .whitespaces)
     }
+
+    /// A connect that took longer than `seconds`: ssh's own timeout and the wait for the agent's hello say it alike.
+    static func timedOut(after seconds: Int) -> String { "timed out after \(seconds) s" }
 
     static func describe(stderr: String, exit: String?, host: String, kind: any TunnelKind, timeout: Int) -> String {
         if let custom = kind.describeFailure(stderr: stderr) { return custom }
@@ -124,7 +125,7 @@ enum FailureText {
             return tail.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". \r"))
         }
         if lower.contains("connection refused") { return "connection refused" }
-        if lower.contains("timed out") { return "timed out after \(timeout) s" }
+        if lower.contains("timed out") { return timedOut(after: timeout) }
         if lower.contains("could not resolve hostname") || lower.contains("name or service not known") {
             return "could not resolve host name \(host)"
         }

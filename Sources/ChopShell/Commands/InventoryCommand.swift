@@ -1,3 +1,5 @@
+import Foundation
+
 /// `inventory [FILE...]`: read Ansible inventories and ClusterShell group files; alone, list the groups.
 public struct InventoryCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -33,6 +35,65 @@ public struct InventoryCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        files.isEmpty ? session.listInventory() : try session.loadInventory(files)
+        files.isEmpty ? Self.list(in: session) : try Self.load(files, into: session)
+    }
+
+    /// Reads the files, all or nothing: each is parsed whole, then checked together with what is loaded
+    /// already, and only then does the session's inventory change. No member is added.
+    private static func load(_ paths: [String], into session: isolated Session) throws -> CommandResult {
+        let merged: Inventory
+        let read: [(path: String, format: InventoryLoader.Format, inventory: Inventory)]
+        let loaded = session.inventory
+        switch Result(catching: { () throws(InventoryError) in try Self.readInventories(paths, after: loaded) }) {
+        case .success(let done): (merged, read) = done
+        case .failure(let error): throw ShellError(error.message)
+        }
+        session.inventory = merged
+        for (path, format, parsed) in read {
+            for warning in parsed.warnings { session.io.error("warning: \(warning)") }
+            let groups = parsed.groupOrder.filter { $0 != "all" && $0 != "ungrouped" }
+            session.io.error(
+                "read \(path) (\(format.rawValue)): \(counted(groups.count, "group")), "
+                    + "\(counted(parsed.hostOrder.count, "host")); 'add @GROUP' adds a group's hosts")
+        }
+        let builtIn = ResultSet.everyResult.map(\.rawValue) + MemberState.targets
+        for name in merged.groupOrder where builtIn.contains(name) {
+            session.io.error(
+                "note: group '\(name)' is hidden by chop's own @\(name) target; 'add @\(name)' still adds it")
+        }
+        return .ok
+    }
+
+    /// The files parsed and merged after `loaded`, checked together.
+    private static func readInventories(_ paths: [String], after loaded: Inventory) throws(InventoryError) -> (
+        Inventory, [(path: String, format: InventoryLoader.Format, inventory: Inventory)]
+    ) {
+        var merged = loaded
+        var read: [(path: String, format: InventoryLoader.Format, inventory: Inventory)] = []
+        for path in paths {
+            let loadedFile = try InventoryLoader.load((path as NSString).expandingTildeInPath)
+            merged = merged.merged(with: loadedFile.0)
+            read.append((path, loadedFile.1, loadedFile.0))
+        }
+        return (try merged.validated(), read)
+    }
+
+    /// `inventory` alone: each group with its host count and hosts, and how many are members.
+    private static func list(in session: isolated Session) -> CommandResult {
+        guard !session.inventory.isEmpty else {
+            session.io.print("no inventory loaded: 'inventory FILE' reads an Ansible or ClusterShell file")
+            return .ok
+        }
+        let members = Set(session.group.names)
+        var table = TextTable(headers: ["GROUP", "HOSTS", "MEMBERS", "NAMES"])
+        for name in session.inventory.groupNames {
+            let hosts = session.inventory.expanded[name] ?? []
+            table.addRow([
+                "@" + TerminalText.sanitize(name), String(hosts.count), String(hosts.filter(members.contains).count),
+                TerminalText.sanitize(NodeSet.fold(hosts)),
+            ])
+        }
+        for line in table.render(maxWidth: max(40, session.io.width())) { session.io.print(line) }
+        return .ok
     }
 }

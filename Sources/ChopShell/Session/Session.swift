@@ -466,10 +466,6 @@ public actor Session {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// Thrown by an operation under `set dry-run on` once it has shown what it would do: the line ends there, as
 /// a success, and no host was touched.
 struct DryRun: Error {}

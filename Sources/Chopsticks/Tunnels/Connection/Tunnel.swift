@@ -392,8 +392,8 @@ public actor Tunnel {
 }
 
 extension Duration {
-    /// The duration in seconds, for results and tables.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, for results and tables (the shell's too: written once, here).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension Sequence where Element == UInt8 {

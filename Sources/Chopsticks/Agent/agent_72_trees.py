@@ -38,6 +38,8 @@ class TreeUpload:
         self.files = self.bytes = self.unchanged = 0
         self.current = None     # [index, fd, tmp, sha1, size] of the file being received
         self.finished_compare = False
+        self.prefix = os.path.join(self.root, '')   # + a relative path: the target
+        self.quick = not (self.checksum or self.force)   # size and mtime decide
         self.pending = []      # (handler, payload) read while the worker compares (a few frames)
         self.draining = False                # a worker is handling self.pending
         self.pending_lock = threading.Lock()
@@ -181,11 +183,16 @@ class TreeUpload:
             del changes[:]
 
     def compare(self, entry, changes):
+        """One entry of the listing against the host: a single lstat, and nothing more for a file whose size,
+        mtime and mode agree (the common case of a sync, so it is the short path)."""
         index = self.count
         self.count += 1
-        rel = path_from_wire(entry)
+        rel = entry.get('p')
+        # A plain name (no bytes in 'b', nothing that could climb out) skips path_from_wire's checks.
+        if not isinstance(rel, str) or 'b' in entry or '..' in rel or rel.startswith('/') or '\0' in rel:
+            rel = path_from_wire(entry)
         kind, mode = entry.get('k'), int(entry.get('m', 0o644)) & 0o7777
-        target = os.path.join(self.root, rel) if rel else self.root
+        target = self.prefix + rel if rel else self.root
         if self.seen is not None:
             self.seen.add(rel)
         try:
@@ -194,6 +201,9 @@ class TreeUpload:
             st = None
         except OSError as e:
             return self.fail_entry(rel, f'cannot read {target}: {e.strerror}')
+        if kind == 'f' and st is not None and self.quick and st.st_mtime_ns == entry.get('t') and \
+                st.st_size == entry.get('s') and st.st_mode & 0o177777 == 0o100000 | mode:
+            return None   # a regular file, the same size, mtime and mode: unchanged, nothing to set
         have = tree_kind(st) if st else None
         if kind == 'd':
             return self.compare_dir(changes, rel, target, mode, have, st)
@@ -246,6 +256,8 @@ class TreeUpload:
             return self.fail_entry(rel, f'{target} is a file where the tree has a directory')
         elif st.st_mode & 0o7777 != mode and rel:
             self.change(changes, '~', rel, 'd', ['mode'])
+        elif st.st_mode & 0o7777 == mode:
+            return None   # already right: no chmod at the end
         self.dirs.append((target, mode))
         return None
 

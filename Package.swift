@@ -1,5 +1,12 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The agent's parts: every `Sources/Chopsticks/Agent/agent_NN_name.py`, in file-name order (the order is written
+/// once, in the names).
+let agentParts =
+    ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Sources/Chopsticks/Agent"))
+    ?? []).filter { $0.hasPrefix("agent_") && $0.hasSuffix(".py") }.sorted()
 
 let package = Package(
     name: "chop",
@@ -26,9 +33,10 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "CLibCrypto",
             ],
-            // The agent's parts (the Python files in Agent) reach the code through AgentPartsPlugin, which reads
-            // the folder: a new part is a new file, named nowhere else (Bootstrap.agentSource).
-            exclude: ["Agent"],
+            exclude: ["Agent/PROTOCOL.txt"],
+            // The agent's parts, each a real .py file embedded in the code; AgentPartsPlugin lists them for
+            // Bootstrap.agentSource in the same (file-name) order. A new part is a new file, named nowhere else.
+            resources: agentParts.map { .embedInCode("Agent/\($0)") },
             plugins: ["AgentPartsPlugin"]
         ),
         // Writes AgentParts.swift (every agent part, in file-name order) before each build.

@@ -144,7 +144,7 @@ def floor(n):
 
 
 def chop_cold(chop, n):
-    sh([chop, '-q', '-c', f'add bench[1-{n}]; run hostname'])
+    sh([chop, '-q', '--persist', 'off', '-c', f'add bench[1-{n}]; run hostname'])
 
 
 def pssh(n):
@@ -188,7 +188,7 @@ def chop_warm(chop, n, repeats):
     """Seconds of each warm operation, from chop's own JSON (`elapsed`), after every member connected."""
     ops = {'run': 'run hostname', 'call': 'call socket.gethostname', 'ping': 'ping'}
     script = [f'add bench[1-{n}]', 'connect'] + [op for _ in range(repeats) for op in ops.values()]
-    out = sh([chop, '--json'], input='\n'.join(script).encode()).stdout.decode()
+    out = sh([chop, '--json', '--persist', 'off'], input='\n'.join(script).encode()).stdout.decode()
     times = {k: [] for k in ops}
     for line in out.splitlines():
         report = json.loads(line)
@@ -281,7 +281,7 @@ def memory(chop, members):
            "print('PSS', total)")
     script = members + ['connect', 'run true', f'!python3 -c "{pss}" $PPID', '!grep VmHWM /proc/$PPID/status']
     start = time.monotonic()
-    out = sh([chop, '-q'], input='\n'.join(script).encode()).stdout.decode()
+    out = sh([chop, '-q', '--persist', 'off'], input='\n'.join(script).encode()).stdout.decode()
     took = time.monotonic() - start
     hwm = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('VmHWM'))
     total = next(int(l.split()[1]) for l in out.splitlines() if l.startswith('PSS'))
@@ -305,10 +305,10 @@ def transfer(chop, n, size_mib, repeats):
     remote = os.path.join(ROOT, 'remote-{host}')
 
     def chop_put():
-        sh([chop, '-q', '-c', f'add bench[1-{n}]; put {data} {remote}'])
+        sh([chop, '-q', '--persist', 'off', '-c', f'add bench[1-{n}]; put {data} {remote}'])
 
     def chop_fetch():
-        sh([chop, '-q', '-c', f'add bench[1-{n}]; fetch {data} {ROOT}/fetched/{{host}}'])
+        sh([chop, '-q', '--persist', 'off', '-c', f'add bench[1-{n}]; fetch {data} {ROOT}/fetched/{{host}}'])
 
     def scp(direction):
         def go():
@@ -361,6 +361,7 @@ def main():
                         help='comma-separated sections to run (for profiling one of them)')
     parser.add_argument('--n', help='comma-separated fleet sizes for the cold and warm rows')
     parser.add_argument('--repeats', type=int)
+    parser.add_argument('--rtt', type=float, help='milliseconds of round trip: only the far rows, behind relay.py')
     args = parser.parse_args()
     chop = args.chop
     only = set(args.only.split(','))
@@ -371,6 +372,8 @@ def main():
     if args.n:
         cold_ns = warm_ns = [int(n) for n in args.n.split(',')]
     repeats = args.repeats or (3 if args.quick else 7)
+    if args.rtt:
+        cold_ns = [int(n) for n in args.n.split(',')] if args.n else [1, 10] if args.quick else [1, 10, 100]
     fleet = Fleet(max(cold_ns + warm_ns + [10]))
     rows, targets, warm = Rows(), Targets(), {}
     with open('/proc/cpuinfo') as f:
@@ -380,6 +383,11 @@ def main():
     print('| work | chop | baselines, same run | ratio |')
     print('|---|---|---|---|', flush=True)
     try:
+        if args.rtt:
+            sys.modules['bench'] = sys.modules[__name__]   # far.py shares this run's fleet and folders
+            import far
+            far.rows(chop, fleet, args.rtt, cold_ns, repeats, rows, targets)
+            only = set()
         for n in cold_ns if 'cold' in only else []:
             ours = measure(lambda n=n: chop_cold(chop, n), repeats)
             base = measure(lambda n=n: floor(n), repeats)

@@ -65,6 +65,11 @@ public struct Chop: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: "Seconds a host may take to connect.")
     var connectTimeout: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds ssh connections stay open for the next run (default 60), or off.", valueName: "seconds|off"))
+    var persist: String?
+
     @Option(help: "How many hosts to work on at once (default 64).")
     var fanout: Int?
 
@@ -163,6 +168,13 @@ public struct Chop: AsyncParsableCommand {
         var settings = ShellSettings()
         if let timeout { settings.timeout = timeout }
         if let connectTimeout { settings.connectTimeout = connectTimeout }
+        if let persist {
+            do {
+                try settings.apply(key: "persist", value: persist)
+            } catch {
+                throw ValidationError("--persist: \(error)")
+            }
+        }
         if let fanout { settings.fanout = fanout }
         if json { settings.output = .json }
         if noColor || ProcessInfo.processInfo.environment["NO_COLOR"].map({ !$0.isEmpty }) == true {

@@ -377,6 +377,12 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(command("connect"), .connect([]))
         XCTAssertEqual(command("connect web1 @db*"), .connect(["web1", "db*"]))
         XCTAssertEqual(command("disconnect web[1-4]"), .disconnect(["web[1-4]"]))
+        XCTAssertEqual(
+            command("disconnect --persist web1"), Parsed(DisconnectCommand(targets: ["web1"], persist: true)))
+        XCTAssertEqual(
+            failure("disconnect --persit"),
+            "unknown option '--persit' for disconnect; names cannot start with '-'" + usage("disconnect"))
+        XCTAssertEqual(command("set persist 300"), .set(key: "persist", value: "300"))
         XCTAssertEqual(command("reconnect @failed"), .reconnect(["failed"]))
         XCTAssertEqual(command("reconnect"), .reconnect([]))
     }
@@ -529,7 +535,7 @@ final class CommandParserTests: XCTestCase {
         let keys =
             "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, spill-max, pager, color, python, "
             + "docker-image, sudo, sudo-tool, save-dir, errexit, "
-            + "connect-timeout, batch, max-fail, dry-run"
+            + "connect-timeout, persist, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
         XCTAssertEqual(
@@ -568,7 +574,8 @@ final class CommandParserTests: XCTestCase {
                 "pager",
                 "color",
                 "python",
-                "docker-image", "sudo", "sudo-tool", "save-dir", "errexit", "connect-timeout", "batch", "max-fail",
+                "docker-image", "sudo", "sudo-tool", "save-dir", "errexit", "connect-timeout", "persist", "batch",
+                "max-fail",
                 "dry-run",
             ])
         XCTAssertEqual((Setting.named("output")?.choices ?? []), ["auto", "table", "blocks", "lines", "json"])

@@ -41,6 +41,7 @@ final class TrustTests: XCTestCase {
                 GlobalKnownHostsFile /dev/null
                 HashKnownHosts \(hashed ? "yes" : "no")
                 ControlMaster no
+                ControlPath \(folder)/cm-%C
 
             """
         try config.write(toFile: folder + "/ssh_config", atomically: true, encoding: .utf8)

@@ -109,6 +109,7 @@ public final class LoginShells: Sendable {
                 StrictHostKeyChecking yes
                 BatchMode yes
                 ControlMaster no
+                ControlPath \(dir)/cm-%C
 
             """
         configFile = "\(dir)/shells_ssh_config"

@@ -12,6 +12,8 @@ import NIOConcurrencyHelpers
 public final class SSHFleet: Sendable {
     public let directory: String
     public let configFile: String
+    /// The same hosts with no control settings of the user's: chop shares connections (`ControlMaster`).
+    public let sharingConfigFile: String
     public let port: Int
     public let healthy = ["web1", "web2", "web3", "web4"]
 
@@ -122,10 +124,14 @@ public final class SSHFleet: Sendable {
                 GlobalKnownHostsFile /dev/null
                 StrictHostKeyChecking yes
                 BatchMode yes
-                ControlMaster no
 
             """
-        try client.write(toFile: "\(dir)/ssh_config", atomically: true, encoding: .utf8)
+        // The config every test uses sets a ControlPath of its own (a user's own settings win over chop's), with
+        // ControlMaster no: no test leaves an ssh master behind. `sharingConfigFile` leaves sharing to chop.
+        try client.write(toFile: "\(dir)/ssh_config_sharing", atomically: true, encoding: .utf8)
+        let unshared = client.replacingOccurrences(
+            of: "    BatchMode yes\n", with: "    BatchMode yes\n    ControlMaster no\n    ControlPath \(dir)/cm-%C\n")
+        try unshared.write(toFile: "\(dir)/ssh_config", atomically: true, encoding: .utf8)
 
         // PR_SET_PDEATHSIG (1) survives exec: if the test process dies without running atexit (killed by a
         // timeout, say), the kernel sends sshd SIGTERM, so no fleet outlives its tests.
@@ -134,6 +140,7 @@ public final class SSHFleet: Sendable {
         self.sshdPID = sshdPID
         self.directory = dir
         self.configFile = "\(dir)/ssh_config"
+        self.sharingConfigFile = "\(dir)/ssh_config_sharing"
         self.port = port
         Self.started.withLockedValue { $0.append(sshdPID) }
         atexit {

@@ -32,7 +32,8 @@ extension Session {
             kind = try SSH(
                 host.address, user: host.user, port: host.port, sudo: sudo != nil || host.become,
                 sudoUser: sudo ?? host.becomeUser, options: sshOptions, configFile: sshConfigFile,
-                python: python ?? host.python ?? settings.python, name: name, via: via ?? host.via)
+                python: python ?? host.python ?? settings.python, name: name, via: via ?? host.via,
+                persist: settings.persist)
         } catch {
             throw ShellError("\(name): \(error)")
         }

@@ -36,7 +36,8 @@ extension Session {
                 do {
                     kind = try SSH(
                         parsing: name, options: sshOptions, configFile: sshConfigFile,
-                        python: python ?? settings.python, sudo: sudo != nil, sudoUser: sudo ?? "root", via: via ?? [])
+                        python: python ?? settings.python, sudo: sudo != nil, sudoUser: sudo ?? "root", via: via ?? [],
+                        persist: settings.persist)
                 } catch {
                     throw ShellError("\(error)")
                 }
@@ -167,9 +168,11 @@ extension Session {
             if let docker = tunnel.kind as? Docker { kind += " \(docker.image)" }
             if let ssh = tunnel.kind as? SSH, !ssh.via.isEmpty { kind += " via \(ssh.via.joined(separator: ","))" }
             if let leaf = tunnel.kind as? GatewayLeaf { kind += " via \(leaf.gateway.name)" }
+            var word = MemberState.word(state)
+            if state == .up, let note = await tunnel.connectNote { word += " (\(note))" }
             result.append(
                 MemberInfo(
-                    name: tunnel.name, kind: kind, state: MemberState.word(state),
+                    name: tunnel.name, kind: kind, state: word,
                     python: version.map { v in interpreter.map { "\(v) \($0)" } ?? v }, rtt: await tunnel.lastRTT,
                     lastError: await tunnel.lastError, down: down, printsOnLogin: tunnel.stderr.printsOnLogin))
         }
@@ -222,12 +225,22 @@ extension Session {
             })
     }
 
-    func disconnect(_ targets: [String], target: String?) async throws -> CommandResult {
+    func disconnect(_ targets: [String], target: String?, persist: Bool = false) async throws -> CommandResult {
         let names = targets.isEmpty ? try resolve(target) : try resolver().resolve(targets)
-        await withTaskGroup(of: Void.self) { tasks in
-            for tunnel in group.subset(names).tunnels { tasks.addTask { await tunnel.disconnect() } }
+        let ended = await withTaskGroup(of: Int.self) { tasks in
+            for tunnel in group.subset(names).tunnels {
+                tasks.addTask {
+                    await tunnel.disconnect()
+                    guard persist, let ssh = tunnel.kind as? SSH else { return 0 }
+                    return await ControlMaster.end(for: ssh)
+                }
+            }
+            var total = 0
+            for await count in tasks { total += count }
+            return total
         }
         io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
+        if persist { io.error("ended \(counted(ended, "shared ssh connection"))") }
         return .ok
     }
 

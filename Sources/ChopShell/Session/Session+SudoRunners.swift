@@ -48,7 +48,7 @@ extension Session {
             return try SSH(
                 ssh.host, user: ssh.user, port: ssh.port, sudo: true, sudoUser: user, options: ssh.options,
                 configFile: ssh.configFile, connectTimeout: ssh.connectTimeout, python: ssh.python, name: ssh.name,
-                via: ssh.via, sudoTool: tool)
+                via: ssh.via, sudoTool: tool, persist: ssh.persist)
         case let sudo as Sudo:
             return sudo.user == user && sudo.tool == tool
                 ? nil : try Sudo(user: user, name: sudo.name, python: sudo.python, tool: tool)

@@ -168,6 +168,21 @@ public struct Setting: Sendable {
         count(
             "connect-timeout", "SECONDS", "time limit for connecting to a host (1 to 600)", 1...600, unit: " s",
             \.connectTimeout, problem: "whole seconds from 1 to 600"),
+        Setting(
+            "persist", "SECONDS|off", "ssh connections kept for the next run (hosts added later)",
+            describe: { $0.persist.map { "\($0) s" } ?? "off" },
+            read: { value, settings in
+                if value == "off" {
+                    settings.persist = nil
+                } else if let seconds = Int(value.hasSuffix("s") ? String(value.dropLast()) : value),
+                    (1...86_400).contains(seconds)
+                {
+                    settings.persist = seconds
+                } else {
+                    return "persist must be whole seconds from 1 to 86400, or off, not '\(value)'"
+                }
+                return nil
+            }),
         size("batch", "hosts per wave of operations (N or N%; off: all)", zero: false, \.batch),
         size("max-fail", "failures after which no wave starts (N, N%, off)", zero: true, \.maxFail),
         flag("dry-run", "show operations' hosts and commands; touch none", \.dryRun),

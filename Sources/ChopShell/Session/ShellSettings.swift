@@ -12,6 +12,9 @@ public struct ShellSettings: Sendable, Equatable {
     public var timeout: Double?
     /// Seconds a host may take to connect and start the agent.
     public var connectTimeout: Int = 10
+    /// Seconds an ssh master connection outlives chop, so that the next run skips the handshake (`set persist`);
+    /// nil: none is left (see `ControlMaster`).
+    public var persist: Int? = 60
     /// How many hosts are worked on at once.
     public var fanout: Int = 64
     /// `auto`: the table when every answer fits on one line, else blocks.

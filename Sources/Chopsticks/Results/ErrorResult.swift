@@ -36,6 +36,8 @@ public struct ErrorResult: Error, Sendable, Hashable, CustomStringConvertible {
         case sudoRequiresTTY
         /// No Python 3.6 or newer there: none at all, or only an older one.
         case noPython
+        /// sshd dropped the connection before authentication (its `MaxStartups` limit): worth another try.
+        case droppedBeforeAuthentication
     }
 
     /// A human-readable message, one line.

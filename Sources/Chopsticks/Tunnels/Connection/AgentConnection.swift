@@ -32,6 +32,16 @@ actor AgentConnection {
     private var pending: [UInt32: Pending] = [:]
     private var nextID: UInt32 = 1
     private var helloPromise: EventLoopPromise<Hello>?
+    /// The agent's hello has come (requests may be written before: see `launch`).
+    private(set) var helloArrived = false
+    /// Requests sent and not yet answered.
+    var inFlight: Int { pending.count }
+    /// Fails the hello after the connect timeout.
+    private var helloTimer: Scheduled<Void>?
+    /// The connect went through a connection a previous run left open (ssh's ControlMaster).
+    nonisolated let reused: Bool
+    /// Told the outcome of the hello, once (`Launch.settled`); nil once told.
+    private var settled: (@Sendable (Bool) -> Void)?
     private var stderrDone: Task<Void, Never>?
     /// Reads frames from the agent until its stdout ends; ended by `shutdown`.
     private var reader: Task<Void, Never>?
@@ -53,9 +63,11 @@ actor AgentConnection {
     init(
         process: any AgentChild, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
         shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>,
-        route: LeafRoute? = nil
+        route: LeafRoute? = nil, reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil
     ) {
         self.route = route
+        self.reused = reused
+        self.settled = settled
         self.shipped = shipped
         self.login = login
         self.process = process
@@ -75,14 +87,31 @@ actor AgentConnection {
         if let leaf = kind as? GatewayLeaf {
             return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped)
         }
+        let connection = try await launch(
+            kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
+        return (connection, try await connection.hello())
+    }
+
+    /// Starts the tunnel's child and writes the bootstrap and the agent, without waiting for any answer:
+    /// requests may be written right behind them (the agent reads them after its hello), so a connect costs
+    /// no round trip that ssh itself does not. `hello()` then waits for the agent (at most `timeout` seconds
+    /// from here on). A gateway's leaf is opened whole (its hello is then already there).
+    static func launch(
+        kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
+        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
+    ) async throws -> AgentConnection {
+        if let leaf = kind as? GatewayLeaf {
+            return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped).0
+        }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
-        let argv = kind.command(script: Bootstrap.reader, sudoPassword: password != nil)
+        let launch = await kind.launch(script: Bootstrap.reader, sudoPassword: password != nil)
         let marker = Bootstrap.newMarker()
         let line = Bootstrap.line(python: await kind.interpreter(), marker: marker)
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(argv)
+            process = try ChildProcess.spawn(launch.argv)
         } catch {
+            launch.settled?(false)
             throw ErrorResult(String(describing: error), kind: .connection)
         }
         let group = MultiThreadedEventLoopGroup.singleton
@@ -115,16 +144,16 @@ actor AgentConnection {
                     }
                 }
         } catch {
+            launch.settled?(false)
             await process.terminate()
             throw ErrorResult("cannot set up pipes: \(error)", kind: .connection)
         }
         let connection = AgentConnection(
             process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
-            shipped: shipped, login: login)
+            shipped: shipped, login: login, reused: launch.reused, settled: launch.settled)
         let bootstrap = ByteBuffer(string: line)
-        let hello = try await connection.start(
-            .pipe(channel, errors: errors, bootstrap: bootstrap), password: password)
-        return (connection, hello)
+        await connection.begin(.pipe(channel, errors: errors, bootstrap: bootstrap), password: password)
+        return connection
     }
 
     /// How `start` reaches the agent: the child's pipes, or a leaf's route (frames from the gateway, our writes
@@ -135,7 +164,14 @@ actor AgentConnection {
             LeafRoute, writer: NIOAsyncChannelOutboundWriter<Outgoing>, open: @Sendable () async throws -> Void)
     }
 
+    /// `begin`, then waits for the hello.
     func start(_ transport: Transport, password: Secret?, helloTimeout: Int? = nil) async throws -> Hello {
+        await begin(transport, password: password, helloTimeout: helloTimeout)
+        return try await hello()
+    }
+
+    /// Attaches the transport and sends the agent (or asks the gateway to start it), without waiting for it.
+    private func begin(_ transport: Transport, password: Secret?, helloTimeout: Int? = nil) async {
         let stderr = self.stderr
         stderr.beginMarkers()
         let helloPromise = eventLoop.makePromise(of: Hello.self)
@@ -171,13 +207,12 @@ actor AgentConnection {
                 await self.lost(route.ending)
             }
         }
-        try await attached.futureResult.get()
+        try? await attached.futureResult.get()
         let timeout = helloTimeout ?? timeoutSeconds
-        let timer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
+        helloTimer = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
             helloPromise.fail(ErrorResult("timed out after \(timeout) s", kind: .timeout))
             stderr.endMarkerWait()
         }
-        defer { timer.cancel() }
         var refused: ErrorResult?
         if let password {
             refused = await withTaskCancellationHandler {
@@ -205,19 +240,33 @@ actor AgentConnection {
                 // The child may have died at once; its reason arrives through `lost`.
             }
         }
+    }
+
+    /// Waits for the agent's hello (see `launch`); without one, the child is stopped and the reason thrown.
+    func hello() async throws -> Hello {
+        guard let helloPromise else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
+        defer { helloTimer?.cancel() }
         do {
             // Cancellable: a Ctrl-C must not wait for a host that is slow to answer.
-            return try await withTaskCancellationHandler {
+            let hello = try await withTaskCancellationHandler {
                 try await helloPromise.futureResult.get()
             } onCancel: {
                 helloPromise.fail(ErrorResult("interrupted", kind: .interrupted))
             }
+            settle(true)
+            return hello
         } catch {
+            settle(false)
             // No hello: nothing useful is running there. Stop the child now rather than wait for it.
             process.signalGroup(SIGTERM)
             await shutdown()
             throw ErrorResult(error)
         }
+    }
+
+    private func settle(_ outcome: Bool) {
+        settled?(outcome)
+        settled = nil
     }
 
     /// Writes the password when sudo prompts for it, and returns once the shell sudo started says it is ready
@@ -360,6 +409,7 @@ actor AgentConnection {
         guard !broken else { return }
         switch frame.op {
         case .hello:
+            helloArrived = true
             do {
                 let value = try JSONValue.parse(frame.payload.readableBytesView)
                 // The version first, so a mismatch says so rather than naming a field the other version lacks.
@@ -496,11 +546,16 @@ actor AgentConnection {
     }
 
     /// Closes the agent's stdin (it exits cleanly), then makes sure the child and its group are gone.
-    func shutdown() async {
+    /// With `hangUp`, ssh itself is ended at once instead of waiting for the agent's exit to come back: that
+    /// wait is a whole round trip to a far host, and the far side ends the same way (sshd closes the session's
+    /// pipes when the connection, or a shared master's channel, goes; the agent exits on that end of input).
+    func shutdown(hangUp: Bool = false) async {
+        settle(false)
         endInput()
         router.lose(gateway: kind.name)
         if lostReason == nil {
             lostReason = ErrorResult("tunnel closed", kind: .connection)
+            if hangUp { process.signalGroup(SIGTERM) }
             // Give the agent a moment to exit on EOF, then the group is signalled.
             await process.waitForExit(graceSeconds: 2)
         } else {

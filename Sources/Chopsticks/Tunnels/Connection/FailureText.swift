@@ -62,6 +62,9 @@ enum FailureText {
             return refused
         }
         let text = describe(stderr: stderr, exit: exit, host: host, kind: kind, timeout: timeout)
+        if kind is SSH, loginText != nil, droppedBeforeAuthentication(lower) {
+            return ErrorResult(text, kind: .connection, cause: .droppedBeforeAuthentication)
+        }
         let noPython = stderr.contains(Bootstrap.noPythonMarker) || stderr.contains(Bootstrap.tooOldMarker)
         return ErrorResult(text, kind: .connection, cause: noPython && loginText == nil ? .noPython : nil)
     }
@@ -82,6 +85,14 @@ enum FailureText {
             "the account's login shell on \(host) did not run chop's command (a nologin or false shell, or a "
                 + "ForceCommand)" + (said.map { ": \($0)" } ?? " (\(exit))") + "; 'log \(host)' shows what it printed",
             kind: .connection, cause: .loginShellRefused)
+    }
+
+    /// sshd closed or reset the connection before the key exchange: what its `MaxStartups` does to the
+    /// connections beyond its limit of unauthenticated ones (a bastion, or many hosts behind one address).
+    /// Nothing was sent there, so the connect may be tried again.
+    static func droppedBeforeAuthentication(_ lower: String) -> Bool {
+        lower.contains("kex_exchange_identification") || lower.contains("ssh_exchange_identification")
+            || lower.contains("connection reset by peer") && !lower.contains("permission denied")
     }
 
     /// The first line of `text` that holds `word`, trimmed (a tool's own message, quoted in ours).

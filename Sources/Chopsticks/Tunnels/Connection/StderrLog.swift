@@ -36,6 +36,11 @@ public final class StderrLog: Sendable {
         }
     }
 
+    /// Records a line of chop's own about this tunnel (a connect it retried): `log` shows it among the host's.
+    func note(_ line: String) {
+        append(Array((line + "\n").utf8))
+    }
+
     func append(_ bytes: some Sequence<UInt8>) {
         var complete: [String] = []
         let handler = state.withLockedValue { state -> (@Sendable (String) -> Void)? in

@@ -73,6 +73,10 @@ public actor Tunnel {
 
     private var connection: AgentConnection?
     private var opening: Task<AgentConnection, any Error>?
+    /// The first attempt of the connect under way, done once the agent is written (see `pipelined`).
+    private var launching: Task<AgentConnection, any Error>?
+    /// How the last connect went: it reused a master connection, or retried after sshd dropped it.
+    public private(set) var connectNote: String?
 
     public init(_ kind: any TunnelKind, connectTimeout: Int = 10) {
         self.kind = kind
@@ -92,6 +96,16 @@ public actor Tunnel {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
         if let connection, await connection.lostReason == nil { return connection }
         if let opening { return try await opening.value }
+        let task = beginOpening()
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Starts a connect (`opening`, and its first attempt as `launching`); the task settles the member's state.
+    private func beginOpening() -> Task<AgentConnection, any Error> {
         connection = nil
         setState(.connecting)
         let kind = self.kind
@@ -100,9 +114,41 @@ public actor Tunnel {
         let password = self.password
         let shipped = shippedRoots
         let directory = directoryBox
-        let task = Task { () async throws -> AgentConnection in
-            let (connection, hello) = try await AgentConnection.open(
+        let start = ContinuousClock.now
+        let launch = Task {
+            try await AgentConnection.launch(
                 kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
+        }
+        let attempt = Task { () async throws -> AgentConnection in
+            var attempt = try await launch.value
+            var retries: [String] = []
+            var hello: AgentConnection.Hello
+            while true {
+                do {
+                    hello = try await attempt.hello()
+                    break
+                } catch {
+                    // A connection sshd dropped before authentication (MaxStartups): nothing ran there, so it is
+                    // tried again after a jittered, growing pause, within the connect timeout.
+                    let result = ErrorResult(error)
+                    let left = Double(timeout) - start.duration(to: .now).seconds
+                    let pause = Self.backoff(retries.count)
+                    guard result.cause == .droppedBeforeAuthentication, left > pause + 0.5, !Task.isCancelled else {
+                        if retries.isEmpty { throw result }
+                        throw ErrorResult(
+                            result.msg + " (after \(retries.count) retries)", kind: result.kind, cause: result.cause)
+                    }
+                    retries.append(result.msg)
+                    stderr.note(
+                        "chop: sshd dropped the connection before authentication (\(result.msg)); retry "
+                            + "\(retries.count) in \(Int(pause * 1000)) ms")
+                    try await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                    attempt = try await AgentConnection.launch(
+                        kind: kind, timeout: max(1, Int(left - pause)), stderr: stderr, password: password,
+                        shipped: shipped)
+                }
+            }
+            let connection = attempt
             // A new agent learns at once what it may import from chop (after a reconnect too).
             let roots = shipped.withLockedValue { $0.keys.sorted() }
             if !roots.isEmpty {
@@ -115,41 +161,68 @@ public actor Tunnel {
                 }
             }
             try await Self.reenter(directory, on: connection, log: stderr)
-            self.opened(hello)
+            self.opened(hello, reused: connection.reused, retries: retries.count)
             return connection
         }
-        opening = task
-        defer { opening = nil }
-        do {
-            let opened = try await withTaskCancellationHandler {
-                try await task.value
-            } onCancel: {
-                task.cancel()
+        let task = Task { () async throws -> AgentConnection in
+            do {
+                let opened = try await withTaskCancellationHandler {
+                    try await attempt.value
+                } onCancel: {
+                    attempt.cancel()
+                }
+                opening = nil
+                launching = nil
+                if state == .closed {
+                    await opened.shutdown()
+                    throw ErrorResult("tunnel closed", kind: .connection)
+                }
+                connection = opened
+                setState(.up)
+                return opened
+            } catch {
+                opening = nil
+                launching = nil
+                let result = ErrorResult(error)
+                if result.kind == .interrupted {
+                    if state != .closed { setState(.idle) }
+                } else {
+                    if state != .closed { setState(State(failure: result)) }
+                    lastError = result.msg
+                }
+                throw result
             }
-            if state == .closed {
-                await opened.shutdown()
-                throw ErrorResult("tunnel closed", kind: .connection)
-            }
-            connection = opened
-            setState(.up)
-            return opened
-        } catch {
-            let result = ErrorResult(error)
-            if result.kind == .interrupted {
-                if state != .closed { setState(.idle) }
-            } else {
-                if state != .closed { setState(State(failure: result)) }
-                lastError = result.msg
-            }
-            throw result
         }
+        opening = task
+        launching = launch
+        return task
+    }
+
+    /// Seconds to wait before retry `attempt` (0-based) of a dropped connect: 100 ms doubling up to 2 s, each
+    /// between half and one and a half of that at random, so that members dropped together do not come back
+    /// together.
+    static func backoff(_ attempt: Int) -> Double {
+        min(2.0, 0.1 * Double(1 << min(attempt, 5))) * Double.random(in: 0.5...1.5)
+    }
+
+    /// The first attempt of a connect under way, once its agent is written, when a request may follow it at
+    /// once: no shipped code or directory must reach the new agent first. nil: wait for `live()`.
+    private func pipelined() async -> AgentConnection? {
+        guard let launching, connection == nil, shippedRoots.withLockedValue({ $0.isEmpty }),
+            directoryBox.withLockedValue({ $0 == nil })
+        else { return nil }
+        return try? await launching.value
     }
 
     private func setState(_ new: State) {
         stateBox.withLockedValue { $0 = new }
     }
 
-    private func opened(_ hello: AgentConnection.Hello) {
+    private func opened(_ hello: AgentConnection.Hello, reused: Bool, retries: Int) {
+        var notes: [String] = []
+        if reused { notes.append("reused master") }
+        if retries > 0 { notes.append("retried \(retries)×") }
+        connectNote = notes.isEmpty ? nil : notes.joined(separator: ", ")
         pythonVersion = hello.python
         interpreter = hello.executable
         factNames = hello.facts
@@ -182,15 +255,43 @@ public actor Tunnel {
         if let opening { _ = try? await opening.value }
         let current = connection
         connection = nil
-        await current?.shutdown()
+        // ssh is hung up rather than waited for: the far agent ends all the same, a round trip sooner. Not through
+        // a jump host: there the shared master then kept the dropped forwarding (and itself) alive for long.
+        await current?.shutdown(hangUp: (kind as? SSH)?.via.isEmpty == true)
         await kind.cleanup()
     }
 
     /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
     func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
-        let connection = try await live()
+        // A connect this operation starts is its own: cancelling the operation cancels it (as with `live()`).
+        let owned = connection == nil && opening == nil ? beginOpening() : nil
+        return try await withTaskCancellationHandler {
+            // A connect under way: the request goes right behind the agent instead of waiting for its hello.
+            if let attempt = opening, let early = await pipelined() {
+                do {
+                    let value = try await body(early)
+                    _ = try await attempt.value
+                    return value
+                } catch {
+                    // That attempt failed before the agent ran anything: the connect's own outcome (its error,
+                    // or the connection a retry opened) decides; no second connect is started for it.
+                    let fresh = try await attempt.value
+                    if fresh === early { return try await performed(body, on: fresh, failure: error) }
+                }
+            }
+            return try await performed(body, on: try await live())
+        } onCancel: {
+            owned?.cancel()
+        }
+    }
+
+    /// Runs `body` on `connection`; when it fails because the connection was lost, the member's state says why.
+    private func performed<T: Sendable>(
+        _ body: (AgentConnection) async throws -> T, on connection: AgentConnection, failure: (any Error)? = nil
+    ) async throws -> T {
         do {
+            if let failure { throw failure }
             let value = try await body(connection)
             return value
         } catch {

@@ -23,12 +23,15 @@ public struct SSH: TunnelKind {
     /// Jump hosts (OpenSSH's ProxyJump, `-J a,b`), first hop first; each hop's own settings come from the ssh
     /// config. Empty: ssh goes straight to the host (or as the ssh config says).
     public let via: [String]
+    /// Seconds a shared master connection outlives chop's last use of it (ssh's `ControlPersist`), so that the
+    /// next run skips the handshake; nil: no master of chop's own (see `ControlMaster`).
+    public let persist: Int?
     public var kindName: String { "ssh" }
 
     public init(
         _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, sudoUser: String = "root",
         options: [String] = [], configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil,
-        name: String? = nil, via: [String] = [], sudoTool: SudoTool = .sudo
+        name: String? = nil, via: [String] = [], sudoTool: SudoTool = .sudo, persist: Int? = nil
     ) throws(InvalidTunnel) {
         try validateNames(["host name": host, "user name": user, "name": name, "sudo user": sudoUser])
         for hop in via {
@@ -49,12 +52,13 @@ public struct SSH: TunnelKind {
         self.python = python
         self.name = name ?? host
         self.via = via
+        self.persist = persist
     }
 
     /// Reads `user@host:port` (each part optional but the host).
     public init(
         parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil,
-        sudo: Bool = false, sudoUser: String = "root", via: [String] = []
+        sudo: Bool = false, sudoUser: String = "root", via: [String] = [], persist: Int? = nil
     ) throws(InvalidTunnel) {
         var rest = Substring(spec)
         var user: String?
@@ -72,15 +76,22 @@ public struct SSH: TunnelKind {
         }
         try self.init(
             String(rest), user: user, port: port, sudo: sudo, sudoUser: sudoUser, options: options,
-            configFile: configFile, python: python, name: spec, via: via)
+            configFile: configFile, python: python, name: spec, via: via, persist: persist)
     }
 
     /// The config file, options, port and user, as ssh takes them: shared by the tunnel and `ssh -G`.
-    var configArguments: [String] {
+    var configArguments: [String] { configArguments(proxyCommand: nil) }
+
+    /// `configArguments`, reaching the jump hosts through `proxyCommand` instead of `-J` when one is given.
+    func configArguments(proxyCommand: String?) -> [String] {
         var argv: [String] = []
         if let configFile { argv += ["-F", configFile] }
         // Before the user's -o options: ssh keeps the first value it reads, and --via is the more specific.
-        if !via.isEmpty { argv += ["-J", via.joined(separator: ",")] }
+        if let proxyCommand {
+            argv += ["-o", "ProxyCommand=\(proxyCommand)"]
+        } else if !via.isEmpty {
+            argv += ["-J", via.joined(separator: ",")]
+        }
         for option in options { argv += ["-o", option] }
         if let port { argv += ["-p", String(port)] }
         if let user { argv += ["-l", user] }
@@ -95,11 +106,25 @@ public struct SSH: TunnelKind {
     }
 
     public func command(script: String, sudoPassword: Bool) -> [String] {
+        command(script: script, sudoPassword: sudoPassword, sharing: ControlMaster.Plan())
+    }
+
+    /// The command with chop's connection sharing (`ControlMaster`): a master of chop's own when the user's ssh
+    /// config sets none, and jump hosts through their shared masters.
+    public func launch(script: String, sudoPassword: Bool) async -> Launch {
+        let plan = await ControlMaster.plan(for: self)
+        return Launch(
+            argv: command(script: script, sudoPassword: sudoPassword, sharing: plan), reused: plan.reused,
+            settled: plan.settled)
+    }
+
+    func command(script: String, sudoPassword: Bool, sharing: ControlMaster.Plan) -> [String] {
         var argv = [
             "ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)",
             "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
         ]
-        argv += configArguments
+        for option in sharing.options { argv += ["-o", option] }
+        argv += configArguments(proxyCommand: sharing.proxyCommand)
         // ssh joins the remote words with spaces for the account's login shell, whatever it is (tcsh, fish…):
         // hand it one line it reads the same way as sh does (see `Bootstrap.reader`).
         // With sudo, `/bin/sh` finds it (on the login PATH, else at its usual places: an rc file may break PATH)

@@ -20,6 +20,9 @@ public protocol TunnelKind: GroupMember {
     /// argv for a kind that goes through sudo, once the user gave a password: sudo reads it on stdin after
     /// its prompt (see `SudoLaunch`). Kinds without sudo ignore `sudoPassword`.
     func command(script: String, sudoPassword: Bool) -> [String]
+    /// The command of one connect: `command(script:sudoPassword:)` plus what the kind learns just before it
+    /// (SSH: whether a shared master is there to reuse, see `ControlMaster`).
+    func launch(script: String, sudoPassword: Bool) async -> Launch
     /// Whether the agent starts through sudo, so a password can be asked for.
     var usesSudo: Bool { get }
     /// A one-line reason for a failure to start, from the child's stderr; nil to use the shared rules.
@@ -28,7 +31,25 @@ public protocol TunnelKind: GroupMember {
     func cleanup() async
 }
 
+/// What a connect starts: the child's argv, and whether it goes through a connection already open.
+public struct Launch: Sendable {
+    public var argv: [String]
+    /// The connect reuses a connection a previous run left open (ssh's ControlMaster): no handshake.
+    public var reused: Bool
+    /// Told once the connect has an outcome (true: the agent said hello), at most once.
+    public var settled: (@Sendable (Bool) -> Void)?
+
+    public init(argv: [String], reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil) {
+        self.argv = argv
+        self.reused = reused
+        self.settled = settled
+    }
+}
+
 extension TunnelKind {
+    public func launch(script: String, sudoPassword: Bool) async -> Launch {
+        Launch(argv: command(script: script, sudoPassword: sudoPassword))
+    }
     public func interpreter() async -> String? { python }
     public func command(script: String, sudoPassword: Bool) -> [String] { command(script: script) }
     public var usesSudo: Bool { false }

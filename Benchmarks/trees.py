@@ -4,6 +4,8 @@ the same run, connect included (Benchmarks/bench.py --only trees calls run()).
 The tree is 5,000 files and 50 MiB in 50 folders. Targets (issue #20): a first copy at least as fast as parallel
 rsync (aggregate MB/s), a sync with nothing changed and a sync of one changed file no slower than rsync's, and
 the controller's peak memory flat in the number of files (a tree of 20,000 small files against one of 5,000).
+chop shares an ssh master between runs by default (`persist`), so the sync rows are measured twice: as chop ships,
+and with `--persist off`, where each run pays ssh's whole handshake as rsync does.
 """
 
 import os
@@ -38,8 +40,8 @@ def run(bench, chop, rows, targets, repeats, n=10):
         for h in hosts:
             shutil.rmtree(os.path.join(root, f'{prefix}-{h}'), ignore_errors=True)
 
-    def chop_line(line):
-        bench.sh([chop, '-q', '-c', f'add bench[1-{n}]; {line}'])
+    def chop_line(line, *options):
+        bench.sh([chop, '-q', *options, '-c', f'add bench[1-{n}]; {line}'])
 
     rsync = ['rsync', '-a', '-e', f'ssh -F {bench.CONFIG}']
 
@@ -64,8 +66,11 @@ def run(bench, chop, rows, targets, repeats, n=10):
     targets.check('first copy of a tree to 10 hosts, MB/s vs parallel rsync -a', mbs['chop'] / mbs['rsync'], 1.0,
                   True)
 
-    def chop_sync():
-        chop_line(f'sync {src} {root}/chop-{{host}}')
+    def chop_sync(*options):
+        chop_line(f'sync {src} {root}/chop-{{host}}', *options)
+
+    def cold_sync():   # no ssh master shared between runs: each run pays ssh's whole handshake, as rsync does
+        chop_sync('--persist', 'off')
 
     def rsync_sync():
         parallel(lambda h: [*rsync, src + '/', f'{h}:{root}/rsync-{h}/'])
@@ -75,21 +80,28 @@ def run(bench, chop, rows, targets, repeats, n=10):
     rows.append((f'sync, nothing changed, N={n}', bench.fmt(same[0]), f'parallel rsync -a {bench.fmt(same[1])}',
                  f'{bench.ratio(same[0], same[1]):.2f}× rsync time'))
     targets.check('sync with nothing changed, time vs rsync -a', bench.ratio(same[0], same[1]), 1.0)
+    cold = bench.measure(cold_sync, repeats)
+    rows.append((f'sync, nothing changed, N={n}, --persist off (a full ssh handshake per run)', bench.fmt(cold),
+                 f'parallel rsync -a {bench.fmt(same[1])}', f'{bench.ratio(cold, same[1]):.2f}× rsync time'))
+    targets.check('sync with nothing changed, --persist off, time vs rsync -a', bench.ratio(cold, same[1]), 1.0)
 
     changed = os.path.join(src, 'd07', 'f00007')
     counter = iter(range(10 ** 6))
 
     # Each round changes the file (new bytes, new size), then times chop's sync and rsync's on their own copies.
-    one_chop, one_rsync = [], []
+    one_chop, one_cold, one_rsync = [], [], []
     for _ in range(repeats):
-        with open(changed, 'wb') as f:
-            f.write(os.urandom(4096) + str(next(counter)).encode())
-        one_chop.append(bench.measure(chop_sync, 1)[0])
-        one_rsync.append(bench.measure(rsync_sync, 1)[0])
-    one_chop, one_rsync = bench.stat(one_chop), bench.stat(one_rsync)
+        for times, sync in ((one_chop, chop_sync), (one_cold, cold_sync), (one_rsync, rsync_sync)):
+            with open(changed, 'wb') as f:
+                f.write(os.urandom(4096) + str(next(counter)).encode())
+            times.append(bench.measure(sync, 1)[0])
+    one_chop, one_cold, one_rsync = bench.stat(one_chop), bench.stat(one_cold), bench.stat(one_rsync)
     rows.append((f'sync, one file changed among 5,000, N={n}', bench.fmt(one_chop),
                  f'parallel rsync -a {bench.fmt(one_rsync)}', f'{bench.ratio(one_chop, one_rsync):.2f}× rsync time'))
     targets.check('sync of one changed file, time vs rsync -a', bench.ratio(one_chop, one_rsync), 1.0)
+    rows.append((f'sync, one file changed among 5,000, N={n}, --persist off', bench.fmt(one_cold),
+                 f'parallel rsync -a {bench.fmt(one_rsync)}', f'{bench.ratio(one_cold, one_rsync):.2f}× rsync time'))
+    targets.check('sync of one changed file, --persist off, time vs rsync -a', bench.ratio(one_cold, one_rsync), 1.0)
 
     peaks = {}
     for files in (5000, 20000):

@@ -4,6 +4,7 @@ Run by run_agent_tests.py, or alone: python3 Tests/AgentTests/agent_trees_test.p
 """
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ import struct
 import tempfile
 import unittest
 
-from agent_protocol_test import DATA, END, ERR, OK, Agent
+from agent_protocol_test import CANCEL, DATA, END, ERR, OK, Agent, wait_until
 
 
 def tagged(tag, value):
@@ -322,6 +323,41 @@ class TreeTest(unittest.TestCase):
             op, res, _ = self.agent.result(rid)
             self.assertEqual((op, res['changed']), (OK, expected))
         self.assertEqual(os.listdir(self.tmp), ['same'])
+
+    def test_cancelled_checksum_sync_of_a_big_tree_ends_promptly(self):
+        # 2,000 names for one 32 MiB file (hard links, sparse): hashing them all takes minutes, so a CANCEL
+        # answered within the wait was read while the comparing went on, and the hashing must stop too.
+        root = os.path.join(self.tmp, 'dest')
+        os.mkdir(root)
+        big = os.path.join(root, 'f0')
+        with open(big, 'wb') as f:
+            f.truncate(32 << 20)
+        entries = [entry('', 'd', 0o755)]
+        for n in range(2000):
+            if n:
+                os.link(big, os.path.join(root, f'f{n}'))
+            entries.append(entry(f'f{n}', 'f', 0o644, int(os.stat(big).st_mtime_ns), 32 << 20, sha1='0' * 40))
+        rid = self.agent.request('tree_put', path=root, checksum=True)
+        self.agent.send(DATA, rid, tagged('M', entries))
+        self.agent.send(DATA, rid, tagged('Z', {}))
+        inode = os.stat(big).st_ino
+        fds = f'/proc/{self.agent.proc.pid}/fd'
+
+        def hashing():
+            for name in os.listdir(fds):
+                with contextlib.suppress(OSError):
+                    if os.stat(os.path.join(fds, name)).st_ino == inode:
+                        return True
+            return False
+
+        self.assertTrue(wait_until(hashing), 'the agent never started hashing')
+        self.agent.send(CANCEL, rid)
+        op, value, _ = self.agent.result(rid)   # bounded: TIMEOUT, far less than the hashing would take
+        self.assertEqual((op, value['type']), (ERR, 'Cancelled'))
+        self.agent.ok('ping')
+        # The hashing stops: the file stays closed (it is open all but microseconds between two names).
+        self.assertTrue(wait_until(lambda: not any(hashing() for _ in range(20))), 'the hashing went on')
+        self.assertEqual(self.agent.pending(rid), [], 'a second answer after Cancelled')
 
 
 if __name__ == '__main__':

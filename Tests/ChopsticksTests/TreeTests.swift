@@ -105,6 +105,17 @@ final class TreeTests: XCTestCase {
         await group.close()
     }
 
+    func testPreconnectOpensTheFirstFanoutMembersOnly() async throws {
+        var group = try localGroup(3)
+        group.fanout = 2
+        group.preconnect()
+        let first = group.tunnels.prefix(2)
+        let up = await waitUntil(timeout: 20) { first.allSatisfy { $0.state == .up } }
+        XCTAssertTrue(up, "\(first.map(\.state))")
+        XCTAssertEqual(group.tunnels[2].state, .idle, "the third member waits for its turn")
+        await group.close()
+    }
+
     func testSyncSendsOnlyWhatDiffersAndReportsTheChanges() async throws {
         let folder = try temporaryFolder(self)
         let src = folder + "/src"

@@ -11,6 +11,12 @@ extension Session {
         let comparing = verb == "sync"
         if comparing && settings.dryRun { options.dryRun = true }
         let names = try resolve(target)
+        if !(settings.dryRun && !comparing) {  // not a preview: the first hosts connect while the tree is read
+            let first = (currentRollout ?? Rollout()).over(defaults: settings).waves(names).first ?? []
+            var members = group.subset(first)
+            members.fanout = rolling ? 1 : settings.fanout
+            members.preconnect()
+        }
         let plan: TreePlan
         do {
             plan = try await TreePlan.prepare(

@@ -313,7 +313,27 @@ def shutdown(status, msg=None):
         kill_group(req.proc)
         if req.cleanup:
             req.cleanup()
+    kill_unrecorded_groups()
     os._exit(status)
+
+
+def kill_unrecorded_groups():
+    """Kill the process group of every child that leads its own session (run starts each so), found in /proc:
+    a SIGTERM or EOF that comes after a command started but before Popen returned (on a loaded host the
+    command may already be running then) finds no req.proc to kill. No /proc (not Linux): nothing to do."""
+    me = str(os.getpid()).encode()
+    with contextlib.suppress(OSError):
+        for name in os.listdir('/proc'):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f'/proc/{name}/stat', 'rb') as f:
+                    fields = f.read().rsplit(b')', 1)[-1].split()   # state ppid pgrp session ...
+            except OSError:
+                continue   # gone meanwhile
+            if len(fields) > 3 and fields[1] == me and fields[3] == name.encode():
+                with contextlib.suppress(OSError):
+                    os.killpg(int(name), signal.SIGKILL)
 
 
 def param(params, name, types, default=None, required=False):

@@ -74,10 +74,13 @@ def same_content(path, size, sha1):
         return False
 
 
-def file_sha1(path):
+def file_sha1(path, req=None):
+    """The file's SHA-1; None if req (when given) ends meanwhile: a cancelled --checksum sync stops hashing."""
     digest = hashlib.sha1()
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(DEFAULT_CHUNK), b''):
+            if req is not None and req.done:
+                return None
             digest.update(chunk)
     return digest.hexdigest()
 

@@ -16,8 +16,10 @@ class TreeUpload:
         X {i, msg}         the controller could not read entry i: it fails, the rest goes on
 
     and END ends the request. The agent answers with DATA frames D [changes] (the change list, as it is found)
-    and R {wanted} (comparing is done), then OK. Runs on the reader thread, like put, so bytes are written in
-    order and a slow disk slows the sender."""
+    and R {wanted} (comparing is done), then OK. Comparing (an lstat per entry, a hash each with --checksum)
+    can take minutes, so until it is done the frames are queued and handled in order by a worker: the reader
+    stays free to answer a CANCEL (Ctrl-C). The content comes after R, and is written on the reader, like
+    put's, so bytes are written in order and a slow disk slows the sender."""
 
     MAX_FAILURES = 200
 
@@ -36,6 +38,11 @@ class TreeUpload:
         self.files = self.bytes = self.unchanged = 0
         self.current = None     # [index, fd, tmp, sha1, size] of the file being received
         self.finished_compare = False
+        self.prefix = os.path.join(self.root, '')   # + a relative path: the target
+        self.quick = not (self.checksum or self.force)   # size and mtime decide
+        self.pending = []      # (handler, payload) read while the worker compares (a few frames)
+        self.draining = False                # a worker is handling self.pending
+        self.pending_lock = threading.Lock()
         try:
             st = os.stat(self.root)
         except FileNotFoundError:
@@ -75,6 +82,39 @@ class TreeUpload:
     # -- frames
 
     def data(self, payload):
+        self.route(self.handle_data, payload)
+
+    def end(self, payload):
+        self.route(self.handle_end, payload)
+
+    def route(self, handler, payload):
+        """On the reader: handle a frame here once comparing is over, else queue it for the worker (started
+        by the first frame), so every frame is still handled in the order it came."""
+        with self.pending_lock:
+            queued = self.draining or not self.finished_compare
+            if queued:
+                self.pending.append((handler, payload))
+                start, self.draining = not self.draining, True
+        if not queued:
+            handler(payload)
+        elif start:
+            WORKERS.submit(self.drain)
+
+    def drain(self):
+        """On a worker: the queued frames, in order, until none is left (or the request was cancelled)."""
+        while True:
+            with self.pending_lock:
+                if not self.pending or self.req.done:
+                    del self.pending[:]
+                    self.draining = False
+                    return
+                handler, payload = self.pending.pop(0)
+            try:
+                handler(payload)
+            except BaseException as e:   # noqa: BLE001 -- an agent bug must not take the worker thread with it
+                self.abort(Failure(type(e).__name__, f'tree: {e}', traceback.format_exc()))
+
+    def handle_data(self, payload):
         try:
             tag = chr(payload[0]) if payload else ''
             if tag == 'C':
@@ -90,6 +130,8 @@ class TreeUpload:
             if tag == 'M':
                 changes = []
                 for entry in value:
+                    if self.req.done:   # cancelled: stop comparing at once
+                        return None
                     self.compare(entry, changes)
                 if changes:
                     self.req.data(tree_tag('D', changes))
@@ -112,7 +154,7 @@ class TreeUpload:
             self.abort(protocol_error(f'tree: bad DATA frame: {e}'))
         return None
 
-    def end(self, payload):
+    def handle_end(self, payload):
         """END: every wanted file was sent (or failed); folder modes are set, and the totals answered."""
         self.drop_current()
         for rel_spec in self.wanted.values():
@@ -141,11 +183,16 @@ class TreeUpload:
             del changes[:]
 
     def compare(self, entry, changes):
+        """One entry of the listing against the host: a single lstat, and nothing more for a file whose size,
+        mtime and mode agree (the common case of a sync, so it is the short path)."""
         index = self.count
         self.count += 1
-        rel = path_from_wire(entry)
+        rel = entry.get('p')
+        # A plain name (no bytes in 'b', nothing that could climb out) skips path_from_wire's checks.
+        if not isinstance(rel, str) or 'b' in entry or '..' in rel or rel.startswith('/') or '\0' in rel:
+            rel = path_from_wire(entry)
         kind, mode = entry.get('k'), int(entry.get('m', 0o644)) & 0o7777
-        target = os.path.join(self.root, rel) if rel else self.root
+        target = self.prefix + rel if rel else self.root
         if self.seen is not None:
             self.seen.add(rel)
         try:
@@ -154,6 +201,9 @@ class TreeUpload:
             st = None
         except OSError as e:
             return self.fail_entry(rel, f'cannot read {target}: {e.strerror}')
+        if kind == 'f' and st is not None and self.quick and st.st_mtime_ns == entry.get('t') and \
+                st.st_size == entry.get('s') and st.st_mode & 0o177777 == 0o100000 | mode:
+            return None   # a regular file, the same size, mtime and mode: unchanged, nothing to set
         have = tree_kind(st) if st else None
         if kind == 'd':
             return self.compare_dir(changes, rel, target, mode, have, st)
@@ -171,7 +221,7 @@ class TreeUpload:
         else:
             sign = '~'
             if self.checksum:
-                differs = st.st_size != size or file_sha1(target) != entry.get('h')
+                differs = st.st_size != size or file_sha1(target, self.req) != entry.get('h')
             else:
                 differs = st.st_size != size or st.st_mtime_ns // 1000000000 != mtime // 1000000000
             if differs:
@@ -206,6 +256,8 @@ class TreeUpload:
             return self.fail_entry(rel, f'{target} is a file where the tree has a directory')
         elif st.st_mode & 0o7777 != mode and rel:
             self.change(changes, '~', rel, 'd', ['mode'])
+        elif st.st_mode & 0o7777 == mode:
+            return None   # already right: no chmod at the end
         self.dirs.append((target, mode))
         return None
 

@@ -7,6 +7,7 @@ extension Group {
     public func putTree(_ localPath: String, _ remotePath: String, options: TreeOptions = TreeOptions(everyFile: true))
         async -> GroupResult<TreeResult>
     {
+        preconnect()
         let plan: TreePlan
         do {
             plan = try await TreePlan.prepare(localPath, remotePath, options: options, hosts: names, fanout: fanout)
@@ -14,6 +15,15 @@ extension Group {
             return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
         }
         return await each { try await plan.put(on: $0) }
+    }
+
+    /// Starts opening the tunnels of the first `fanout` members (those an operation starts with) in the
+    /// background, so the connects overlap local work such as reading a tree; the operation then shares each
+    /// attempt (`Tunnel.live`). A member that fails to connect fails in the operation, as it would have.
+    public func preconnect() {
+        for tunnel in tunnels.prefix(fanout) {
+            Task { try? await tunnel.connect() }
+        }
     }
 
     /// rsync's job: compares first (size and mtime, or SHA-1 with `checksum`), then sends only what differs;

@@ -11,6 +11,7 @@ public enum LocalCommand {
     /// Runs `/bin/sh -c command` and returns its exit status (128 + signal when killed), or nil when it could not
     /// start.
     /// - Parameters:
+    ///   - command: the shell text, run as `/bin/sh -c command` (the user's own words, as typed after `!`).
     ///   - input: written to the command's stdin, which is then closed; nil leaves it the terminal's. A command
     ///     that quits before reading it all (a pager) simply gets no more.
     ///   - stdoutToStderr: send the command's stdout to chop's stderr (with `--json`, chop's stdout holds JSON

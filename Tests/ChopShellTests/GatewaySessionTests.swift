@@ -144,4 +144,53 @@ final class GatewaySessionTests: SessionTestCase {
         step = await run("hosts")
         XCTAssertEqual(step.out.filter { $0.hasPrefix("a ") || $0.hasPrefix("c ") }, [])
     }
+
+    /// `where` through a gateway works as it does direct: each leaf's own namespace decides @match.
+    func testWhereThroughAGatewayMakesMatchAndNomatch() async throws {
+        await run("add local gw")
+        await run("add local leaf[1-3] --gateway gw")
+        await run("@leaf1 py flag = {1}")
+        await run("@leaf2 py flag = set()")
+        var step = await run("@leaf[1-2] where flag")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+        XCTAssertTrue(step.out.contains { $0.hasPrefix("leaf1 ") && $0.hasSuffix("{1}") }, "\(step.out)")
+        XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1 · @nomatch = leaf2") == true, "\(step.out)")
+        step = await run("where flag")
+        XCTAssertEqual(step.result, .hostsFailed, "gw and leaf3 raise NameError")
+        XCTAssertTrue(step.out.contains { $0.hasPrefix("leaf3 ") && $0.contains("NameError") }, "\(step.out)")
+        await run("@match run echo {host}")
+        step = await run("@match where os.path.exists('/')")
+        XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1") == true, "\(step.out)")
+    }
+
+    /// Idle leaves show their gateway lost as soon as it is, in `hosts`, with no operation to notice it.
+    func testIdleLeavesGoDownWhenTheirGatewayIsLost() async throws {
+        await run("add local gw[1-2]")
+        await run("add local leaf[1-4] --gateway gw[1-2]")
+        var step = await run("run true")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        step = await run("set output json")
+        step = await run("@gw2 call os.getpid")
+        let reply = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
+        let hosts = try XCTUnwrap(reply?["hosts"] as? [[String: Any]])
+        let pid = try XCTUnwrap(hosts.first?["value"] as? Int32)
+        await run("set output text")
+        kill(pid, SIGKILL)
+        var rows: [String] = []
+        for _ in 0..<100 {
+            step = await run("hosts")
+            rows = step.out.filter { $0.hasPrefix("leaf2 ") || $0.hasPrefix("leaf4 ") }
+            if rows.count == 2, rows.allSatisfy({ $0.contains("down") }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(rows.count, 2, "\(step.out)")
+        for row in rows {
+            XCTAssertTrue(row.contains(" down ") && row.contains("gateway gw2 lost"), "\(row)")
+        }
+        // gw1's leaves are untouched.
+        let others = step.out.filter { $0.hasPrefix("leaf1 ") || $0.hasPrefix("leaf3 ") }
+        XCTAssertTrue(others.count == 2 && others.allSatisfy { $0.contains(" up ") }, "\(step.out)")
+        step = await run("@down reconnect")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+    }
 }

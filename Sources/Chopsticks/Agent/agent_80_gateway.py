@@ -28,12 +28,83 @@ class Leaf:
         self.started = self.hello = self.want = self.closing = self.ended = False
         self.open_ids = set()     # request ids chop sent that have not ended
         self.queue = bytearray()  # bytes for the leaf's stdin
-        self.feeds = []           # (file, request id, END payload): staged files sent as a put's DATA, in turn
+        self.feeds = []           # FileFeed, TreeFeedOut, RawFeed: what goes to its stdin after the queue, in turn
         self.stderr_sent = 0
         self.deadline = None
         self.fault = None         # why the gateway ended it: {'fault': word, 'msg': str}
         self.kill_at = None
         self.request = Request(('leaf', route), 'leaf')   # in ACTIVE while it runs: shutdown kills it
+
+
+def leaf_frame(op, rid, payload):
+    return HEADER.pack(5 + len(payload), op, rid) + payload
+
+
+class RawFeed:
+    """Frames chop sent for the leaf while a feed was still going: they follow it, in the order sent."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def next(self):
+        data, self.data = self.data, None
+        return data
+
+    def close(self):
+        self.data = None
+
+
+class FileFeed:
+    """A file staged here, sent as the DATA and END of the leaf's put request `rid` (leaf_feed)."""
+
+    def __init__(self, source, rid, end):
+        self.source, self.rid, self.end = source, rid, end
+
+    def next(self):
+        if self.end is None:
+            return None
+        chunk = self.source.read(DEFAULT_CHUNK)
+        if chunk:
+            return leaf_frame(DATA, self.rid, chunk)
+        end, self.end = self.end, None
+        return leaf_frame(END, self.rid, end)
+
+    def close(self):
+        self.source.close()
+
+
+class TreeFeedOut:
+    """Files of a tree staged here, sent as the DATA of the leaf's tree_put request `rid` (leaf_tree_feed):
+    F, C frames and E for each, as chop sends them; X for a file that cannot be read here."""
+
+    def __init__(self, rid, files):
+        self.rid, self.files, self.source, self.head = rid, list(files), None, None
+
+    def tagged(self, tag, value):
+        return leaf_frame(DATA, self.rid, tag + to_json(value))
+
+    def next(self):
+        if self.source is None:
+            if not self.files:
+                return None
+            index, path, sha1, size = self.files.pop(0)
+            try:
+                self.source = open(path, 'rb')   # noqa: SIM115 -- closed at its end, or by close()
+            except OSError as e:
+                return self.tagged(b'X', {'i': index, 'msg': f'the gateway lost its copy: {e.strerror or e}'})
+            self.head = {'i': index, 'sha1': sha1, 'size': size}
+            return self.tagged(b'F', {'i': index})
+        chunk = self.source.read(DEFAULT_CHUNK)
+        if chunk:
+            return leaf_frame(DATA, self.rid, b'C' + chunk)
+        self.source.close()
+        self.source = None
+        return self.tagged(b'E', self.head)
+
+    def close(self):
+        if self.source is not None:
+            self.source.close()
+        self.files = []
 
 
 class LeafStreams:
@@ -132,8 +203,8 @@ class LeafStreams:
         with self.lock:
             self.leaves.pop(leaf.route, None)
             leaf.queue.clear()
-            for source, _, _ in leaf.feeds:
-                source.close()
+            for feed in leaf.feeds:
+                feed.close()
             leaf.feeds = []
             self.lock.notify_all()
         with ACTIVE_LOCK:

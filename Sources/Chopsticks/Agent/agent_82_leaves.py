@@ -40,7 +40,11 @@ class Gateway(LeafStreams):
                 self.commands.append(('fail', route, 'input', (f'the leaf did not read its input for '
                                                             f'{leaf.timeout} s; the gateway ended it')))
             else:
-                leaf.queue += HEADER.pack(len(payload), payload[0], rid) + payload[5:]
+                frame = HEADER.pack(len(payload), payload[0], rid) + payload[5:]
+                if leaf.feeds:   # after the files chop asked this gateway to send first
+                    leaf.feeds.append(RawFeed(frame))
+                else:
+                    leaf.queue += frame
                 self.commands.append(('write', route))
         self.poke()
 
@@ -161,14 +165,11 @@ class Gateway(LeafStreams):
 
     def top_up(self, leaf):   # under self.lock
         while leaf.feeds and len(leaf.queue) < LEAF_BACKLOG // 4:
-            source, rid, end = leaf.feeds[0]
-            chunk = source.read(DEFAULT_CHUNK)
-            if chunk:
-                leaf.queue += HEADER.pack(5 + len(chunk), DATA, rid) + chunk
+            data = leaf.feeds[0].next()
+            if data is None:
+                leaf.feeds.pop(0).close()
             else:
-                leaf.queue += HEADER.pack(5 + len(end), END, rid) + end
-                source.close()
-                leaf.feeds.pop(0)
+                leaf.queue += data
 
     def flush(self, leaf):
         fd = leaf.proc.stdin.fileno()
@@ -248,10 +249,45 @@ def op_leaf_feed(req, params):
         if leaf is None or leaf.ended or leaf.closing:
             source.close()
             raise Failure('LeafGone', f'leaf_feed: route {route} is not open')
-        leaf.feeds.append((source, rid, end))
+        leaf.feeds.append(FileFeed(source, rid, end))
         GATEWAY.commands.append(('write', route))
     GATEWAY.poke()
     return {'route': route}
+
+
+@handles('leaf_tree_feed', QUICK)
+def op_leaf_tree_feed(req, params):
+    """Sends files of a tree chop staged here (each once for all the leaves of this gateway) to the leaf as
+    DATA of its tree_put request `id`, in order: F, C and E frames each, as chop would have. The frames
+    chop sends the leaf after this request follow them."""
+    route = param(params, 'route', (int,), required=True)
+    rid = param(params, 'id', (int,), required=True)
+    files = param(params, 'files', (list,), required=True)
+    for spec in files:
+        if not (isinstance(spec, list) and len(spec) == 4 and isinstance(spec[0], int)
+                and isinstance(spec[1], str) and isinstance(spec[2], str) and isinstance(spec[3], int)):
+            raise protocol_error('leaf_tree_feed: each file must be [index, path, sha1, size]')
+    with GATEWAY.lock:
+        leaf = GATEWAY.leaves.get(route)
+        if leaf is None or leaf.ended or leaf.closing:
+            raise Failure('LeafGone', f'leaf_tree_feed: route {route} is not open')
+        leaf.feeds.append(TreeFeedOut(rid, files))
+        GATEWAY.commands.append(('write', route))
+    GATEWAY.poke()
+    return {'route': route, 'files': len(files)}
+
+
+@handles('gateway_unstage')
+def op_gateway_unstage(req, params):
+    """Removes files chop staged here for its leaves, once the last leaf took them."""
+    paths = param(params, 'paths', (list,), required=True)
+    removed = 0
+    for path in paths:
+        if isinstance(path, str):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed += 1
+    return {'removed': removed}
 
 
 @handles('leaf_close', QUICK)

@@ -9,6 +9,10 @@ LEAF_STDERR = 1 << 20        # most stderr bytes passed on per leaf; the rest is
 LEAF_BACKLOG = 4 << 20       # bytes queued for a leaf's stdin before the reader waits for it
 LEAF_READ = 65536            # bytes read from one leaf per turn, so a busy leaf cannot starve the rest
 LEAF_FRAME = MAX_FRAME - 5   # a leaf's frame, wrapped in a ROUTE frame, stays within MAX_FRAME
+LEAF_ERR_PAUSE = 0.1         # past LEAF_STDERR a leaf's stderr is read once per this many seconds
+CHECK_EVERY = 0.5            # seconds between looks at the leaves' timeouts and exits when none is due
+LEAF_LENGTH = struct.Struct('>I')   # a ROUTE frame's payload is the leaf's frame after its length
+LEAF_ID = struct.Struct('>I')
 
 
 class Leaf:
@@ -28,11 +32,13 @@ class Leaf:
         self.started = self.hello = self.want = self.closing = self.ended = False
         self.open_ids = set()     # request ids chop sent that have not ended
         self.queue = bytearray()  # bytes for the leaf's stdin
+        self.stdin_fd = None      # its stdin (non-blocking) once started and until closed
         self.feeds = []           # FileFeed, TreeFeedOut, RawFeed: what goes to its stdin after the queue, in turn
         self.stderr_sent = 0
         self.deadline = None
         self.fault = None         # why the gateway ended it: {'fault': word, 'msg': str}
         self.kill_at = None
+        self.err_paused = None    # (fd, until): its stderr flooded past LEAF_STDERR and is not read till then
         self.request = Request(('leaf', route), 'leaf')   # in ACTIVE while it runs: shutdown kills it
 
 
@@ -126,6 +132,13 @@ class LeafStreams:
                 chunk = chunk[:LEAF_STDERR - leaf.stderr_sent]
                 leaf.stderr_sent += len(chunk)
                 self.event(leaf, {'stderr': base64.b64encode(chunk).decode('ascii')})
+            else:
+                # Past the cap its stderr is dropped, and read only now and then: a leaf that floods it
+                # waits on its own full pipe instead of spending this gateway's CPU (and its leaves').
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self.selector.unregister(fd)
+                leaf.err_paused = (fd, time.monotonic() + LEAF_ERR_PAUSE)
+                self.check_soon = True
             return
         leaf.pending += chunk
         if not leaf.started:
@@ -202,6 +215,7 @@ class LeafStreams:
             self.unregister(leaf, fd)
         with self.lock:
             self.leaves.pop(leaf.route, None)
+            leaf.stdin_fd = None   # before it is closed: the reader writes to it under this lock
             leaf.queue.clear()
             for feed in leaf.feeds:
                 feed.close()
@@ -222,7 +236,10 @@ class LeafStreams:
         self.event(leaf, event)
 
     def unregister(self, leaf, fd):
-        if leaf.fds.pop(fd, None) is not None:
+        which = leaf.fds.pop(fd, None)
+        if which is not None:
+            if which != 'in':   # its output ended: its exit is looked at now
+                self.check_soon = True
             with contextlib.suppress(KeyError, ValueError, OSError):
                 self.selector.unregister(fd)
 

@@ -193,6 +193,15 @@ class GatewayTest(OwnAgentsTest):
         self.assertIn('LeafGone', agent.err('leaf_tree_feed', route=99, id=1, files=[])['type'])
         self.assertEqual(agent.err('leaf_tree_feed', route=4, id=1, files=[[1]])['type'], 'ProtocolError')
 
+    def test_a_forwarded_agent_is_dropped_for_a_leaf_not_allowed_it(self):
+        agent = self.new_agent(env={'SSH_AUTH_SOCK': '/tmp/chop-forwarded-agent'}).start()
+        agent.ok('gateway_source', agent_b64=b64(agent.source))
+        show = ['/bin/sh', '-c', 'echo "${SSH_AUTH_SOCK-unset}" >&2; exit 0']
+        agent.ok('leaf_open', route=1, argv=show, line='x\n', marker=MARKER, timeout=10, drop_agent=True)
+        agent.ok('leaf_open', route=2, argv=show, line='x\n', marker=MARKER, timeout=10)
+        self.assertEqual(base64.b64decode(self.event(agent, 1, 'stderr')['stderr']), b'unset\n')
+        self.assertEqual(base64.b64decode(self.event(agent, 2, 'stderr')['stderr']), b'/tmp/chop-forwarded-agent\n')
+
     def test_bad_requests_are_refused(self):
         agent = self.new_agent().start()
         self.assertIn('no agent source', agent.err('leaf_open', route=1, argv=READER, line='x', marker='m')['msg'])

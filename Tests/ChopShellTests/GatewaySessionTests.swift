@@ -1,4 +1,5 @@
 import ChopShell
+import Chopsticks
 import Foundation
 import TestSupport
 import XCTest
@@ -85,6 +86,21 @@ final class GatewaySessionTests: SessionTestCase {
         result = await session.execute("hosts")
         let rows = recording.takeOut().filter { $0.hasPrefix("web") }
         XCTAssertEqual(rows.filter { $0.contains("ssh via web1") }.count, 3, "\(rows)")
+        // --forward-agent: web1 is up without forwarding, so it is told to reconnect; its next ssh forwards.
+        result = await session.execute("add web5 --gateway web1 --forward-agent")
+        XCTAssertEqual(result, .ok)
+        XCTAssertTrue(
+            recording.takeErr().contains {
+                $0.contains("web1 forwards your agent from its next connect") && $0.contains("@web1 reconnect")
+            })
+        let web1 = try XCTUnwrap(await session.group["web1"]?.kind as? SSH)
+        XCTAssertTrue(web1.command(script: "true").contains("ForwardAgent=yes"))
+        let web5 = try XCTUnwrap(await session.group["web5"]?.kind as? GatewayLeaf)
+        XCTAssertTrue(web5.forwardAgent)
+        XCTAssertFalse(web5.command(script: "true").contains("ForwardAgent=yes"))
+        result = await session.execute("add web6 --forward-agent")
+        XCTAssertEqual(
+            recording.takeErr(), ["chop: --forward-agent is for hosts behind a gateway: add --gateway GW"])
     }
 
     /// A leaf's unknown key is scanned from its gateway and, after the same question, written to the known_hosts

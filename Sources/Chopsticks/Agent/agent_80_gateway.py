@@ -26,6 +26,10 @@ class Leaf:
         self.line = param(params, 'line', (str,), required=True).encode('utf-8')
         self.marker = (param(params, 'marker', (str,), required=True) + '\n').encode('utf-8')
         self.timeout = param(params, 'timeout', (int, float), 10)
+        # The user's agent forwarded to this gateway is not for a leaf added without --forward-agent.
+        self.env = None
+        if param(params, 'drop_agent', (bool,), False) and 'SSH_AUTH_SOCK' in os.environ:
+            self.env = {k: v for k, v in os.environ.items() if k != 'SSH_AUTH_SOCK'}
         self.proc = None
         self.fds = {}             # fd -> 'out' | 'err' | 'in'
         self.pending = bytearray()   # stdout not yet read as frames, or before the marker

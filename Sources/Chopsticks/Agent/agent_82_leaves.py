@@ -154,7 +154,8 @@ class Gateway(LeafStreams):
                 continue
             try:
                 leaf.proc = subprocess.Popen(leaf.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
+                                             stderr=subprocess.PIPE, start_new_session=True, bufsize=0,
+                                             env=leaf.env)
             except OSError as e:
                 self.end(leaf, {'fault': 'spawn', 'msg': f'cannot start {leaf.argv[0]} on the gateway: '
                                                          f'{e.strerror or e}'})

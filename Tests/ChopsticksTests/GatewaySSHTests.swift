@@ -58,7 +58,8 @@ final class GatewaySSHTests: XCTestCase {
     func testALeafReachedWithAKeyOnlyTheForwardedAgentHolds() async throws {
         let fleet = try requireFleet()
         let folder = try temporaryFolder(self)
-        XCTAssertEqual(try Command.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(folder)/agent_key"]).status, 0)
+        XCTAssertEqual(
+            try Command.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(folder)/agent_key"]).status, 0)
         let publicKey = try String(contentsOfFile: "\(folder)/agent_key.pub", encoding: .utf8)
         let authorized = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(fleet.directory)/authorized_keys"))
         authorized.seekToEndOfFile()

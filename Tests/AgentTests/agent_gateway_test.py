@@ -188,7 +188,7 @@ class GatewayTest(OwnAgentsTest):
         with open(os.path.join(root, 'big.bin'), 'rb') as f:
             self.assertEqual(f.read(), big)
         self.assertEqual(os.stat(os.path.join(root, 'a.conf')).st_mode & 0o777, 0o640)
-        self.assertEqual(agent.ok('gateway_unstage', paths=staged + [os.path.join(tmp, 'x')]), {'removed': 2})
+        self.assertEqual(agent.ok('gateway_unstage', paths=staged + [os.path.join(tmp, 'x')]), {'removed': 2, 'later': 0})
         self.assertFalse(any(os.path.exists(path) for path in staged))
         self.assertIn('LeafGone', agent.err('leaf_tree_feed', route=99, id=1, files=[])['type'])
         self.assertEqual(agent.err('leaf_tree_feed', route=4, id=1, files=[[1]])['type'], 'ProtocolError')

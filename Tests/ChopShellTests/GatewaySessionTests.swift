@@ -93,9 +93,10 @@ final class GatewaySessionTests: SessionTestCase {
             recording.takeErr().contains {
                 $0.contains("web1 forwards your agent from its next connect") && $0.contains("@web1 reconnect")
             })
-        let web1 = try XCTUnwrap(await session.group["web1"]?.kind as? SSH)
+        let members = await session.group
+        let web1 = try XCTUnwrap(members["web1"]?.kind as? SSH)
         XCTAssertTrue(web1.command(script: "true").contains("ForwardAgent=yes"))
-        let web5 = try XCTUnwrap(await session.group["web5"]?.kind as? GatewayLeaf)
+        let web5 = try XCTUnwrap(members["web5"]?.kind as? GatewayLeaf)
         XCTAssertTrue(web5.forwardAgent)
         XCTAssertFalse(web5.command(script: "true").contains("ForwardAgent=yes"))
         result = await session.execute("add web6 --forward-agent")

@@ -81,7 +81,7 @@ final class GatewayTreesTests: XCTestCase {
         XCTAssertTrue(fetched.allSatisfy { $0.value?.fileCount == 3 }, "\(fetched)")
         XCTAssertEqual(
             try sha1sum(folder + "/back/leaf3/sub/deeper/mid.bin"), try sha1sum(folder + "/src/sub/deeper/mid.bin"))
-        let fetchedAll = await leaves[1].fetchTree(folder + "/dest-leaf2", to: folder + "/back2")
+        let fetchedAll = try await leaves[1].fetchTree(folder + "/dest-leaf2", to: folder + "/back2")
         XCTAssertEqual(fetchedAll.fileCount, 3)
         XCTAssertEqual(try sha1sum(folder + "/back2/big.bin"), try sha1sum(folder + "/src/big.bin"))
 

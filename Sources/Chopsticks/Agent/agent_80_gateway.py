@@ -85,10 +85,14 @@ class FileFeed:
 
 class TreeFeedOut:
     """Files of a tree staged here, sent as the DATA of the leaf's tree_put request `rid` (leaf_tree_feed):
-    F, C frames and E for each, as chop sends them; X for a file that cannot be read here."""
+    F, C frames and E for each, as chop sends them; X for a file that cannot be read here. Each staged
+    copy is held (STAGED) until this feed is done with it, however early chop unstages it. Used under
+    the gateway's lock."""
 
     def __init__(self, rid, files):
-        self.rid, self.files, self.source, self.head = rid, list(files), None, None
+        self.rid, self.files, self.source, self.head, self.path = rid, list(files), None, None, None
+        for spec in self.files:
+            STAGED.hold(spec[1])
 
     def tagged(self, tag, value):
         return leaf_frame(DATA, self.rid, tag + to_json(value))
@@ -101,20 +105,64 @@ class TreeFeedOut:
             try:
                 self.source = open(path, 'rb')   # noqa: SIM115 -- closed at its end, or by close()
             except OSError as e:
+                STAGED.release(path)
                 return self.tagged(b'X', {'i': index, 'msg': f'the gateway lost its copy: {e.strerror or e}'})
-            self.head = {'i': index, 'sha1': sha1, 'size': size}
+            self.head, self.path = {'i': index, 'sha1': sha1, 'size': size}, path
             return self.tagged(b'F', {'i': index})
         chunk = self.source.read(DEFAULT_CHUNK)
         if chunk:
             return leaf_frame(DATA, self.rid, b'C' + chunk)
+        self.done_with_file()
+        return self.tagged(b'E', self.head)
+
+    def done_with_file(self):
         self.source.close()
         self.source = None
-        return self.tagged(b'E', self.head)
+        STAGED.release(self.path)
 
     def close(self):
         if self.source is not None:
-            self.source.close()
+            self.done_with_file()
+        for spec in self.files:
+            STAGED.release(spec[1])
         self.files = []
+
+
+class Staged:
+    """Copies chop staged on this gateway for its leaves, by path: how many feeds still need each, and
+    those chop unstaged meanwhile (removed when the last feed is done). Used under the gateway's lock."""
+
+    def __init__(self):
+        self.refs = {}
+        self.doomed = set()
+
+    def hold(self, path):
+        self.refs[path] = self.refs.get(path, 0) + 1
+
+    def release(self, path):
+        left = self.refs.get(path, 1) - 1
+        if left > 0:
+            self.refs[path] = left
+            return
+        self.refs.pop(path, None)
+        if path in self.doomed:
+            self.doomed.discard(path)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    def remove(self, path):
+        """Removes path now, or when the last feed using it is done; True if now."""
+        if self.refs.get(path):
+            self.doomed.add(path)
+            return False
+        try:
+            os.unlink(path)
+        except OSError:
+            return False
+        return True
+
+
+STAGED = Staged()
 
 
 class LeafStreams:

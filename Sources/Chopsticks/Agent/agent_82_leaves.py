@@ -315,22 +315,24 @@ def op_leaf_tree_feed(req, params):
     return {'route': route, 'files': len(files)}
 
 
-@handles('gateway_unstage')
-def op_gateway_unstage(req, params):
-    """Removes files chop staged here for its leaves, once the last leaf took them."""
-    paths = param(params, 'paths', (list,), required=True)
-    removed = 0
-    for path in paths:
-        if isinstance(path, str):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-                removed += 1
-    return {'removed': removed}
-
-
 @handles('leaf_close', QUICK)
 def op_leaf_close(req, params):
     route = param(params, 'route', (int,), required=True)
     kill = param(params, 'kill', (bool,), False)
     GATEWAY.post(('close', route, kill))
     return {'route': route}
+
+
+@handles('gateway_unstage')
+def op_gateway_unstage(req, params):
+    """Removes files chop staged here for its leaves: now, or once the feeds still sending them are done."""
+    paths = param(params, 'paths', (list,), required=True)
+    removed = later = 0
+    with GATEWAY.lock:
+        for path in paths:
+            if isinstance(path, str):
+                if STAGED.remove(path):
+                    removed += 1
+                elif path in STAGED.doomed:
+                    later += 1
+    return {'removed': removed, 'later': later}

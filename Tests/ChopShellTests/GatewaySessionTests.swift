@@ -174,7 +174,7 @@ final class GatewaySessionTests: SessionTestCase {
         XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1 · @nomatch = leaf2") == true, "\(step.out)")
         step = await run("where flag")
         XCTAssertEqual(step.result, .hostsFailed, "gw and leaf3 raise NameError")
-        XCTAssertTrue(step.out.contains { $0.hasPrefix("leaf3 ") && $0.contains("NameError") }, "\(step.out)")
+        XCTAssertTrue(step.out.contains { $0.contains("leaf3") && $0.contains("NameError") }, "\(step.out)")
         await run("@match run echo {host}")
         step = await run("@match where os.path.exists('/')")
         XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1") == true, "\(step.out)")
@@ -191,22 +191,26 @@ final class GatewaySessionTests: SessionTestCase {
         let reply = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
         let hosts = try XCTUnwrap(reply?["hosts"] as? [[String: Any]])
         let pid = try XCTUnwrap(hosts.first?["value"] as? Int32)
-        await run("set output text")
         kill(pid, SIGKILL)
-        var rows: [String] = []
+        var states: [String: (state: String, error: String)] = [:]
         for _ in 0..<100 {
             step = await run("hosts")
-            rows = step.out.filter { $0.hasPrefix("leaf2 ") || $0.hasPrefix("leaf4 ") }
-            if rows.count == 2, rows.allSatisfy({ $0.contains("down") }) { break }
+            let table = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
+            for host in table?["hosts"] as? [[String: Any]] ?? [] {
+                states[host["name"] as? String ?? ""] = (
+                    host["state"] as? String ?? "", host["last_error"] as? String ?? ""
+                )
+            }
+            if states["leaf2"]?.state == "down", states["leaf4"]?.state == "down" { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        XCTAssertEqual(rows.count, 2, "\(step.out)")
-        for row in rows {
-            XCTAssertTrue(row.contains(" down ") && row.contains("gateway gw2 lost"), "\(row)")
+        for leaf in ["leaf2", "leaf4"] {
+            XCTAssertEqual(states[leaf]?.state, "down", "\(states)")
+            XCTAssertEqual(states[leaf]?.error, "gateway gw2 lost", "\(states)")
         }
         // gw1's leaves are untouched.
-        let others = step.out.filter { $0.hasPrefix("leaf1 ") || $0.hasPrefix("leaf3 ") }
-        XCTAssertTrue(others.count == 2 && others.allSatisfy { $0.contains(" up ") }, "\(step.out)")
+        XCTAssertEqual(states["leaf1"]?.state, "up", "\(states)")
+        XCTAssertEqual(states["leaf3"]?.state, "up", "\(states)")
         step = await run("@down reconnect")
         XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
     }

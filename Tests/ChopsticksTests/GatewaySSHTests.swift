@@ -67,12 +67,18 @@ final class GatewaySSHTests: XCTestCase {
         try authorized.close()
         let socket = "\(folder)/agent.sock"
         let agentPID = try Command.start(["ssh-agent", "-D", "-a", socket])
-        defer {
+        var agentRunning = true
+        func stopAgent() {
+            guard agentRunning else { return }
+            agentRunning = false
             kill(agentPID, SIGTERM)
             var status: Int32 = 0
             waitpid(agentPID, &status, 0)
         }
-        XCTAssertTrue(eventually(timeout: 10) { FileManager.default.fileExists(atPath: socket) })
+        defer { stopAgent() }
+        guard eventually(timeout: 10, { FileManager.default.fileExists(atPath: socket) }) else {
+            return XCTFail("ssh-agent did not start")
+        }
         setenv("SSH_AUTH_SOCK", socket, 1)
         defer { unsetenv("SSH_AUTH_SOCK") }
         XCTAssertEqual(try Command.run(["ssh-add", "-q", "\(folder)/agent_key"]).status, 0)
@@ -116,6 +122,7 @@ final class GatewaySSHTests: XCTestCase {
         await forwarded.close()
         await keysOnly.close()
         await gateway.close()
+        stopAgent()
         await assertNoStrayChildren()
     }
 }

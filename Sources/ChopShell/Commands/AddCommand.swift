@@ -7,7 +7,7 @@ public struct AddCommand: ChopCommand, Equatable {
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         options: [
-            .value("--via", "JUMP[,JUMP]", example: "bastion", "reach the hosts through jump hosts (ProxyJump)"),
+            .value("--via", "JUMP", example: "bastion", "reach the hosts through jump hosts (ProxyJump; a,b chains)"),
             .gateway,
             .forwardAgent,
             .python,

@@ -26,6 +26,10 @@ extension Tunnel {
         _ tree: LocalTree, listing: [ByteBuffer], to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
         consumer: Int
     ) async throws -> TreeResult {
+        if let leaf = kind as? GatewayLeaf {
+            return try await putTree(
+                through: leaf, tree, listing: listing, to: remoteRoot, options: options, feed: feed, consumer: consumer)
+        }
         let collector = TreeCompare()
         do {
             var params: [String: JSONValue] = [

@@ -306,13 +306,7 @@ class TreeUpload:
                 names = sorted(os.listdir(folder))
             except OSError:
                 continue
-            for name in names:
-                rel = f'{rel_dir}/{name}' if rel_dir else name
-                path = os.path.join(folder, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
+            for rel, path, st in folder_entries(folder, rel_dir, names):
                 kind = tree_kind(st)
                 if rel in self.seen:
                     if kind == 'd':

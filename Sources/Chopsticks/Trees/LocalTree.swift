@@ -145,13 +145,14 @@ public final class LocalTree: Sendable {
         init() throws(ErrorResult) {
             let folder = NSTemporaryDirectory()
             var template = Array((folder + (folder.hasSuffix("/") ? "" : "/") + "chop-tree-XXXXXX").utf8CString)
-            let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else {
                 throw ErrorResult(
                     "cannot write the tree's listing in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a "
                         + "writable folder)", kind: .local)
             }
             template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // commands chop starts do not inherit it
             self.fd = fd
         }
 

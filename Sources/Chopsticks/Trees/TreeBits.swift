@@ -34,9 +34,9 @@ struct TreeBits: Sendable, Hashable, Sequence {
 
     /// The smallest index in the set at or after `index`, if any.
     func first(atOrAfter index: Int) -> Int? {
-        var word = max(0, index) >> 6
+        var word = Swift.max(0, index) >> 6
         guard word < words.count else { return nil }
-        var bits = words[word] & (~0 << UInt64(max(0, index) & 63))
+        var bits = words[word] & (~0 << UInt64(Swift.max(0, index) & 63))
         while true {
             if bits != 0 { return word << 6 + bits.trailingZeroBitCount }
             word += 1

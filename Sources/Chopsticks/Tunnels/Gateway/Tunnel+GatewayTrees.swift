@@ -26,7 +26,8 @@ extension Tunnel {
                             try await connection.sendData(id, .data, try tree.frame(frame))
                         }
                         try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
-                        let wanted = Array(await collector.compared() ?? TreeBits())
+                        let compared = await collector.compared() ?? TreeBits()
+                        let wanted = Array(compared)
                         let key = GatewayTreeStaging.Key(
                             feed: ObjectIdentifier(feed), gateway: ObjectIdentifier(route.gateway))
                         let staging = GatewayTreeStaging.shared

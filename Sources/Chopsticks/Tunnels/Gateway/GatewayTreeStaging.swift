@@ -52,14 +52,19 @@ actor GatewayTreeStaging {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Waits until every file of `wanted` is staged or failed.
+    /// Waits until every file of `wanted` is staged or failed (linear in the files however they arrive: the
+    /// files before `next` are known to be there).
     func results(_ key: Key, wanted: [Int]) async -> [Int: Staged] {
-        while true {
+        var next = 0
+        while next < wanted.count {
             guard let entry = entries[key] else { return [:] }
-            let missing = wanted.contains { entry.staged[$0] == nil }
-            if !missing { return entry.staged.filter { wanted.contains($0.key) } }
-            await withCheckedContinuation { entries[key]!.waiting.append($0) }
+            while next < wanted.count, entry.staged[wanted[next]] != nil { next += 1 }
+            if next < wanted.count { await withCheckedContinuation { entries[key]!.waiting.append($0) } }
         }
+        guard let entry = entries[key] else { return [:] }
+        var found: [Int: Staged] = [:]
+        for index in wanted { found[index] = entry.staged[index] }
+        return found
     }
 
     /// The leaf is done with the gateway's copies; the last one removes them (on `gateway`, its connection).

@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// only when a completion needs them, without waiting).
 final class CompletionSources: Sendable {
     private let state = NIOLockedValueBox(CompletionEngine())
-    private let facts: FactNames
+    private let facts: FactHarvest
 
     init(session: Session) {
         self.facts = session.facts

@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// `add container NAME... [--python PATH]`: Docker containers that are already running.
 public struct AddContainerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -24,6 +26,10 @@ public struct AddContainerCommand: ChopCommand, Equatable {
     public static func complete(_ context: CompletionContext) -> [String] { context.containers() }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addContainers(names, python: python)
+        let settings = session.settings
+        let tunnels = try names.map {
+            Tunnel(try DockerExec($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
+        }
+        return try await MemberDirectory.add(tunnels, in: session)
     }
 }

@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// `add docker NAME... [--image IMAGE] [--python PATH]`: new throwaway containers started from an image.
 public struct AddDockerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -26,6 +28,12 @@ public struct AddDockerCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addDocker(names, image: image, python: python)
+        let settings = session.settings
+        var tunnels: [Tunnel] = []
+        for name in names {
+            let kind = try Docker(name, image: image ?? settings.dockerImage, python: python ?? settings.python)
+            tunnels.append(Tunnel(kind, connectTimeout: max(settings.connectTimeout, 30)))
+        }
+        return try await MemberDirectory.add(tunnels, in: session)
     }
 }

@@ -32,6 +32,6 @@ public struct AddLocalCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addLocal(names, python: python, gateway: gateway)
+        try await MemberDirectory.addLocal(names, python: python, gateway: gateway, in: session)
     }
 }

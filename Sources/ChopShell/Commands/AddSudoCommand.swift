@@ -1,3 +1,5 @@
+import Chopsticks
+
 /// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through sudo.
 public struct AddSudoCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
@@ -25,6 +27,10 @@ public struct AddSudoCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSudo(user: user, name: name, python: python)
+        let user = user ?? "root"
+        let name = name ?? MemberDirectory.uniqueName("sudo-\(user)", in: session)
+        let kind = try Sudo(user: user, name: name, python: python ?? session.settings.python)
+        let tunnel = Tunnel(kind, connectTimeout: session.settings.connectTimeout)
+        return try await MemberDirectory.add([tunnel], in: session)
     }
 }

@@ -1,7 +1,7 @@
 /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name on each host.
 public struct CallCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "call", synopsis: "call FUNCTION [ARG...] [KEY=VALUE...]",
+        name: "call", helpOrder: 110, synopsis: "call FUNCTION [ARG...] [KEY=VALUE...]",
         summary: "call a Python function on each host, show what it returns", takesTarget: true,
         options: OptionSpec.rollout,
         help: """

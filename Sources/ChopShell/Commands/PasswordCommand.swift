@@ -4,7 +4,7 @@ import Chopsticks
 /// the members that need it.
 public struct PasswordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "password", synopsis: "password [TARGET]",
+        name: "password", helpOrder: 90, synopsis: "password [TARGET]",
         summary: "give the password sudo asks for on the hosts", takesTarget: true,
         recorded: false,
         help: """
@@ -61,6 +61,6 @@ public struct PasswordCommand: ChopCommand, Equatable {
             session.io.error("no member needs a password now; sudo members and run --sudo use this one from now on")
             return .ok
         }
-        return try await session.connect(names, target: nil, fresh: true)
+        return try await ConnectCommand.connect(names, target: nil, fresh: true, in: session)
     }
 }

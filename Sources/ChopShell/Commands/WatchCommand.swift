@@ -4,7 +4,7 @@ import Chopsticks
 /// hosts' answers changed since the round before.
 public struct WatchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "watch", synopsis: "watch [SECONDS] OPERATION…",
+        name: "watch", helpOrder: 280, synopsis: "watch [SECONDS] OPERATION…",
         summary: "repeat an operation (every 2 s), naming hosts that changed", rawArguments: true,
         options: [
             .value(

@@ -150,7 +150,7 @@ final class CommandRegistryTests: XCTestCase {
         for type in top {
             XCTAssertTrue(files.contains("\(type).swift"), "\(type) is not in a file named after it")
         }
-        let orders = top.compactMap(\.declaration.helpOrder)
+        let orders = top.compactMap { $0.declaration.helpOrder }
         XCTAssertEqual(orders.count, top.count, "a listed command without helpOrder")
         XCTAssertEqual(orders, orders.sorted(), "not in helpOrder")
         XCTAssertEqual(Set(orders).count, orders.count, "one helpOrder twice")
@@ -159,7 +159,7 @@ final class CommandRegistryTests: XCTestCase {
         }
 
         XCTAssertEqual(
-            top.map(\.declaration.name),
+            top.map { $0.declaration.name },
             [
                 "add", "inventory", "remove", "hosts", "connect", "disconnect", "reconnect", "trust", "password", "run",
                 "call", "py", "import", "where", "script", "cd", "pwd", "facts", "put", "fetch", "sync", "ping", "use",

@@ -23,14 +23,10 @@ public struct EnvCommand: ChopCommand, Equatable {
     public var assignments: [Assignment]
     public var unset: [String]
 
+    /// `NAME=VALUE`, made only by `parse` (its memberwise init is internal).
     public struct Assignment: Sendable, Equatable {
         public var name: String
         public var value: String
-
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
     }
 
     public init(assignments: [Assignment] = [], unset: [String] = []) {

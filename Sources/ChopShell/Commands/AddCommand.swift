@@ -5,7 +5,9 @@ import Chopsticks
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", helpOrder: 10, synopsis: "add HOST|@GROUP...",
+        name: "add",
+        helpOrder: 10,
+        synopsis: "add HOST|@GROUP...",
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         options: [

@@ -3,7 +3,8 @@ import Chopsticks
 /// `add container NAME... [--python PATH]`: Docker containers that are already running.
 public struct AddContainerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add container", synopsis: "add container NAME...",
+        name: "add container",
+        synopsis: "add container NAME...",
         summary: "add Docker containers that are already running",
         options: [.python],
         help: """

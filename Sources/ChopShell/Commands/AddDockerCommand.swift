@@ -3,7 +3,8 @@ import Chopsticks
 /// `add docker NAME... [--image IMAGE] [--python PATH]`: new throwaway containers started from an image.
 public struct AddDockerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add docker", synopsis: "add docker NAME...",
+        name: "add docker",
+        synopsis: "add docker NAME...",
         summary: "start containers from IMAGE (default: set docker-image)",
         options: [
             .value("--image", "IMAGE", example: "python:3-slim", "the image to start (default: set docker-image)"),

@@ -3,7 +3,8 @@ import Chopsticks
 /// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through sudo.
 public struct AddSudoCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add sudo", synopsis: "add sudo [USER] [NAME]",
+        name: "add sudo",
+        synopsis: "add sudo [USER] [NAME]",
         summary: "add this machine as USER (default root), through sudo",
         options: [.python],
         help: """

@@ -3,7 +3,9 @@ import Chopsticks
 /// `connect [TARGET...]`: open connections now (operations also connect on first use).
 public struct ConnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "connect", helpOrder: 50, synopsis: "connect [TARGET...]",
+        name: "connect",
+        helpOrder: 50,
+        synopsis: "connect [TARGET...]",
         summary: "connect now rather than at first use",
         takesTarget: true,
         help: """

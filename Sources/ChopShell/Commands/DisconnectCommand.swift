@@ -3,7 +3,9 @@ import Chopsticks
 /// `disconnect [--persist] [TARGET...]`: close connections but keep the members.
 public struct DisconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "disconnect", helpOrder: 60, synopsis: "disconnect [TARGET...]",
+        name: "disconnect",
+        helpOrder: 60,
+        synopsis: "disconnect [TARGET...]",
         summary: "close connections but keep the hosts",
         takesTarget: true,
         options: [.flag("--persist", "also end the ssh connections kept for later runs (set persist)")],

@@ -3,7 +3,9 @@ import Chopsticks
 /// `env [NAME=VALUE...]`, `env -u NAME`: the session environment every `run` and `script` process gets.
 public struct EnvCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "env", helpOrder: 350, synopsis: "env [NAME=VALUE...] [-u NAME...]",
+        name: "env",
+        helpOrder: 350,
+        synopsis: "env [NAME=VALUE...] [-u NAME...]",
         summary: "set, unset or show variables for every run and script",
         help: """
             NAME=VALUE sets a variable for every later run and script process on every host (the agent

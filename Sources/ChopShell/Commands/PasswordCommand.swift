@@ -4,8 +4,11 @@ import Chopsticks
 /// the members that need it.
 public struct PasswordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "password", helpOrder: 90, synopsis: "password [TARGET]",
-        summary: "give the password sudo asks for on the hosts", takesTarget: true,
+        name: "password",
+        helpOrder: 90,
+        synopsis: "password [TARGET]",
+        summary: "give the password sudo asks for on the hosts",
+        takesTarget: true,
         recorded: false,
         help: """
             Asks once, without echo, then reconnects TARGET (default: the members in state 'needs password').

@@ -1,7 +1,9 @@
 /// `reconnect [TARGET...]`: close and open again, e.g. after fixing a host.
 public struct ReconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "reconnect", helpOrder: 70, synopsis: "reconnect [TARGET...]",
+        name: "reconnect",
+        helpOrder: 70,
+        synopsis: "reconnect [TARGET...]",
         summary: "close connections and connect again",
         takesTarget: true,
         help: """

@@ -4,8 +4,11 @@ import Foundation
 /// `record FILE` starts writing typed commands to FILE (a replayable script); `record off` stops.
 public struct RecordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "record", helpOrder: 380, synopsis: "record FILE | record off",
-        summary: "save the commands you type to FILE, to replay with source", recorded: false,
+        name: "record",
+        helpOrder: 380,
+        synopsis: "record FILE | record off",
+        summary: "save the commands you type to FILE, to replay with source",
+        recorded: false,
         help: """
             Examples:
               record deploy.chop

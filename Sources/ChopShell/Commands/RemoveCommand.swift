@@ -3,7 +3,10 @@ import Chopsticks
 /// `remove TARGET...`: disconnect members and forget them.
 public struct RemoveCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "remove", helpOrder: 30, synopsis: "remove TARGET...", summary: "disconnect hosts and forget them",
+        name: "remove",
+        helpOrder: 30,
+        synopsis: "remove TARGET...",
+        summary: "disconnect hosts and forget them",
         help: """
             TARGET is a name, a range, a glob or a group (help targets); the '@' is optional.
 

@@ -5,9 +5,12 @@ import Foundation
 /// `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", helpOrder: 100, synopsis: "run COMMAND",
+        name: "run",
+        helpOrder: 100,
+        synopsis: "run COMMAND",
         summary: "run a shell command on each host, with /bin/sh -c",
-        takesTarget: true, rawArguments: true,
+        takesTarget: true,
+        rawArguments: true,
         options: OptionSpec.rollout + [
             OptionSpec(
                 "--sudo", arity: .optionalValue("USER", implied: "root"), placement: .leading,

@@ -3,7 +3,9 @@ import Chopsticks
 /// `save [%N] DIR`: a result's output in files, one pair per host, and its JSON document.
 public struct SaveCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "save", helpOrder: 330, synopsis: "save [%N] DIR",
+        name: "save",
+        helpOrder: 330,
+        synopsis: "save [%N] DIR",
         summary: "save a result's output to files, one per host and stream",
         help: """
             Writes each host's stdout and stderr of result N (default: the last) to DIR/HOST.out and

@@ -2,8 +2,11 @@
 /// known_hosts after the user has seen their fingerprints, then reconnect those hosts.
 public struct TrustCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "trust", helpOrder: 80, synopsis: "trust [TARGET]",
-        summary: "check hosts' keys and add them to known_hosts", takesTarget: true,
+        name: "trust",
+        helpOrder: 80,
+        synopsis: "trust [TARGET]",
+        summary: "check hosts' keys and add them to known_hosts",
+        takesTarget: true,
         options: [
             .flag("--yes", short: "-y", "add the keys without asking"),
             .value(

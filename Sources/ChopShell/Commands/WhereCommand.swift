@@ -3,8 +3,11 @@ import Chopsticks
 /// `where [--exclude] EXPRESSION`: which hosts a Python expression is true on; makes `@match` and `@nomatch`.
 public struct WhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "where", helpOrder: 140, synopsis: "where EXPRESSION",
-        summary: "where a Python expression is true: @match, @nomatch", takesTarget: true,
+        name: "where",
+        helpOrder: 140,
+        synopsis: "where EXPRESSION",
+        summary: "where a Python expression is true: @match, @nomatch",
+        takesTarget: true,
         rawArguments: true,
         options: OptionSpec.rollout + [exclude],
         help: """
@@ -73,8 +76,10 @@ public struct WhereCommand: ChopCommand, Equatable {
 /// `use where [--exclude] EXPRESSION`: `where`, then `use` of the hosts it matched.
 public struct UseWhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "use where", synopsis: "use where EXPRESSION",
-        summary: "narrow the target to where a Python expression is true", rawArguments: true,
+        name: "use where",
+        synopsis: "use where EXPRESSION",
+        summary: "narrow the target to where a Python expression is true",
+        rawArguments: true,
         options: [WhereCommand.exclude],
         help: """
             Evaluates EXPRESSION on the current target as where does (and shows the result), then makes

@@ -34,7 +34,7 @@ final class CompletionSources: Sendable {
         let answer = NIOLockedValueBox<[String]>([])
         let done = DispatchSemaphore(value: 0)
         let task = Task {
-            let paths = await session.remotePathCompletions(target: target, prefix: prefix)
+            let paths = await RemotePathCompletion.paths(target: target, prefix: prefix, in: session)
             answer.withLockedValue { $0 = paths }
             done.signal()
         }

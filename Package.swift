@@ -55,8 +55,11 @@ let package = Package(
             dependencies: [
                 "Chopsticks", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["CommandRegistryPlugin"]
         ),
+        // Writes CommandList.swift (`CommandRegistry.commands`, from each command file's helpOrder) before each build.
+        .plugin(name: "CommandRegistryPlugin", capability: .buildTool(), path: "Sources/CommandRegistryPlugin"),
         // Terminal glue: argument parsing, libedit, signals, batch mode.
         .target(
             name: "ChopCLI",

@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// only when a completion needs them, without waiting).
 final class CompletionSources: Sendable {
     private let state = NIOLockedValueBox(CompletionEngine())
-    private let facts: FactNames
+    private let facts: FactHarvest
 
     init(session: Session) {
         self.facts = session.facts
@@ -34,7 +34,7 @@ final class CompletionSources: Sendable {
         let answer = NIOLockedValueBox<[String]>([])
         let done = DispatchSemaphore(value: 0)
         let task = Task {
-            let paths = await session.remotePathCompletions(target: target, prefix: prefix)
+            let paths = await RemotePathCompletion.paths(target: target, prefix: prefix, in: session)
             answer.withLockedValue { $0 = paths }
             done.signal()
         }

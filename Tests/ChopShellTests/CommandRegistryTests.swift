@@ -127,4 +127,44 @@ final class CommandRegistryTests: XCTestCase {
         let rest = String(base.dropFirst(declaration.name.count))
         return spellings.map { declaration.name + " " + $0 + rest }
     }
+
+    /// `CommandRegistry.commands` is generated from the command files (CommandRegistryPlugin): every command type
+    /// in `Sources/ChopShell/Commands` is listed, at the top level (its declaration has a `helpOrder`, and it is in
+    /// its own file named after it) or as a subcommand of one, and `help` lists them in the order they always had.
+    func testTheGeneratedRegistryIsEveryCommandInTheFolderInHelpOrder() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/ChopShell/Commands").standardizedFileURL
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+        var found: Set<String> = []
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.hasPrefix("public struct ") {
+                let name = String(line.dropFirst("public struct ".count).prefix { $0.isLetter || $0.isNumber })
+                if name.hasSuffix("Command") { found.insert(name) }
+            }
+        }
+        XCTAssertGreaterThan(found.count, 40, "the command files were not read from \(folder.path)")
+        XCTAssertEqual(Set(CommandRegistry.allDeclared.map { String(describing: $0) }), found)
+
+        let top = CommandRegistry.commands
+        for type in top {
+            XCTAssertTrue(files.contains("\(type).swift"), "\(type) is not in a file named after it")
+        }
+        let orders = top.compactMap { $0.declaration.helpOrder }
+        XCTAssertEqual(orders.count, top.count, "a listed command without helpOrder")
+        XCTAssertEqual(orders, orders.sorted(), "not in helpOrder")
+        XCTAssertEqual(Set(orders).count, orders.count, "one helpOrder twice")
+        for type in CommandRegistry.allDeclared where !top.contains(where: { $0 == type }) {
+            XCTAssertNil(type.declaration.helpOrder, "\(type) is a subcommand: its parent lists it, not helpOrder")
+        }
+
+        XCTAssertEqual(
+            top.map { $0.declaration.name },
+            [
+                "add", "inventory", "remove", "hosts", "connect", "disconnect", "reconnect", "trust", "password", "run",
+                "call", "py", "import", "where", "script", "cd", "pwd", "facts", "put", "fetch", "sync", "ping", "use",
+                "name", "names", "last", "results", "watch", "failures", "log", "show", "diff", "save", "set", "env",
+                "!", "source", "record", "expect", "help", "quit",
+            ])
+    }
 }

@@ -1,9 +1,13 @@
+import Chopsticks
+
 /// `add HOST|@GROUP... [--via JUMP] [--python PATH] [--sudo [USER]]`: SSH members, ranges expanded (`web[01-12]`,
 /// `root@db:2222`), inventory groups (`@webservers`), through jump hosts (`--via bastion`). Its subcommands
 /// add the other kinds: `add local`, `add sudo`, `add docker`, `add container`.
 public struct AddCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add", synopsis: "add HOST|@GROUP...",
+        name: "add",
+        helpOrder: 10,
+        synopsis: "add HOST|@GROUP...",
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         options: [
@@ -56,19 +60,7 @@ public struct AddCommand: ChopCommand, Equatable {
     /// Gateways (a node set of members) that reach the hosts; nil: chop reaches them itself.
     public var gateway: String?
     /// The gateways' ssh to these hosts may use the user's agent (`--forward-agent`).
-    public var forwardAgent: Bool
-
-    public init(
-        hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil,
-        forwardAgent: Bool = false
-    ) {
-        self.hosts = hosts
-        self.python = python
-        self.sudo = sudo
-        self.via = via
-        self.gateway = gateway
-        self.forwardAgent = forwardAgent
-    }
+    public var forwardAgent = false
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
         let (hosts, options) = try arguments.options(hint: "; host names cannot start with '-'")
@@ -105,8 +97,98 @@ public struct AddCommand: ChopCommand, Equatable {
         return declaration.subcommands.map { $0.declaration.subcommandWord } + context.knownHosts
     }
 
+    /// Adds SSH members (ranges expanded; `@GROUP` names an inventory group, whose hosts that are not members
+    /// yet come with their variables) and starts connecting them in the background. `via`: jump hosts.
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(
-            hosts, python: python, sudo: sudo, via: via, gateway: gateway, forwardAgent: forwardAgent)
+        var tunnels: [Tunnel] = []
+        // Each host's gateways: --gateway, else its inventory's chop_gateway.
+        var gateways: [String?] = []
+        var fromGroups = Set(session.group.names)
+        var already = 0
+        for spec in hosts {
+            if spec.hasPrefix("@") {
+                for name in try Self.inventoryHosts(spec, in: session) {
+                    guard fromGroups.insert(name).inserted else {
+                        already += session.group[name] == nil ? 0 : 1
+                        continue
+                    }
+                    tunnels.append(try Self.inventoryTunnel(name, python: python, sudo: sudo, via: via, in: session))
+                    gateways.append(gateway ?? session.inventory.settings(of: name).gateway)
+                }
+                continue
+            }
+            let names: [String]
+            do {
+                names = try NodeSet.expand(spec)
+            } catch {
+                throw ShellError("bad host list '\(spec)': \(error)")
+            }
+            for name in names {
+                let kind: SSH
+                do {
+                    kind = try SSH(
+                        parsing: name, options: session.sshOptions, configFile: session.sshConfigFile,
+                        python: python ?? session.settings.python, sudo: sudo != nil, sudoUser: sudo ?? "root",
+                        via: via ?? [], persist: session.settings.persist)
+                } catch {
+                    throw ShellError("\(error)")
+                }
+                tunnels.append(Tunnel(kind, connectTimeout: session.settings.connectTimeout))
+                gateways.append(gateway)
+            }
+        }
+        if already > 0 {
+            session.io.error(
+                "\(counted(already, "host")) of the groups named \(already == 1 ? "is" : "are") a member already")
+        }
+        if tunnels.isEmpty { return .ok }
+        // Typed patterns fold as nodeset -f folds them (n[-5-5] stays n[-5-5]); inventory groups by their names.
+        let typed =
+            hosts.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: hosts.joined(separator: ","))
+        return try await MemberDirectory.add(
+            try session.behindGateways(tunnels, gateways: gateways, forwardAgent: forwardAgent), shown: typed,
+            in: session)
+    }
+
+    /// The inventory hosts of `@GROUP` (`@all`: every host), for `add`.
+    private static func inventoryHosts(_ reference: String, in session: isolated Session) throws(ShellError)
+        -> [String]
+    {
+        let inventory = session.inventory
+        let name = reference.hasPrefix("@") ? String(reference.dropFirst()) : reference
+        guard !inventory.isEmpty else {
+            throw ShellError("no inventory loaded, so no group @\(name): 'inventory FILE' reads one")
+        }
+        guard let hosts = inventory.expanded[name] else {
+            let known = inventory.groupNames.prefix(8).map { "@" + $0 }.joined(separator: ", ")
+            throw ShellError(
+                "no inventory group '\(name)'; groups: \(known)\(inventory.groupNames.count > 8 ? ", …" : "")")
+        }
+        guard !hosts.isEmpty else { throw ShellError("inventory group '\(name)' has no hosts") }
+        return hosts
+    }
+
+    /// An SSH member for an inventory host, its variables applied; `python`, `sudo` and `via` given on the
+    /// `add` line win over them.
+    private static func inventoryTunnel(
+        _ name: String, python: String?, sudo: String?, via: [String]?, in session: isolated Session
+    ) throws -> Tunnel {
+        let host = session.inventory.settings(of: name)
+        if let (key, value) = host.unresolved.sorted(by: { $0.key < $1.key }).first {
+            throw ShellError(
+                "\(name): \(key) is the Jinja template '\(value)', which chop cannot evaluate; "
+                    + "give \(name) a plain \(key) in the inventory")
+        }
+        let kind: SSH
+        do {
+            kind = try SSH(
+                host.address, user: host.user, port: host.port, sudo: sudo != nil || host.become,
+                sudoUser: sudo ?? host.becomeUser, options: session.sshOptions, configFile: session.sshConfigFile,
+                python: python ?? host.python ?? session.settings.python, name: name, via: via ?? host.via,
+                persist: session.settings.persist)
+        } catch {
+            throw ShellError("\(name): \(error)")
+        }
+        return Tunnel(kind, connectTimeout: session.settings.connectTimeout)
     }
 }

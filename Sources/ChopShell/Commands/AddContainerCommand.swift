@@ -1,7 +1,10 @@
+import Chopsticks
+
 /// `add container NAME... [--python PATH]`: Docker containers that are already running.
 public struct AddContainerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add container", synopsis: "add container NAME...",
+        name: "add container",
+        synopsis: "add container NAME...",
         summary: "add Docker containers that are already running",
         options: [.python],
         help: """
@@ -24,6 +27,10 @@ public struct AddContainerCommand: ChopCommand, Equatable {
     public static func complete(_ context: CompletionContext) -> [String] { context.containers() }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addContainers(names, python: python)
+        let settings = session.settings
+        let tunnels = try names.map {
+            Tunnel(try DockerExec($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
+        }
+        return try await MemberDirectory.add(tunnels, in: session)
     }
 }

@@ -1,7 +1,10 @@
+import Chopsticks
+
 /// `add docker NAME... [--image IMAGE] [--python PATH]`: new throwaway containers started from an image.
 public struct AddDockerCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add docker", synopsis: "add docker NAME...",
+        name: "add docker",
+        synopsis: "add docker NAME...",
         summary: "start containers from IMAGE (default: set docker-image)",
         options: [
             .value("--image", "IMAGE", example: "python:3-slim", "the image to start (default: set docker-image)"),
@@ -26,6 +29,12 @@ public struct AddDockerCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addDocker(names, image: image, python: python)
+        let settings = session.settings
+        var tunnels: [Tunnel] = []
+        for name in names {
+            let kind = try Docker(name, image: image ?? settings.dockerImage, python: python ?? settings.python)
+            tunnels.append(Tunnel(kind, connectTimeout: max(settings.connectTimeout, 30)))
+        }
+        return try await MemberDirectory.add(tunnels, in: session)
     }
 }

@@ -1,7 +1,9 @@
 /// `add local [NAME...] [--python PATH]`: this machine, without SSH, once per name (ranges expanded).
 public struct AddLocalCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add local", synopsis: "add local [NAME...]", summary: "add this machine, without SSH",
+        name: "add local",
+        synopsis: "add local [NAME...]",
+        summary: "add this machine, without SSH",
         options: [.python, .gateway],
         help: """
             NAME defaults to local, or local2, local3 … when that is taken. Several names, and ranges such as
@@ -32,6 +34,6 @@ public struct AddLocalCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addLocal(names, python: python, gateway: gateway)
+        try await MemberDirectory.addLocal(names, python: python, gateway: gateway, in: session)
     }
 }

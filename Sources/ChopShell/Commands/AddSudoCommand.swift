@@ -1,7 +1,10 @@
+import Chopsticks
+
 /// `add sudo [USER] [NAME] [--python PATH]`: this machine as another user, through sudo.
 public struct AddSudoCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "add sudo", synopsis: "add sudo [USER] [NAME]",
+        name: "add sudo",
+        synopsis: "add sudo [USER] [NAME]",
         summary: "add this machine as USER (default root), through sudo",
         options: [.python],
         help: """
@@ -25,6 +28,10 @@ public struct AddSudoCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSudo(user: user, name: name, python: python)
+        let user = user ?? "root"
+        let name = name ?? MemberDirectory.uniqueName("sudo-\(user)", in: session)
+        let kind = try Sudo(user: user, name: name, python: python ?? session.settings.python)
+        let tunnel = Tunnel(kind, connectTimeout: session.settings.connectTimeout)
+        return try await MemberDirectory.add([tunnel], in: session)
     }
 }

@@ -1,8 +1,11 @@
 /// `call FUNCTION [ARG...] [KEY=VALUE...]`: a Python function by dotted name on each host.
 public struct CallCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "call", synopsis: "call FUNCTION [ARG...] [KEY=VALUE...]",
-        summary: "call a Python function on each host, show what it returns", takesTarget: true,
+        name: "call",
+        helpOrder: 110,
+        synopsis: "call FUNCTION [ARG...] [KEY=VALUE...]",
+        summary: "call a Python function on each host, show what it returns",
+        takesTarget: true,
         options: OptionSpec.rollout,
         help: """
             FUNCTION is a dotted name that chop imports on the host: os.getloadavg, shutil.disk_usage.

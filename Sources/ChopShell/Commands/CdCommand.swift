@@ -3,7 +3,10 @@ import Chopsticks
 /// `cd [DIR]`: a working directory on each host of the target, for every later command there.
 public struct CdCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "cd", synopsis: "cd [DIR]", summary: "change the working directory on each host",
+        name: "cd",
+        helpOrder: 160,
+        synopsis: "cd [DIR]",
+        summary: "change the working directory on each host",
         takesTarget: true,
         help: """
             Each host's agent enters DIR (~ is that host's home; a relative DIR starts from its current

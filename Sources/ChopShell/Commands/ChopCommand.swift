@@ -1,10 +1,11 @@
 /// One chop command, declared in one file: its names, help, argument grammar, completions and work.
 ///
 /// `CommandRegistry.commands` lists every command; the parser, `help`, Tab completion and the typo suggestions
-/// all read it, so adding a command is one new file plus one registry line. swift-argument-parser's
-/// `subcommands:` and swift-format's one-file-per-rule are the models. Grammars several commands share come as
-/// protocols with a default `parse` (`ArgumentlessCommand`, `VerbatimCommand`, `TargetListCommand`,
-/// `OneWordCommand`), so a command declares only what is its own.
+/// all read it. It is generated from the command files (CommandRegistryPlugin: each declaration with a
+/// `helpOrder`), so adding a command is one new file. swift-argument-parser's `subcommands:` and swift-format's
+/// one-file-per-rule are the models. Grammars several commands share come as protocols with a default `parse`
+/// (`ArgumentlessCommand`, `VerbatimCommand`, `TargetListCommand`, `OneWordCommand`), so a command declares only
+/// what is its own.
 public protocol ChopCommand: Sendable {
     /// How the command is typed and described.
     static var declaration: CommandDeclaration { get }

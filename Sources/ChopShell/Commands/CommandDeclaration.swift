@@ -2,6 +2,11 @@
 public struct CommandDeclaration: Sendable {
     /// The word that invokes it (`run`); for a subcommand, the whole phrase (`add local`).
     public var name: String
+    /// Where `help` lists a top-level command, in tens so a new one fits between two (`helpOrder: 225` goes
+    /// between 220 and 230); nil for a subcommand, which its parent's `subcommands` lists. CommandRegistryPlugin
+    /// reads it from each `Commands/*Command.swift` file to generate `CommandRegistry.commands`, so a command
+    /// with it is listed without naming it anywhere else.
+    public var helpOrder: Int?
     /// Other words that invoke it (`exit` for `quit`).
     public var aliases: [String]
     /// The synopsis without the options, e.g. `put LOCAL [REMOTE]`; `usage` adds them.
@@ -24,11 +29,13 @@ public struct CommandDeclaration: Sendable {
     public var recorded: Bool
 
     public init(
-        name: String, aliases: [String] = [], synopsis: String, summary: String, takesTarget: Bool = false,
+        name: String, helpOrder: Int? = nil, aliases: [String] = [], synopsis: String, summary: String,
+        takesTarget: Bool = false,
         rawArguments: Bool = false, subcommands: [any ChopCommand.Type] = [], recorded: Bool = true,
         options: [OptionSpec] = [], help: String = ""
     ) {
         self.name = name
+        self.helpOrder = helpOrder
         self.aliases = aliases
         self.synopsis = synopsis
         self.options = options

@@ -1,49 +1,7 @@
-/// Every chop command, in the order `help` lists them. Adding a command is one file plus one line here.
+/// Every chop command, in the order `help` lists them. `commands` is generated (CommandRegistryPlugin) from the
+/// command files: the type in `Commands/NameCommand.swift` whose declaration has a `helpOrder` is listed, in that
+/// order, so adding a command is one new file.
 public enum CommandRegistry {
-    public static let commands: [any ChopCommand.Type] = [
-        AddCommand.self,
-        InventoryCommand.self,
-        RemoveCommand.self,
-        HostsCommand.self,
-        ConnectCommand.self,
-        DisconnectCommand.self,
-        ReconnectCommand.self,
-        TrustCommand.self,
-        PasswordCommand.self,
-        RunCommand.self,
-        CallCommand.self,
-        PyCommand.self,
-        ImportCommand.self,
-        WhereCommand.self,
-        ScriptCommand.self,
-        CdCommand.self,
-        PwdCommand.self,
-        FactsCommand.self,
-        PutCommand.self,
-        FetchCommand.self,
-        SyncCommand.self,
-        PingCommand.self,
-        UseCommand.self,
-        NameCommand.self,
-        NamesCommand.self,
-        LastCommand.self,
-        ResultsCommand.self,
-        WatchCommand.self,
-        FailuresCommand.self,
-        LogCommand.self,
-        ShowCommand.self,
-        DiffCommand.self,
-        SaveCommand.self,
-        SetCommand.self,
-        EnvCommand.self,
-        LocalShellCommand.self,
-        SourceCommand.self,
-        RecordCommand.self,
-        ExpectCommand.self,
-        HelpCommand.self,
-        QuitCommand.self,
-    ]
-
     /// The command a word invokes (its name or an alias), among the top-level commands.
     public static func command(named word: String) -> (any ChopCommand.Type)? {
         commands.first { $0.declaration.name == word || $0.declaration.aliases.contains(word) }

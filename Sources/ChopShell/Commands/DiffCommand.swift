@@ -4,7 +4,9 @@ import Chopsticks
 /// between two results, with the hosts grouped by change (a drift check).
 public struct DiffCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "diff", synopsis: "diff [%N] HOST [OTHER] | diff %A %B",
+        name: "diff",
+        helpOrder: 320,
+        synopsis: "diff [%N] HOST [OTHER] | diff %A %B",
         summary: "compare HOST with OTHER or the commonest; or two results",
         help: """
             A unified diff of the exact text; without OTHER, against the output most of the other hosts gave.

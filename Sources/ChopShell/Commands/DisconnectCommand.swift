@@ -1,7 +1,12 @@
+import Chopsticks
+
 /// `disconnect [--persist] [TARGET...]`: close connections but keep the members.
 public struct DisconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "disconnect", synopsis: "disconnect [TARGET...]", summary: "close connections but keep the hosts",
+        name: "disconnect",
+        helpOrder: 60,
+        synopsis: "disconnect [TARGET...]",
+        summary: "close connections but keep the hosts",
         takesTarget: true,
         options: [.flag("--persist", "also end the ssh connections kept for later runs (set persist)")],
         help: """
@@ -38,6 +43,22 @@ public struct DisconnectCommand: TargetListCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.disconnect(targets, target: target, persist: persist)
+        let names = targets.isEmpty ? try session.resolve(target) : try session.resolver().resolve(targets)
+        let persist = self.persist
+        let ended = await withTaskGroup(of: Int.self) { tasks in
+            for tunnel in session.group.subset(names).tunnels {
+                tasks.addTask {
+                    await tunnel.disconnect()
+                    guard persist, let ssh = tunnel.kind as? SSH else { return 0 }
+                    return await ControlMaster.end(for: ssh)
+                }
+            }
+            var total = 0
+            for await count in tasks { total += count }
+            return total
+        }
+        session.io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
+        if persist { session.io.error("ended \(counted(ended, "shared ssh connection"))") }
+        return .ok
     }
 }

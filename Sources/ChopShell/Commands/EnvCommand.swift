@@ -3,7 +3,9 @@ import Chopsticks
 /// `env [NAME=VALUE...]`, `env -u NAME`: the session environment every `run` and `script` process gets.
 public struct EnvCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "env", synopsis: "env [NAME=VALUE...] [-u NAME...]",
+        name: "env",
+        helpOrder: 350,
+        synopsis: "env [NAME=VALUE...] [-u NAME...]",
         summary: "set, unset or show variables for every run and script",
         help: """
             NAME=VALUE sets a variable for every later run and script process on every host (the agent
@@ -23,14 +25,10 @@ public struct EnvCommand: ChopCommand, Equatable {
     public var assignments: [Assignment]
     public var unset: [String]
 
+    /// `NAME=VALUE`, made only by `parse` (its memberwise init is internal).
     public struct Assignment: Sendable, Equatable {
         public var name: String
         public var value: String
-
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
     }
 
     public init(assignments: [Assignment] = [], unset: [String] = []) {

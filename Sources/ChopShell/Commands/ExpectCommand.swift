@@ -3,7 +3,9 @@ import Chopsticks
 /// `expect ok` or `expect failed HOST...`: an assertion about the last result, so a script doubles as a check.
 public struct ExpectCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "expect", synopsis: "expect ok | expect failed HOST...",
+        name: "expect",
+        helpOrder: 390,
+        synopsis: "expect ok | expect failed HOST...",
         summary: "check the last result; a script stops when it does not hold",
         help: """
             expect ok: no host failed. expect failed HOST...: exactly those hosts failed (ranges allowed).

@@ -2,7 +2,10 @@
 /// reports the facts it knows when it connects.
 public struct FactsCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "facts", synopsis: "facts [NAME...]", summary: "gather facts: os, memory, disk, … (all by default)",
+        name: "facts",
+        helpOrder: 180,
+        synopsis: "facts [NAME...]",
+        summary: "gather facts: os, memory, disk, … (all by default)",
         takesTarget: true,
         options: OptionSpec.rollout,
         help: """

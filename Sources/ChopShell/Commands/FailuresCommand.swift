@@ -3,7 +3,10 @@ import Chopsticks
 /// `failures`: the hosts that failed in the last result, and why.
 public struct FailuresCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "failures", synopsis: "failures", summary: "show the hosts that failed last time, and why",
+        name: "failures",
+        helpOrder: 290,
+        synopsis: "failures",
+        summary: "show the hosts that failed last time, and why",
         help: """
             Follow up with @failed run … or @failed reconnect.
             """)

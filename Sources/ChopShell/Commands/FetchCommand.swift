@@ -5,7 +5,9 @@ import Foundation
 /// `{host}`.
 public struct FetchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "fetch", synopsis: "fetch REMOTE [LOCAL]",
+        name: "fetch",
+        helpOrder: 200,
+        synopsis: "fetch REMOTE [LOCAL]",
         summary: "copy a file from each host; LOCAL may contain {host}",
         takesTarget: true,
         options: OptionSpec.rollout + [

@@ -1,7 +1,11 @@
 /// `help [TOPIC]`: every command in one line each, or one command's details and examples.
 public struct HelpCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "help", synopsis: "help [COMMAND]", summary: "this list, or details about COMMAND", recorded: false,
+        name: "help",
+        helpOrder: 400,
+        synopsis: "help [COMMAND]",
+        summary: "this list, or details about COMMAND",
+        recorded: false,
         help: """
             Also: help targets, help keys.
 

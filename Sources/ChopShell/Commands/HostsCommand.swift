@@ -3,7 +3,10 @@ import Chopsticks
 /// `hosts`: the members with their kind, state, Python, round trip and last error.
 public struct HostsCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "hosts", synopsis: "hosts", summary: "list the hosts with their kind and connection state",
+        name: "hosts",
+        helpOrder: 40,
+        synopsis: "hosts",
+        summary: "list the hosts with their kind and connection state",
         takesTarget: true,
         help: """
             Examples:

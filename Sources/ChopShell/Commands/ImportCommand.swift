@@ -4,7 +4,9 @@ import Chopsticks
 /// host (chopsticks' import hook).
 public struct ImportCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "import", synopsis: "import PATH_OR_MODULE...",
+        name: "import",
+        helpOrder: 130,
+        synopsis: "import PATH_OR_MODULE...",
         summary: "make local Python code importable on every host",
         options: [.flag("--reload", "send changed modules again and reload them (NAME...: module names)")],
         help: """

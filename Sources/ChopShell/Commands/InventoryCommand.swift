@@ -3,7 +3,9 @@ import Foundation
 /// `inventory [FILE...]`: read Ansible inventories and ClusterShell group files; alone, list the groups.
 public struct InventoryCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "inventory", synopsis: "inventory [FILE...]",
+        name: "inventory",
+        helpOrder: 20,
+        synopsis: "inventory [FILE...]",
         summary: "read Ansible or ClusterShell groups; list them",
         help: """
             Reads Ansible inventories (INI or YAML: groups, children, ranges web[01:20], [a:f], [0:10:2],

@@ -1,7 +1,10 @@
 /// `last [%N]`: show the last result again, or result `%N`.
 public struct LastCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "last", synopsis: "last [%N]", summary: "show the last result again, or result %N (see results)",
+        name: "last",
+        helpOrder: 260,
+        synopsis: "last [%N]",
+        summary: "show the last result again, or result %N (see results)",
         help: """
             Examples:
               last

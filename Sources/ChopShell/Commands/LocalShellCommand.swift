@@ -3,7 +3,11 @@ import Chopsticks
 /// `!COMMAND`: a command on this machine, with the terminal as its stdin and stdout (as in clush).
 public struct LocalShellCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "!", synopsis: "!COMMAND", summary: "run a command on this machine, not on the hosts", rawArguments: true,
+        name: "!",
+        helpOrder: 360,
+        synopsis: "!COMMAND",
+        summary: "run a command on this machine, not on the hosts",
+        rawArguments: true,
         help: """
             COMMAND is passed exactly as typed to your local /bin/sh.
 

@@ -3,7 +3,10 @@ import Chopsticks
 /// `log [TARGET...]`: what the tunnels themselves wrote on stderr (ssh warnings, agent messages), per host.
 public struct LogCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "log", synopsis: "log [TARGET...]", summary: "show what the tunnels wrote on stderr, per host",
+        name: "log",
+        helpOrder: 300,
+        synopsis: "log [TARGET...]",
+        summary: "show what the tunnels wrote on stderr, per host",
         help: """
             ssh warnings, sudo messages and the agent's own errors, the last 200 lines of each, as host: line.
             What a host printed on stdout when chop logged in, before the agent started (an rc file's banner),

@@ -1,7 +1,10 @@
 /// `name NAME TARGET`: keeps the hosts a target selects now under a name, usable as `@NAME`.
 public struct NameCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "name", synopsis: "name NAME TARGET", summary: "keep the hosts of a target under a name (@NAME)",
+        name: "name",
+        helpOrder: 240,
+        synopsis: "name NAME TARGET",
+        summary: "keep the hosts of a target under a name (@NAME)",
         recorded: false,
         help: """
             The hosts are fixed when named: 'name broken @failed' keeps today's failures as @broken, whatever

@@ -1,7 +1,10 @@
 /// `names`: the named sets and their hosts.
 public struct NamesCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "names", synopsis: "names", summary: "list the sets kept with 'name'",
+        name: "names",
+        helpOrder: 250,
+        synopsis: "names",
+        summary: "list the sets kept with 'name'",
         help: """
             Examples:
               names

@@ -4,8 +4,11 @@ import Chopsticks
 /// the members that need it.
 public struct PasswordCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "password", synopsis: "password [TARGET]",
-        summary: "give the password sudo asks for on the hosts", takesTarget: true,
+        name: "password",
+        helpOrder: 90,
+        synopsis: "password [TARGET]",
+        summary: "give the password sudo asks for on the hosts",
+        takesTarget: true,
         recorded: false,
         help: """
             Asks once, without echo, then reconnects TARGET (default: the members in state 'needs password').
@@ -61,6 +64,6 @@ public struct PasswordCommand: ChopCommand, Equatable {
             session.io.error("no member needs a password now; sudo members and run --sudo use this one from now on")
             return .ok
         }
-        return try await session.connect(names, target: nil, fresh: true)
+        return try await ConnectCommand.connect(names, target: nil, fresh: true, in: session)
     }
 }

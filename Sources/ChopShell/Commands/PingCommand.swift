@@ -1,7 +1,10 @@
 /// `ping`: check that each agent answers, with round-trip times.
 public struct PingCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "ping", synopsis: "ping", summary: "check that each agent answers, with round-trip times",
+        name: "ping",
+        helpOrder: 220,
+        synopsis: "ping",
+        summary: "check that each agent answers, with round-trip times",
         takesTarget: true,
         options: OptionSpec.rollout,
         help: """

@@ -4,7 +4,10 @@ import Foundation
 /// `put LOCAL [REMOTE] [--mode MODE]`: copy a local file to each host; `put -r LOCAL_DIR REMOTE_DIR`: a tree.
 public struct PutCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "put", synopsis: "put LOCAL [REMOTE]", summary: "copy a local file to each host",
+        name: "put",
+        helpOrder: 190,
+        synopsis: "put LOCAL [REMOTE]",
+        summary: "copy a local file to each host",
         takesTarget: true,
         options: OptionSpec.rollout + [
             .value("--mode", "MODE", example: "0755", "permission bits, octal (default: the local file's)"),

@@ -3,7 +3,11 @@ import Chopsticks
 /// `pwd`: each host's working directory, as its agent has it (`cd`).
 public struct PwdCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "pwd", synopsis: "pwd", summary: "show each host's working directory", takesTarget: true,
+        name: "pwd",
+        helpOrder: 170,
+        synopsis: "pwd",
+        summary: "show each host's working directory",
+        takesTarget: true,
         help: """
             The directory run, script, relative put and fetch paths and py use there (see cd),
             asked of each host, so hosts that agree share a row.

@@ -1,7 +1,11 @@
 /// `py CODE`: Python statements on each host, in a namespace that lives as long as the connection.
 public struct PyCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "py", synopsis: "py CODE", summary: "run Python statements on each host", takesTarget: true,
+        name: "py",
+        helpOrder: 120,
+        synopsis: "py CODE",
+        summary: "run Python statements on each host",
+        takesTarget: true,
         rawArguments: true,
         options: OptionSpec.rollout,
         help: """

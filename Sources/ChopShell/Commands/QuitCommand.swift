@@ -1,7 +1,11 @@
 /// `quit` or `exit`: end the session; every connection is closed and throwaway containers are removed.
 public struct QuitCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "quit", aliases: ["exit"], synopsis: "quit | exit", summary: "leave chop (Ctrl-D at an empty prompt too)",
+        name: "quit",
+        helpOrder: 410,
+        aliases: ["exit"],
+        synopsis: "quit | exit",
+        summary: "leave chop (Ctrl-D at an empty prompt too)",
         recorded: false,
         help: """
             Connections are closed and throwaway containers removed.

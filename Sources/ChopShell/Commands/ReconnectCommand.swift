@@ -1,7 +1,10 @@
 /// `reconnect [TARGET...]`: close and open again, e.g. after fixing a host.
 public struct ReconnectCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "reconnect", synopsis: "reconnect [TARGET...]", summary: "close connections and connect again",
+        name: "reconnect",
+        helpOrder: 70,
+        synopsis: "reconnect [TARGET...]",
+        summary: "close connections and connect again",
         takesTarget: true,
         help: """
             For a host that was fixed or restarted. Without TARGET: the line's @TARGET, or the current one.
@@ -17,6 +20,6 @@ public struct ReconnectCommand: TargetListCommand, Equatable {
     public init(targets: [String]) { self.targets = targets }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.connect(targets, target: target, fresh: true)
+        try await ConnectCommand.connect(targets, target: target, fresh: true, in: session)
     }
 }

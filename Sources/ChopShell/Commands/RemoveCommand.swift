@@ -3,7 +3,10 @@ import Chopsticks
 /// `remove TARGET...`: disconnect members and forget them.
 public struct RemoveCommand: TargetListCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "remove", synopsis: "remove TARGET...", summary: "disconnect hosts and forget them",
+        name: "remove",
+        helpOrder: 30,
+        synopsis: "remove TARGET...",
+        summary: "disconnect hosts and forget them",
         help: """
             TARGET is a name, a range, a glob or a group (help targets); the '@' is optional.
 
@@ -26,7 +29,7 @@ public struct RemoveCommand: TargetListCommand, Equatable {
         }
         let removed = session.group.remove(names)
         // A removed member's sudo agents (run --sudo) go with it.
-        let companions = session.takeSudoCompanions(of: names)
+        let companions = SudoCompanions.take(of: names, in: session)
         for (key, members) in session.sets { session.sets[key] = members.filter { !names.contains($0) } }
         await withTaskGroup(of: Void.self) { tasks in
             for tunnel in removed + companions { tasks.addTask { await tunnel.close() } }

@@ -4,7 +4,10 @@ import Foundation
 /// `results`: the numbered results the session keeps, newest last.
 public struct ResultsCommand: ArgumentlessCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "results", synopsis: "results", summary: "list the kept results: %N, command, target, counts, time",
+        name: "results",
+        helpOrder: 270,
+        synopsis: "results",
+        summary: "list the kept results: %N, command, target, counts, time",
         help: """
             TARGET is the hosts the operation ran on, as resolved when it ran (@web* → web[1-40]).
             Every operation's result is numbered; show %N HOST, last %N, diff %A %B and @%N.failed use them.

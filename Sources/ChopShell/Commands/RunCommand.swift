@@ -5,9 +5,12 @@ import Foundation
 /// `/bin/sh -c`; `{host}` is each member's name.
 public struct RunCommand: VerbatimCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "run", synopsis: "run COMMAND",
+        name: "run",
+        helpOrder: 100,
+        synopsis: "run COMMAND",
         summary: "run a shell command on each host, with /bin/sh -c",
-        takesTarget: true, rawArguments: true,
+        takesTarget: true,
+        rawArguments: true,
         options: OptionSpec.rollout + [
             OptionSpec(
                 "--sudo", arity: .optionalValue("USER", implied: "root"), placement: .leading,
@@ -105,7 +108,7 @@ public struct RunCommand: VerbatimCommand, Equatable {
     ) async throws -> CommandResult {
         var sudoRunners: [String: Tunnel] = [:]
         if let user = sudo ?? session.settings.sudo, !session.settings.dryRun {
-            sudoRunners = try await session.sudoRunners(for: session.resolve(target), user: user)
+            sudoRunners = try await SudoCompanions.runners(for: session.resolve(target), user: user, in: session)
         }
         let runners = sudoRunners
         let (keep, cap) = (session.settings.keepBytes, session.settings.spillMax)

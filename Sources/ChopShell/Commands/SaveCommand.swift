@@ -3,7 +3,10 @@ import Chopsticks
 /// `save [%N] DIR`: a result's output in files, one pair per host, and its JSON document.
 public struct SaveCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "save", synopsis: "save [%N] DIR", summary: "save a result's output to files, one per host and stream",
+        name: "save",
+        helpOrder: 330,
+        synopsis: "save [%N] DIR",
+        summary: "save a result's output to files, one per host and stream",
         help: """
             Writes each host's stdout and stderr of result N (default: the last) to DIR/HOST.out and
             DIR/HOST.err, the whole output (read back from its file when it outgrew keep-bytes), and
@@ -47,7 +50,7 @@ public struct SaveCommand: ChopCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let report = try session.report(number)
         let folder = Session.expandTilde(self.folder)
-        try session.save(report, to: folder)
+        try ResultFiles.save(report, to: folder, renderer: session.renderer())
         let hosts = report.outcomes.count
         session.say("saved \(report.number.map { "%\($0)" } ?? "the result"): \(counted(hosts, "host")) to \(folder)")
         return .ok

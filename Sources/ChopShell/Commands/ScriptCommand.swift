@@ -4,7 +4,9 @@ import Foundation
 /// `script LOCAL_FILE [ARG...]`: a local script run on each host, leaving nothing behind there.
 public struct ScriptCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "script", synopsis: "script LOCAL_FILE [ARG...]",
+        name: "script",
+        helpOrder: 150,
+        synopsis: "script LOCAL_FILE [ARG...]",
         summary: "run a local script on each host, leaving no file",
         takesTarget: true,
         options: OptionSpec.rollout,

@@ -11,7 +11,10 @@ public struct SetCommand: ChopCommand, Equatable {
     public static let declaration: CommandDeclaration = {
         let width = Setting.all.map { $0.key.count + 1 + $0.valueHint.count }.max() ?? 0
         return CommandDeclaration(
-            name: "set", synopsis: "set [KEY [VALUE]]", summary: "show or change settings (set alone lists them)",
+            name: "set",
+            helpOrder: 340,
+            synopsis: "set [KEY [VALUE]]",
+            summary: "show or change settings (set alone lists them)",
             help: Setting.all.map { setting in
                 let head = "\(setting.key) \(setting.valueHint)"
                 return "  " + head + String(repeating: " ", count: width - head.count + 3) + setting.summary

@@ -1,7 +1,10 @@
 /// `show [%N] HOST`: one host's complete output from the last result, or from result `%N`.
 public struct ShowCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "show", synopsis: "show [%N] HOST", summary: "show HOST's complete output from the last result or %N",
+        name: "show",
+        helpOrder: 310,
+        synopsis: "show [%N] HOST",
+        summary: "show HOST's complete output from the last result or %N",
         help: """
             Every line of stdout, then stderr and any traceback, shown whole (control characters made visible):
             the exact text, whatever the gathered view summarised. A long one goes through the pager.

@@ -1,7 +1,10 @@
 /// `source FILE`: run chop commands from a file.
 public struct SourceCommand: OneWordCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "source", synopsis: "source FILE", summary: "run chop commands from FILE",
+        name: "source",
+        helpOrder: 370,
+        synopsis: "source FILE",
+        summary: "run chop commands from FILE",
         help: """
             One command a line; # starts a comment. With set errexit on, a failure stops the file.
 

@@ -4,7 +4,9 @@ import Foundation
 /// `sync LOCAL_DIR REMOTE_DIR [--delete] [--checksum] [--dry-run]`: rsync's job, with a change list per host.
 public struct SyncCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "sync", synopsis: "sync LOCAL_DIR REMOTE_DIR",
+        name: "sync",
+        helpOrder: 210,
+        synopsis: "sync LOCAL_DIR REMOTE_DIR",
         summary: "make a remote folder match a local one: send what differs",
         takesTarget: true,
         options: OptionSpec.rollout + [

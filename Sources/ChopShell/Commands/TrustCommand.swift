@@ -2,8 +2,11 @@
 /// known_hosts after the user has seen their fingerprints, then reconnect those hosts.
 public struct TrustCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "trust", synopsis: "trust [TARGET]",
-        summary: "check hosts' keys and add them to known_hosts", takesTarget: true,
+        name: "trust",
+        helpOrder: 80,
+        synopsis: "trust [TARGET]",
+        summary: "check hosts' keys and add them to known_hosts",
+        takesTarget: true,
         options: [
             .flag("--yes", short: "-y", "add the keys without asking"),
             .value(
@@ -77,8 +80,8 @@ public struct TrustCommand: ChopCommand, Equatable {
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         if let replace {
-            return try await session.replaceHostKey(of: replace, yes: yes, fingerprints: fingerprints)
+            return try await HostKeyBroker.replace(replace, yes: yes, fingerprints: fingerprints, in: session)
         }
-        return try await session.trustHostKeys(self.target ?? target, yes: yes, fingerprints: fingerprints)
+        return try await HostKeyBroker.trust(self.target ?? target, yes: yes, fingerprints: fingerprints, in: session)
     }
 }

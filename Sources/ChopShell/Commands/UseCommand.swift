@@ -1,7 +1,10 @@
 /// `use TARGET`: the hosts that operations without `@TARGET` apply to; `use all` for every host.
 public struct UseCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "use", synopsis: "use TARGET", summary: "choose the hosts that operations apply to",
+        name: "use",
+        helpOrder: 230,
+        synopsis: "use TARGET",
+        summary: "choose the hosts that operations apply to",
         subcommands: [UseWhereCommand.self],
         help: """
             Operations without @TARGET apply to the current target, shown in the prompt.

@@ -4,8 +4,11 @@ import Chopsticks
 /// hosts' answers changed since the round before.
 public struct WatchCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "watch", synopsis: "watch [SECONDS] OPERATION…",
-        summary: "repeat an operation (every 2 s), naming hosts that changed", rawArguments: true,
+        name: "watch",
+        helpOrder: 280,
+        synopsis: "watch [SECONDS] OPERATION…",
+        summary: "repeat an operation (every 2 s), naming hosts that changed",
+        rawArguments: true,
         options: [
             .value(
                 "--count", "N", placement: .leading, example: "3", "stop after N rounds (needed in scripts)")

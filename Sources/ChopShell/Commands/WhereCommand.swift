@@ -3,8 +3,11 @@ import Chopsticks
 /// `where [--exclude] EXPRESSION`: which hosts a Python expression is true on; makes `@match` and `@nomatch`.
 public struct WhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "where", synopsis: "where EXPRESSION",
-        summary: "where a Python expression is true: @match, @nomatch", takesTarget: true,
+        name: "where",
+        helpOrder: 140,
+        synopsis: "where EXPRESSION",
+        summary: "where a Python expression is true: @match, @nomatch",
+        takesTarget: true,
         rawArguments: true,
         options: OptionSpec.rollout + [exclude],
         help: """
@@ -43,15 +46,40 @@ public struct WhereCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.evaluateWhere(expression, exclude: exclude, target: target).result
+        try await Self.evaluate(expression, exclude: exclude, target: target, in: session).result
+    }
+
+    /// `where`: evaluates `expression` on the target, shows the values as a numbered result with `@match` and
+    /// `@nomatch`, and returns them. An expression that no host could read as one (every host answered with
+    /// a SyntaxError) is one error line instead, and makes no result.
+    /// `use where` calls it too, then narrows the target to `@match`.
+    static func evaluate(
+        _ expression: String, exclude: Bool, target: String?, in session: isolated Session
+    ) async throws -> (result: CommandResult, match: MatchSets?) {
+        var (report, results) = try await session.collect(
+            "where", target: target, { try await $0.eval(expression) }, describe: HostOutcome.eval)
+        let errors = results.compactMap(\.error)
+        if let first = errors.first, errors.count == results.count, errors.allSatisfy({ $0.type == "SyntaxError" }) {
+            let prefix = "SyntaxError: "
+            throw ShellError(
+                "where: " + (first.msg.hasPrefix(prefix) ? String(first.msg.dropFirst(prefix.count)) : first.msg))
+        }
+        let matching = Group.matching(results, exclude: exclude)
+        let answered = results.filter { $0.value != nil }.map(\.host)
+        let match = MatchSets(matching: matching, notMatching: answered.filter { !matching.contains($0) })
+        report.match = match
+        await session.present(report)
+        return (report.outcomes.contains(where: \.isFailure) ? .hostsFailed : .ok, match)
     }
 }
 
 /// `use where [--exclude] EXPRESSION`: `where`, then `use` of the hosts it matched.
 public struct UseWhereCommand: ChopCommand, Equatable {
     public static let declaration = CommandDeclaration(
-        name: "use where", synopsis: "use where EXPRESSION",
-        summary: "narrow the target to where a Python expression is true", rawArguments: true,
+        name: "use where",
+        synopsis: "use where EXPRESSION",
+        summary: "narrow the target to where a Python expression is true",
+        rawArguments: true,
         options: [WhereCommand.exclude],
         help: """
             Evaluates EXPRESSION on the current target as where does (and shows the result), then makes
@@ -69,8 +97,8 @@ public struct UseWhereCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        let (result, match) = try await session.evaluateWhere(
-            condition.expression, exclude: condition.exclude, target: nil)
+        let (result, match) = try await WhereCommand.evaluate(
+            condition.expression, exclude: condition.exclude, target: nil, in: session)
         guard let match else { return result }
         guard !match.matching.isEmpty else {
             let current = session.useTarget.map { "@\($0)" } ?? "every host"

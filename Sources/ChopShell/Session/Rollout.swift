@@ -1,5 +1,8 @@
+import Chopsticks
+
 /// Rolling execution, as ansible's `serial` and `max_fail_percentage` do it: the target in waves, stopping
-/// when failures pass a limit, optionally after a canary wave the user confirms.
+/// when failures pass a limit, optionally after a canary wave the user confirms. `Session.collect` runs the
+/// waves this gives it and asks before each whether to go on.
 public struct Rollout: Sendable, Equatable {
     /// A number of hosts, or a percentage of the target (rounded up, at least 1).
     public enum Size: Sendable, Equatable, CustomStringConvertible {
@@ -75,6 +78,48 @@ public struct Rollout: Sendable, Equatable {
             rest = rest.dropFirst(size)
         }
         return waves
+    }
+
+    /// Why no wave starts from wave `index` on (0: the first), or nil to go on: more than `--max-fail` of the
+    /// `total` hosts failed, the canary was not confirmed (asked on `io` once the canary wave, `done`, ran), or
+    /// the line was interrupted.
+    func reasonToStop<Value: OperationValue>(
+        beforeWave index: Int, of total: Int, failures: Int, done: [GroupResult<Value>.Entry], io: ShellIO
+    ) async -> String? {
+        if let maxFail, failures > maxFail.of(total) {
+            return "max-fail: \(counted(failures, "host")) failed, more than --max-fail \(maxFail)"
+        }
+        if index == 1, canary != nil, !yes, !Task.isCancelled {
+            return await Self.confirmAfterCanary(done, rest: total - done.count, io: io)
+        }
+        return Task.isCancelled ? "interrupted" : nil
+    }
+
+    /// After the canary wave: its tally, then one question; the reason to stop, or nil to go on.
+    private static func confirmAfterCanary<Value: OperationValue>(
+        _ entries: [GroupResult<Value>.Entry], rest: Int, io: ShellIO
+    ) async -> String? {
+        let failed = entries.filter(\.isFailure).map(\.host)
+        let tally = "canary: \(counted(entries.count, "host")), \(entries.count - failed.count) ok"
+        io.error(failed.isEmpty ? tally : tally + ", failed: " + NodeSet.fold(failed))
+        guard let confirm = io.confirm else {
+            return "canary: the other hosts wait for a yes: on a terminal, or --yes in scripts"
+        }
+        guard await confirm("Go on with the other \(counted(rest, "host"))? [y/N] ") else {
+            return "canary: not confirmed after the canary wave"
+        }
+        return nil
+    }
+
+    /// What `set dry-run on` adds to its header line for `hosts`: "; 3 waves of 1, 2, 2, stopping after more
+    /// than 1 failures, asking after the canary"; nothing when every host runs at once.
+    func dryRunNote(_ hosts: [String]) -> String {
+        guard isActive else { return "" }
+        let waves = self.waves(hosts)
+        var note = "; \(counted(waves.count, "wave")) of \(waves.map { String($0.count) }.joined(separator: ", "))"
+        if let maxFail { note += ", stopping after more than \(maxFail) failures" }
+        if canary != nil { note += ", asking after the canary" }
+        return note
     }
 
     /// The rollout the line's options ask for (`OptionSpec.rollout`, read by `OptionParser`), or nil when it

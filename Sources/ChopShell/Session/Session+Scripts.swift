@@ -1,7 +1,8 @@
 import Chopsticks
 import Foundation
 
-/// Scripts: running a whole script (`source`, batch mode), and the lines `record` starts a recording with.
+/// Running a whole script: the session's entry point for many lines (batch mode, `-c`, the init file,
+/// `source`), as `execute` is for one.
 extension Session {
     /// Runs a script's commands in this session. A syntax error stops it with `FILE:LINE: message`;
     /// with `errexit` on, so does the first command where a host failed.
@@ -55,59 +56,5 @@ extension Session {
             if Task.isCancelled { return worst }
         }
         return worst
-    }
-
-    /// `add` lines that rebuild the current group, so a recorded script is self-contained.
-    func addLines() -> [String] {
-        group.tunnels.map { tunnel in
-            let kind = tunnel.kind
-            let python = kind.python.map { " --python \(CommandLineSplitter.quote($0))" } ?? ""
-            switch kind {
-            case let ssh as SSH:
-                let sudo = ssh.sudo ? " --sudo \(CommandLineSplitter.quote(ssh.sudoUser))" : ""
-                return "add \(CommandLineSplitter.quote(ssh.name))\(python)\(sudo)"
-            case let local as Local: return "add local \(CommandLineSplitter.quote(local.name))\(python)"
-            case let sudo as Sudo:
-                return
-                    "add sudo \(CommandLineSplitter.quote(sudo.user)) \(CommandLineSplitter.quote(sudo.name))\(python)"
-            case let docker as Docker:
-                let image = CommandLineSplitter.quote(docker.image)
-                return "add docker \(CommandLineSplitter.quote(docker.name)) --image \(image)\(python)"
-            case let container as DockerExec:
-                return "add container \(CommandLineSplitter.quote(container.container))\(python)"
-            default: return "# \(tunnel.name): a \(kind.kindName) member cannot be re-created by a script"
-            }
-        }
-    }
-}
-
-extension Session {
-    /// `import` lines for the code shipped so far.
-    func importLines() -> [String] {
-        shippedRoots.isEmpty
-            ? [] : ["import " + shippedRoots.map { CommandLineSplitter.quote($0.path) }.joined(separator: " ")]
-    }
-
-    /// `cd` lines that put each member back in its directory, one per directory.
-    func directoryLines() -> [String] {
-        var hosts: [String: [String]] = [:]
-        for tunnel in group.tunnels {
-            if let directory = tunnel.directory { hosts[directory, default: []].append(tunnel.name) }
-        }
-        return hosts.keys.sorted().map { "@\(NodeSet.fold(hosts[$0]!)) cd \(CommandLineSplitter.quote($0))" }
-    }
-
-    /// `env` lines for the session environment; a secret is a note, its value left out.
-    func environmentLines() -> [String] {
-        environment.values.keys.sorted().map { name in
-            let value = environment.values[name]!
-            let line = "env \(name)=" + CommandLineSplitter.quote(SessionEnvironment.shown(name, value))
-            return SessionEnvironment.isSecret(name) ? "# \(line)  # \(Self.secretNote)" : line
-        }
-    }
-
-    /// `name` lines for the named sets, with their hosts as fixed when they were named.
-    func nameLines() -> [String] {
-        namedSets.map { "name \($0.name) \(NodeSet.fold($0.hosts))" }
     }
 }

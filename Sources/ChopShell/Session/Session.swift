@@ -38,7 +38,7 @@ public actor Session {
     var connectBacklog: [Tunnel] = []
     var connectorRunning = false
     /// The facts the connected agents know (from their hello), for completion and `help facts`.
-    public nonisolated let facts = FactNames()
+    public nonisolated let facts = FactHarvest()
     public var factNames: [String] { facts.current }
     /// The member chop added by itself at start-up (`local`), which leaves when the user adds another.
     var implicitMember: String?
@@ -55,8 +55,10 @@ public actor Session {
     var shippedRoots: [ShippedRoot] = []
     /// Targets kept under a name with `name`, fixed when named, in the order they were made.
     public internal(set) var namedSets: [(name: String, hosts: [String])] = []
-    /// Groups and hosts read by `inventory` / `chop -i` (Session+Inventory.swift).
+    /// Groups and hosts read by `inventory` / `chop -i`; `add @GROUP` adds a group's hosts.
     public internal(set) var inventory = Inventory()
+    /// Group names for Tab after `@` and `add @`.
+    public var inventoryGroupNames: [String] { inventory.groupNames }
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
@@ -204,17 +206,10 @@ public actor Session {
         var entries: [GroupResult<Value>.Entry] = []
         var skipped: [String] = []
         var stopped: String?
-        let limit = rollout.maxFail?.of(chosen.count)
         var failures = 0
-        let waves = rollout.waves(chosen)
-        for (index, wave) in waves.enumerated() {
-            if let limit, failures > limit {
-                stopped = "max-fail: \(counted(failures, "host")) failed, more than --max-fail \(rollout.maxFail!)"
-            } else if index == 1, rollout.canary != nil, !rollout.yes, !Task.isCancelled {
-                stopped = await confirmAfterCanary(entries: entries, rest: chosen.count - entries.count)
-            } else if Task.isCancelled {
-                stopped = "interrupted"
-            }
+        for (index, wave) in rollout.waves(chosen).enumerated() {
+            stopped = await rollout.reasonToStop(
+                beforeWave: index, of: chosen.count, failures: failures, done: entries, io: io)
             if stopped != nil {
                 skipped = Array(chosen.dropFirst(entries.count))
                 break
@@ -237,11 +232,7 @@ public actor Session {
         ticker?.cancel()
         await ticker?.value  // so it can never redraw after the result
         io.progress?(nil)
-        if factNames.isEmpty {
-            for tunnel in group.subset(chosen).tunnels where factNames.isEmpty {
-                facts.offer(await tunnel.factNames)
-            }
-        }
+        await facts.harvest(from: group.subset(chosen).tunnels)
         let result = GroupResult(entries)
         var outcomes = HostOutcome.from(result, seconds: tracker.seconds, describe: describe)
         outcomes += skipped.map { HostOutcome(host: $0, state: .skipped, reason: stopped) }
@@ -254,30 +245,11 @@ public actor Session {
         return (report, result)
     }
 
-    /// After the canary wave: its tally, then one question; the reason to stop, or nil to go on.
-    private func confirmAfterCanary<Value>(entries: [GroupResult<Value>.Entry], rest: Int) async -> String? {
-        let failed = entries.filter(\.isFailure).map(\.host)
-        let tally = "canary: \(counted(entries.count, "host")), \(entries.count - failed.count) ok"
-        io.error(failed.isEmpty ? tally : tally + ", failed: " + NodeSet.fold(failed))
-        guard let confirm = io.confirm else {
-            return "canary: the other hosts wait for a yes: on a terminal, or --yes in scripts"
-        }
-        guard await confirm("Go on with the other \(counted(rest, "host"))? [y/N] ") else {
-            return "canary: not confirmed after the canary wave"
-        }
-        return nil
-    }
-
     /// `set dry-run on`: what the operation would do, host by host, without touching any.
     private func showDryRun(_ verb: String, _ hosts: [String], rollout: Rollout, plan: ((String) -> String)?) {
-        var header = "dry run: \(currentLine) → \(counted(hosts.count, "host")): \(NodeSet.fold(hosts))"
-        if rollout.isActive {
-            let waves = rollout.waves(hosts)
-            header += "; \(counted(waves.count, "wave")) of \(waves.map { String($0.count) }.joined(separator: ", "))"
-            if let maxFail = rollout.maxFail { header += ", stopping after more than \(maxFail) failures" }
-            if rollout.canary != nil { header += ", asking after the canary" }
-        }
-        io.print(header)
+        io.print(
+            "dry run: \(currentLine) → \(counted(hosts.count, "host")): \(NodeSet.fold(hosts))"
+                + rollout.dryRunNote(hosts))
         guard let plan else { return }
         var lines: [String: [String]] = [:]
         var order: [String] = []
@@ -338,7 +310,7 @@ public actor Session {
             // Saved before older spill files go, and before it is shown: an interrupted view loses nothing.
             if let folder = settings.saveDir {
                 do {
-                    try save(report, to: "\(Self.expandTilde(folder))/\(number)")
+                    try ResultFiles.save(report, to: "\(Self.expandTilde(folder))/\(number)", renderer: renderer())
                 } catch {
                     io.error("chop: save-dir: \(error.message)")
                 }

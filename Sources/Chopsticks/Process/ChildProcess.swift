@@ -146,11 +146,10 @@ final class ChildProcess: Sendable {
     }
 }
 
-/// The exit of a child in words: "exit status 2", "killed by signal 9".
+/// The exit of a child (a `waitpid` status) in words: "exit status 2", "killed by signal 9".
 func describeWaitStatus(_ status: CInt) -> String {
     let signal = status & 0x7f
-    if signal == 0 { return "exit status \((status >> 8) & 0xff)" }
-    return "killed by signal \(signal)"
+    return RunResult.exitDescription(status: Int((status >> 8) & 0xff), signal: signal == 0 ? nil : Int(signal))
 }
 
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

@@ -39,7 +39,13 @@ public struct RunResult: OperationValue, Hashable {
     /// "exit status 2", "killed by signal 9", "timed out".
     public var statusDescription: String {
         if timedOut { return "timed out" }
+        return Self.exitDescription(status: status ?? -1, signal: signal)
+    }
+
+    /// How a process ended, in the words every report uses (a command's result, an agent that died while
+    /// starting): "exit status 2", "killed by signal 9".
+    static func exitDescription(status: Int, signal: Int?) -> String {
         if let signal { return "killed by signal \(signal)" }
-        return "exit status \(status ?? -1)"
+        return "exit status \(status)"
     }
 }

@@ -2,15 +2,18 @@ import Chopsticks
 
 /// Sudo per command (`run --sudo`, `set sudo USER`): a second agent per member and user, started through sudo
 /// with the password broker `add --sudo` uses (`SudoLaunch`: chop's own `-p` prompt, the password written only
-/// when sudo asks), kept for the session so the next command costs no new login.
-extension Session {
+/// when sudo asks), kept for the session (`Session.sudoCompanions`) so the next command costs no new login.
+enum SudoCompanions {
     /// The tunnel that runs as `user` for each of `names`: the member itself when it already runs as that user
     /// through sudo, else its sudo companion, made on first use. A Docker member is refused.
-    func sudoRunners(for names: [String], user: String) async throws(ShellError) -> [String: Tunnel] {
+    static func runners(
+        for names: [String], user: String, in session: isolated Session
+    ) async throws(ShellError) -> [String: Tunnel] {
+        let settings = session.settings
         var runners: [String: Tunnel] = [:]
-        for tunnel in group.subset(names).tunnels {
+        for tunnel in session.group.subset(names).tunnels {
             let key = "\(tunnel.name)\u{0}\(user)\u{0}\(settings.sudoTool.rawValue)"
-            if let companion = sudoCompanions[key] {
+            if let companion = session.sudoCompanions[key] {
                 runners[tunnel.name] = companion
                 continue
             }
@@ -22,20 +25,20 @@ extension Session {
             }
             guard let kind else { continue }
             let companion = Tunnel(kind, connectTimeout: settings.connectTimeout)
-            await companion.setPassword(sudoPassword)
-            sudoCompanions[key] = companion
+            await companion.setPassword(session.sudoPassword)
+            session.sudoCompanions[key] = companion
             runners[tunnel.name] = companion
         }
         return runners
     }
 
     /// The sudo companions of `names`, no longer kept: for `remove`, which closes them with their members.
-    func takeSudoCompanions(of names: [String]) -> [Tunnel] {
+    static func take(of names: [String], in session: isolated Session) -> [Tunnel] {
         let members = Set(names)
-        let keys = sudoCompanions.keys.filter { key in
+        let keys = session.sudoCompanions.keys.filter { key in
             members.contains(String(key.prefix { $0 != "\u{0}" }))
         }
-        return keys.compactMap { sudoCompanions.removeValue(forKey: $0) }
+        return keys.compactMap { session.sudoCompanions.removeValue(forKey: $0) }
     }
 
     /// The kind of a member's sudo companion; nil when the member itself runs as `user` through sudo.

@@ -1,8 +1,10 @@
 import Chopsticks
 import Foundation
 
-/// `trust`: host keys checked by the user and written where the user's own ssh reads them.
-extension Session {
+/// `trust`'s work: host keys scanned, shown to the user, and once the user agrees written where the user's own
+/// ssh reads them (a leaf's on its gateway); then the members connect again. `TrustCommand` reads the line and
+/// calls it; the session lends its members, its terminal (`io`) and `connect`.
+enum HostKeyBroker {
     /// One host ready to be trusted: where ssh goes for it and the keys it offers there.
     private struct ScannedHost: Sendable {
         var name: String
@@ -14,23 +16,25 @@ extension Session {
     }
 
     /// Adds the keys of `target` (default: `@unknown-key`) to known_hosts once the user agrees, then reconnects.
-    func trustHostKeys(_ target: String?, yes: Bool, fingerprints: [String]) async throws -> CommandResult {
+    static func trust(
+        _ target: String?, yes: Bool, fingerprints: [String], in session: isolated Session
+    ) async throws -> CommandResult {
         let names: [String]
         if let target {
-            names = try resolveNonEmpty(target)
+            names = try session.resolveNonEmpty(target)
         } else {
-            names = membersByState()["unknown-key"] ?? []
+            names = session.membersByState()["unknown-key"] ?? []
             guard !names.isEmpty else {
-                io.print("no member has an unknown host key ('hosts' shows each member's state)")
+                session.io.print("no member has an unknown host key ('hosts' shows each member's state)")
                 return .ok
             }
         }
-        let members = group.subset(names).tunnels
+        let members = session.group.subset(names).tunnels
         var problems: [(String, String)] = []
         var scanned: [ScannedHost] = []
         let results = await withTaskGroup(of: (Int, Result<ScannedHost, ErrorResult>).self) { tasks in
             for (index, tunnel) in members.enumerated() {
-                tasks.addTask { (index, await Self.scan(tunnel, fingerprints: fingerprints)) }
+                tasks.addTask { (index, await scan(tunnel, fingerprints: fingerprints)) }
             }
             var results: [(Int, Result<ScannedHost, ErrorResult>)] = []
             for await result in tasks { results.append(result) }
@@ -42,21 +46,23 @@ extension Session {
             case .failure(let error): problems.append((tunnel.name, error.msg))
             }
         }
-        showFingerprints(scanned)
-        for (name, reason) in problems { io.error("chop: trust \(name): \(reason)") }
+        showFingerprints(scanned, io: session.io)
+        for (name, reason) in problems { session.io.error("chop: trust \(name): \(reason)") }
         guard !scanned.isEmpty else { return .hostsFailed }
         let keyCount = scanned.reduce(0) { $0 + $1.keys.count }
         let question =
             "Add \(counted(keyCount, "key")) for \(counted(scanned.count, "host")) to your known_hosts? [y/N] "
-        guard try await consent(question, yes: yes || !fingerprints.isEmpty) else { return .error }
-        try await write(scanned)
-        let result = try await connect(scanned.map(\.name), target: nil, fresh: true)
+        guard await consent(question, yes: yes || !fingerprints.isEmpty, io: session.io) else { return .error }
+        try await write(scanned, io: session.io)
+        let result = try await ConnectCommand.connect(scanned.map(\.name), target: nil, fresh: true, in: session)
         return problems.isEmpty ? result : .hostsFailed
     }
 
     /// `trust --replace HOST`: shows the old and new fingerprints, and swaps them once the user agrees.
-    func replaceHostKey(of name: String, yes: Bool, fingerprints: [String]) async throws -> CommandResult {
-        guard let tunnel = group[name] else {
+    static func replace(
+        _ name: String, yes: Bool, fingerprints: [String], in session: isolated Session
+    ) async throws -> CommandResult {
+        guard let tunnel = session.group[name] else {
             throw ShellError("no member named '\(name)'; 'hosts' lists them")
         }
         if let leaf = tunnel.kind as? GatewayLeaf {
@@ -67,7 +73,7 @@ extension Session {
         guard let ssh = tunnel.kind as? SSH else {
             throw ShellError("\(name) is a \(tunnel.kind.kindName) member: only ssh members have host keys")
         }
-        if let refusal = Self.jumpRefusal(ssh) { throw ShellError("trust \(name): \(refusal)") }
+        if let refusal = jumpRefusal(ssh) { throw ShellError("trust \(name): \(refusal)") }
         let route = try await ssh.hostKeyRoute()
         var old: [(file: String, keys: [HostKey])] = []
         for file in route.knownHostsFiles {
@@ -77,18 +83,18 @@ extension Session {
         guard !old.isEmpty else {
             throw ShellError("known_hosts has no key for \(name) (\(route.knownHostsName)); use 'trust \(name)'")
         }
-        let offered = try await matching(SSH.scanKeys(at: route), fingerprints)
-        io.print("\(name) (\(route.hostName):\(route.port), known as \(route.knownHostsName)):")
+        let offered = try await shellMatching(SSH.scanKeys(at: route), fingerprints)
+        session.io.print("\(name) (\(route.hostName):\(route.port), known as \(route.knownHostsName)):")
         for (file, keys) in old {
-            for key in keys { io.print("  old  \(key.type) \(key.fingerprint)  in \(file)") }
+            for key in keys { session.io.print("  old  \(key.type) \(key.fingerprint)  in \(file)") }
         }
-        for key in offered { io.print("  new  \(key.type) \(key.fingerprint)") }
+        for key in offered { session.io.print("  new  \(key.type) \(key.fingerprint)") }
         if Set(old.flatMap(\.keys)) == Set(offered) {
-            io.print("the host offers the keys known_hosts already has: nothing to replace")
+            session.io.print("the host offers the keys known_hosts already has: nothing to replace")
             return .ok
         }
         let question = "Replace the key of \(name)? Only if you know why it changed. [y/N] "
-        guard try await consent(question, yes: yes || !fingerprints.isEmpty) else { return .error }
+        guard await consent(question, yes: yes || !fingerprints.isEmpty, io: session.io) else { return .error }
         for (file, _) in old {
             do {
                 try await KnownHostsFile.remove(name: route.knownHostsName, from: file)
@@ -96,8 +102,8 @@ extension Session {
                 throw ShellError(error.msg)
             }
         }
-        try await write([ScannedHost(name: name, route: route, keys: offered)])
-        return try await connect([name], target: nil, fresh: true)
+        try await write([ScannedHost(name: name, route: route, keys: offered)], io: session.io)
+        return try await ConnectCommand.connect([name], target: nil, fresh: true, in: session)
     }
 
     /// Where ssh goes for `tunnel` and the keys offered there; refuses what `trust` must not touch.
@@ -167,16 +173,16 @@ extension Session {
         return chosen
     }
 
-    private func matching(_ keys: [HostKey], _ fingerprints: [String]) throws -> [HostKey] {
+    private static func shellMatching(_ keys: [HostKey], _ fingerprints: [String]) throws -> [HostKey] {
         do {
-            return try Self.matching(keys, fingerprints)
+            return try matching(keys, fingerprints)
         } catch {
             throw ShellError(error.msg)
         }
     }
 
     /// The fingerprints, one block per distinct set of keys, with the hosts that offer it.
-    private func showFingerprints(_ hosts: [ScannedHost]) {
+    private static func showFingerprints(_ hosts: [ScannedHost], io: ShellIO) {
         var blocks: [[HostKey]: [ScannedHost]] = [:]
         var order: [[HostKey]] = []
         for host in hosts {
@@ -199,7 +205,7 @@ extension Session {
     }
 
     /// Whether to go on: `yes`, or the user's answer on a terminal. Without a terminal, nothing is written.
-    private func consent(_ question: String, yes: Bool) async throws -> Bool {
+    private static func consent(_ question: String, yes: Bool, io: ShellIO) async -> Bool {
         if yes { return true }
         guard let confirm = io.confirm else {
             io.error(
@@ -215,7 +221,7 @@ extension Session {
     }
 
     /// Appends the keys to each host's first known_hosts file, once per name and key (a leaf's on its gateway).
-    private func write(_ hosts: [ScannedHost]) async throws {
+    private static func write(_ hosts: [ScannedHost], io: ShellIO) async throws {
         var lines: [String: [String]] = [:]
         var seen = Set<String>()
         var files: [String] = []

@@ -2,12 +2,13 @@ import Chopsticks
 import Foundation
 
 /// `save %N DIR` and `set save-dir`: a result's output as files to grep later, as pssh's `--outdir`/`--errdir`.
-extension Session {
+enum ResultFiles {
     /// Writes each host's whole stdout and stderr of `report` to `FOLDER/HOST.out` and `FOLDER/HOST.err`, and
     /// the `--json` document to `FOLDER/result.json`, each mode 0600 through `ReplacingFile` (a symlink planted
     /// at a name is replaced, not followed). A spilled stream is copied from its file, so nothing is cut at
     /// `keep-bytes`; bytes that are not UTF-8 are written as the host sent them. FOLDER is made (0700) if needed.
-    func save(_ report: OperationReport, to folder: String) throws(ShellError) {
+    /// `renderer` writes the JSON document, as `--json` would show it.
+    static func save(_ report: OperationReport, to folder: String, renderer: ResultRenderer) throws(ShellError) {
         do {
             try FileManager.default.createDirectory(
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -24,7 +25,7 @@ extension Session {
                     "\(base).err", spilled: outcome.spilled?.stderr,
                     else: outcome.rawErrorOutput ?? Data(outcome.errorOutput.utf8))
             }
-            try Self.write("\(folder)/result.json", spilled: nil, else: Data((renderer().json(report) + "\n").utf8))
+            try Self.write("\(folder)/result.json", spilled: nil, else: Data((renderer.json(report) + "\n").utf8))
         } catch {
             throw ShellError(error.msg)
         }

@@ -1,12 +1,13 @@
 import Chopsticks
 
-/// Remote path completion: one live member of the target lists a directory.
-extension Session {
+/// Remote path completion: one live member of the target lists a directory. The line editor asks it (with a
+/// time limit) for Tab after `put`'s, `fetch`'s and `sync`'s remote paths.
+public enum RemotePathCompletion {
     /// Paths on the first connected member of `target` (the `use` target, else everyone) that start with
     /// `prefix`, directories ending in "/"; empty when no member is up or it does not answer. At most 500.
-    public func remotePathCompletions(target: String?, prefix: String) async -> [String] {
-        guard let names = try? resolve(target),
-            let tunnel = group.subset(names).tunnels.first(where: { $0.state == .up })
+    public static func paths(target: String?, prefix: String, in session: isolated Session) async -> [String] {
+        guard let names = try? session.resolve(target),
+            let tunnel = session.group.subset(names).tunnels.first(where: { $0.state == .up })
         else { return [] }
         // One expression (nothing is left in the shared exec namespace): list the folder of the prefix,
         // keep the names that continue it, mark directories, and give the names as typed.
@@ -22,7 +23,7 @@ extension Session {
     }
 
     /// `text` as a Python string literal (JSON's escapes are Python's too).
-    private func pythonString(_ text: String) -> String {
+    private static func pythonString(_ text: String) -> String {
         String(decoding: JSONWriter(nonFinite: .token).bytes(.string(text)), as: UTF8.self)
     }
 }

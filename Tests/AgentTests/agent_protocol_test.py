@@ -978,6 +978,59 @@ class LifecycleTest(OwnAgentsTest):
         self.assertIn(b'at ' + PY27.encode(), agent.stderr)
 
 
+class PipelinedStartTest(unittest.TestCase):
+    """chop writes its first requests right behind the agent's source, without waiting for the hello.
+
+    The agent's stdout here is a SOCK_SEQPACKET socket: each write the agent makes arrives as one message, so
+    the test sees how the agent grouped its frames into writes."""
+
+    def start(self, *requests):
+        """Starts an agent with `requests` (REQ frames) already waiting behind its source; returns a function
+        that gives the agent's next write as a list of (op, id, payload)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        source = agent_source()
+        proc = subprocess.Popen([sys.executable, '-c', STUB, str(len(source))], stdin=subprocess.PIPE,
+                                stdout=theirs.fileno(), stderr=subprocess.DEVNULL)
+        theirs.close()
+        proc.stdin.write(source + b''.join(requests))
+        proc.stdin.flush()
+        ours.settimeout(TIMEOUT)
+
+        def cleanup():
+            proc.stdin.close()
+            proc.wait(TIMEOUT)
+            ours.close()
+        self.addCleanup(cleanup)
+
+        def next_write():
+            message, frames = ours.recv(MAX_FRAME + 9), []
+            while message:
+                length, op, rid = struct.unpack('>IBI', message[:9])
+                frames.append((op, rid, message[9:4 + length]))
+                message = message[4 + length:]
+            return frames
+        return next_write
+
+    def test_hello_and_the_first_answer_leave_in_one_write_in_order(self):
+        ping = frame(REQ, 1, b'{"op": "ping"}')
+        call = frame(REQ, 2, b'{"op": "call", "func": "socket.gethostname"}')
+        next_write = self.start(ping, call)
+        first = next_write()
+        self.assertEqual([(op, rid) for op, rid, _ in first], [(HELLO, 0), (OK, 1)])
+        self.assertEqual(json.loads(first[0][2].decode())['agent'], 1)
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(OK, 2)])
+
+    def test_a_hello_with_no_request_behind_it_goes_alone(self):
+        next_write = self.start()
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(HELLO, 0)])
+
+    def test_a_first_request_that_waits_does_not_hold_the_hello(self):
+        # The command outlives the test (the agent's EOF at cleanup ends it): the hello must still come, alone.
+        sleep = frame(REQ, 1, b'{"op": "run", "cmd": "sleep 30"}')
+        next_write = self.start(sleep)
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(HELLO, 0)])
+
+
 class ShippedCodeTest(unittest.TestCase):
     """The import hook: after `ship`, importing a shipped name sends WANT and waits for SHIPPED,
     with the request served inline on the reader (which must hand reading over first)."""

@@ -60,16 +60,18 @@ extension Session {
     /// user's own machine by surprise.
     /// - Parameter announced: say so when it leaves (interactive sessions); a script that adds its hosts
     ///   expects the local member to go, so batch mode leaves it quietly.
-    public func addImplicitLocal(announced: Bool = true) async {
-        guard (try? await addLocal(["local"], python: nil, quietly: true)) != nil else { return }
+    /// - Parameter connectNow: connect it at once (interactive: ready by the first command); a script connects
+    ///   it on first use, so one that adds its hosts first starts no local agent beside their ssh.
+    public func addImplicitLocal(announced: Bool = true, connectNow: Bool = true) async {
+        guard (try? await addLocal(["local"], python: nil, quietly: true, connect: connectNow)) != nil else { return }
         implicitMember = "local"
         implicitLeaveAnnounced = announced
     }
 
     /// Local members, one per name (`w[1-4]` is four); no name: `local`, or `local2`… when that is taken.
-    func addLocal(_ specs: [String], python: String?, gateway: String? = nil, quietly: Bool = false) async throws
-        -> CommandResult
-    {
+    func addLocal(
+        _ specs: [String], python: String?, gateway: String? = nil, quietly: Bool = false, connect: Bool = true
+    ) async throws -> CommandResult {
         var names: [String] = []
         for spec in specs {
             do {
@@ -89,7 +91,7 @@ extension Session {
         }
         return try await addMembers(
             try behindGateways(tunnels, gateways: tunnels.map { _ in gateway }), quietly: quietly,
-            shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")))
+            shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")), connect: connect)
     }
 
     func addSudo(user: String?, name: String?, python: String?) async throws -> CommandResult {
@@ -117,9 +119,10 @@ extension Session {
     /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies. The
     /// implicit `local` member leaves first, so its name is free and a fleet command cannot reach it.
     /// `shown`: the members as the message names them (default: their names folded).
-    private func addMembers(_ tunnels: [Tunnel], quietly: Bool = false, shown: String? = nil) async throws
-        -> CommandResult
-    {
+    /// `connect: false` leaves the members to connect on first use.
+    private func addMembers(
+        _ tunnels: [Tunnel], quietly: Bool = false, shown: String? = nil, connect: Bool = true
+    ) async throws -> CommandResult {
         if let implicit = implicitMember, let member = group[implicit] {
             implicitMember = nil
             group.remove([implicit])
@@ -141,7 +144,7 @@ extension Session {
         for tunnel in tunnels { try grown.add(tunnel) }
         group = grown
         // A dry run touches no host: members are added, and connect when the dry run ends and an operation runs.
-        if !settings.dryRun { connectInBackground(tunnels) }
+        if connect, !settings.dryRun { connectInBackground(tunnels) }
         if !quietly {
             io.error("added \(counted(tunnels.count, "member")): \(shown ?? NodeSet.fold(tunnels.map(\.name)))")
         }

@@ -577,8 +577,11 @@ actor AgentConnection {
         for (_, entry) in pending { entry.promise.fail(lostReason!) }
         pending.removeAll()
         // The child is gone, so its stdout has ended: the frame reader finishes; cancelling it covers a
-        // descendant that still holds the pipe open.
+        // descendant that still holds the pipe open. So does an ssh master (ControlMaster) that was handed the
+        // pipes: it keeps them until the far side confirms the channel's close, a round trip that a hang-up
+        // does not wait for (what the agent still writes to stderr is not needed then).
         reader?.cancel()
+        if hangUp { stderrDone?.cancel() }
         await reader?.value
         await stderrDone?.value
     }

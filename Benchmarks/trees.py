@@ -3,7 +3,8 @@ the same run, connect included (Benchmarks/bench.py --only trees calls run()).
 
 The tree is 5,000 files and 50 MiB in 50 folders. Targets (issue #20): a first copy at least as fast as parallel
 rsync (aggregate MB/s), a sync with nothing changed and a sync of one changed file no slower than rsync's, and
-the controller's peak memory flat in the number of files (a tree of 20,000 small files against one of 5,000).
+the controller's peak memory flat in the number of files (a tree of 20,000 small files against one of 5,000,
+at most 1.10×: the listing waits in a temporary file, not in memory).
 chop shares an ssh master between runs by default (`persist`), so the sync rows are measured twice: as chop ships,
 and with `--persist off`, where each run pays ssh's whole handshake as rsync does.
 """
@@ -115,4 +116,4 @@ def run(bench, chop, rows, targets, repeats, n=10):
         peaks[files] = next(int(line.split()[1]) for line in out.splitlines() if line.startswith('VmHWM')) / 1024
     rows.append((f'controller peak RSS, put -r to {n} hosts', f'{peaks[20000]:.0f} MiB for 20,000 files',
                  f'{peaks[5000]:.0f} MiB for 5,000 files', f'{peaks[20000] / peaks[5000]:.2f}×'))
-    targets.check('controller memory, 20,000 files / 5,000 files', peaks[20000] / peaks[5000], 1.25)
+    targets.check('controller memory, 20,000 files / 5,000 files', peaks[20000] / peaks[5000], 1.10)

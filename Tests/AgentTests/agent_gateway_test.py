@@ -5,6 +5,7 @@ Run by run_agent_tests.py, or alone: python3 Tests/AgentTests/agent_gateway_test
 """
 
 import base64
+import hashlib
 import json
 import os
 import struct
@@ -13,6 +14,8 @@ import time
 import unittest
 
 from agent_protocol_test import (
+    DATA,
+    END,
     HELLO,
     OK,
     REQ,
@@ -137,6 +140,67 @@ class GatewayTest(OwnAgentsTest):
         agent.wait()
         for pid in pids:
             self.assertTrue(wait_until(lambda pid=pid: pid_gone(pid)), pid)
+
+    def test_a_tree_staged_on_the_gateway_is_fed_to_a_leaf_and_unstaged(self):
+        import tempfile
+        agent = self.gateway()
+        self.open_leaf(agent, 4)
+        self.assertEqual(self.leaf_frame(agent, 4)[0], HELLO)
+        tmp = tempfile.mkdtemp(prefix='chop-gw-tree-')
+        big = os.urandom(600 * 1024)
+        staged = []
+        for data in (b'hello\n', big):
+            path = os.path.join(tmp, f'staged{len(staged)}')
+            with open(path, 'wb') as f:
+                f.write(data)
+            staged.append(path)
+        entries = [{'p': '', 'k': 'd', 'm': 0o755, 't': 0, 's': 0},
+                   {'p': 'a.conf', 'k': 'f', 'm': 0o640, 't': 1_600_000_000_000_000_000, 's': 6},
+                   {'p': 'big.bin', 'k': 'f', 'm': 0o644, 't': 0, 's': len(big)},
+                   {'p': 'gone', 'k': 'f', 'm': 0o644, 't': 0, 's': 1}]
+        root = os.path.join(tmp, 'dest')
+
+        def to_leaf(op, rid, payload):
+            agent.send(ROUTE, 4, struct.pack('>BI', op, rid) + payload)
+
+        to_leaf(REQ, 9, json.dumps({'op': 'tree_put', 'path': root, 'force': True}).encode())
+        to_leaf(DATA, 9, b'M' + json.dumps(entries).encode())
+        to_leaf(DATA, 9, b'Z{}')
+        wanted = []
+        while True:
+            op, rid, payload = self.leaf_frame(agent, 4)
+            self.assertEqual((op, rid), (DATA, 9), payload)
+            if payload[:1] == b'R':
+                break
+            wanted += [change['i'] for change in json.loads(payload[1:].decode()) if 'i' in change]
+        self.assertEqual(wanted, [1, 2, 3])
+        files = [[1, staged[0], hashlib.sha1(b'hello\n').hexdigest(), 6],
+                 [2, staged[1], hashlib.sha1(big).hexdigest(), len(big)],
+                 [3, os.path.join(tmp, 'no-such-copy'), '', 1]]
+        agent.ok('leaf_tree_feed', route=4, id=9, files=files)
+        # chop's END follows the files the gateway sends, whatever their size.
+        to_leaf(END, 9, b'{}')
+        op, rid, payload = self.leaf_frame(agent, 4)
+        result = json.loads(payload.decode())
+        self.assertEqual((op, rid), (OK, 9), result)
+        self.assertEqual((result['files'], result['bytes'], result['failure_count']), (2, 6 + len(big), 1))
+        self.assertIn('the gateway lost its copy', result['failures'][0]['msg'])
+        with open(os.path.join(root, 'big.bin'), 'rb') as f:
+            self.assertEqual(f.read(), big)
+        self.assertEqual(os.stat(os.path.join(root, 'a.conf')).st_mode & 0o777, 0o640)
+        self.assertEqual(agent.ok('gateway_unstage', paths=staged + [os.path.join(tmp, 'x')]), {'removed': 2, 'later': 0})
+        self.assertFalse(any(os.path.exists(path) for path in staged))
+        self.assertIn('LeafGone', agent.err('leaf_tree_feed', route=99, id=1, files=[])['type'])
+        self.assertEqual(agent.err('leaf_tree_feed', route=4, id=1, files=[[1]])['type'], 'ProtocolError')
+
+    def test_a_forwarded_agent_is_dropped_for_a_leaf_not_allowed_it(self):
+        agent = self.new_agent(env={'SSH_AUTH_SOCK': '/tmp/chop-forwarded-agent'}).start()
+        agent.ok('gateway_source', agent_b64=b64(agent.source))
+        show = ['/bin/sh', '-c', 'echo "${SSH_AUTH_SOCK-unset}" >&2; exit 0']
+        agent.ok('leaf_open', route=1, argv=show, line='x\n', marker=MARKER, timeout=10, drop_agent=True)
+        agent.ok('leaf_open', route=2, argv=show, line='x\n', marker=MARKER, timeout=10)
+        self.assertEqual(base64.b64decode(self.event(agent, 1, 'stderr')['stderr']), b'unset\n')
+        self.assertEqual(base64.b64decode(self.event(agent, 2, 'stderr')['stderr']), b'/tmp/chop-forwarded-agent\n')
 
     def test_bad_requests_are_refused(self):
         agent = self.new_agent().start()

@@ -1,5 +1,6 @@
 """Runs every agent test file: each ``*_test.py`` beside this one, in name order, in one run (today
-agent_protocol_test.py and agent_where_script_test.py; a new file is picked up without being named here).
+agent_gateway_test.py, agent_protocol_test.py, agent_trees_test.py and agent_where_script_test.py; a new file is
+picked up without being named here).
 
     python3 Tests/AgentTests/run_agent_tests.py
 

@@ -658,7 +658,7 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(CommandHelp.usage("put"), "put LOCAL [REMOTE] [--mode MODE] [--recursive]")
         XCTAssertEqual(
             CommandHelp.usage("add"),
-            "add HOST|@GROUP... [--via JUMP[,JUMP]] [--gateway GW] [--python PATH] [--sudo [USER]]")
+            "add HOST|@GROUP... [--via JUMP] [--gateway GW] [--forward-agent] [--python PATH] [--sudo [USER]]")
         XCTAssertEqual(CommandHelp.usage("add local"), "add local [NAME...] [--python PATH] [--gateway GW]")
         XCTAssertEqual(CommandHelp.usage("add sudo"), "add sudo [USER] [NAME] [--python PATH]")
         XCTAssertEqual(CommandHelp.usage("add docker"), "add docker NAME... [--image IMAGE] [--python PATH]")

@@ -1,4 +1,5 @@
 import ChopShell
+import Chopsticks
 import Foundation
 import TestSupport
 import XCTest
@@ -85,6 +86,22 @@ final class GatewaySessionTests: SessionTestCase {
         result = await session.execute("hosts")
         let rows = recording.takeOut().filter { $0.hasPrefix("web") }
         XCTAssertEqual(rows.filter { $0.contains("ssh via web1") }.count, 3, "\(rows)")
+        // --forward-agent: web1 is up without forwarding, so it is told to reconnect; its next ssh forwards.
+        result = await session.execute("add web5 --gateway web1 --forward-agent")
+        XCTAssertEqual(result, .ok)
+        XCTAssertTrue(
+            recording.takeErr().contains {
+                $0.contains("web1 forwards your agent from its next connect") && $0.contains("@web1 reconnect")
+            })
+        let members = await session.group
+        let web1 = try XCTUnwrap(members["web1"]?.kind as? SSH)
+        XCTAssertTrue(web1.command(script: "true").contains("ForwardAgent=yes"))
+        let web5 = try XCTUnwrap(members["web5"]?.kind as? GatewayLeaf)
+        XCTAssertTrue(web5.forwardAgent)
+        XCTAssertFalse(web5.command(script: "true").contains("ForwardAgent=yes"))
+        result = await session.execute("add web6 --forward-agent")
+        XCTAssertEqual(
+            recording.takeErr(), ["chop: --forward-agent is for hosts behind a gateway: add --gateway GW"])
     }
 
     /// A leaf's unknown key is scanned from its gateway and, after the same question, written to the known_hosts
@@ -143,5 +160,58 @@ final class GatewaySessionTests: SessionTestCase {
         XCTAssertEqual(step.err, ["chop: gateway 'gw2' is not a member; add it first, e.g. add gw2"])
         step = await run("hosts")
         XCTAssertEqual(step.out.filter { $0.hasPrefix("a ") || $0.hasPrefix("c ") }, [])
+    }
+
+    /// `where` through a gateway works as it does direct: each leaf's own namespace decides @match.
+    func testWhereThroughAGatewayMakesMatchAndNomatch() async throws {
+        await run("add local gw")
+        await run("add local leaf[1-3] --gateway gw")
+        await run("@leaf1 py flag = {1}")
+        await run("@leaf2 py flag = set()")
+        var step = await run("@leaf[1-2] where flag")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
+        XCTAssertTrue(step.out.contains { $0.hasPrefix("leaf1 ") && $0.hasSuffix("{1}") }, "\(step.out)")
+        XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1 · @nomatch = leaf2") == true, "\(step.out)")
+        step = await run("where flag")
+        XCTAssertEqual(step.result, .hostsFailed, "gw and leaf3 raise NameError")
+        XCTAssertTrue(step.out.contains { $0.contains("leaf3") && $0.contains("NameError") }, "\(step.out)")
+        await run("@match run echo {host}")
+        step = await run("@match where os.path.exists('/')")
+        XCTAssertTrue(step.out.last?.hasSuffix(" · @match = leaf1") == true, "\(step.out)")
+    }
+
+    /// Idle leaves show their gateway lost as soon as it is, in `hosts`, with no operation to notice it.
+    func testIdleLeavesGoDownWhenTheirGatewayIsLost() async throws {
+        await run("add local gw[1-2]")
+        await run("add local leaf[1-4] --gateway gw[1-2]")
+        var step = await run("run true")
+        XCTAssertEqual(step.result, .ok, "\(step.err)")
+        step = await run("set output json")
+        step = await run("@gw2 call os.getpid")
+        let reply = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
+        let hosts = try XCTUnwrap(reply?["hosts"] as? [[String: Any]])
+        let pid = try XCTUnwrap(hosts.first?["value"] as? Int32)
+        kill(pid, SIGKILL)
+        var states: [String: (state: String, error: String)] = [:]
+        for _ in 0..<100 {
+            step = await run("hosts")
+            let table = try JSONSerialization.jsonObject(with: Data(step.out.joined().utf8)) as? [String: Any]
+            for host in table?["hosts"] as? [[String: Any]] ?? [] {
+                states[host["name"] as? String ?? ""] = (
+                    host["state"] as? String ?? "", host["last_error"] as? String ?? ""
+                )
+            }
+            if states["leaf2"]?.state == "down", states["leaf4"]?.state == "down" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for leaf in ["leaf2", "leaf4"] {
+            XCTAssertEqual(states[leaf]?.state, "down", "\(states)")
+            XCTAssertEqual(states[leaf]?.error, "gateway gw2 lost", "\(states)")
+        }
+        // gw1's leaves are untouched.
+        XCTAssertEqual(states["leaf1"]?.state, "up", "\(states)")
+        XCTAssertEqual(states["leaf3"]?.state, "up", "\(states)")
+        step = await run("@down reconnect")
+        XCTAssertEqual(step.result, .ok, "\(step.out) \(step.err)")
     }
 }

@@ -52,4 +52,77 @@ final class GatewaySSHTests: XCTestCase {
         await gateway.close()
         await assertNoStrayChildren()
     }
+
+    /// `forwardAgent`: the gateway's own ssh forwards the user's agent (ForwardAgent=yes) and a leaf whose key
+    /// only that agent holds is reached through it; a leaf added without it gets no agent there and is refused.
+    func testALeafReachedWithAKeyOnlyTheForwardedAgentHolds() async throws {
+        let fleet = try requireFleet()
+        let folder = try temporaryFolder(self)
+        XCTAssertEqual(
+            try Command.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", "\(folder)/agent_key"]).status, 0)
+        let publicKey = try String(contentsOfFile: "\(folder)/agent_key.pub", encoding: .utf8)
+        let authorized = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(fleet.directory)/authorized_keys"))
+        authorized.seekToEndOfFile()
+        authorized.write(Data(publicKey.utf8))
+        try authorized.close()
+        let socket = "\(folder)/agent.sock"
+        let agentPID = try Command.start(["ssh-agent", "-D", "-a", socket])
+        var agentRunning = true
+        func stopAgent() {
+            guard agentRunning else { return }
+            agentRunning = false
+            kill(agentPID, SIGTERM)
+            var status: Int32 = 0
+            waitpid(agentPID, &status, 0)
+        }
+        defer { stopAgent() }
+        guard eventually(timeout: 10, { FileManager.default.fileExists(atPath: socket) }) else {
+            return XCTFail("ssh-agent did not start")
+        }
+        setenv("SSH_AUTH_SOCK", socket, 1)
+        defer { unsetenv("SSH_AUTH_SOCK") }
+        XCTAssertEqual(try Command.run(["ssh-add", "-q", "\(folder)/agent_key"]).status, 0)
+        // The leaf's ssh config names no key of its own: only an agent can log it in.
+        let config = """
+            Host agentleaf
+                HostName 127.0.0.3
+                Port \(fleet.port)
+                HostKeyAlias chopfleet
+                User root
+                IdentityFile \(folder)/no_such_key
+                UserKnownHostsFile \(fleet.directory)/known_hosts
+                GlobalKnownHostsFile /dev/null
+                StrictHostKeyChecking yes
+                ControlMaster no
+
+            """
+        try config.write(toFile: "\(folder)/leaf_config", atomically: true, encoding: .utf8)
+        let gateway = Tunnel(try fleet.ssh("web1"), connectTimeout: 15)
+        let forwarded = Tunnel(
+            try GatewayLeaf(
+                try SSH("agentleaf", configFile: "\(folder)/leaf_config", name: "forwarded"), gateways: [gateway],
+                forwardAgent: true), connectTimeout: 15)
+        let keysOnly = Tunnel(
+            try GatewayLeaf(
+                try SSH("agentleaf", configFile: "\(folder)/leaf_config", name: "keys-only"), gateways: [gateway]),
+            connectTimeout: 15)
+        let argv = try XCTUnwrap(gateway.kind as? SSH).command(script: "true")
+        XCTAssertTrue(argv.joined(separator: " ").contains("-o ForwardAgent=yes"), "\(argv)")
+        let leafArgv = try XCTUnwrap((forwarded.kind as? GatewayLeaf)?.command(script: "true"))
+        XCTAssertFalse(leafArgv.contains("ForwardAgent=yes"), "the leaf's own ssh forwards nothing: \(leafArgv)")
+        let reached = try await forwarded.run("echo $SSH_CONNECTION")
+        XCTAssertTrue(reached.stdoutText.hasPrefix("127.0.0."), reached.stdoutText)
+        do {
+            _ = try await keysOnly.run("true")
+            XCTFail("a leaf added without forwardAgent got the user's agent on the gateway")
+        } catch {
+            XCTAssertEqual(stateCase(keysOnly.state), "down", "\(error)")
+            XCTAssertTrue(ErrorResult(error).msg.contains("permission denied"), "\(error)")
+        }
+        await forwarded.close()
+        await keysOnly.close()
+        await gateway.close()
+        stopAgent()
+        await assertNoStrayChildren()
+    }
 }

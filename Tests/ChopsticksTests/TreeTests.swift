@@ -339,6 +339,34 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: folder + "/dest/d99/f999", encoding: .utf8), "99.999")
     }
 
+    /// The controller's memory is flat in the number of files: the walk holds one listing frame's entries at a
+    /// time and spills the listing to a temporary file, from which every host's copy is read.
+    func testTheListingWaitsInATemporaryFileNotInMemory() async throws {
+        let folder = try temporaryFolder(self)
+        for dir in 0..<3 {
+            try FileManager.default.createDirectory(atPath: "\(folder)/src/d\(dir)", withIntermediateDirectories: true)
+            for file in 0..<900 {
+                XCTAssertTrue(
+                    FileManager.default.createFile(
+                        atPath: "\(folder)/src/d\(dir)/f\(file)", contents: Data("\(dir).\(file)".utf8)))
+            }
+        }
+        let tree = try LocalTree.read(folder + "/src")
+        XCTAssertEqual(tree.entryCount, 1 + 3 + 2700)
+        XCTAssertEqual(tree.fileCount, 2700)
+        XCTAssertEqual(tree.frameCount, 3, "2,704 entries: frames of 1,000")
+        XCTAssertLessThanOrEqual(tree.heldEntriesPeak, 1000, "one frame's entries held at a time, not the tree")
+        let group = try localGroup(2)
+        let result = await group.putTree(folder + "/src", folder + "/dest-{host}")
+        await group.close()
+        XCTAssertEqual(result.failures().count, 0, "\(result.failures().map(\.error))")
+        for entry in result.successful() {
+            XCTAssertEqual(entry.value.fileCount, 2700)
+            XCTAssertEqual(
+                try String(contentsOfFile: "\(folder)/dest-\(entry.host)/d2/f899", encoding: .utf8), "2.899")
+        }
+    }
+
     func testPermissionDeniedOnOneFolderTheRestStillArrive() async throws {
         let fleet = try requireSudoPasswordUser()
         let folder = try temporaryFolder(self)

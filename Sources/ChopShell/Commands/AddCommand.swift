@@ -7,8 +7,9 @@ public struct AddCommand: ChopCommand, Equatable {
         summary: "add SSH hosts: web[01-12], root@db:2222",
         subcommands: [AddLocalCommand.self, AddSudoCommand.self, AddDockerCommand.self, AddContainerCommand.self],
         options: [
-            .value("--via", "JUMP[,JUMP]", example: "bastion", "reach the hosts through jump hosts (ProxyJump)"),
+            .value("--via", "JUMP", example: "bastion", "reach the hosts through jump hosts (ProxyJump; a,b chains)"),
             .gateway,
+            .forwardAgent,
             .python,
             OptionSpec(
                 "--sudo", arity: .optionalValue("USER", implied: "root"),
@@ -28,7 +29,8 @@ public struct AddCommand: ChopCommand, Equatable {
             configured in your ssh config; it wins over an inventory's chop_via.
             --gateway GW reaches the hosts through members: each gateway's agent runs its own ssh to them and
             relays their frames, so chop holds one connection per gateway, not per host; gw[1-4] spreads the
-            hosts over four gateways. @via:GW targets the hosts behind GW.
+            hosts over four gateways. @via:GW targets the hosts behind GW. Their ssh uses the gateway's keys;
+            with --forward-agent the gateways' own ssh forwards your agent and theirs to these hosts uses it.
 
             Examples:
               add web[01-04] root@db:2222
@@ -53,15 +55,19 @@ public struct AddCommand: ChopCommand, Equatable {
     public var via: [String]?
     /// Gateways (a node set of members) that reach the hosts; nil: chop reaches them itself.
     public var gateway: String?
+    /// The gateways' ssh to these hosts may use the user's agent (`--forward-agent`).
+    public var forwardAgent: Bool
 
     public init(
-        hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
+        hosts: [String], python: String? = nil, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil,
+        forwardAgent: Bool = false
     ) {
         self.hosts = hosts
         self.python = python
         self.sudo = sudo
         self.via = via
         self.gateway = gateway
+        self.forwardAgent = forwardAgent
     }
 
     public static func parse(_ arguments: CommandArguments) throws(ParseError) -> AddCommand {
@@ -90,7 +96,8 @@ public struct AddCommand: ChopCommand, Equatable {
             via = hops
         }
         return AddCommand(
-            hosts: hosts, python: options.value("--python"), sudo: sudo, via: via, gateway: options.value("--gateway"))
+            hosts: hosts, python: options.value("--python"), sudo: sudo, via: via, gateway: options.value("--gateway"),
+            forwardAgent: options.has("--forward-agent"))
     }
 
     public static func complete(_ context: CompletionContext) -> [String] {
@@ -99,6 +106,7 @@ public struct AddCommand: ChopCommand, Equatable {
     }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
-        try await session.addSSH(hosts, python: python, sudo: sudo, via: via, gateway: gateway)
+        try await session.addSSH(
+            hosts, python: python, sudo: sudo, via: via, gateway: gateway, forwardAgent: forwardAgent)
     }
 }

@@ -84,8 +84,10 @@ public struct PutCommand: ChopCommand, Equatable {
             throw ShellError("local file not found: \(local)", kind: .localFile)
         }
         if recursive, let remote {
-            return try await session.putTree(
-                path, remote, options: TreeOptions(everyFile: true), target: target, verb: "put")
+            return try await TreeTransfer(
+                localPath: path, remote: remote, options: TreeOptions(everyFile: true), verb: "put"
+            )
+            .run(in: session, target: target)
         }
         let names = try session.resolve(target)
         // In waves, a host may never start (a stop after --max-fail): each reads the file on its own then, so

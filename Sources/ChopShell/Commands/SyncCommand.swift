@@ -43,18 +43,14 @@ public struct SyncCommand: ChopCommand, Equatable {
             dryRun: options.has("--dry-run"))
     }
 
-    public static func complete(_ context: CompletionContext) -> [String] {
-        switch context.position {
-        case 1: context.paths(context.word)
-        case 2: context.remotePaths()
-        default: []
-        }
-    }
+    /// A local folder, then a remote one: as `put`'s arguments.
+    public static func complete(_ context: CompletionContext) -> [String] { PutCommand.complete(context) }
 
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let path = Session.expandTilde(local)
-        return try await session.putTree(
-            path, remote, options: TreeOptions(delete: delete, checksum: checksum, dryRun: dryRun),
-            target: target, verb: "sync")
+        return try await TreeTransfer(
+            localPath: path, remote: remote, options: TreeOptions(delete: delete, checksum: checksum, dryRun: dryRun),
+            verb: "sync"
+        ).run(in: session, target: target)
     }
 }

@@ -19,31 +19,25 @@ extension HostOutcome {
         }
         if tree.dryRun && tree.changeCount > 0 { line = "dry run: would change " + line }
         if tree.skipped > 0 { line += " · \(tree.skipped) skipped (devices, fifos, sockets)" }
-        var outcome = HostOutcome(host: host, state: tree.changed ? .changed : .ok, output: line, value: json(tree))
-        if tree.isFailure {
-            outcome.state = .failed
-            outcome.reason =
-                "\(counted(tree.failureCount, "file")) failed: "
-                + tree.failures.prefix(3).map {
-                    "\(TreePath.display($0.path)): \($0.message)"
-                }.joined(separator: "; ")
-        }
-        outcome.detail = detail(tree)
-        return outcome
+        return finished(
+            HostOutcome(host: host, state: tree.changed ? .changed : .ok, output: line, value: json(tree)), tree)
     }
 
     /// `fetch -r` and globs: `42 files, 3.1 MiB → ./fetched/web1/app`.
     static func fetchedTree(_ host: String, _ tree: TreeResult) -> HostOutcome {
         var line = "\(counted(tree.fileCount, "file")), \(Self.size(tree.byteCount)) → \(tree.root)"
         if tree.skipped > 0 { line += " · \(tree.skipped) skipped (devices, fifos, sockets)" }
-        var outcome = HostOutcome(host: host, output: line, value: json(tree))
+        return finished(HostOutcome(host: host, output: line, value: json(tree)), tree)
+    }
+
+    /// `outcome` with the tree's `show HOST` detail, and `failed` with the first failures when any file failed.
+    private static func finished(_ outcome: HostOutcome, _ tree: TreeResult) -> HostOutcome {
+        var outcome = outcome
         if tree.isFailure {
             outcome.state = .failed
             outcome.reason =
                 "\(counted(tree.failureCount, "file")) failed: "
-                + tree.failures.prefix(3).map {
-                    "\(TreePath.display($0.path)): \($0.message)"
-                }.joined(separator: "; ")
+                + tree.failures.prefix(3).map { "\(TreePath.display($0.path)): \($0.message)" }.joined(separator: "; ")
         }
         outcome.detail = detail(tree)
         return outcome

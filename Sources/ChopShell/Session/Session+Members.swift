@@ -6,7 +6,8 @@ extension Session {
     /// Adds SSH members (ranges expanded; `@GROUP` names an inventory group, whose hosts that are not members
     /// yet come with their variables) and starts connecting them in the background. `via`: jump hosts.
     func addSSH(
-        _ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil
+        _ specs: [String], python: String?, sudo: String? = nil, via: [String]? = nil, gateway: String? = nil,
+        forwardAgent: Bool = false
     ) async throws -> CommandResult {
         var tunnels: [Tunnel] = []
         // Each host's gateways: --gateway, else its inventory's chop_gateway.
@@ -52,7 +53,8 @@ extension Session {
         // Typed patterns fold as nodeset -f folds them (n[-5-5] stays n[-5-5]); inventory groups by their names.
         let typed =
             specs.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ","))
-        return try await addMembers(try behindGateways(tunnels, gateways: gateways), shown: typed)
+        return try await addMembers(
+            try behindGateways(tunnels, gateways: gateways, forwardAgent: forwardAgent), shown: typed)
     }
 
     /// The member an interactive session starts with when no host is given: this machine, as `local`. It

@@ -10,6 +10,20 @@
 
 # ---------------------------------------------------------------- paths on the wire
 
+def folder_entries(folder, rel_dir, names):
+    """(relative path, path, lstat) of each of `names` in `folder`, in their order; `rel_dir` is the folder's
+    path under the tree's root. A name that vanished or cannot be read is left out (trees change as they are
+    walked)."""
+    for name in names:
+        rel = f'{rel_dir}/{name}' if rel_dir else name
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        yield rel, path, st
+
+
 def wire_path(entry, name, text):
     """Puts `text` (a str that may hold surrogate escapes) into entry[name], with its bytes beside it when
     they are not UTF-8."""
@@ -168,19 +182,13 @@ class TreeSender:
         while stack:
             rel_dir, folder = stack.pop()
             try:
-                names = sorted(os.listdir(folder), reverse=True)
+                names = sorted(os.listdir(folder))
             except OSError as e:
                 if not self.fail(rel_dir, f'cannot list {folder}: {e.strerror}'):
                     return False
                 continue
             later = []
-            for name in reversed(names):
-                rel = f'{rel_dir}/{name}' if rel_dir else name
-                path = os.path.join(folder, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
+            for rel, path, st in folder_entries(folder, rel_dir, names):
                 if not self.entry(rel, path, st):
                     return False
                 if tree_kind(st) == 'd':

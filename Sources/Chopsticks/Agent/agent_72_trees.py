@@ -129,10 +129,7 @@ class TreeUpload:
             tag, value = parse_tagged(payload)
             if tag == 'M':
                 changes = []
-                for entry in value:
-                    if self.req.done:   # cancelled: stop comparing at once
-                        return None
-                    self.compare(entry, changes)
+                self.compare_all(value, changes)
                 if changes:
                     self.req.data(tree_tag('D', changes))
             elif tag == 'Z':
@@ -181,6 +178,31 @@ class TreeUpload:
         if len(changes) >= 1000:
             self.req.data(tree_tag('D', changes))
             del changes[:]
+
+    def compare_all(self, entries, changes):
+        """A batch of the listing. A file whose size, mtime and mode agree (what most of a sync's entries
+        are) costs one lstat and a few comparisons here, without compare's bookkeeping: the agent's share
+        of a sync with nothing to do, paid by every host."""
+        req, lstat, prefix, seen = self.req, os.lstat, self.prefix, self.seen
+        quick = self.quick
+        for entry in entries:
+            if req.done:   # cancelled: stop comparing at once
+                return
+            if quick and entry.get('k') == 'f':
+                rel = entry.get('p')
+                if type(rel) is str and rel and 'b' not in entry and '..' not in rel and rel[0] != '/' and \
+                        '\0' not in rel:
+                    try:
+                        st = lstat(prefix + rel)
+                    except OSError:
+                        st = None   # compare looks again, and says why
+                    if st is not None and st.st_mtime_ns == entry.get('t') and st.st_size == entry.get('s') \
+                            and st.st_mode & 0o177777 == 0o100000 | int(entry.get('m', 0o644)) & 0o7777:
+                        self.count += 1
+                        if seen is not None:
+                            seen.add(rel)
+                        continue
+            self.compare(entry, changes)
 
     def compare(self, entry, changes):
         """One entry of the listing against the host: a single lstat, and nothing more for a file whose size,
@@ -306,13 +328,7 @@ class TreeUpload:
                 names = sorted(os.listdir(folder))
             except OSError:
                 continue
-            for name in names:
-                rel = f'{rel_dir}/{name}' if rel_dir else name
-                path = os.path.join(folder, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
+            for rel, path, st in folder_entries(folder, rel_dir, names):
                 kind = tree_kind(st)
                 if rel in self.seen:
                     if kind == 'd':

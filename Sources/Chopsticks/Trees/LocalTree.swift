@@ -1,15 +1,85 @@
 import Foundation
+import NIOCore
 
 /// A local directory tree read for `put -r` and `sync`: every folder, file and symlink under the root, parents
 /// before their contents, in the order the agent walks its own trees (a folder's entries in byte order, then
 /// its subfolders). Symlinks are entries of their own and never followed, so a link loop is one link. Devices,
 /// fifos and sockets are skipped and counted.
-public struct LocalTree: Sendable {
+///
+/// Why the listing is not held in memory: a tree of 100,000 files would cost the controller about 100 bytes a
+/// file for as long as the hosts take, so the walk writes it as tree_put's M frames (1,000 entries each) to an
+/// unlinked temporary file, and each host reads the frames from there (the page cache, not chop's memory).
+/// Memory stays flat in the number of files: one frame's entries at a time (`heldEntriesPeak`).
+public final class LocalTree: Sendable {
+    /// Entries a listing frame carries (the last may carry fewer): entry `i` is in frame `i / frameEntries`.
+    static let frameEntries = 1000
+
     /// The root as given, as bytes (`open` takes them as they are).
     public let root: [UInt8]
-    public let entries: [TreeEntry]
+    /// Folders, files and symlinks, the root included.
+    public let entryCount: Int
+    /// Regular files, and their bytes.
+    public let fileCount: Int
+    public let byteCount: Int
     /// Devices, fifos and sockets left out.
     public let skipped: Int
+    /// The most entries the walk held in memory at once (a test checks it stays at one frame's worth).
+    public let heldEntriesPeak: Int
+    /// The unlinked temporary file holding the listing's frames, and where each starts and how long it is.
+    private let spill: CInt
+    private let frameSpans: [(offset: Int, length: Int)]
+
+    private init(
+        root: [UInt8], counts: (entries: Int, files: Int, bytes: Int, skipped: Int, peak: Int), spill: CInt,
+        frames: [(offset: Int, length: Int)]
+    ) {
+        self.root = root
+        (entryCount, fileCount, byteCount, skipped, heldEntriesPeak) =
+            (counts.entries, counts.files, counts.bytes, counts.skipped, counts.peak)
+        self.spill = spill
+        frameSpans = frames
+    }
+
+    deinit { close(spill) }
+
+    /// How many M frames the listing has (then Z).
+    public var frameCount: Int { frameSpans.count }
+
+    /// Listing frame `index` (`M` and a JSON array of entries), read back from the temporary file.
+    func frame(_ index: Int) throws(ErrorResult) -> ByteBuffer {
+        let span = frameSpans[index]
+        var buffer = ByteBuffer()
+        var failure: CInt = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: span.length) { raw in
+            var done = 0
+            while done < span.length {
+                let count = pread(spill, raw.baseAddress! + done, span.length - done, off_t(span.offset + done))
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    failure = count < 0 ? errno : EIO
+                    break
+                }
+                done += count
+            }
+            return done
+        }
+        guard failure == 0 else {
+            throw ErrorResult(
+                "cannot read the tree's listing back from the temporary folder: \(String(cString: strerror(failure)))",
+                kind: .local)
+        }
+        return buffer
+    }
+
+    /// The entries of listing frame `index`, decoded anew (`TreeFeed` keeps the frame it is reading from).
+    func entries(inFrame index: Int) throws(ErrorResult) -> [JSONValue] {
+        var buffer = try frame(index)
+        buffer.moveReaderIndex(forwardBy: 1)
+        guard case .array(let entries)? = try? JSONValue.parse(buffer.readableBytesView) else {
+            throw ErrorResult("the tree's listing in the temporary folder is damaged", kind: .local)
+        }
+        return entries
+    }
 
     /// Walks `path`. With `checksum`, each file's SHA-1 is computed (each file read once).
     public static func read(_ path: String, checksum: Bool = false) throws(ErrorResult) -> LocalTree {
@@ -22,36 +92,100 @@ public struct LocalTree: Sendable {
             throw ErrorResult(
                 "\(path) is not a directory (put -r and sync copy folders; put copies a file)", kind: .local)
         }
-        var entries = [TreeEntry(path: [], kind: .directory, mode: Int(info.st_mode) & 0o7777, mtime: info.mtimeNs)]
-        var skipped = 0
-        var folders: [[UInt8]] = [[]]
-        while let folder = folders.popLast() {
-            var later: [[UInt8]] = []
-            for name in try names(in: TreePath.join(root, folder)) {
-                let rel = folder.isEmpty ? name : folder + [UInt8(ascii: "/")] + name
-                let full = TreePath.join(root, rel)
-                var st = stat()
-                guard withPath(full, { lstat($0, &st) }) == 0 else { continue }
-                let mode = Int(st.st_mode) & 0o7777
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR:
-                    entries.append(TreeEntry(path: rel, kind: .directory, mode: mode, mtime: st.mtimeNs))
-                    later.append(rel)
-                case S_IFREG:
-                    let sha1 = checksum ? try? Self.sha1(full) : nil
-                    entries.append(
-                        TreeEntry(
-                            path: rel, kind: .file, mode: mode, mtime: st.mtimeNs, size: Int(st.st_size), sha1: sha1))
-                case S_IFLNK:
-                    entries.append(
-                        TreeEntry(path: rel, kind: .symlink, mode: mode, mtime: st.mtimeNs, link: readLink(full)))
-                default:
-                    skipped += 1
+        let writer = try ListingWriter()
+        do {
+            try writer.add(TreeEntry(path: [], kind: .directory, mode: Int(info.st_mode) & 0o7777, mtime: info.mtimeNs))
+            var folders: [[UInt8]] = [[]]
+            while let folder = folders.popLast() {
+                var later: [[UInt8]] = []
+                for name in try names(in: TreePath.join(root, folder)) {
+                    let rel = folder.isEmpty ? name : folder + [UInt8(ascii: "/")] + name
+                    let full = TreePath.join(root, rel)
+                    var st = stat()
+                    guard withPath(full, { lstat($0, &st) }) == 0 else { continue }
+                    let mode = Int(st.st_mode) & 0o7777
+                    switch st.st_mode & S_IFMT {
+                    case S_IFDIR:
+                        try writer.add(TreeEntry(path: rel, kind: .directory, mode: mode, mtime: st.mtimeNs))
+                        later.append(rel)
+                    case S_IFREG:
+                        let sha1 = checksum ? try? Self.sha1(full) : nil
+                        try writer.add(
+                            TreeEntry(
+                                path: rel, kind: .file, mode: mode, mtime: st.mtimeNs, size: Int(st.st_size), sha1: sha1
+                            ))
+                    case S_IFLNK:
+                        try writer.add(
+                            TreeEntry(path: rel, kind: .symlink, mode: mode, mtime: st.mtimeNs, link: readLink(full)))
+                    default:
+                        writer.skipped += 1
+                    }
                 }
+                folders.append(contentsOf: later.reversed())
             }
-            folders.append(contentsOf: later.reversed())
+            try writer.flush()
+        } catch {
+            close(writer.fd)
+            throw error
         }
-        return LocalTree(root: root, entries: entries, skipped: skipped)
+        return LocalTree(
+            root: root,
+            counts: (writer.entries, writer.files, writer.bytes, writer.skipped, writer.peak), spill: writer.fd,
+            frames: writer.frames)
+    }
+
+    /// The walk's output: entries a frame at a time, appended to an unlinked temporary file.
+    private final class ListingWriter {
+        let fd: CInt
+        var frames: [(offset: Int, length: Int)] = []
+        var batch: [JSONValue] = []
+        var (entries, files, bytes, skipped, peak, offset) = (0, 0, 0, 0, 0, 0)
+        let json = JSONWriter(nonFinite: .token)
+
+        init() throws(ErrorResult) {
+            let folder = NSTemporaryDirectory()
+            var template = Array((folder + (folder.hasSuffix("/") ? "" : "/") + "chop-tree-XXXXXX").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else {
+                throw ErrorResult(
+                    "cannot write the tree's listing in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a "
+                        + "writable folder)", kind: .local)
+            }
+            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // commands chop starts do not inherit it
+            self.fd = fd
+        }
+
+        func add(_ entry: TreeEntry) throws(ErrorResult) {
+            entries += 1
+            if entry.kind == .file {
+                files += 1
+                bytes += entry.size
+            }
+            batch.append(entry.wire)
+            peak = max(peak, batch.count)
+            if batch.count == LocalTree.frameEntries { try flush() }
+        }
+
+        func flush() throws(ErrorResult) {
+            guard !batch.isEmpty else { return }
+            let frame = [UInt8(ascii: "M")] + json.bytes(.array(batch))
+            batch.removeAll(keepingCapacity: true)
+            var done = 0
+            while done < frame.count {
+                let count = frame.withUnsafeBytes { write(fd, $0.baseAddress! + done, frame.count - done) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw ErrorResult(
+                        "cannot write the tree's listing in \(NSTemporaryDirectory()): "
+                            + "\(String(cString: strerror(count < 0 ? errno : ENOSPC))) (set TMPDIR to a folder with room)",
+                        kind: .local)
+                }
+                done += count
+            }
+            frames.append((offset, frame.count))
+            offset += frame.count
+        }
     }
 
     /// The names in a folder, sorted by their bytes, without `.` and `..`.

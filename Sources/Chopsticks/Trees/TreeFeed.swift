@@ -8,12 +8,13 @@ import NIOCore
 /// Once every host has, the files anyone wants are read in tree order, a chunk at a time; a chunk is kept until
 /// every host that wants its file took it, and reading stops while `budget` bytes are held, so memory is bounded
 /// however many files and hosts there are. The host furthest behind can always go on (every chunk held is one
-/// it still needs or lies beyond it), so the budget never deadlocks.
+/// it still needs or lies beyond it), so the budget never deadlocks. Nothing here grows with the tree but one
+/// bit a file per host (`TreeBits`): paths come from the listing's frames on disk, one frame at a time.
 actor TreeFeed {
     /// One piece of a file: bytes, or its end with the SHA-1 of all of them, or why it could not be read.
     enum Piece: Sendable {
         case bytes(ByteBuffer)
-        case end(sha1: String, size: Int)
+        case end(sha1: String, size: Int, path: [UInt8])
         case failed(String)
     }
 
@@ -26,33 +27,29 @@ actor TreeFeed {
         }
     }
 
-    private let root: [UInt8]
-    private let paths: [Int: [UInt8]]
+    private let tree: LocalTree
     private let expected: Int
     private let budget: Int
     private var joined = 0
     /// Hosts that registered or left: reading starts when all `expected` have.
     private var settledHosts: Set<Int> = []
     /// Each active host's wanted files and its position (the next piece it will take).
-    private var consumers: [Int: (wanted: Set<Int>, at: Key)] = [:]
-    /// How many active hosts want each file.
-    private var wanters: [Int: Int] = [:]
-    private var order: [Int] = []
-    private var orderIndex = 0
+    private var consumers: [Int: (wanted: TreeBits, at: Key)] = [:]
+    /// Files before this one were read or wanted by no one.
+    private var nextFile = 0
+    /// The listing frame the last path came from, decoded.
+    private var frame: (index: Int, entries: [JSONValue])?
     private var held: [Key: (piece: Piece, left: Int, bytes: Int)] = [:]
     private var heldBytes = 0
     /// The file being read, its next part, descriptor, hasher and size so far.
-    private var reading: (file: Int, part: Int, fd: CInt, hasher: SHA1, size: Int)?
+    private var reading: (file: Int, part: Int, fd: CInt, hasher: SHA1, size: Int, path: [UInt8])?
     private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Files read (a test checks that each is read once for all hosts).
     private(set) var filesRead = 0
 
     /// A feed for `hosts` hosts over the files of `tree` (only files are ever read).
     init(tree: LocalTree, hosts: Int, budget: Int = 32 << 20) {
-        root = tree.root
-        var paths: [Int: [UInt8]] = [:]
-        for (index, entry) in tree.entries.enumerated() where entry.kind == .file { paths[index] = entry.path }
-        self.paths = paths
+        self.tree = tree
         expected = hosts
         self.budget = budget
     }
@@ -71,16 +68,14 @@ actor TreeFeed {
     }
 
     /// The host compared and wants these entries (indices into the tree), in increasing order.
-    func register(_ consumer: Int, wanted: [Int]) {
-        consumers[consumer] = (Set(wanted), Key(file: wanted.first ?? Int.max, part: 0))
-        for file in wanted { wanters[file, default: 0] += 1 }
+    func register(_ consumer: Int, wanted: TreeBits) {
+        consumers[consumer] = (wanted, Key(file: wanted.first ?? Int.max, part: 0))
         settle(consumer)
     }
 
     /// The host is done or failed: it holds nothing back any more. Safe to call more than once.
     func leave(_ consumer: Int) {
         if let state = consumers.removeValue(forKey: consumer) {
-            for file in state.wanted where file >= state.at.file { wanters[file, default: 1] -= 1 }
             for (key, entry) in held where state.wanted.contains(key.file) && key.isAtOrAfter(state.at) {
                 release(key, entry)
             }
@@ -93,10 +88,7 @@ actor TreeFeed {
     /// Counts a host as registered or gone, once; reading starts when all of them are.
     private func settle(_ consumer: Int) {
         guard settledHosts.insert(consumer).inserted else { return }
-        if settledHosts.count == expected {
-            order = wanters.filter { $0.value > 0 }.keys.sorted()
-            wakeAll()
-        }
+        if settledHosts.count == expected { wakeAll() }
     }
 
     /// Piece `part` of `file` for `consumer`, waiting for it to be read when needed.
@@ -133,11 +125,19 @@ actor TreeFeed {
     /// Reads the next piece of the tree's wanted files; false when everything was read.
     private func readNext() -> Bool {
         if reading == nil {
-            while orderIndex < order.count, wanters[order[orderIndex], default: 0] <= 0 { orderIndex += 1 }
-            guard orderIndex < order.count else { return false }
-            let file = order[orderIndex]
-            orderIndex += 1
-            let path = TreePath.join(root, paths[file] ?? [])
+            // The next file an active host still wants (a host that left wants nothing more).
+            guard let file = consumers.values.compactMap({ $0.wanted.first(atOrAfter: nextFile) }).min() else {
+                return false
+            }
+            nextFile = file + 1
+            let relative: [UInt8]
+            do {
+                relative = try path(of: file)
+            } catch {
+                hold(Key(file: file, part: 0), .failed(error.msg), file: file)
+                return true
+            }
+            let path = TreePath.join(tree.root, relative)
             let fd = withPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
             filesRead += 1
             guard fd >= 0 else {
@@ -146,7 +146,7 @@ actor TreeFeed {
                     .failed("cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))"), file: file)
                 return true
             }
-            reading = (file, 0, fd, SHA1(), 0)
+            reading = (file, 0, fd, SHA1(), 0, relative)
             openFD = fd
         }
         guard var current = reading else { return false }
@@ -168,7 +168,7 @@ actor TreeFeed {
             close(current.fd)
             openFD = -1
             reading = nil
-            let path = TreePath.display(TreePath.join(root, paths[current.file] ?? []))
+            let path = TreePath.display(TreePath.join(tree.root, current.path))
             hold(
                 Key(file: current.file, part: current.part),
                 .failed("cannot read \(path): \(String(cString: strerror(failure)))"), file: current.file)
@@ -185,13 +185,31 @@ actor TreeFeed {
             close(current.fd)
             openFD = -1
             reading = nil
-            hold(key, .end(sha1: current.hasher.hexDigest(), size: current.size), file: current.file)
+            hold(
+                key, .end(sha1: current.hasher.hexDigest(), size: current.size, path: current.path), file: current.file)
         }
         return true
     }
 
+    /// The relative path of entry `index`, from its listing frame (read from disk when it is another frame).
+    private func path(of index: Int) throws(ErrorResult) -> [UInt8] {
+        let wanted = index / LocalTree.frameEntries
+        if frame?.index != wanted { frame = (wanted, try tree.entries(inFrame: wanted)) }
+        let entries = frame!.entries
+        let offset = index % LocalTree.frameEntries
+        guard offset < entries.count, let path = TreePath.read(entries[offset]) else {
+            throw ErrorResult("the tree's listing has no entry \(index)", kind: .local)
+        }
+        return path
+    }
+
+    /// The active hosts that still want `file` (none of them is past it: files are read in order).
+    private func wanters(_ file: Int) -> Int {
+        consumers.values.count { $0.wanted.contains(file) }
+    }
+
     private func hold(_ key: Key, _ piece: Piece, file: Int) {
-        let count = wanters[file, default: 0]
+        let count = wanters(file)
         guard count > 0 else { return }
         let bytes: Int
         if case .bytes(let buffer) = piece { bytes = buffer.readableBytes } else { bytes = 0 }

@@ -4,9 +4,8 @@ import NIOCore
 /// A local tree ready to be put on many hosts (`put -r`, `sync`): walked once, and each file read once per wave
 /// of `fanout` hosts (`TreeFeed`), as `PutPlan` does for one file.
 public struct TreePlan: Sendable {
+    /// The tree as walked; its listing waits in a temporary file, not in memory.
     public let tree: LocalTree
-    /// The tree's listing as sent to each host, encoded once.
-    private let listing: [ByteBuffer]
     private let remoteRoot: String
     private let options: TreeOptions
     private let consumers: [String: (feed: TreeFeed, consumer: Int)]
@@ -24,9 +23,7 @@ public struct TreePlan: Sendable {
             let feed = TreeFeed(tree: tree, hosts: members.count)
             for host in members { consumers[host] = (feed, await feed.join()) }
         }
-        return TreePlan(
-            tree: tree, listing: Tunnel.listing(of: tree), remoteRoot: remoteRoot, options: options,
-            consumers: consumers)
+        return TreePlan(tree: tree, remoteRoot: remoteRoot, options: options, consumers: consumers)
     }
 
     /// Puts the tree on `tunnel`, one of the hosts the plan was prepared for. `{host}` in the remote folder is
@@ -36,7 +33,7 @@ public struct TreePlan: Sendable {
             throw ErrorResult("put: \(tunnel.name) was not among the hosts the tree was read for", kind: .local)
         }
         return try await tunnel.putTree(
-            tree, listing: listing, to: HostTemplate.path(remoteRoot, host: tunnel.name), options: options,
+            tree, to: HostTemplate.path(remoteRoot, host: tunnel.name), options: options,
             feed: feed, consumer: consumer)
     }
 

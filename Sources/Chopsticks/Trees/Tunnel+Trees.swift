@@ -19,13 +19,17 @@ public struct TreeOptions: Sendable, Hashable {
 }
 
 extension Tunnel {
-    /// Puts `tree` under `remoteRoot` on this host: sends the tree's listing, hears the host's change list,
-    /// then sends the files it wants from `feed` (shared with the other hosts of its wave) as `consumer`. The
-    /// consumer always leaves the feed, however this ends.
+    /// Puts `tree` under `remoteRoot` on this host: sends the tree's listing (tree_put's M frames, read back
+    /// from the tree's temporary file one at a time, then Z), hears the host's change list, then sends the files
+    /// it wants from `feed` (shared with the other hosts of its wave) as `consumer`. The consumer always leaves
+    /// the feed, however this ends.
     func putTree(
-        _ tree: LocalTree, listing: [ByteBuffer], to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
-        consumer: Int
+        _ tree: LocalTree, to remoteRoot: String, options: TreeOptions, feed: TreeFeed, consumer: Int
     ) async throws -> TreeResult {
+        if let leaf = kind as? GatewayLeaf {
+            return try await putTree(
+                through: leaf, tree, listing: listing, to: remoteRoot, options: options, feed: feed, consumer: consumer)
+        }
         let collector = TreeCompare()
         do {
             var params: [String: JSONValue] = [
@@ -37,11 +41,14 @@ extension Tunnel {
                 try await connection.request(
                     "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
                     body: { id, connection in
-                        for frame in listing { try await connection.sendData(id, .data, frame) }
-                        let wanted = await collector.compared() ?? []
+                        for frame in 0..<tree.frameCount {
+                            try await connection.sendData(id, .data, try tree.frame(frame))
+                        }
+                        try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
+                        let wanted = await collector.compared() ?? TreeBits()
                         await feed.register(consumer, wanted: wanted)
                         for index in wanted {
-                            try await Self.sendFile(index, of: tree, from: feed, as: consumer, id: id, on: connection)
+                            try await Self.sendFile(index, from: feed, as: consumer, id: id, on: connection)
                                 .map { collector.sent($0) }
                         }
                         await feed.leave(consumer)
@@ -70,22 +77,9 @@ extension Tunnel {
         result.failureCount = max(result.failureCount, reply.failureCount)
     }
 
-    /// The tree's entries as tree_put's M frames (at most 1,000 entries each), then Z: encoded once for every
-    /// host.
-    static func listing(of tree: LocalTree) -> [ByteBuffer] {
-        let writer = JSONWriter(nonFinite: .token)
-        var frames: [ByteBuffer] = []
-        for start in stride(from: 0, to: tree.entries.count, by: 1000) {
-            let batch = tree.entries[start..<min(tree.entries.count, start + 1000)].map(\.wire)
-            frames.append(ByteBuffer(bytes: [UInt8(ascii: "M")] + writer.bytes(.array(batch))))
-        }
-        frames.append(ByteBuffer(string: "Z{}"))
-        return frames
-    }
-
     /// Sends entry `index`: one frame for a file of one chunk, else F, C… and E; X when it cannot be read here.
     private static func sendFile(
-        _ index: Int, of tree: LocalTree, from feed: TreeFeed, as consumer: Int, id: UInt32,
+        _ index: Int, from feed: TreeFeed, as consumer: Int, id: UInt32,
         on connection: AgentConnection
     ) async throws -> TreeResult.File? {
         let writer = JSONWriter(nonFinite: .token)
@@ -115,7 +109,7 @@ extension Tunnel {
                 } else {
                     try await connection.sendData(id, .data, chunk)
                 }
-            case .end(let sha1, let size):
+            case .end(let sha1, let size, let path):
                 let end: JSONValue = ["i": .int(Int64(index)), "sha1": .string(sha1), "size": .int(Int64(size))]
                 if part <= 2 {
                     let header = writer.bytes(end)
@@ -131,7 +125,7 @@ extension Tunnel {
                 } else {
                     try await connection.sendData(id, .data, tagged("E", end))
                 }
-                return TreeResult.File(path: tree.entries[index].path, size: size, sha1: sha1)
+                return TreeResult.File(path: path, size: size, sha1: sha1)
             }
         }
     }
@@ -167,16 +161,16 @@ extension Tunnel {
 final class TreeCompare: @unchecked Sendable {
     private let lock = NIOLock()
     private var result = TreeResult(root: "")
-    private var wanted: [Int] = []
+    private var wanted = TreeBits()
     private let digest = SHA1()
     private var done = false
-    private var waiter: CheckedContinuation<[Int]?, Never>?
+    private var waiter: CheckedContinuation<TreeBits?, Never>?
 
     func receive(_ buffer: ByteBuffer) throws {
         var buffer = buffer
         guard let tag = buffer.readInteger(as: UInt8.self), let value = try? JSONValue.parse(buffer.readableBytesView)
         else { throw ErrorResult("protocol error: unreadable tree_put frame", kind: .protocol) }
-        let resume: CheckedContinuation<[Int]?, Never>? = try lock.withLock {
+        let resume: CheckedContinuation<TreeBits?, Never>? = try lock.withLock {
             switch tag {
             case UInt8(ascii: "D"):
                 guard case .array(let records) = value else {
@@ -199,7 +193,7 @@ final class TreeCompare: @unchecked Sendable {
         guard let path = TreePath.read(record), let sign = record["c"]?.stringValue else {
             throw ErrorResult("protocol error: tree_put change without a path", kind: .protocol)
         }
-        if let index = record["i"]?.intValue { wanted.append(Int(index)) }
+        if let index = record["i"]?.intValue, index >= 0 { wanted.insert(Int(index)) }
         guard let kind = TreeResult.Change.Sign(rawValue: sign) else { return }  // "=": sent, not a change
         var what: [String] = []
         if case .array(let items)? = record["w"] { what = items.compactMap(\.stringValue) }
@@ -209,9 +203,9 @@ final class TreeCompare: @unchecked Sendable {
     }
 
     /// The files the host wants, once it compared; nil when the request ended first (the host refused it).
-    func compared() async -> [Int]? {
+    func compared() async -> TreeBits? {
         await withCheckedContinuation { continuation in
-            let now: [Int]?? = lock.withLock {
+            let now: TreeBits?? = lock.withLock {
                 if done { return .some(wanted) }
                 if ended { return .some(nil) }
                 waiter = continuation
@@ -225,7 +219,7 @@ final class TreeCompare: @unchecked Sendable {
 
     /// The request ended: a body still waiting for R gives up.
     func end() {
-        let resume: CheckedContinuation<[Int]?, Never>? = lock.withLock {
+        let resume: CheckedContinuation<TreeBits?, Never>? = lock.withLock {
             ended = true
             defer { waiter = nil }
             return waiter

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Writes frames (and the bootstrap bytes) to the agent's stdin without copying large payloads.
@@ -13,12 +14,18 @@ final class FrameWriter: ChannelOutboundHandler, Sendable {
     /// Payloads up to this size are copied behind their header: one small buffer beats two iovecs.
     static let copyLimit = 4096
 
+    /// Bytes written into the pipe so far (tests count what a gateway was sent).
+    var bytesWritten: Int { written.withLockedValue { $0 } }
+    private let written = NIOLockedValueBox(0)
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .raw(let bytes):
+            written.withLockedValue { $0 += bytes.readableBytes }
             context.write(wrapOutboundOut(bytes), promise: promise)
         case .frame(let frame):
             let size = frame.payload.readableBytes
+            written.withLockedValue { $0 += 4 + Frame.headerSize + size }
             let copied = size <= Self.copyLimit
             var header = context.channel.allocator.buffer(capacity: 4 + Frame.headerSize + (copied ? size : 0))
             header.writeInteger(UInt32(Frame.headerSize + size))

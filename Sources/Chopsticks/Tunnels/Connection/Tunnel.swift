@@ -179,6 +179,7 @@ public actor Tunnel {
                 }
                 connection = opened
                 setState(.up)
+                opened.route?.whenGatewayLost { [weak self] in await self?.connectionLost(opened, $0) }
                 return opened
             } catch {
                 opening = nil
@@ -196,6 +197,13 @@ public actor Tunnel {
         opening = task
         launching = launch
         return task
+    }
+
+    /// `dropped` ended with no operation to notice it (a leaf whose gateway was lost): the member says so now.
+    private func connectionLost(_ dropped: AgentConnection, _ reason: ErrorResult) {
+        guard connection === dropped, state == .up else { return }
+        setState(State(failure: reason))
+        lastError = reason.msg
     }
 
     /// Seconds to wait before retry `attempt` (0-based) of a dropped connect: 100 ms doubling up to 2 s, each

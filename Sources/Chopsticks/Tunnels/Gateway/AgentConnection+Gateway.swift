@@ -57,6 +57,8 @@ extension AgentConnection {
             "argv": .array(leaf.command(script: Bootstrap.reader).map(JSONValue.string)),
             "line": .string(Bootstrap.line(python: leaf.python, marker: marker)),
             "marker": .string(marker), "timeout": .int(Int64(timeout)), "fanout": .int(Int64(leaf.fanout)),
+            // The user's agent, when this gateway's ssh forwards it, is for the leaves that may use it only.
+            "drop_agent": .bool(!leaf.forwardAgent && ((kind as? SSH)?.agentForwarding.isEnabled ?? false)),
         ]
         let connection = AgentConnection(
             process: route, kind: leaf, stderr: stderr, channel: channel, timeout: timeout, shipped: shipped,

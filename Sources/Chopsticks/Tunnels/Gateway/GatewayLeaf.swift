@@ -12,10 +12,14 @@ public struct GatewayLeaf: TunnelKind {
     public let gateways: [Tunnel]
     /// Most leaves the gateway connects at once (the rest wait there, not here).
     public let fanout: Int
+    /// The gateway's ssh to this leaf may use the user's agent, forwarded by the gateway's own ssh (which this
+    /// turns on for every SSH gateway of the set); otherwise it uses the gateway's keys only.
+    public let forwardAgent: Bool
     private let pinned: NIOLockedValueBox<Int>
 
     public init(
-        _ leaf: any TunnelKind, gateways: [Tunnel], pin: Int = 0, fanout: Int = Group.defaultFanout
+        _ leaf: any TunnelKind, gateways: [Tunnel], pin: Int = 0, fanout: Int = Group.defaultFanout,
+        forwardAgent: Bool = false
     ) throws(InvalidTunnel) {
         guard !gateways.isEmpty else { throw InvalidTunnel("'\(leaf.name)': --gateway names no member") }
         if leaf is GatewayLeaf { throw InvalidTunnel("'\(leaf.name)' already goes through a gateway") }
@@ -25,6 +29,10 @@ public struct GatewayLeaf: TunnelKind {
         self.leaf = leaf
         self.gateways = gateways
         self.fanout = max(1, fanout)
+        self.forwardAgent = forwardAgent
+        if forwardAgent {
+            for gateway in gateways { (gateway.kind as? SSH)?.agentForwarding.enable() }
+        }
         self.pinned = NIOLockedValueBox(((pin % gateways.count) + gateways.count) % gateways.count)
     }
 

@@ -29,6 +29,9 @@ final class LeafRoute: AgentChild {
         var released = false
         var closed = false
         var killed = false
+        /// Told when the gateway is lost (`whenGatewayLost`), once.
+        var onLost: (@Sendable (ErrorResult) async -> Void)?
+        var lost: ErrorResult?
     }
     private let state = NIOLockedValueBox(State())
 
@@ -113,7 +116,24 @@ final class LeafRoute: AgentChild {
 
     /// The gateway's connection ended: the leaf is unreachable now.
     func lose(gateway: String) {
-        finish(status: nil, ending: ErrorResult("gateway \(gateway) lost", kind: .connection), released: true)
+        let reason = ErrorResult("gateway \(gateway) lost", kind: .connection)
+        let handler = state.withLockedValue { state in
+            defer { state.onLost = nil }
+            if state.lost == nil, !state.done { state.lost = reason }
+            return state.lost == nil ? nil : state.onLost
+        }
+        finish(status: nil, ending: reason, released: true)
+        if let handler { Task { await handler(reason) } }
+    }
+
+    /// Calls `handler` when the gateway is lost (at once if it was): the leaf's member shows it down then, not
+    /// at its next operation.
+    func whenGatewayLost(_ handler: @escaping @Sendable (ErrorResult) async -> Void) {
+        let lost = state.withLockedValue { state in
+            if state.lost == nil { state.onLost = handler }
+            return state.lost
+        }
+        if let lost { Task { await handler(lost) } }
     }
 
     private func finish(status: CInt?, ending: (any Error)?, released: Bool) {

@@ -26,6 +26,8 @@ public struct SSH: TunnelKind {
     /// Seconds a shared master connection outlives chop's last use of it (ssh's `ControlPersist`), so that the
     /// next run skips the handshake; nil: no master of chop's own (see `ControlMaster`).
     public let persist: Int?
+    /// Forwards the user's ssh agent, for leaves behind this member that use it (`GatewayLeaf.forwardAgent`).
+    public let agentForwarding = AgentForwarding()
     public var kindName: String { "ssh" }
 
     public init(
@@ -124,6 +126,7 @@ public struct SSH: TunnelKind {
             "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
         ]
         for option in sharing.options { argv += ["-o", option] }
+        if agentForwarding.isEnabled { argv += ["-o", "ForwardAgent=yes"] }
         argv += configArguments(proxyCommand: sharing.proxyCommand)
         // ssh joins the remote words with spaces for the account's login shell, whatever it is (tcsh, fish…):
         // hand it one line it reads the same way as sh does (see `Bootstrap.reader`).

@@ -140,6 +140,26 @@ class TreeTest(unittest.TestCase):
         self.assertEqual(os.readlink(os.path.join(root, 'sub/link')), '../a.conf')
         self.assertEqual(sorted(os.listdir(root)), ['a.conf', 'empty', 'sub'])   # no temporary names left
 
+    def test_small_files_arrive_without_importing_tempfile_or_hashlib(self):
+        """A sync of a few small files is what most syncs are, on every host: the agent names its temporary
+        files itself and hashes them with CPython's _sha1, and imports hashlib only once a MiB went through
+        that (OpenSSL's SHA-1 is much faster on a whole tree)."""
+        agent = self.extra = Agent().start()   # a fresh one: nothing imported yet but what its Python's site did
+        loaded = "[m for m in ('tempfile', 'hashlib') if m in sys.modules]"
+        before = agent.ok('eval', expr=loaded)['value']
+        root = os.path.join(self.tmp, 'dest')
+        entries, contents = self.sample()
+        op, result, _ = self.put_tree(root, entries, contents, agent=agent)
+        self.assertEqual((op, result['files']), (OK, 2), result)
+        self.assertEqual(agent.ok('eval', expr=loaded)['value'], before)
+        big = os.urandom(700 * 1024), os.urandom(700 * 1024)
+        entries = [entry('', 'd', 0o755), entry('one', 'f', 0o644, 0, len(big[0])),
+                   entry('two', 'f', 0o644, 0, len(big[1]))]
+        op, result, _ = self.put_tree(os.path.join(self.tmp, 'big'), entries, {1: big[0], 2: big[1]}, agent=agent)
+        self.assertEqual((op, result['files'], result['failures']), (OK, 2, []), result)
+        self.assertEqual((read(os.path.join(self.tmp, 'big/one')), read(os.path.join(self.tmp, 'big/two'))), big)
+        self.assertTrue(agent.ok('eval', expr="'hashlib' in sys.modules")['value'])
+
     def test_sync_again_is_unchanged_then_reports_each_change(self):
         root = os.path.join(self.tmp, 'dest')
         entries, contents = self.sample()

@@ -1,6 +1,38 @@
 # chop agent part 60, files: put and fetch. The parts are one program, joined in file-name order.
 
 
+# ---------------------------------------------------------------- files beside their target, SHA-1
+
+def temp_beside(directory, name):
+    """(fd, path) of a new empty file `.NAME.chop-RANDOM` in `directory`, mode 0600, for bytes that are renamed
+    over NAME once checked: tempfile.mkstemp's job without importing tempfile, which costs a host more CPU than
+    a sync of one changed file does otherwise."""
+    for _ in range(100):
+        path = os.path.join(directory, f'.{name}.chop-{os.urandom(6).hex()}')
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f'no free temporary name in {directory}')
+
+
+SMALL_SHA1_BYTES = [1 << 20]   # what _sha1 may still hash before importing hashlib pays off
+
+
+def sha1_for(size):
+    """A SHA-1 object for `size` bytes (-1: not known). hashlib loads OpenSSL (several ms of a host's CPU,
+    which a sync of one changed file would pay on every host); CPython's own _sha1 is there at once but
+    hashes eight times slower, so it takes small files until a MiB went through it, and hashlib the rest."""
+    if 0 <= size <= SMALL_SHA1_BYTES[0] and 'hashlib' not in sys.modules:
+        try:
+            import _sha1
+        except ImportError:
+            return hashlib.sha1()
+        SMALL_SHA1_BYTES[0] -= size
+        return _sha1.sha1()
+    return hashlib.sha1()
+
+
 # ---------------------------------------------------------------- put, fetch
 
 class Upload:
@@ -21,7 +53,7 @@ class Upload:
             if not os.path.isdir(directory):
                 raise Failure('FileNotFoundError', f'put: directory does not exist: {directory}')
             try:
-                self.fd, self.tmp = tempfile.mkstemp(prefix=f'.{name}.chop-', dir=directory)
+                self.fd, self.tmp = temp_beside(directory, name)
             except OSError as e:
                 raise os_error('put', 'create a file in', directory, e)
             if self.mode is None:

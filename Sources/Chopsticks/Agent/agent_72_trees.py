@@ -356,13 +356,14 @@ class TreeUpload:
         target, rel = spec[0], spec[3]
         directory, name = os.path.split(target)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f'.{name}.chop-', dir=directory)
+            fd, tmp = temp_beside(directory, name)
         except OSError as e:
             self.wanted.pop(index, None)
             self.fail_entry(rel, f'cannot create a file in {directory}: {e.strerror}')
             self.current = [index, None, '', None, 0]
             return
-        self.current = [index, fd, tmp, hashlib.sha1(), 0]
+        size = head.get('size')   # known for a whole file in one frame (W)
+        self.current = [index, fd, tmp, sha1_for(size if type(size) is int else -1), 0]
 
     def chunk(self, data):
         current = self.current

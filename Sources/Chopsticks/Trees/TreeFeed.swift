@@ -42,7 +42,8 @@ actor TreeFeed {
     private var held: [Key: (piece: Piece, left: Int, bytes: Int)] = [:]
     private var heldBytes = 0
     /// The file being read, its next part, descriptor, hasher and size so far.
-    private var reading: (file: Int, part: Int, fd: CInt, hasher: SHA1, size: Int, path: [UInt8])?
+    /// `left`: bytes its size said were still to come (negative once it grew while read).
+    private var reading: (file: Int, part: Int, fd: CInt, hasher: SHA1, size: Int, path: [UInt8], left: Int)?
     private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Files read (a test checks that each is read once for all hosts).
     private(set) var filesRead = 0
@@ -146,17 +147,23 @@ actor TreeFeed {
                     .failed("cannot read \(TreePath.display(path)): \(String(cString: strerror(errno)))"), file: file)
                 return true
             }
-            reading = (file, 0, fd, SHA1(), 0, relative)
+            var info = stat()
+            let expected = fstat(fd, &info) == 0 ? Int(info.st_size) : LocalFile.chunkSize
+            reading = (file, 0, fd, SHA1(), 0, relative, expected)
             openFD = fd
         }
         guard var current = reading else { return false }
+        // A chunk is as large as what is left of the file (a small file's piece holds its bytes, not a chunk's
+        // worth of memory while the other hosts catch up); a page to find the end; a whole chunk if it grew.
+        let want =
+            current.left > 0 ? min(LocalFile.chunkSize, current.left) : current.left == 0 ? 4096 : LocalFile.chunkSize
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(LocalFile.chunkSize + 1)
+        buffer.reserveCapacity(want + 1)
         buffer.writeInteger(UInt8(ascii: "C"))
         var failure: CInt = 0
-        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: LocalFile.chunkSize) { raw in
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { raw in
             while true {
-                let count = read(current.fd, raw.baseAddress, LocalFile.chunkSize)
+                let count = read(current.fd, raw.baseAddress, want)
                 if count >= 0 { return count }
                 if errno != EINTR {
                     failure = errno
@@ -178,6 +185,7 @@ actor TreeFeed {
         if count > 0 {
             buffer.withUnsafeReadableBytes { current.hasher.update(UnsafeRawBufferPointer(rebasing: $0.dropFirst())) }
             current.size += count
+            current.left -= count
             current.part += 1
             reading = current
             hold(key, .bytes(buffer), file: current.file)
@@ -213,10 +221,14 @@ actor TreeFeed {
         guard count > 0 else { return }
         let bytes: Int
         if case .bytes(let buffer) = piece { bytes = buffer.readableBytes } else { bytes = 0 }
-        held[key] = (piece, count, bytes)
-        heldBytes += bytes
+        // Each held piece counts its bookkeeping too, so that many small files are bounded like a few large ones.
+        held[key] = (piece, count, bytes + Self.pieceOverhead)
+        heldBytes += bytes + Self.pieceOverhead
         wakeAll()
     }
+
+    /// What holding a piece costs beside its bytes (its buffer, its entry in `held`), for the budget.
+    static let pieceOverhead = 256
 
     private func wakeAll() {
         let woken = waiting

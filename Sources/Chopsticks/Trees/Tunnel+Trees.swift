@@ -28,7 +28,7 @@ extension Tunnel {
     ) async throws -> TreeResult {
         if let leaf = kind as? GatewayLeaf {
             return try await putTree(
-                through: leaf, tree, listing: listing, to: remoteRoot, options: options, feed: feed, consumer: consumer)
+                through: leaf, tree, to: remoteRoot, options: options, feed: feed, consumer: consumer)
         }
         let collector = TreeCompare()
         do {

@@ -12,9 +12,10 @@ import NIOCore
 actor GatewayTreeStaging {
     static let shared = GatewayTreeStaging()
 
-    /// A file on the gateway, or why it is not there (the leaf is told with an X frame).
+    /// A file on the gateway (`path` there; `entry`: its path in the tree), or why it is not there (the leaf is
+    /// told with an X frame).
     enum Staged: Sendable {
-        case file(path: String, sha1: String, size: Int)
+        case file(path: String, sha1: String, size: Int, entry: [UInt8])
         case failed(String)
     }
 
@@ -72,7 +73,7 @@ actor GatewayTreeStaging {
         entries[key] = nil
         for continuation in entry.waiting { continuation.resume() }
         let paths: [JSONValue] = entry.staged.values.compactMap {
-            if case .file(let path, _, _) = $0 { return .string(path) }
+            if case .file(let path, _, _, _) = $0 { return .string(path) }
             return nil
         }
         guard !paths.isEmpty else { return }

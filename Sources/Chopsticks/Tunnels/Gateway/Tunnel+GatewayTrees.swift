@@ -8,8 +8,8 @@ extension Tunnel {
     /// sends each leaf the ones it wants as the DATA of its request (`leaf_tree_feed`), checked there by SHA-1 as
     /// ever. The consumer always leaves the feed, however this ends.
     func putTree(
-        through leaf: GatewayLeaf, _ tree: LocalTree, listing: [ByteBuffer], to remoteRoot: String,
-        options: TreeOptions, feed: TreeFeed, consumer: Int
+        through leaf: GatewayLeaf, _ tree: LocalTree, to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
+        consumer: Int
     ) async throws -> TreeResult {
         let collector = TreeCompare()
         let params: [String: JSONValue] = [
@@ -22,20 +22,23 @@ extension Tunnel {
                     "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
                     body: { id, connection in
                         guard let route = connection.route else { throw CancellationError() }
-                        for frame in listing { try await connection.sendData(id, .data, frame) }
-                        let wanted = await collector.compared() ?? []
+                        for frame in 0..<tree.frameCount {
+                            try await connection.sendData(id, .data, try tree.frame(frame))
+                        }
+                        try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
+                        let compared = await collector.compared() ?? TreeBits()
+                        let wanted = Array(compared)
                         let key = GatewayTreeStaging.Key(
                             feed: ObjectIdentifier(feed), gateway: ObjectIdentifier(route.gateway))
                         let staging = GatewayTreeStaging.shared
                         let mine = await staging.claim(key, wanted: wanted)
                         do {
-                            await feed.register(consumer, wanted: mine)
+                            await feed.register(consumer, wanted: TreeBits(mine))
                             try await Self.stage(mine, of: feed, as: consumer, key: key, on: route.gateway)
                             await feed.leave(consumer)
                             let staged = await staging.results(key, wanted: wanted)
                             try await Self.feed(
-                                wanted, staged: staged, of: tree, id: id, leaf: connection, route: route,
-                                collector: collector)
+                                wanted, staged: staged, id: id, leaf: connection, route: route, collector: collector)
                             try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
                         } catch {
                             // Leaves waiting for the files this one claimed go on without them.
@@ -72,6 +75,8 @@ extension Tunnel {
         for index in indices {
             // Why the file could not be read here: its put is ended with an END that cannot match.
             let unreadable = NIOLockedValueBox<String?>(nil)
+            // The entry's path in the tree, as the feed gives it with the file's end (for the result).
+            let entryPath = NIOLockedValueBox<[UInt8]>([])
             let staged: GatewayTreeStaging.Staged
             do {
                 let reply = try await gateway.request(
@@ -85,7 +90,8 @@ extension Tunnel {
                             case .bytes(var chunk):
                                 chunk.moveReaderIndex(forwardBy: 1)  // the 'C' tag
                                 try await gateway.sendData(id, .data, chunk)
-                            case .end(let sha1, let size):
+                            case .end(let sha1, let size, let path):
+                                entryPath.withLockedValue { $0 = path }
                                 let end: JSONValue = ["sha1": .string(sha1), "size": .int(Int64(size))]
                                 try await gateway.sendData(id, .end, ByteBuffer(bytes: writer.bytes(end)))
                                 return
@@ -96,7 +102,9 @@ extension Tunnel {
                             }
                         }
                     })
-                staged = .file(path: reply.remotePath, sha1: reply.sha1sum, size: reply.size)
+                staged = .file(
+                    path: reply.remotePath, sha1: reply.sha1sum, size: reply.size,
+                    entry: entryPath.withLockedValue { $0 })
             } catch {
                 guard let message = unreadable.withLockedValue({ $0 }) else { throw error }
                 staged = .failed(message)
@@ -107,16 +115,16 @@ extension Tunnel {
 
     /// Has the gateway send the leaf the staged files it wants, in order; X for those that could not be staged.
     private static func feed(
-        _ wanted: [Int], staged: [Int: GatewayTreeStaging.Staged], of tree: LocalTree, id: UInt32,
-        leaf connection: AgentConnection, route: LeafRoute, collector: TreeCompare
+        _ wanted: [Int], staged: [Int: GatewayTreeStaging.Staged], id: UInt32, leaf connection: AgentConnection,
+        route: LeafRoute, collector: TreeCompare
     ) async throws {
         let writer = JSONWriter(nonFinite: .token)
         var files: [JSONValue] = []
         for index in wanted {
             switch staged[index] {
-            case .file(let path, let sha1, let size):
+            case .file(let path, let sha1, let size, let entry):
                 files.append([.int(Int64(index)), .string(path), .string(sha1), .int(Int64(size))])
-                collector.sent(TreeResult.File(path: tree.entries[index].path, size: size, sha1: sha1))
+                collector.sent(TreeResult.File(path: entry, size: size, sha1: sha1))
             case .failed(let message):
                 let frame: JSONValue = ["i": .int(Int64(index)), "msg": .string(message)]
                 try await connection.sendData(id, .data, ByteBuffer(bytes: Array("X".utf8) + writer.bytes(frame)))

@@ -1,11 +1,16 @@
 """A delay relay: a far fleet on loopback (this kernel has no netem).
 
     python3 relay.py --delay-ms 50 --target 127.0.0.1:PORT --listen 127.0.1.1:PORT2 [--listen ...] [--count FILE]
+                     [--log FILE]
 
 Every connection accepted on a --listen address is forwarded to --target (or to the address given after `=`:
 `--listen 127.0.1.1:2200=127.0.0.1:22`). Each chunk read from either side is held --delay-ms before it is
 written to the other, in order, so a round trip costs twice the delay (RTT = 2 × delay) whatever the bandwidth.
 With --count, the number of connections accepted so far is written to FILE after each one (tests count them).
+With --log, every chunk is logged as it is read: milliseconds of the monotonic clock (Python's time.monotonic),
+connection number, `>`
+(towards the target) or `<`, bytes. A run of chunks in one direction followed by one in the other is a round trip:
+`turns` counts them per connection (`python3 relay.py --turns FILE`).
 Prints "ready" on stdout (and writes 0 to --count) once every address listens; ends on SIGTERM or SIGINT.
 """
 
@@ -14,13 +19,16 @@ import asyncio
 import os
 import signal
 import sys
+import time
 
 
 class Relay:
-    def __init__(self, delay, count_file):
+    def __init__(self, delay, count_file, log_file=None):
         self.delay, self.count_file, self.accepted = delay, count_file, 0
+        # Open for the relay's whole life (it ends with the process), line-buffered so a reader sees each chunk.
+        self.log = open(log_file, 'a', buffering=1) if log_file else None   # noqa: SIM115
 
-    async def pipe(self, reader, writer):
+    async def pipe(self, reader, writer, label=''):
         """Copies reader to writer, each chunk held `delay` seconds from when it was read, in order."""
         loop = asyncio.get_running_loop()
         queue = asyncio.Queue()
@@ -42,6 +50,8 @@ class Relay:
         try:
             while True:
                 chunk = await reader.read(65536)
+                if self.log:
+                    self.log.write(f'{time.monotonic() * 1000:.1f} {label} {len(chunk)}\n')
                 queue.put_nowait((loop.time() + self.delay, chunk or None))
                 if not chunk:
                     break
@@ -63,6 +73,7 @@ class Relay:
 
         async def handle(client_reader, client_writer):
             self.accepted += 1
+            number = self.accepted
             self.write_count()
             try:
                 server_reader, server_writer = await asyncio.open_connection(host, int(port))
@@ -70,11 +81,30 @@ class Relay:
                 client_writer.close()
                 return
             try:
-                await asyncio.gather(self.pipe(client_reader, server_writer), self.pipe(server_reader, client_writer),
+                await asyncio.gather(self.pipe(client_reader, server_writer, f'{number} >'),
+                                     self.pipe(server_reader, client_writer, f'{number} <'),
                                      return_exceptions=True)
             except asyncio.CancelledError:   # the relay is ending
                 pass
         return handle
+
+
+def turns(log_file):
+    """Per connection of a --log file: its round trips (each chunk back after chunks out), its first and last
+    chunk, and its bytes each way."""
+    seen = {}
+    with open(log_file) as f:
+        for line in f:
+            at, number, direction, size = line.split()
+            at, size = float(at), int(size)
+            c = seen.setdefault(number, {'turns': 0, 'last': None, 'first': at, 'end': at, '>': 0, '<': 0})
+            if c['last'] and c['last'] != direction:
+                c['turns'] += direction == '<'
+            c['last'], c['end'] = direction, at
+            c[direction] += size
+    for number, c in seen.items():
+        print(f"connection {number}: {c['turns']} round trips, {c['first']:.0f}–{c['end']:.0f} ms, "
+              f"{c['>']} bytes out, {c['<']} back")
 
 
 async def main():
@@ -83,8 +113,9 @@ async def main():
     parser.add_argument('--target', help='HOST:PORT every --listen forwards to unless it names its own')
     parser.add_argument('--listen', action='append', required=True, help='HOST:PORT[=TARGET_HOST:TARGET_PORT]')
     parser.add_argument('--count', help='file that holds the number of connections accepted')
+    parser.add_argument('--log', help='file each chunk is logged to (see --turns)')
     args = parser.parse_args()
-    relay = Relay(args.delay_ms / 1000, args.count)
+    relay = Relay(args.delay_ms / 1000, args.count, args.log)
     servers = []
     for spec in args.listen:
         listen, _, target = spec.partition('=')
@@ -105,4 +136,7 @@ async def main():
 
 
 if __name__ == '__main__':
-    asyncio.run(main())
+    if sys.argv[1:2] == ['--turns']:
+        turns(sys.argv[2])
+    else:
+        asyncio.run(main())

@@ -223,7 +223,8 @@ public struct Chop: AsyncParsableCommand {
         let askedForHosts =
             !hosts.isEmpty || hostsFile != nil || !locals.isEmpty || !sudoUsers.isEmpty
         if !askedForHosts, await session.members().isEmpty {
-            await session.addImplicitLocal(announced: interactive)
+            // A script connects it on first use: one that adds its hosts starts no local agent beside their ssh.
+            await session.addImplicitLocal(announced: interactive, connectNow: interactive)
         }
 
         let status: Int32

@@ -49,15 +49,10 @@ if sys.version_info<(3,6):sys.stderr.write("chop: python too old: %s at %s"%(sys
 sys.path[:]=[q for q in sys.path if os.path.isabs(q)]
 try:os.chdir(os.environ.pop("CHOP_DIR","."))
 except Exception:pass
-n=int(sys.argv[1]);s=b""
-while len(s)<n:
- c=os.read(0,n-len(s))
- if not c:sys.exit(3)
- s+=c
-x=None
+n=int(sys.argv[1]);x=None
 if len(sys.argv)>2:
  import marshal,pwd,zlib
- h=zlib.crc32(s).to_bytes(4,"big");u=os.geteuid();e=pwd.getpwuid(u).pw_dir
+ u=os.geteuid();e=pwd.getpwuid(u).pw_dir
  if "SUDO_USER" in os.environ or u!=os.getuid():d=os.path.join(e,".cache")
  else:d=os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache");e=os.path.expanduser("~")
  d=os.path.join(d,"chop");p=os.path.join(d,"agent-%s.%s"%(sys.argv[2],sys.implementation.cache_tag))
@@ -69,14 +64,19 @@ if len(sys.argv)>2:
    if q==e or q==os.path.dirname(q):break
    q=os.path.dirname(q)
   with open(p,"rb") as f:b=f.read()
-  if b[:4]==h:x=marshal.loads(b[4:])
+  if b[:4]==zlib.crc32(b[4:]).to_bytes(4,"big"):x=marshal.loads(b[4:])
  except Exception:pass
+s=b""
+while len(s)<n:
+ c=os.read(0,n-len(s))
+ if not c:sys.exit(3)
+ s+=c
 if x is None:
  x=compile(s,"chop_agent.py","exec")
  if len(sys.argv)>2:
   try:
-   os.makedirs(d,448,exist_ok=True);t="%s.%d"%(p,os.getpid())
-   with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),"wb") as f:f.write(h+marshal.dumps(x))
+   os.makedirs(d,448,exist_ok=True);t="%s.%d"%(p,os.getpid());m=marshal.dumps(x)
+   with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),"wb") as f:f.write(zlib.crc32(m).to_bytes(4,"big")+m)
    os.rename(t,p)
   except Exception:pass
 exec(x,{"__name__":"__chop_agent__"})
@@ -890,24 +890,24 @@ class LifecycleTest(OwnAgentsTest):
         self.assertTrue(wait_until(lambda: os.path.exists(cached)))
         self.assertEqual(os.stat(cached).st_mode & 0o777, 0o600)
         source = agent_source()
-        crc = zlib.crc32(source).to_bytes(4, 'big')
-        # A copy behind the right CRC is what runs: this one says so on stderr first.
-        marked = compile(b"import sys; sys.stderr.write('ran from the cache\\n')\n" + source, 'x', 'exec')
+        # A copy behind the right CRC (of the compiled code) is what runs: this one says so on stderr first.
+        marked = marshal.dumps(compile(b"import sys; sys.stderr.write('ran from the cache\\n')\n" + source, 'x', 'exec'))
         with open(cached, 'wb') as f:
-            f.write(crc + marshal.dumps(marked))
+            f.write(zlib.crc32(marked).to_bytes(4, 'big') + marked)
         agent = self.new_agent(key='0123abcd', env=env).start()
         self.assertEqual(agent.ok('ping').keys(), {'time'})
         self.assertTrue(wait_until(lambda: b'ran from the cache' in agent.stderr), agent.stderr)
-        # A copy whose CRC does not match the source is not used, and is replaced.
+        # A copy whose CRC does not match its code is not used, and is replaced.
         with open(cached, 'wb') as f:
-            f.write(b'\0\0\0\0' + marshal.dumps(marked))
+            f.write(b'\0\0\0\0' + marked)
         agent = self.new_agent(key='0123abcd', env=env).start()
         self.assertEqual(agent.ok('ping').keys(), {'time'})
         self.assertNotIn(b'ran from the cache', agent.stderr)
-        def first_four():
+        def intact():
             with open(cached, 'rb') as f:
-                return f.read(4)
-        self.assertTrue(wait_until(lambda: first_four() == crc))
+                data = f.read()
+            return data[:4] == zlib.crc32(data[4:]).to_bytes(4, 'big')
+        self.assertTrue(wait_until(intact))
         # Without a key nothing is kept.
         shutil.rmtree(os.path.join(self.tmp, 'chop'))
         agent = self.new_agent(env=env).start()
@@ -927,7 +927,8 @@ class LifecycleTest(OwnAgentsTest):
 
         def plant(folder_mode, file_mode):
             with open(cached, 'wb') as f:
-                f.write(zlib.crc32(source).to_bytes(4, 'big') + marshal.dumps(marked))
+                code = marshal.dumps(marked)
+                f.write(zlib.crc32(code).to_bytes(4, 'big') + code)
             os.chmod(cached, file_mode)
             os.chmod(folder, folder_mode)
             agent = self.new_agent(key='0123abcd', env=env).start()
@@ -976,6 +977,59 @@ class LifecycleTest(OwnAgentsTest):
         self.assertTrue(wait_until(lambda: b'too old' in agent.stderr), agent.stderr)
         self.assertIn(b'chop: python too old: 2.7', agent.stderr)
         self.assertIn(b'at ' + PY27.encode(), agent.stderr)
+
+
+class PipelinedStartTest(unittest.TestCase):
+    """chop writes its first requests right behind the agent's source, without waiting for the hello.
+
+    The agent's stdout here is a SOCK_SEQPACKET socket: each write the agent makes arrives as one message, so
+    the test sees how the agent grouped its frames into writes."""
+
+    def start(self, *requests):
+        """Starts an agent with `requests` (REQ frames) already waiting behind its source; returns a function
+        that gives the agent's next write as a list of (op, id, payload)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        source = agent_source()
+        proc = subprocess.Popen([sys.executable, '-c', STUB, str(len(source))], stdin=subprocess.PIPE,
+                                stdout=theirs.fileno(), stderr=subprocess.DEVNULL)
+        theirs.close()
+        proc.stdin.write(source + b''.join(requests))
+        proc.stdin.flush()
+        ours.settimeout(TIMEOUT)
+
+        def cleanup():
+            proc.stdin.close()
+            proc.wait(TIMEOUT)
+            ours.close()
+        self.addCleanup(cleanup)
+
+        def next_write():
+            message, frames = ours.recv(MAX_FRAME + 9), []
+            while message:
+                length, op, rid = struct.unpack('>IBI', message[:9])
+                frames.append((op, rid, message[9:4 + length]))
+                message = message[4 + length:]
+            return frames
+        return next_write
+
+    def test_hello_and_the_first_answer_leave_in_one_write_in_order(self):
+        ping = frame(REQ, 1, b'{"op": "ping"}')
+        call = frame(REQ, 2, b'{"op": "call", "func": "socket.gethostname"}')
+        next_write = self.start(ping, call)
+        first = next_write()
+        self.assertEqual([(op, rid) for op, rid, _ in first], [(HELLO, 0), (OK, 1)])
+        self.assertEqual(json.loads(first[0][2].decode())['agent'], 1)
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(OK, 2)])
+
+    def test_a_hello_with_no_request_behind_it_goes_alone(self):
+        next_write = self.start()
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(HELLO, 0)])
+
+    def test_a_first_request_that_waits_does_not_hold_the_hello(self):
+        # The command outlives the test (the agent's EOF at cleanup ends it): the hello must still come, alone.
+        sleep = frame(REQ, 1, b'{"op": "run", "cmd": "sleep 30"}')
+        next_write = self.start(sleep)
+        self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(HELLO, 0)])
 
 
 class ShippedCodeTest(unittest.TestCase):

@@ -96,7 +96,8 @@ final class AgentIsolationTests: XCTestCase {
             s = open(sys.argv[1], 'rb').read()
             code = compile(b"import os; open('\(marker)', 'a').write('ran as %d' % os.getuid())\\n" + s, 'x', 'exec')
             os.makedirs(os.path.dirname(sys.argv[2]), 0o700, exist_ok=True)
-            open(sys.argv[2], 'wb').write(zlib.crc32(s).to_bytes(4, 'big') + marshal.dumps(code))
+            m = marshal.dumps(code)
+            open(sys.argv[2], 'wb').write(zlib.crc32(m).to_bytes(4, 'big') + m)
             os.chmod(sys.argv[2], 0o600)
             """
         XCTAssertEqual(try Command.run(["/usr/bin/python3", "-c", plant, source, cache]).status, 0)

@@ -73,6 +73,19 @@ final class BootstrapTests: XCTestCase {
         XCTAssertNotEqual(Bootstrap.newMarker(), Bootstrap.newMarker())
     }
 
+    /// Over ssh the bootstrap is the command line itself (stdin would cost a round trip): one line that every
+    /// login shell reads alike, the stub in base64, and the bootstrap on stdin for a path that needs quoting.
+    func testTheBootstrapAsACommandLineMeansTheSameInEveryShell() throws {
+        let script = try XCTUnwrap(Bootstrap.command(python: nil, marker: "chop-agent-0"))
+        XCTAssertTrue(script.hasPrefix("echo chop-agent-0;"))
+        XCTAssertLessThan(script.utf8.count, 8192)
+        for forbidden: Character in ["\n", "\\", "!", "'", "`"] { XCTAssertFalse(script.contains(forbidden)) }
+        XCTAssertTrue(script.contains(Data(Bootstrap.stub.utf8).base64EncodedString()))
+        XCTAssertEqual(try SSH("web1").command(script: script).last, "exec /bin/sh -c '\(script)'")
+        XCTAssertNotNil(Bootstrap.command(python: "/opt/py/bin/python3", marker: "chop-agent-0"))
+        XCTAssertNil(Bootstrap.command(python: "/opt/it's/python3", marker: "chop-agent-0"))
+    }
+
     func testShellQuoting() {
         XCTAssertEqual(shellQuote("plain-word_1.txt"), "plain-word_1.txt")
         XCTAssertEqual(shellQuote(""), "''")

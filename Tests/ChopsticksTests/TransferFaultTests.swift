@@ -78,4 +78,30 @@ final class TransferFaultTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: mountPoint + "/app.conf", encoding: .utf8), "old content\n")
         XCTAssertEqual(leftovers(in: mountPoint, besides: "app.conf"), [])
     }
+
+    /// A fetch writes each host's file on that host's own queue: one host's disk failing half-way (a 1 MiB tmpfs
+    /// for a 4 MiB file) fails that host alone, with the reason and no partial file, while the others' copies
+    /// arrive whole.
+    func testAFetchWhoseDiskFillsFailsThatHostAloneAndLeavesNoPartialFile() async throws {
+        let folder = try temporaryFolder(self)
+        let mountPoint = folder + "/l1"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        try require(
+            try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
+                ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
+        defer { _ = try? Command.run(["umount", mountPoint]) }
+        try bigFile(folder + "/big", size: 4 << 20)
+        let group = try Group(["l1", "l2", "l3"].map { Tunnel(try Local($0)) })
+        let result = await group.fetch(folder + "/big", to: folder + "/{host}/big")
+        await group.close()
+        let message = result.entries.first { $0.host == "l1" }?.error?.msg ?? "no error"
+        XCTAssertTrue(message.contains("No space left on device"), message)
+        XCTAssertEqual(leftovers(in: mountPoint, besides: ""), [])
+        let expected = try Command.run(["sha1sum", folder + "/big"]).output.prefix(40)
+        XCTAssertEqual(result.successful().map(\.host).sorted(), ["l2", "l3"])
+        for (_, fetched) in result.successful() {
+            XCTAssertEqual(fetched.sha1sum, String(expected))
+            XCTAssertEqual(try Command.run(["sha1sum", fetched.localPath]).output.prefix(40), expected)
+        }
+    }
 }

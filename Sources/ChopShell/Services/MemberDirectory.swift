@@ -8,8 +8,10 @@ enum MemberDirectory {
     /// Adds all or nothing: a duplicate name refuses the whole line, so a typo never half-applies. The
     /// implicit `local` member leaves first, so its name is free and a fleet command cannot reach it.
     /// `shown`: the members as the message names them (default: their names folded).
+    /// `connect: false` leaves the members to connect on first use.
     static func add(
-        _ tunnels: [Tunnel], quietly: Bool = false, shown: String? = nil, in session: isolated Session
+        _ tunnels: [Tunnel], quietly: Bool = false, shown: String? = nil, connect: Bool = true,
+        in session: isolated Session
     ) async throws -> CommandResult {
         if let implicit = session.implicitMember, let member = session.group[implicit] {
             session.implicitMember = nil
@@ -34,7 +36,7 @@ enum MemberDirectory {
         for tunnel in tunnels { try grown.add(tunnel) }
         session.group = grown
         // A dry run touches no host: members are added, and connect when the dry run ends and an operation runs.
-        if !session.settings.dryRun { connectInBackground(tunnels, in: session) }
+        if connect, !session.settings.dryRun { connectInBackground(tunnels, in: session) }
         if !quietly {
             session.io.error(
                 "added \(counted(tunnels.count, "member")): \(shown ?? NodeSet.fold(tunnels.map(\.name)))")
@@ -45,7 +47,7 @@ enum MemberDirectory {
     /// Local members, one per name (`w[1-4]` is four); no name: `local`, or `local2`… when that is taken. For
     /// `add local` and the member an interactive session starts with.
     static func addLocal(
-        _ specs: [String], python: String?, gateway: String? = nil, quietly: Bool = false,
+        _ specs: [String], python: String?, gateway: String? = nil, quietly: Bool = false, connect: Bool = true,
         in session: isolated Session
     ) async throws -> CommandResult {
         var names: [String] = []
@@ -68,7 +70,8 @@ enum MemberDirectory {
         }
         return try await add(
             try session.behindGateways(tunnels, gateways: tunnels.map { _ in gateway }), quietly: quietly,
-            shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")), in: session)
+            shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")), connect: connect,
+            in: session)
     }
 
     /// `base` when no member has that name, else `base2`, `base3`…

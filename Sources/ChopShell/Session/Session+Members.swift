@@ -9,10 +9,12 @@ extension Session {
     /// user's own machine by surprise.
     /// - Parameter announced: say so when it leaves (interactive sessions); a script that adds its hosts
     ///   expects the local member to go, so batch mode leaves it quietly.
-    public func addImplicitLocal(announced: Bool = true) async {
-        guard (try? await MemberDirectory.addLocal(["local"], python: nil, quietly: true, in: self)) != nil else {
-            return
-        }
+    /// - Parameter connectNow: connect it at once (interactive: ready by the first command); a script connects
+    ///   it on first use, so one that adds its hosts first starts no local agent beside their ssh.
+    public func addImplicitLocal(announced: Bool = true, connectNow: Bool = true) async {
+        let added = try? await MemberDirectory.addLocal(
+            ["local"], python: nil, quietly: true, connect: connectNow, in: self)
+        guard added != nil else { return }
         implicitMember = "local"
         implicitLeaveAnnounced = announced
     }

@@ -116,6 +116,7 @@ DEFAULT_CHUNK = 262144
 
 IN_FD, OUT_FD = 0, 1             # main() replaces these with private duplicates
 WRITE_LOCK = threading.Lock()    # held for a whole frame, so frames never interleave
+HELD = []                        # the HELLO frame until it goes out in front of the first answer (hold_hello)
 ACTIVE = {}                      # request id -> Request that has not answered yet
 ACTIVE_LOCK = threading.Lock()
 UPLOADS = {}                     # request id -> Upload; used by the reader thread only
@@ -174,11 +175,29 @@ def send(op, rid, payload=b''):
     header = HEADER.pack(5 + len(payload), op, rid)
     try:
         with WRITE_LOCK:
+            if HELD:   # the hello first, in the same write
+                header = HELD.pop() + header
             if len(payload) <= 65536:   # one write, so the controller wakes once per frame
                 write_all(OUT_FD, header + payload)
             else:
                 write_all(OUT_FD, header)
                 write_all(OUT_FD, payload)
+    except OSError:
+        shutdown(0, 'chop agent: controller went away')
+
+
+def hold_hello(frame):
+    """Keeps the HELLO frame back until the first answer, which it then leads in one write: chop writes its
+    first request right behind the agent, and over a long link one write is one packet. It goes out alone
+    as soon as the reader would wait for input (read_exact) or ends, so a slow first request never holds it."""
+    HELD.append(frame)
+
+
+def send_held():
+    try:
+        with WRITE_LOCK:
+            if HELD:
+                write_all(OUT_FD, HELD.pop())
     except OSError:
         shutdown(0, 'chop agent: controller went away')
 
@@ -195,8 +214,11 @@ def read_exact(n):
     buf = bytearray(n)
     view, got = memoryview(buf), 0
     while got < n:
+        if HELD and not select.select([IN_FD], [], [], 0)[0]:
+            send_held()   # nothing to answer yet: the hello must not wait for the next request
         count = os.readv(IN_FD, [view[got:]])
         if not count:
+            send_held()
             return None
         got += count
     return buf

@@ -138,10 +138,9 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, on_signal)
     signal.signal(signal.SIGALRM, READER.on_alarm)
-    send(HELLO, 0, to_json({'agent': 1, 'python': sys.version.split()[0],
-                            'executable': sys.executable or '', 'pid': os.getpid(),
-                            'hostname': os.uname().nodename,
-                            'facts': [name for name, _ in FACTS]}))
+    hello = to_json({'agent': 1, 'python': sys.version.split()[0], 'executable': sys.executable or '',
+                     'pid': os.getpid(), 'hostname': os.uname().nodename, 'facts': [name for name, _ in FACTS]})
+    hold_hello(HEADER.pack(5 + len(hello), HELLO, 0) + hello)
     reader_loop()
 
 

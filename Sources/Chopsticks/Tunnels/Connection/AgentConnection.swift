@@ -14,6 +14,8 @@ actor AgentConnection {
     private struct Pending {
         let promise: EventLoopPromise<ByteBuffer>
         let onData: (@Sendable (ByteBuffer) throws -> Void)?
+        /// Waited for after each DATA frame before the next frame is read (see `request`).
+        let paced: (@Sendable () async -> Void)?
     }
 
     /// The tunnel's child here, or a leaf's route through its gateway (`LeafRoute`).
@@ -104,9 +106,12 @@ actor AgentConnection {
             return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped).0
         }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
-        let launch = await kind.launch(script: Bootstrap.reader, sudoPassword: password != nil)
         let marker = Bootstrap.newMarker()
-        let line = Bootstrap.line(python: await kind.interpreter(), marker: marker)
+        let python = await kind.interpreter()
+        // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more.
+        let inline = (kind as? SSH).flatMap { $0.sudo ? nil : Bootstrap.command(python: python, marker: marker) }
+        let launch = await kind.launch(script: inline ?? Bootstrap.reader, sudoPassword: password != nil)
+        let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(launch.argv)
@@ -190,7 +195,7 @@ actor AgentConnection {
                     try await channel.executeThenClose { inbound, outbound in
                         self.attach(outbound)
                         attached.succeed()
-                        for try await frame in inbound { self.receive(frame) }
+                        for try await frame in inbound { await self.receive(frame)?() }
                     }
                     await self.lost(nil)
                 } catch {
@@ -203,7 +208,7 @@ actor AgentConnection {
             attached.succeed()
             stderrDone = Task { await route.ended() }
             reader = Task {
-                for await frame in route.frames { self.receive(frame) }
+                for await frame in route.frames { await self.receive(frame)?() }
                 await self.lost(route.ending)
             }
         }
@@ -228,8 +233,10 @@ actor AgentConnection {
                 guard let writer else { throw lostReason ?? ErrorResult("tunnel closed", kind: .connection) }
                 switch transport {
                 case .pipe(_, _, let bootstrap):
-                    // The bootstrap line for the shell `Bootstrap.reader` started, then the agent for its Python.
-                    try await writer.write(contentsOf: [.raw(bootstrap), .raw(Bootstrap.agentBuffer)])
+                    // The bootstrap line for the shell `Bootstrap.reader` started (none when it was the command),
+                    // then the agent for its Python.
+                    let lead: [Outgoing] = bootstrap.readableBytes > 0 ? [.raw(bootstrap)] : []
+                    try await writer.write(contentsOf: lead + [.raw(Bootstrap.agentBuffer)])
                 case .route(_, _, let open):
                     try await open()
                 }
@@ -308,9 +315,11 @@ actor AgentConnection {
     /// With `timeout` (the one the agent was given), the host is ended from this side when no answer came
     /// `deadlineGrace` seconds after it: a hostile or stuck agent cannot run past it.
     /// `ended` hears when the request's answer (or failure) arrives, for a `body` that waits on the agent's DATA.
+    /// `paced` is waited for after each DATA frame before this connection reads on: a fetch whose disk is behind
+    /// holds up its own host, not the threads `onData` runs on.
     func request<Reply: Decodable>(
         _ op: String, _ params: [String: JSONValue] = [:], reply: Reply.Type,
-        onData: (@Sendable (ByteBuffer) throws -> Void)? = nil,
+        onData: (@Sendable (ByteBuffer) throws -> Void)? = nil, paced: (@Sendable () async -> Void)? = nil,
         body: (@Sendable (UInt32, AgentConnection) async throws -> Void)? = nil, timeout: Double? = nil,
         ended: (@Sendable () -> Void)? = nil
     ) async throws -> Reply {
@@ -320,7 +329,7 @@ actor AgentConnection {
         nextID = nextID == UInt32.max ? 1 : nextID + 1
         let promise = eventLoop.makePromise(of: ByteBuffer.self)
         if let ended { promise.futureResult.whenComplete { _ in ended() } }
-        pending[id] = Pending(promise: promise, onData: onData)
+        pending[id] = Pending(promise: promise, onData: onData, paced: paced)
         var object = params
         object["op"] = .string(op)
         let payload = JSONWriter(nonFinite: .token).bytes(.object(object))
@@ -405,8 +414,9 @@ actor AgentConnection {
         pending.removeValue(forKey: id)?.promise.fail(error)
     }
 
-    private func receive(_ frame: Frame) {
-        guard !broken else { return }
+    /// Routes one frame; for a DATA frame, what to wait for before reading the next (`request`'s `paced`).
+    private func receive(_ frame: Frame) -> (@Sendable () async -> Void)? {
+        guard !broken else { return nil }
         switch frame.op {
         case .hello:
             helloArrived = true
@@ -433,15 +443,16 @@ actor AgentConnection {
                     Reply.Failure.self, try JSONValue.parse(frame.payload.readableBytesView), op: "a request (ERR)")
             } catch {
                 fail(frame.id, ErrorResult(error))
-                return
+                return nil
             }
             let kind: ErrorResult.Kind = failure.type == "Cancelled" ? .interrupted : .remote
             let text = failure.msg.isEmpty ? failure.type : "\(failure.type): \(failure.msg)"
             fail(frame.id, ErrorResult(text, kind: kind, type: failure.type, traceback: failure.tb))
         case .data:
-            guard let entry = pending[frame.id] else { return }
+            guard let entry = pending[frame.id] else { return nil }
             do {
                 try entry.onData?(frame.payload)
+                return entry.paced
             } catch {
                 fail(frame.id, ErrorResult(error))
                 Task { try? await self.transmit(.frame(Frame(op: .cancel, id: frame.id))) }
@@ -455,6 +466,7 @@ actor AgentConnection {
             // Only the controller sends these: a host that does is broken or hostile.
             breakOff("protocol error: unexpected frame op \(frame.op) from host")
         }
+        return nil
     }
 
     /// Ends the connection for a protocol violation, once; frames still arriving are ignored meanwhile.
@@ -565,8 +577,11 @@ actor AgentConnection {
         for (_, entry) in pending { entry.promise.fail(lostReason!) }
         pending.removeAll()
         // The child is gone, so its stdout has ended: the frame reader finishes; cancelling it covers a
-        // descendant that still holds the pipe open.
+        // descendant that still holds the pipe open. So does an ssh master (ControlMaster) that was handed the
+        // pipes: it keeps them until the far side confirms the channel's close, a round trip that a hang-up
+        // does not wait for (what the agent still writes to stderr is not needed then).
         reader?.cancel()
+        if hangUp { stderrDone?.cancel() }
         await reader?.value
         await stderrDone?.value
     }

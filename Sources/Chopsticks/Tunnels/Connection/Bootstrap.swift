@@ -70,8 +70,10 @@ public enum Bootstrap {
     /// then goes back to the folder the shell started in (`CHOP_DIR`) for the user's commands.
     ///
     /// Given a key (`agentKey`), it keeps the compiled agent in `~/.cache/chop/agent-KEY.TAG` (mode 0600, a
-    /// CRC-32 of the source first) and runs that instead of compiling the source again: compiling the agent
-    /// is most of its start-up, paid by every host on every connect. A stale or damaged copy is not used.
+    /// CRC-32 of the compiled code first) and runs that instead of compiling the source again: compiling the
+    /// agent is most of its start-up, paid by every host on every connect. The copy is loaded before the source
+    /// is read, so a Python started by the command line (`command`) has it ready when the agent's bytes arrive;
+    /// a stale copy has another name (the key is the source's), a damaged one fails its CRC and is not used.
     /// The folder comes from the password database for the effective user when sudo started it (never a
     /// `$HOME` sudo kept), and a copy is used only when it and every folder above it up to that home belong to
     /// the effective user or root and are writable by no one else (like sshd's StrictModes): otherwise anyone
@@ -83,15 +85,10 @@ public enum Bootstrap {
         "sys.path[:]=[q for q in sys.path if os.path.isabs(q)]",
         "try:os.chdir(os.environ.pop(\"CHOP_DIR\",\".\"))",
         "except Exception:pass",
-        "n=int(sys.argv[1]);s=b\"\"",
-        "while len(s)<n:",
-        " c=os.read(0,n-len(s))",
-        " if not c:sys.exit(3)",
-        " s+=c",
-        "x=None",
+        "n=int(sys.argv[1]);x=None",
         "if len(sys.argv)>2:",
         " import marshal,pwd,zlib",
-        " h=zlib.crc32(s).to_bytes(4,\"big\");u=os.geteuid();e=pwd.getpwuid(u).pw_dir",
+        " u=os.geteuid();e=pwd.getpwuid(u).pw_dir",
         " if \"SUDO_USER\" in os.environ or u!=os.getuid():d=os.path.join(e,\".cache\")",
         " else:d=os.environ.get(\"XDG_CACHE_HOME\") or os.path.expanduser(\"~/.cache\");e=os.path.expanduser(\"~\")",
         " d=os.path.join(d,\"chop\");p=os.path.join(d,\"agent-%s.%s\"%(sys.argv[2],sys.implementation.cache_tag))",
@@ -103,15 +100,20 @@ public enum Bootstrap {
         "   if q==e or q==os.path.dirname(q):break",
         "   q=os.path.dirname(q)",
         "  with open(p,\"rb\") as f:b=f.read()",
-        "  if b[:4]==h:x=marshal.loads(b[4:])",
+        "  if b[:4]==zlib.crc32(b[4:]).to_bytes(4,\"big\"):x=marshal.loads(b[4:])",
         " except Exception:pass",
+        "s=b\"\"",
+        "while len(s)<n:",
+        " c=os.read(0,n-len(s))",
+        " if not c:sys.exit(3)",
+        " s+=c",
         "if x is None:",
         " x=compile(s,\"chop_agent.py\",\"exec\")",
         " if len(sys.argv)>2:",
         "  try:",
-        "   os.makedirs(d,448,exist_ok=True);t=\"%s.%d\"%(p,os.getpid())",
+        "   os.makedirs(d,448,exist_ok=True);t=\"%s.%d\"%(p,os.getpid());m=marshal.dumps(x)",
         "   with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),\"wb\") as f:"
-            + "f.write(h+marshal.dumps(x))",
+            + "f.write(zlib.crc32(m).to_bytes(4,\"big\")+m)",
         "   os.rename(t,p)",
         "  except Exception:pass",
         "exec(x,{\"__name__\":\"__chop_agent__\"})",
@@ -141,16 +143,38 @@ public enum Bootstrap {
             + candidateLoop(search, glob: python == nil ? candidateGlob : nil, launch: launch) + "\n"
     }
 
+    /// The bootstrap as the far shell's command line instead of stdin's first line, for ssh: sshd opens a
+    /// session's window only once its command runs, so what chop writes to stdin leaves a round trip after the
+    /// command. From the command line, Python starts and loads its compiled agent while the agent's bytes and
+    /// the first request are on their way. The stub goes as base64 in argv (a Python one-liner decodes it), so the
+    /// line has no quote, backslash or `!` and means the same to every login shell (see `reader`); nil when it
+    /// would have one (an interpreter path that needs quoting): then the bootstrap goes on stdin.
+    public static func command(python: String?, marker: String) -> String? {
+        let encoded = Data(stub.utf8).base64EncodedString()
+        let launch =
+            "-E -s -c \"import sys,binascii;exec(binascii.a2b_base64(sys.argv.pop(1)))\" \(encoded) "
+            + "\(agentSource.count) \(agentKey)"
+        let search = python.map { [$0] } ?? candidates
+        let script =
+            "echo \(marker); CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
+            + candidateLoop(
+                search, glob: python == nil ? candidateGlob : nil, launch: launch, quote: { "\"\($0)\"" })
+        return script.contains(where: { "'\\!\n`".contains($0) }) ? nil : script
+    }
+
     /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on
     /// PATH or at its absolute path, and executable (`command -v` alone accepts any absolute path), whose start does not exit with `tooOldStatus`, and exits with its status;
     /// 127 and a marker on stderr when none is left. Shared by the bootstrap and by `LocalInterpreter`'s
     /// one-time search, so both follow the same rules. Every word is quoted, in the message too.
-    static func candidateLoop(_ list: [String], glob: String? = nil, launch arguments: String) -> String {
+    /// `quote` quotes the message (`command` needs double quotes).
+    static func candidateLoop(
+        _ list: [String], glob: String? = nil, launch arguments: String, quote: (String) -> String = shellQuote
+    ) -> String {
         let tried = "\(noPythonMarker) (tried: \((list + (glob.map { [$0] } ?? [])).joined(separator: " ")))"
         return "for p in \(list.map(shellQuote).joined(separator: " "))\(glob.map { " " + $0 } ?? ""); do "
             + "if q=$(command -v \"$p\" 2>/dev/null) && [ -x \"$q\" ]; then \"$p\" \(arguments); s=$?; "
             + "[ $s -eq \(tooOldStatus) ] || exit $s; fi; "
-            + "done; echo \(shellQuote(tried)) >&2; exit \(noPythonStatus)"
+            + "done; echo \(quote(tried)) >&2; exit \(noPythonStatus)"
     }
 }
 

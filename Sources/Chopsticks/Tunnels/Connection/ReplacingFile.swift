@@ -10,7 +10,7 @@ import Foundation
 /// included) rather than following it. `folderMayBeLink: false` refuses a folder that is itself a symlink
 /// (`./fetched/HOST`, which chop names, not the user).
 public final class ReplacingFile: @unchecked Sendable {
-    // @unchecked: the descriptors are only used by one owner at a time (FetchSink holds its lock).
+    // @unchecked: the descriptors are only used by one owner at a time (FetchSink uses it on its queue only).
     /// The target path, as given.
     public let path: String
     private let name: String
@@ -54,18 +54,25 @@ public final class ReplacingFile: @unchecked Sendable {
 
     /// Appends `bytes`, all of them.
     public func write(_ bytes: Data) throws(ErrorResult) {
-        var failure: CInt = 0
+        var failure: ErrorResult?
         bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(file, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
+            do { try write(buffer) } catch { failure = ErrorResult(error) }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Appends the bytes `buffer` points at, all of them (a fetch writes from the buffer it read into).
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(ErrorResult) {
+        var failure: CInt = 0
+        var offset = 0
+        while offset < buffer.count {
+            let written = Foundation.write(file, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
             }
+            offset += written
         }
         if failure != 0 {
             throw ErrorResult("cannot write local file \(path): \(String(cString: strerror(failure)))", kind: .local)

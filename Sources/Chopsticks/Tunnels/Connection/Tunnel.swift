@@ -483,18 +483,18 @@ public actor Tunnel {
             let reply = try await perform { connection in
                 try await connection.request(
                     "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
-                    reply: Reply.Transfer.self, onData: { try sink.write($0) })
+                    reply: Reply.Transfer.self, onData: { try sink.write($0) }, paced: { await sink.drained() })
             }
-            let (size, sha1) = sink.received()
+            let (size, sha1) = try await sink.received()
             guard reply.sha1sum == sha1, reply.size == size else {
                 throw ErrorResult(
                     "checksum mismatch: received \(size) bytes with sha1 \(sha1), host sent \(reply.size) with "
                         + reply.sha1sum, kind: .protocol)
             }
-            try sink.finish(remoteMode: reply.mode)
+            try await sink.finish(remoteMode: reply.mode)
             return FetchResult(localPath: sink.path, remotePath: reply.remotePath, size: size, sha1sum: sha1)
         } catch {
-            sink.discard()
+            await sink.discard()
             throw error
         }
     }

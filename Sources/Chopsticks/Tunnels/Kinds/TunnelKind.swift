@@ -15,7 +15,8 @@ public protocol TunnelKind: GroupMember {
     func interpreter() async -> String?
     /// argv of the local child that runs `script` (one line of POSIX `sh`) on the far side. For the agent it is
     /// `Bootstrap.reader`, which reads the bootstrap from the child's stdin: what a kind passes through (a login
-    /// shell, an engine) only ever sees that one line.
+    /// shell, an engine) only ever sees that one line. SSH without sudo gets the bootstrap itself
+    /// (`Bootstrap.command`): stdin would cost it a round trip.
     func command(script: String) -> [String]
     /// argv for a kind that goes through sudo, once the user gave a password: sudo reads it on stdin after
     /// its prompt (see `SudoLaunch`). Kinds without sudo ignore `sudoPassword`.

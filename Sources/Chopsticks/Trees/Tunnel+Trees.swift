@@ -32,11 +32,7 @@ extension Tunnel {
         }
         let collector = TreeCompare()
         do {
-            var params: [String: JSONValue] = [
-                "path": .string(remoteRoot), "delete": .bool(options.delete), "checksum": .bool(options.checksum),
-                "dry_run": .bool(options.dryRun), "force": .bool(options.everyFile),
-            ]
-            if options.dryRun { params["force"] = false }
+            let params = Self.treePutParams(remoteRoot, options)
             let reply = try await perform { connection in
                 try await connection.request(
                     "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
@@ -56,18 +52,33 @@ extension Tunnel {
                     }, ended: { collector.end() })
             }
             await feed.leave(consumer)
-            var result = collector.result(root: reply.root)
-            result.fileCount = reply.files
-            result.byteCount = reply.bytes
-            result.unchanged = reply.unchanged ?? 0
-            result.dryRun = options.dryRun
-            result.skipped = tree.skipped
-            Self.addFailures(reply, to: &result)
-            return result
+            return Self.treeResult(reply, from: collector, tree: tree, options: options)
         } catch {
             await feed.leave(consumer)
             throw error
         }
+    }
+
+    /// tree_put's parameters for `options` (a dry run forces nothing), for a host direct or behind a gateway.
+    static func treePutParams(_ remoteRoot: String, _ options: TreeOptions) -> [String: JSONValue] {
+        [
+            "path": .string(remoteRoot), "delete": .bool(options.delete), "checksum": .bool(options.checksum),
+            "dry_run": .bool(options.dryRun), "force": .bool(options.everyFile && !options.dryRun),
+        ]
+    }
+
+    /// A host's result: the changes `collector` heard, with the counts and failures of the agent's reply.
+    static func treeResult(
+        _ reply: Reply.Tree, from collector: TreeCompare, tree: LocalTree, options: TreeOptions
+    ) -> TreeResult {
+        var result = collector.result(root: reply.root)
+        result.fileCount = reply.files
+        result.byteCount = reply.bytes
+        result.unchanged = reply.unchanged ?? 0
+        result.dryRun = options.dryRun
+        result.skipped = tree.skipped
+        addFailures(reply, to: &result)
+        return result
     }
 
     static func addFailures(_ reply: Reply.Tree, to result: inout TreeResult) {

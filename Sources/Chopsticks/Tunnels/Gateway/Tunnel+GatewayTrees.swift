@@ -12,10 +12,7 @@ extension Tunnel {
         consumer: Int
     ) async throws -> TreeResult {
         let collector = TreeCompare()
-        let params: [String: JSONValue] = [
-            "path": .string(remoteRoot), "delete": .bool(options.delete), "checksum": .bool(options.checksum),
-            "dry_run": .bool(options.dryRun), "force": .bool(options.everyFile && !options.dryRun),
-        ]
+        let params = Self.treePutParams(remoteRoot, options)
         do {
             let reply = try await perform { connection in
                 try await connection.request(
@@ -52,14 +49,7 @@ extension Tunnel {
                     }, ended: { collector.end() })
             }
             await feed.leave(consumer)
-            var result = collector.result(root: reply.root)
-            result.fileCount = reply.files
-            result.byteCount = reply.bytes
-            result.unchanged = reply.unchanged ?? 0
-            result.dryRun = options.dryRun
-            result.skipped = tree.skipped
-            Self.addFailures(reply, to: &result)
-            return result
+            return Self.treeResult(reply, from: collector, tree: tree, options: options)
         } catch {
             await feed.leave(consumer)
             throw error

@@ -103,7 +103,9 @@ actor TreeFeed {
                 release(key, entry)
                 return entry.piece
             }
-            if settledHosts.count == expected && heldBytes < budget && readNext() { continue }
+            if settledHosts.count == expected && heldBytes < budget && held.count < Self.maxPieces && readNext() {
+                continue
+            }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { waiting.append($0) }
             } onCancel: {
@@ -229,6 +231,9 @@ actor TreeFeed {
 
     /// What holding a piece costs beside its bytes (its buffer, its entry in `held`), for the budget.
     static let pieceOverhead = 256
+    /// At most this many pieces are held, whatever their size: the hosts of a wave of a tree of small files may
+    /// drift this many files apart, not the whole tree (memory flat in the number of files).
+    static let maxPieces = 4096
 
     private func wakeAll() {
         let woken = waiting

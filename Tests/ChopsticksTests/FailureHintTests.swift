@@ -17,7 +17,9 @@ final class FailureHintTests: XCTestCase {
             ($0 as? String).flatMap { $0.hasSuffix(".swift") ? $0 : nil }
         }
         XCTAssertGreaterThan(files.count, 20, Self.sources.path)
-        let words = CommandRegistry.commandNames.flatMap { ["'\($0)'", "'\($0) "] } + [" --sudo\"", "without --sudo"]
+        let words =
+            CommandRegistry.commandNames.flatMap { ["'\($0)'", "'\($0) "] }
+            + [" --sudo\"", "without --sudo", "set --", "or --python"]
         var found: [String] = []
         for file in files {
             let text = try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8)
@@ -71,6 +73,11 @@ final class FailureHintTests: XCTestCase {
                 SudoLaunch.notFoundMarker, .connection,
                 "unreachable: sudo not found on h (neither on the login PATH nor in /usr/bin, /bin, /usr/local/bin, "
                     + "/usr/sbin): install it there, or add the host without --sudo"
+            ),
+            (
+                "chop: no usable python (tried: python3)", .connection,
+                "unreachable: no Python 3.6+ found on h; install Python 3.6+ there, or name one with add's --python "
+                    + "or 'set python'"
             ),
         ]
         for sample in cases {

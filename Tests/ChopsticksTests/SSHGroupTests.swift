@@ -22,7 +22,7 @@ final class SSHGroupTests: XCTestCase {
         XCTAssertEqual(result[4].error?.kind, .hostKeyChanged)
         XCTAssertEqual(stateCase(group.tunnels[4].state), "keyChanged")
         XCTAssertTrue(group.tunnels[4].stderr.lines.contains { $0.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") })
-        XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython; install python3 or set --python")
+        XCTAssertEqual(result[5].error?.msg, "no Python 3.6+ found on nopython")
         XCTAssertEqual(result[5].error?.cause, .noPython)
         XCTAssertEqual(result[6].error?.msg, "permission denied (publickey)")
         XCTAssertThrowsError(try result.raiseFailures()) { error in

@@ -20,6 +20,7 @@ enum FailureHint {
         case (_, .loginShellRefused?): return "; 'log \(host)' shows what it printed"
         case (_, .doasNeedsPassword?), (_, .doasRefused?), (_, .suNeedsPassword?): return ", or 'set sudo-tool sudo'"
         case (_, .sudoNotFound?): return ", or add the host without --sudo"
+        case (_, .noPython?): return "; install Python 3.6+ there, or name one with add's --python or 'set python'"
         default: return nil
         }
     }

@@ -63,7 +63,9 @@ enum FailureText {
         if kind is SSH, loginText != nil, droppedBeforeAuthentication(lower) {
             return ErrorResult(text, kind: .connection, cause: .droppedBeforeAuthentication)
         }
-        let noPython = stderr.contains(Bootstrap.noPythonMarker) || stderr.contains(Bootstrap.tooOldMarker)
+        let noPython =
+            stderr.contains(Bootstrap.noPythonMarker) || stderr.contains(Bootstrap.tooOldMarker)
+            || silentNoPython(stderr: stderr, exit: exit)
         return ErrorResult(text, kind: .connection, cause: noPython && loginText == nil ? .noPython : nil)
     }
 
@@ -99,6 +101,12 @@ enum FailureText {
         return line.trimmingCharacters(in: .whitespaces)
     }
 
+    /// The bootstrap's own exit status says "no Python" too: an engine that relays stderr (podman's attach) can
+    /// end before the marker line arrives, and then the status is all there is.
+    private static func silentNoPython(stderr: String, exit: String?) -> Bool {
+        stderr.allSatisfy(\.isWhitespace) && exit == describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
+    }
+
     /// A connect that took longer than `seconds`: ssh's own timeout and the wait for the agent's hello say it alike.
     static func timedOut(after seconds: Int) -> String { "timed out after \(seconds) s" }
 
@@ -109,16 +117,12 @@ enum FailureText {
             $0.components(separatedBy: Bootstrap.tooOldMarker).last?.trimmingCharacters(in: .whitespaces) ?? "?"
         }
         if let python = kind.python, let found = tooOld.first {
-            return "Python \(found) is too old; chop needs Python 3.6+ (set --python to another than \(python))"
+            return "Python \(found) is too old (chop needs Python 3.6+)"
         }
-        // The bootstrap's own exit status says it too: an engine that relays stderr (podman's attach) can end
-        // before the marker line arrives, and then the status is all there is.
-        let silentNoPython =
-            stderr.allSatisfy(\.isWhitespace) && exit == describeWaitStatus(CInt(Bootstrap.noPythonStatus) << 8)
-        if stderr.contains(Bootstrap.noPythonMarker) || silentNoPython {
-            if let python = kind.python { return "\(python) not found on \(host); install it or set --python" }
+        if stderr.contains(Bootstrap.noPythonMarker) || silentNoPython(stderr: stderr, exit: exit) {
+            if let python = kind.python { return "\(python) not found on \(host)" }
             let only = tooOld.isEmpty ? "" : " (found only Python \(tooOld.joined(separator: ", ")))"
-            return "no Python 3.6+ found on \(host)\(only); install python3 or set --python"
+            return "no Python 3.6+ found on \(host)\(only)"
         }
         if let range = stderr.range(of: "Permission denied (") {
             let tail = stderr[range.lowerBound...].prefix(while: { $0 != "\n" })

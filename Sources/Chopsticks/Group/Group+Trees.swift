@@ -8,13 +8,10 @@ extension Group {
         async -> GroupResult<TreeResult>
     {
         preconnect()
-        let plan: TreePlan
-        do {
-            plan = try await TreePlan.prepare(localPath, remotePath, options: options, hosts: names, fanout: fanout)
-        } catch {
-            return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
-        }
-        return await each { try await plan.put(on: $0) }
+        return await each(
+            preparing: {
+                try await TreePlan.prepare(localPath, remotePath, options: options, hosts: names, fanout: fanout)
+            }, { plan, tunnel in try await plan.put(on: tunnel) })
     }
 
     /// Starts opening the tunnels of the first `fanout` members (those an operation starts with) in the

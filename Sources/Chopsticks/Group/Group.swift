@@ -185,13 +185,24 @@ public struct Group: Sendable {
     /// With no `mode`, the local file's permission bits as the umask allows them (`LocalFile.copyMode`).
     public func put(_ localPath: String, _ remotePath: String? = nil, mode: Int? = nil) async -> GroupResult<PutResult>
     {
-        let plan: PutPlan
+        await each(
+            preparing: {
+                try await PutPlan.prepare(localPath, remotePath, mode: mode, hosts: names, fanout: fanout)
+            }, { plan, tunnel in try await plan.put(on: tunnel) })
+    }
+
+    /// `body` on every host with what `prepare` made once for them all (a plan: a file read once, a tree
+    /// listed once); when the preparation fails, its error is every host's result and no host is touched.
+    func each<Plan: Sendable, Value: OperationValue>(
+        preparing prepare: () async throws -> Plan, _ body: @escaping @Sendable (Plan, Tunnel) async throws -> Value
+    ) async -> GroupResult<Value> {
+        let plan: Plan
         do {
-            plan = try await PutPlan.prepare(localPath, remotePath, mode: mode, hosts: names, fanout: fanout)
+            plan = try await prepare()
         } catch {
             return GroupResult(names.map { GroupResult.Entry(host: $0, result: .failure(ErrorResult(error))) })
         }
-        return await each { try await plan.put(on: $0) }
+        return await each { try await body(plan, $0) }
     }
 
     /// Fetches `remotePath` from every host. `localTemplate` names each host's file with `{host}`

@@ -171,17 +171,12 @@ public final class LocalTree: Sendable {
             guard !batch.isEmpty else { return }
             let frame = [UInt8(ascii: "M")] + json.bytes(.array(batch))
             batch.removeAll(keepingCapacity: true)
-            var done = 0
-            while done < frame.count {
-                let count = frame.withUnsafeBytes { write(fd, $0.baseAddress! + done, frame.count - done) }
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else {
-                    throw ErrorResult(
-                        "cannot write the tree's listing in \(NSTemporaryDirectory()): "
-                            + "\(String(cString: strerror(count < 0 ? errno : ENOSPC))) (set TMPDIR to a folder with room)",
-                        kind: .local)
-                }
-                done += count
+            let failure = frame.withUnsafeBytes { writeAll(fd, $0) }
+            guard failure == 0 else {
+                throw ErrorResult(
+                    "cannot write the tree's listing in \(NSTemporaryDirectory()): "
+                        + "\(String(cString: strerror(failure))) (set TMPDIR to a folder with room)",
+                    kind: .local)
             }
             frames.append((offset, frame.count))
             offset += frame.count

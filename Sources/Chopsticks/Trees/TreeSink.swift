@@ -193,19 +193,7 @@ final class TreeSink: @unchecked Sendable {
 
     private func write(_ bytes: ByteBufferView) {
         guard var file = current else { return }
-        var failure: CInt = 0
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let count = Foundation.write(file.fd, raw.baseAddress! + offset, raw.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += count
-            }
-        }
+        let failure = bytes.withUnsafeBytes { writeAll(file.fd, $0) }
         if failure != 0 {
             abandon()
             return result.addFailure(

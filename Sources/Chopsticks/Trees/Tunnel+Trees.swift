@@ -30,9 +30,28 @@ extension Tunnel {
             return try await putTree(
                 through: leaf, tree, to: remoteRoot, options: options, feed: feed, consumer: consumer)
         }
+        return try await treePut(tree, to: remoteRoot, options: options, feed: feed, consumer: consumer) {
+            wanted, collector, id, connection in
+            await feed.register(consumer, wanted: wanted)
+            for index in wanted {
+                try await Self.sendFile(index, from: feed, as: consumer, id: id, on: connection)
+                    .map { collector.sent($0) }
+            }
+            await feed.leave(consumer)
+            try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
+        }
+    }
+
+    /// tree_put on this host, direct or through a gateway: sends the listing (the tree's M frames, then Z),
+    /// hears the host's change list, then lets `send` deliver the files it wants (and end the request's data);
+    /// returns the host's result. The consumer leaves the feed however this ends.
+    func treePut(
+        _ tree: LocalTree, to remoteRoot: String, options: TreeOptions, feed: TreeFeed, consumer: Int,
+        send: @escaping @Sendable (TreeBits, TreeCompare, UInt32, AgentConnection) async throws -> Void
+    ) async throws -> TreeResult {
         let collector = TreeCompare()
+        let params = Self.treePutParams(remoteRoot, options)
         do {
-            let params = Self.treePutParams(remoteRoot, options)
             let reply = try await perform { connection in
                 try await connection.request(
                     "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
@@ -41,14 +60,7 @@ extension Tunnel {
                             try await connection.sendData(id, .data, try tree.frame(frame))
                         }
                         try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
-                        let wanted = await collector.compared() ?? TreeBits()
-                        await feed.register(consumer, wanted: wanted)
-                        for index in wanted {
-                            try await Self.sendFile(index, from: feed, as: consumer, id: id, on: connection)
-                                .map { collector.sent($0) }
-                        }
-                        await feed.leave(consumer)
-                        try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
+                        try await send(await collector.compared() ?? TreeBits(), collector, id, connection)
                     }, ended: { collector.end() })
             }
             await feed.leave(consumer)

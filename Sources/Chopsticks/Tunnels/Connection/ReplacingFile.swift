@@ -63,17 +63,7 @@ public final class ReplacingFile: @unchecked Sendable {
 
     /// Appends the bytes `buffer` points at, all of them (a fetch writes from the buffer it read into).
     public func write(_ buffer: UnsafeRawBufferPointer) throws(ErrorResult) {
-        var failure: CInt = 0
-        var offset = 0
-        while offset < buffer.count {
-            let written = Foundation.write(file, buffer.baseAddress! + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
-            }
-            offset += written
-        }
+        let failure = writeAll(file, buffer)
         if failure != 0 {
             throw ErrorResult("cannot write local file \(path): \(String(cString: strerror(failure)))", kind: .local)
         }

@@ -433,6 +433,11 @@ public actor Tunnel {
         return try await put(from: source, as: await source.join(), remotePath, mode: mode)
     }
 
+    /// The agent's put parameters, for a host direct or behind a gateway.
+    static func putParams(_ remotePath: String?, mode: Int, size: Int) -> [String: JSONValue] {
+        ["path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)), "size": .int(Int64(size))]
+    }
+
     /// Sends `source` as `consumer` (joined before any chunk was read); leaves the source however it ends.
     func put(from source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int?) async throws
         -> PutResult
@@ -444,11 +449,7 @@ public actor Tunnel {
         do {
             let reply = try await perform { connection in
                 try await connection.request(
-                    "put",
-                    [
-                        "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
-                        "size": .int(Int64(source.size)),
-                    ], reply: Reply.Transfer.self,
+                    "put", Self.putParams(remotePath, mode: mode, size: source.size), reply: Reply.Transfer.self,
                     body: { id, connection in
                         var sent = 0
                         while let chunk = try await source.next(for: consumer) {

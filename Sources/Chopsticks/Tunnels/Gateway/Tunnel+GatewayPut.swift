@@ -17,11 +17,7 @@ extension Tunnel {
         do {
             let reply = try await perform { connection in
                 try await connection.request(
-                    "put",
-                    [
-                        "path": remotePath.map(JSONValue.string) ?? .null, "mode": .int(Int64(mode)),
-                        "size": .int(Int64(staged.size)),
-                    ], reply: Reply.Transfer.self,
+                    "put", Self.putParams(remotePath, mode: mode, size: staged.size), reply: Reply.Transfer.self,
                     body: { id, connection in
                         guard let route = connection.route else { return }
                         let feed: [String: JSONValue] = [

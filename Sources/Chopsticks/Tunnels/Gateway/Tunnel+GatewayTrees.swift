@@ -11,48 +11,31 @@ extension Tunnel {
         through leaf: GatewayLeaf, _ tree: LocalTree, to remoteRoot: String, options: TreeOptions, feed: TreeFeed,
         consumer: Int
     ) async throws -> TreeResult {
-        let collector = TreeCompare()
-        let params = Self.treePutParams(remoteRoot, options)
-        do {
-            let reply = try await perform { connection in
-                try await connection.request(
-                    "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
-                    body: { id, connection in
-                        guard let route = connection.route else { throw CancellationError() }
-                        for frame in 0..<tree.frameCount {
-                            try await connection.sendData(id, .data, try tree.frame(frame))
-                        }
-                        try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
-                        let compared = await collector.compared() ?? TreeBits()
-                        let wanted = Array(compared)
-                        let key = GatewayTreeStaging.Key(
-                            feed: ObjectIdentifier(feed), gateway: ObjectIdentifier(route.gateway))
-                        let staging = GatewayTreeStaging.shared
-                        let mine = await staging.claim(key, wanted: wanted)
-                        do {
-                            await feed.register(consumer, wanted: TreeBits(mine))
-                            try await Self.stage(mine, of: feed, as: consumer, key: key, on: route.gateway)
-                            await feed.leave(consumer)
-                            let staged = await staging.results(key, wanted: wanted)
-                            try await Self.feed(
-                                wanted, staged: staged, id: id, leaf: connection, route: route, collector: collector)
-                            try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
-                        } catch {
-                            // Leaves waiting for the files this one claimed go on without them.
-                            for index in mine {
-                                await staging.staged(key, index, .failed("not staged on the gateway: \(error)"))
-                            }
-                            await staging.release(key, on: route.gateway)
-                            throw error
-                        }
-                        await staging.release(key, on: route.gateway)
-                    }, ended: { collector.end() })
+        try await treePut(tree, to: remoteRoot, options: options, feed: feed, consumer: consumer) {
+            compared, collector, id, connection in
+            guard let route = connection.route else { throw CancellationError() }
+            let wanted = Array(compared)
+            let key = GatewayTreeStaging.Key(
+                feed: ObjectIdentifier(feed), gateway: ObjectIdentifier(route.gateway))
+            let staging = GatewayTreeStaging.shared
+            let mine = await staging.claim(key, wanted: wanted)
+            do {
+                await feed.register(consumer, wanted: TreeBits(mine))
+                try await Self.stage(mine, of: feed, as: consumer, key: key, on: route.gateway)
+                await feed.leave(consumer)
+                let staged = await staging.results(key, wanted: wanted)
+                try await Self.feed(
+                    wanted, staged: staged, id: id, leaf: connection, route: route, collector: collector)
+                try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
+            } catch {
+                // Leaves waiting for the files this one claimed go on without them.
+                for index in mine {
+                    await staging.staged(key, index, .failed("not staged on the gateway: \(error)"))
+                }
+                await staging.release(key, on: route.gateway)
+                throw error
             }
-            await feed.leave(consumer)
-            return Self.treeResult(reply, from: collector, tree: tree, options: options)
-        } catch {
-            await feed.leave(consumer)
-            throw error
+            await staging.release(key, on: route.gateway)
         }
     }
 

@@ -22,12 +22,7 @@ public struct Docker: TunnelKind {
     ) throws(InvalidTunnel) {
         try validateNames(["container name": name, "image": image, "engine": engine])
         try validatePython(python)
-        self.name = name
-        self.image = image
-        self.rm = rm
-        self.engine = engine
-        self.on = on
-        self.python = python
+        (self.name, self.image, self.rm, self.engine, self.on, self.python) = (name, image, rm, engine, on, python)
     }
 
     public func command(script: String) -> [String] {

@@ -146,7 +146,8 @@ public struct AddCommand: ChopCommand, Equatable {
         let typed =
             hosts.contains { $0.hasPrefix("@") } ? nil : try? NodeSet.fold(pattern: hosts.joined(separator: ","))
         return try await MemberDirectory.add(
-            try session.behindGateways(tunnels, gateways: gateways, forwardAgent: forwardAgent), shown: typed,
+            try MemberDirectory.behindGateways(tunnels, gateways: gateways, forwardAgent: forwardAgent, in: session),
+            shown: typed,
             in: session)
     }
 

@@ -108,6 +108,14 @@ public struct OptionSpec: Sendable, Equatable {
     public static let python = value(
         "--python", "PATH", example: "/usr/bin/python3", "the interpreter to run the agent with (default: found)")
 
+    /// `--gateway GW`, which `add` and `add local` take: leaves reached through members' agents.
+    public static let gateway = value(
+        "--gateway", "GW", example: "gw[1-4]", "reach them through these members' agents (a node set; tree mode)")
+
+    /// `--forward-agent`, with `--gateway`: the gateways' ssh to these hosts may use the user's agent.
+    public static let forwardAgent = flag(
+        "--forward-agent", "with --gateway: the gateways' ssh to them uses your ssh agent (forwarded)")
+
     /// The rollout options any operation can declare (`options: OptionSpec.rollout + [...]`): waves, a failure
     /// limit and a canary, before the operation's own arguments. `Rollout(_:)` reads them.
     public static let rollout: [OptionSpec] = [

@@ -69,7 +69,7 @@ enum MemberDirectory {
             Tunnel(try Local($0, python: python ?? settings.python), connectTimeout: settings.connectTimeout)
         }
         return try await add(
-            try session.behindGateways(tunnels, gateways: tunnels.map { _ in gateway }), quietly: quietly,
+            try behindGateways(tunnels, gateways: tunnels.map { _ in gateway }, in: session), quietly: quietly,
             shown: specs.isEmpty ? nil : try? NodeSet.fold(pattern: specs.joined(separator: ",")), connect: connect,
             in: session)
     }

@@ -140,6 +140,17 @@ public actor Session {
         return sets
     }
 
+    /// `@via:GW`: the leaves pinned to each gateway now.
+    func membersByGateway() -> [String: [String]] {
+        var sets: [String: [String]] = [:]
+        for tunnel in group.tunnels {
+            if let leaf = tunnel.kind as? GatewayLeaf {
+                sets["via:" + leaf.gateway.name, default: []].append(tunnel.name)
+            }
+        }
+        return sets
+    }
+
     func resolver() -> TargetResolver {
         var all = sets
         for named in namedSets { all[named.name] = named.hosts }

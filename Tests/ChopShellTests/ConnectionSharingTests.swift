@@ -136,13 +136,6 @@ final class ConnectionSharingTests: XCTestCase {
             folder: folder)
         XCTAssertEqual(run.status, 0, run.err)
         XCTAssertEqual(try masters(config), [])
-        // The jump host's master renames itself after its socket: looked for by both.
-        let hop =
-            try XCTUnwrap(ControlMaster.folder) + "/"
-            + ControlMaster.hopPrefix(try SSH("web2", configFile: config, via: ["web1"]))
-        XCTAssertTrue(
-            eventually(timeout: 10) {
-                ProcessTree.processesMentioning(config).isEmpty && ProcessTree.processesMentioning(hop).isEmpty
-            }, "\(ProcessTree.processesMentioning(config)) \(ProcessTree.processesMentioning(hop))")
+        try assertTheJumpHostsMasterEnds(try SSH("web2", configFile: config, via: ["web1"]), config: config)
     }
 }

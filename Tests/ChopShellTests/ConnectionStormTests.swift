@@ -20,6 +20,15 @@ final class ConnectionStormTests: XCTestCase {
         return path
     }
 
+    /// A session on the ssh config `path`, with no master of chop's own (each member's own connection is what
+    /// the storm is made of) and room for retries.
+    private func stormSession(_ path: String) -> Session {
+        var settings = ShellSettings()
+        settings.persist = nil
+        settings.connectTimeout = 30  // a loaded CI machine: the retries need room, not speed
+        return Session(settings: settings, io: RecordingIO().io, sshConfigFile: path)
+    }
+
     func testEveryMemberGetsThroughAnSSHDAtTheDefaultMaxStartups() async throws {
         let fleet = try requireFleet()
         let folder = try temporaryFolder(self)
@@ -27,11 +36,7 @@ final class ConnectionStormTests: XCTestCase {
         let names = (1...40).map { "storm\($0)" }
         let path = try config(
             sshd.configFile, folder: folder, names: names, address: { _ in "127.0.0.2" }, port: sshd.port)
-        let recording = RecordingIO()
-        var settings = ShellSettings()
-        settings.persist = nil
-        settings.connectTimeout = 30  // a loaded CI machine: the retries need room, not speed
-        let session = Session(settings: settings, io: recording.io, sshConfigFile: path)
+        let session = stormSession(path)
         await expect(session, "add storm[1-40]", .ok)
         await expect(session, "run true", .ok)
         let infos = await session.members()
@@ -58,11 +63,7 @@ final class ConnectionStormTests: XCTestCase {
         let path = try config(
             "\(folder)/base_config", folder: folder, names: names, address: { "127.0.0.\(2 + $0 % 4)" },
             port: fleet.port)
-        let recording = RecordingIO()
-        var settings = ShellSettings()
-        settings.persist = nil
-        settings.connectTimeout = 30  // a loaded CI machine: the retries need room, not speed
-        let session = Session(settings: settings, io: recording.io, sshConfigFile: path)
+        let session = stormSession(path)
         await expect(session, "add leaf[1-20] --via restartable", .ok)
         await expect(session, "run true", .ok)
         let established = try Command.run([
@@ -70,13 +71,6 @@ final class ConnectionStormTests: XCTestCase {
         ]).output.split(whereSeparator: \.isNewline)
         XCTAssertEqual(established.count, 1, "one connection to the bastion: \(established)")
         await session.close()
-        // The master renames itself after its socket: looked for by both.
-        let socket =
-            try XCTUnwrap(ControlMaster.folder) + "/"
-            + ControlMaster.hopPrefix(try SSH("leaf1", configFile: path, via: ["restartable"]))
-        XCTAssertTrue(
-            eventually(timeout: 10) {
-                ProcessTree.processesMentioning(path).isEmpty && ProcessTree.processesMentioning(socket).isEmpty
-            }, "the jump host's master ends with chop: \(ProcessTree.processesMentioning(socket))")
+        try assertTheJumpHostsMasterEnds(try SSH("leaf1", configFile: path, via: ["restartable"]), config: path)
     }
 }

@@ -44,3 +44,13 @@ func sha1sum(_ path: String) throws -> String {
 func stateCase(_ state: Tunnel.State) -> String {
     String(String(describing: state).prefix { $0 != "(" })
 }
+
+/// A 1 MiB tmpfs at `mountPoint` (made if missing), unmounted when the test ends: a disk that fills half-way
+/// through a transfer. Skips (through `require`) where this run cannot mount.
+func mountSmallDisk(_ mountPoint: String, for test: XCTestCase) throws {
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+    try require(
+        try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
+            ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
+    test.addTeardownBlock { _ = try? Command.run(["umount", mountPoint]) }
+}

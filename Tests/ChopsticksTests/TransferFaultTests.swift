@@ -61,11 +61,7 @@ final class TransferFaultTests: XCTestCase {
     func testFullDiskIsANoSpaceErrorAndTheOldFileStays() async throws {
         let folder = try temporaryFolder(self)
         let mountPoint = folder + "/small"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        try require(
-            try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
-                ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
-        defer { _ = try? Command.run(["umount", mountPoint]) }
+        try mountSmallDisk(mountPoint, for: self)
         try "old content\n".write(toFile: mountPoint + "/app.conf", atomically: true, encoding: .utf8)
         try bigFile(folder + "/big", size: 4 << 20)
         let group = try Group([Tunnel(try Local("l1"))])
@@ -85,11 +81,7 @@ final class TransferFaultTests: XCTestCase {
     func testAFetchWhoseDiskFillsFailsThatHostAloneAndLeavesNoPartialFile() async throws {
         let folder = try temporaryFolder(self)
         let mountPoint = folder + "/l1"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        try require(
-            try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
-                ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
-        defer { _ = try? Command.run(["umount", mountPoint]) }
+        try mountSmallDisk(mountPoint, for: self)
         try bigFile(folder + "/big", size: 4 << 20)
         let group = try Group(["l1", "l2", "l3"].map { Tunnel(try Local($0)) })
         let result = await group.fetch(folder + "/big", to: folder + "/{host}/big")

@@ -251,11 +251,7 @@ final class TreeTests: XCTestCase {
     func testAFullDiskMidTreeListsTheFilesThatFailedAndKeepsTheRest() async throws {
         let folder = try temporaryFolder(self)
         let mountPoint = folder + "/small"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        try require(
-            try Command.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0
-                ? nil : "cannot mount a small tmpfs here (needs root): no full disk to test with")
-        defer { _ = try? Command.run(["umount", mountPoint]) }
+        try mountSmallDisk(mountPoint, for: self)
         let src = folder + "/src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
         for index in 0..<6 {

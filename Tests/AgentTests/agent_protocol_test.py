@@ -370,6 +370,23 @@ class SharedAgentTest(unittest.TestCase):
         self.agent.ok('ping')
         self.assertEqual(self.agent.pending(stray), [])
 
+
+    def test_frames_written_together_and_split_anywhere_are_each_handled(self):
+        """The agent reads ahead (many small frames per read) and cuts frames from what it read: frames that
+        arrive in one write, a frame split across writes, and a payload larger than the read-ahead (straight
+        into its own buffer) each count once, in order."""
+        stray = next(IDS)
+        pings = [next(IDS) for _ in range(40)]
+        stream = b''.join(frame(REQ, rid, b'{"op": "ping"}') for rid in pings[:20])
+        stream += frame(DATA, stray, b'x' * (600 << 10))   # ignored: nobody's request, larger than READ_AHEAD
+        stream += b''.join(frame(REQ, rid, b'{"op": "ping"}') for rid in pings[20:])
+        for start in range(0, len(stream), 99_991):   # cuts fall inside headers and payloads
+            self.agent.write(stream[start:start + 99_991])
+        for rid in pings:
+            op, value, _ = self.agent.result(rid)
+            self.assertEqual(op, OK)
+            self.assertIn('time', value)
+        self.assertEqual(self.agent.pending(stray), [])
     # ------------------------------------------------------------ run
 
     def test_run_status_and_signal(self):

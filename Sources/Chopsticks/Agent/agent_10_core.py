@@ -209,19 +209,40 @@ def to_json(obj):
     return json.dumps(obj, ensure_ascii=False).encode('utf-8', 'replace')
 
 
+READ_AHEAD = 1 << 18   # bytes asked of the pipe at once for small frames
+AHEAD = [bytearray(), 0]   # input read but not yet used, and the offset of its first unused byte
+
+
 def read_exact(n):
-    """n bytes from the controller, read straight into one buffer (a put's chunk takes several reads)."""
-    buf = bytearray(n)
-    view, got = memoryview(buf), 0
+    """n bytes from the controller. Small frames are cut from reads of up to READ_AHEAD bytes, so a tree of
+    small files (a frame each, written by the controller a batch at a time) costs a few reads, not two per
+    file; a large payload (a put's chunk) is read straight into its own buffer."""
+    buf, pos = AHEAD
+    end = pos + n
+    if end <= len(buf):
+        AHEAD[1] = end
+        return buf[pos:end]
+    out = bytearray(n)
+    view = memoryview(out)
+    got = len(buf) - pos
+    view[:got] = buf[pos:]
+    AHEAD[0], AHEAD[1] = bytearray(), 0
     while got < n:
         if HELD and not select.select([IN_FD], [], [], 0)[0]:
             send_held()   # nothing to answer yet: the hello must not wait for the next request
-        count = os.readv(IN_FD, [view[got:]])
+        if n - got >= READ_AHEAD:
+            count = os.readv(IN_FD, [view[got:]])
+        else:
+            chunk = bytearray(os.read(IN_FD, READ_AHEAD))
+            count = min(n - got, len(chunk))
+            view[got:got + count] = memoryview(chunk)[:count]
+            if count < len(chunk):
+                AHEAD[0], AHEAD[1] = chunk, count
         if not count:
             send_held()
             return None
         got += count
-    return buf
+    return out
 
 
 def widen_pipes(*fds):

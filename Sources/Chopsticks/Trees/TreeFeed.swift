@@ -94,6 +94,20 @@ actor TreeFeed {
 
     /// Piece `part` of `file` for `consumer`, waiting for it to be read when needed.
     func piece(for consumer: Int, file: Int, part: Int) async throws -> Piece {
+        while true {
+            if let piece = try readyPiece(for: consumer, file: file, part: part) { return piece }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { waiting.append($0) }
+            } onCancel: {
+                Task { await self.wakeAll() }
+            }
+            try Task.checkCancellation()
+        }
+    }
+
+    /// Piece `part` of `file` for `consumer` when it can be had without waiting (held, or read now), else nil:
+    /// a host sends what it holds before it waits (its frames go out a batch at a time).
+    func readyPiece(for consumer: Int, file: Int, part: Int) throws -> Piece? {
         let key = Key(file: file, part: part)
         while true {
             guard let state = consumers[consumer], state.wanted.contains(file) else { throw CancellationError() }
@@ -103,15 +117,8 @@ actor TreeFeed {
                 release(key, entry)
                 return entry.piece
             }
-            if settledHosts.count == expected && heldBytes < budget && held.count < Self.maxPieces && readNext() {
-                continue
-            }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { waiting.append($0) }
-            } onCancel: {
-                Task { await self.wakeAll() }
-            }
-            try Task.checkCancellation()
+            guard settledHosts.count == expected && heldBytes < budget && held.count < Self.maxPieces && readNext()
+            else { return nil }
         }
     }
 

@@ -33,10 +33,11 @@ extension Tunnel {
         return try await treePut(tree, to: remoteRoot, options: options, feed: feed, consumer: consumer) {
             wanted, collector, id, connection in
             await feed.register(consumer, wanted: wanted)
+            var outbox = TreeOutbox(id: id, connection: connection)
             for index in wanted {
-                try await Self.sendFile(index, from: feed, as: consumer, id: id, on: connection)
-                    .map { collector.sent($0) }
+                try await Self.sendFile(index, from: feed, as: consumer, into: &outbox).map { collector.sent($0) }
             }
+            try await outbox.flush()
             await feed.leave(consumer)
             try await connection.sendData(id, .end, ByteBuffer(string: "{}"))
         }
@@ -101,42 +102,46 @@ extension Tunnel {
     }
 
     /// Sends entry `index`: one frame for a file of one chunk, else F, C… and E; X when it cannot be read here.
+    /// The frames wait in `outbox`, which is written when it is full or before this host waits for the feed.
     private static func sendFile(
-        _ index: Int, from feed: TreeFeed, as consumer: Int, id: UInt32,
-        on connection: AgentConnection
+        _ index: Int, from feed: TreeFeed, as consumer: Int, into outbox: inout TreeOutbox
     ) async throws -> TreeResult.File? {
         let writer = JSONWriter(nonFinite: .token)
-        func tagged(_ tag: Character, _ value: JSONValue) -> ByteBuffer {
-            ByteBuffer(bytes: Array(String(tag).utf8) + writer.bytes(value))
-        }
-        func failed(_ message: String) async throws -> TreeResult.File? {
-            try await connection.sendData(id, .data, tagged("X", ["i": .int(Int64(index)), "msg": .string(message)]))
-            return nil
+        func tagged(_ tag: UInt8, _ value: JSONValue) -> ByteBuffer {
+            ByteBuffer(bytes: [tag] + writer.bytes(value))
         }
         var part = 0
         var first: ByteBuffer?
         while true {
-            let piece = try await feed.piece(for: consumer, file: index, part: part)
+            let piece: TreeFeed.Piece
+            if let ready = try await feed.readyPiece(for: consumer, file: index, part: part) {
+                piece = ready
+            } else {
+                try await outbox.flush()
+                piece = try await feed.piece(for: consumer, file: index, part: part)
+            }
             part += 1
             switch piece {
             case .failed(let message):
-                return try await failed(message)
+                try await outbox.add(tagged(UInt8(ascii: "X"), ["i": .int(Int64(index)), "msg": .string(message)]))
+                return nil
             case .bytes(let chunk):
                 if let held = first {
                     first = nil
-                    try await connection.sendData(id, .data, tagged("F", ["i": .int(Int64(index))]))
-                    try await connection.sendData(id, .data, held)
+                    try await outbox.add(tagged(UInt8(ascii: "F"), ["i": .int(Int64(index))]))
+                    try await outbox.add(held)
                 }
                 if part == 1 {
                     first = chunk
                 } else {
-                    try await connection.sendData(id, .data, chunk)
+                    try await outbox.add(chunk)
                 }
             case .end(let sha1, let size, let path):
                 let end: JSONValue = ["i": .int(Int64(index)), "sha1": .string(sha1), "size": .int(Int64(size))]
                 if part <= 2 {
                     let header = writer.bytes(end)
                     var frame = ByteBuffer()
+                    frame.reserveCapacity(5 + header.count + (first?.readableBytes ?? 0))
                     frame.writeInteger(UInt8(ascii: "W"))
                     frame.writeInteger(UInt32(header.count))
                     frame.writeBytes(header)
@@ -144,9 +149,9 @@ extension Tunnel {
                         held.moveReaderIndex(forwardBy: 1)
                         frame.writeBuffer(&held)
                     }
-                    try await connection.sendData(id, .data, frame)
+                    try await outbox.add(frame)
                 } else {
-                    try await connection.sendData(id, .data, tagged("E", end))
+                    try await outbox.add(tagged(UInt8(ascii: "E"), end))
                 }
                 return TreeResult.File(path: path, size: size, sha1: sha1)
             }

@@ -376,6 +376,14 @@ actor AgentConnection {
         try await transmit(.frame(Frame(op: op, id: id, payload: bytes)))
     }
 
+    /// Sends DATA frames of request `id` in one write (one flush, one `writev`): a tree's small files go out a
+    /// batch at a time, so ssh and the agent wake once per batch, not once per file.
+    func sendData(_ id: UInt32, frames: [ByteBuffer]) async throws {
+        guard pending[id] != nil, let writer else { throw CancellationError() }
+        let items = frames.map { Outgoing.frame(Frame(op: .data, id: id, payload: $0)) }
+        try await writer.write(contentsOf: route.map { route in items.map { route.wrap($0) } } ?? items)
+    }
+
     /// Writes to the agent: straight into the pipe, or wrapped for a leaf's route into its gateway's.
     private func transmit(_ item: Outgoing) async throws {
         guard let writer else { throw CancellationError() }

@@ -116,7 +116,7 @@ enum FailureText {
         let tooOld = stderr.split(separator: "\n").filter { $0.contains(Bootstrap.tooOldMarker) }.map {
             $0.components(separatedBy: Bootstrap.tooOldMarker).last?.trimmingCharacters(in: .whitespaces) ?? "?"
         }
-        if let python = kind.python, let found = tooOld.first {
+        if kind.python != nil, let found = tooOld.first {
             return "Python \(found) is too old (chop needs Python 3.6+)"
         }
         if stderr.contains(Bootstrap.noPythonMarker) || silentNoPython(stderr: stderr, exit: exit) {

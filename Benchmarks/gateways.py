@@ -70,18 +70,20 @@ def compare(chop, label, direct, gateways, leaves, repeats, flags=()):
     return rows, dict(results, per_host=per_host)
 
 
-def faults(chop, leaves_per_gateway):
+def faults(chop, leaves_per_gateway, calls=15, settle=3):
     """Median warm call of gw2's leaves: quiet; while a leaf of gw1 floods its stderr (read and dropped by gw1 past
-    1 MiB); and after gw1's agent is killed."""
+    1 MiB); and after gw1's agent is killed. Each phase is `calls` calls, of which the first `settle` are left
+    out: a call takes a few ms, and the first ones after each event overlap what the event itself costs once (the
+    flood's first MiB of stderr passed on to chop, gw1's leaves marked down), not what it costs the other leaves."""
     n = leaves_per_gateway
     base = ['add local gw[1-2]', f'add local a[1-{n}] --gateway gw1', f'add local b[1-{n}] --gateway gw2', 'connect']
     call = '@via:gw2 call socket.gethostname'
     flood = ('@a1 py import os, threading; threading.Thread(target=lambda: [os.write(2, b"x" * 65536) '
              'for _ in iter(int, 1)], daemon=True).start()')
-    elapsed, _ = session(chop, base + [call] * 6 + [flood] + [call] * 6 + ['@gw1 py import os; os.kill(os.getpid(), 9)']
-                         + [call] * 6, check=False)
+    elapsed, _ = session(chop, base + [call] * calls + [flood] + [call] * calls
+                         + ['@gw1 py import os; os.kill(os.getpid(), 9)'] + [call] * calls, check=False)
     times = elapsed[call]
-    return statistics.median(times[1:6]), statistics.median(times[7:12]), statistics.median(times[13:18])
+    return tuple(statistics.median(times[phase * calls + settle:(phase + 1) * calls]) for phase in range(3))
 
 
 def main():

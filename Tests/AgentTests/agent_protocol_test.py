@@ -143,10 +143,10 @@ def read_pidfile(path, timeout=TIMEOUT):
 class Agent:
     """One agent process, with a thread that splits its stdout into frames per id."""
 
-    def __init__(self, python=None, source=None, key=None, env=None, preexec=None):
+    def __init__(self, python=None, source=None, key=None, env=None, preexec=None, flags=()):
         self.source = agent_source() if source is None else source
         self.proc = subprocess.Popen(
-            [python or sys.executable, '-c', STUB, str(len(self.source))] + ([key] if key else []),
+            [python or sys.executable, *flags, '-c', STUB, str(len(self.source))] + ([key] if key else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             # preexec only sets a resource limit: no lock is taken between fork and exec.
             env=None if env is None else dict(os.environ, **env), preexec_fn=preexec)   # noqa: PLW1509
@@ -370,6 +370,23 @@ class SharedAgentTest(unittest.TestCase):
         self.agent.ok('ping')
         self.assertEqual(self.agent.pending(stray), [])
 
+
+    def test_site_is_run_before_the_users_code_when_python_started_without_it(self):
+        """chop starts Python with -E -s -S (no site: a faster start). The user's code still finds what site
+        adds: the site-packages folders on sys.path and builtins such as exit."""
+        import site
+        wanted = [folder for folder in site.getsitepackages() if os.path.isdir(folder)]
+        self.assertTrue(wanted, 'this python has no site-packages folder to look for')
+        agent = Agent(flags=('-E', '-s', '-S')).start()
+        try:
+            self.assertFalse(agent.ok('ping') is None)
+            path = agent.ok('eval', expr='sys.path')['value']
+            for folder in wanted:
+                self.assertIn(folder, path)
+            self.assertTrue(agent.ok('eval', expr='callable(exit) and callable(quit)')['value'])
+            self.assertIn(wanted[0], agent.ok('call', func='sys.path.copy')['value'])
+        finally:
+            agent.close()
 
     def test_frames_written_together_and_split_anywhere_are_each_handled(self):
         """The agent reads ahead (many small frames per read) and cuts frames from what it read: frames that

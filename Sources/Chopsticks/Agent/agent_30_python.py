@@ -86,6 +86,7 @@ def call_arguments(params):
 
 @handles('call')
 def op_call(req, params):
+    ensure_site()
     name = param(params, 'func', (str,), required=True)
     args, kwargs = call_arguments(params)
     func = resolve(name)
@@ -116,6 +117,7 @@ def exec_source(source, filename):
 
 @handles('exec')
 def op_exec(req, params):
+    ensure_site()
     source = param(params, 'source', (str,), required=True)
     filename = f'<chop-exec-{next(EXEC_COUNTER)}>'
     # Registering the source lets tracebacks show the user's lines.
@@ -248,6 +250,7 @@ SHIPPED_CODE = Shipped()
 
 @handles('ship')
 def op_ship(req, params):
+    ensure_site()
     roots = param(params, 'roots', (list,), required=True)
     reload = param(params, 'reload', (list,), [])
     if not (all(isinstance(name, str) and name.isidentifier() for name in roots)

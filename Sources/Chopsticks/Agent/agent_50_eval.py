@@ -38,6 +38,7 @@ def auto_imports(names):
 
 @handles('eval')
 def op_eval(req, params):
+    ensure_site()
     source = param(params, 'expr', (str,), required=True)
     filename = f'<chop-eval-{next(EXEC_COUNTER)}>'
     try:

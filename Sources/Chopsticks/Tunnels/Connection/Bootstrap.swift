@@ -66,7 +66,7 @@ public enum Bootstrap {
     /// string literal inside sh single quotes).
     ///
     /// It first drops relative entries (the current folder) from `sys.path`, so nothing in the folder chop
-    /// was started from, or in the login home, is imported (the script also starts it in `/`, with `-E -s`),
+    /// was started from, or in the login home, is imported (the script also starts it in `/`, with `-E -s -S`),
     /// then goes back to the folder the shell started in (`CHOP_DIR`) for the user's commands.
     ///
     /// Given a key (`agentKey`), it keeps the compiled agent in `~/.cache/chop/agent-KEY.TAG` (mode 0600, a
@@ -134,10 +134,11 @@ public enum Bootstrap {
     }()
 
     /// The bootstrap line `reader` runs, newline included: prints `marker`, then starts the agent with
-    /// `python`, or discovers an interpreter when it is nil. Python starts in `/` with `-E -s` (no PYTHON*
-    /// variables, no user site folder), and the stub goes back to the starting folder once imports are safe.
+    /// `python`, or discovers an interpreter when it is nil. Python starts in `/` with `-E -s -S` (no PYTHON*
+    /// variables, no user site folder, no `site` until the user's code runs: see the agent's `ensure_site`), and
+    /// the stub goes back to the starting folder once imports are safe.
     public static func line(python: String?, marker: String) -> String {
-        let launch = "-E -s -c \(shellQuote(stubLine)) \(agentSource.count) \(agentKey)"
+        let launch = "-E -s -S -c \(shellQuote(stubLine)) \(agentSource.count) \(agentKey)"
         let search = python.map { [$0] } ?? candidates
         return "echo \(marker); CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
             + candidateLoop(search, glob: python == nil ? candidateGlob : nil, launch: launch) + "\n"
@@ -152,7 +153,7 @@ public enum Bootstrap {
     public static func command(python: String?, marker: String) -> String? {
         let encoded = Data(stub.utf8).base64EncodedString()
         let launch =
-            "-E -s -c \"import sys,binascii;exec(binascii.a2b_base64(sys.argv.pop(1)))\" \(encoded) "
+            "-E -s -S -c \"import sys,binascii;exec(binascii.a2b_base64(sys.argv.pop(1)))\" \(encoded) "
             + "\(agentSource.count) \(agentKey)"
         let search = python.map { [$0] } ?? candidates
         let script =

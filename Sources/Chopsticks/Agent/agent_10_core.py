@@ -209,24 +209,6 @@ def to_json(obj):
     return json.dumps(obj, ensure_ascii=False).encode('utf-8', 'replace')
 
 
-SITE_LOCK = threading.Lock()
-SITE_DONE = []   # site.main() ran (see ensure_site)
-
-
-def ensure_site():
-    """Python starts with -S: `site` (the site-packages folders, .pth files, sitecustomize, and builtins such
-    as exit) is about 9 ms of every host's start, and most connects only run commands and move files. Code of
-    the user's (call, exec, eval, shipped modules) may import what site adds (Debian's dist-packages, a
-    venv's packages), so the first request that runs such code runs site.main(), once, as Python would have."""
-    if SITE_DONE or not sys.flags.no_site:
-        return
-    with SITE_LOCK:
-        if not SITE_DONE:
-            import site
-            site.main()
-            SITE_DONE.append(True)
-
-
 READ_AHEAD = 1 << 18   # bytes asked of the pipe at once for small frames
 AHEAD = [bytearray(), 0]   # input read but not yet used, and the offset of its first unused byte
 

@@ -19,6 +19,24 @@ def resolve_loaded(parts):
     return None
 
 
+SITE_LOCK = threading.Lock()
+SITE_DONE = []   # site.main() ran (see ensure_site)
+
+
+def ensure_site():
+    """Python starts with -S: `site` (the site-packages folders, .pth files, sitecustomize, and builtins such
+    as exit) is about 9 ms of every host's start, and most connects only run commands and move files. Code of
+    the user's (call, exec, eval, shipped modules) may import what site adds (Debian's dist-packages, a
+    venv's packages), so the first request that runs such code runs site.main(), once, as Python would have."""
+    if SITE_DONE or not sys.flags.no_site:
+        return
+    with SITE_LOCK:
+        if not SITE_DONE:
+            import site
+            site.main()
+            SITE_DONE.append(True)
+
+
 def resolve(dotted):
     """Import the longest importable prefix of a dotted name, then getattr the rest."""
     parts = dotted.split('.')

@@ -356,6 +356,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--chop', required=True)
     parser.add_argument('--chopsticks-python', required=True)
+    parser.add_argument('--dynamic-chop', help='the same chop linked against the shared Swift runtime: its start-up '
+                        'is measured beside the static one (--chop) the .deb ships')
     parser.add_argument('--quick', action='store_true', help='small N and few repeats (about a minute)')
     parser.add_argument('--only', default='cold,warm,transfer,trees,memory,startup,build',
                         help='comma-separated sections to run (for profiling one of them)')
@@ -447,7 +449,12 @@ def main():
                 targets.check('1,000 Local members: controller peak RSS', hwm * 1.048576, 60, unit=' MB')
         if 'startup' in only:
             quit_, prompt = startup(chop, repeats)
-            rows.append(('start-up: chop -c quit', fmt(quit_), '', ''))
+            if args.dynamic_chop:
+                dynamic = startup(args.dynamic_chop, repeats)[0]
+                linked = f'the same, Swift runtime linked dynamically {fmt(dynamic)}'
+                rows.append(('start-up: chop -c quit', fmt(quit_), linked, f'{ratio(quit_, dynamic):.2f}×'))
+            else:
+                rows.append(('start-up: chop -c quit', fmt(quit_), '', ''))
             rows.append(('start-up: first prompt in a pty', fmt(prompt), '', ''))
             targets.check('first prompt in a pty', prompt[0] * 1000, 30, unit=' ms')
         if 'build' in only:

@@ -109,7 +109,7 @@ actor AgentConnection {
         let marker = Bootstrap.newMarker()
         let python = await kind.interpreter()
         // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more.
-        let inline = (kind as? SSH).flatMap { $0.sudo ? nil : Bootstrap.command(python: python, marker: marker) }
+        let inline = Bootstrap.inline(for: kind, python: python, marker: marker)
         let launch = await kind.launch(script: inline ?? Bootstrap.reader, sudoPassword: password != nil)
         let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""
         let process: ChildProcess

@@ -163,6 +163,13 @@ public enum Bootstrap {
         return script.contains(where: { "'\\!\n`".contains($0) }) ? nil : script
     }
 
+    /// The bootstrap as `kind`'s command line (`command`) when `kind` is ssh without sudo, for a direct member
+    /// and a gateway's leaf alike; nil: it goes on stdin (`line`).
+    static func inline(for kind: any TunnelKind, python: String?, marker: String) -> String? {
+        guard let ssh = kind as? SSH, !ssh.sudo else { return nil }
+        return command(python: python, marker: marker)
+    }
+
     /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on
     /// PATH or at its absolute path, and executable (`command -v` alone accepts any absolute path), whose start does not exit with `tooOldStatus`, and exits with its status;
     /// 127 and a marker on stderr when none is left. Shared by the bootstrap and by `LocalInterpreter`'s

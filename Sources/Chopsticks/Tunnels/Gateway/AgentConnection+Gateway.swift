@@ -52,10 +52,12 @@ extension AgentConnection {
                 }
             }
         }
+        // An ssh leaf gets the bootstrap as its command, as a direct member does: no line for sh to read first.
+        let inline = Bootstrap.inline(for: leaf.leaf, python: leaf.python, marker: marker)
         let params: [String: JSONValue] = [
             "route": .int(Int64(route.id)),
-            "argv": .array(leaf.command(script: Bootstrap.reader).map(JSONValue.string)),
-            "line": .string(Bootstrap.line(python: leaf.python, marker: marker)),
+            "argv": .array(leaf.command(script: inline ?? Bootstrap.reader).map(JSONValue.string)),
+            "line": .string(inline == nil ? Bootstrap.line(python: leaf.python, marker: marker) : ""),
             "marker": .string(marker), "timeout": .int(Int64(timeout)), "fanout": .int(Int64(leaf.fanout)),
             // The user's agent, when this gateway's ssh forwards it, is for the leaves that may use it only.
             "drop_agent": .bool(!leaf.forwardAgent && ((kind as? SSH)?.agentForwarding.isEnabled ?? false)),

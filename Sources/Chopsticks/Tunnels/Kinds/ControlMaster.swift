@@ -66,7 +66,8 @@ public enum ControlMaster {
         return String(hasher.hexDigest().prefix(16))
     }
 
-    /// The user's own control settings for `ssh`'s host, read once per chop run with `ssh -G`.
+    /// The user's own control settings for `ssh`'s host, read once per chop run with `ssh -G` (skipped when no
+    /// config file ssh reads mentions a control setting).
     struct UserSettings: Sendable {
         var master = "false"
         var path: String?
@@ -76,9 +77,25 @@ public enum ControlMaster {
 
     private static let userSettingsCache = NIOLockedValueBox<[[String]: UserSettings]>([:])
 
+    /// Whether the config files ssh reads (per `-F` file, nil: the user's and the system's) may set a control
+    /// option, read once per chop run (`SSHConfigFiles`).
+    private static let configMentionCache = NIOLockedValueBox<[String?: Bool]>([:])
+
     static func userSettings(_ ssh: SSH) async -> UserSettings {
         let argv = ["ssh", "-G"] + ssh.configArguments + ["--", ssh.host]
         if let known = userSettingsCache.withLockedValue({ $0[argv] }) { return known }
+        // No file ssh reads sets ControlMaster or ControlPath, nor do the member's own -o options: ssh -G could
+        // only tell the defaults, so no process is started to ask it.
+        let mention = configMentionCache.withLockedValue { cache in
+            if let known = cache[ssh.configFile] { return known }
+            let found = SSHConfigFiles.maySetSharing(configFile: ssh.configFile)
+            cache[ssh.configFile] = found
+            return found
+        }
+        if !mention && !ssh.options.contains(where: { $0.lowercased().contains("control") }) {
+            userSettingsCache.withLockedValue { $0[argv] = UserSettings() }
+            return UserSettings()
+        }
         var settings = UserSettings()
         if let output = try? await CommandOutput.run(argv, timeout: 10), output.status == 0 {
             for line in output.text.split(whereSeparator: \.isNewline) {

@@ -1,0 +1,79 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The ssh config files ssh reads for a connect, looked at line by line.
+///
+/// Why: before each shared connect chop asks `ssh -G` for the user's own `ControlMaster`/`ControlPath`, a process
+/// per member on every run. When no file ssh would read (every `Include` followed) sets either to anything but
+/// its default (`ControlMaster no`, `ControlPath none`), `ssh -G` can only answer the defaults, so chop skips it.
+/// Whatever this cannot read or follow (a file it may not read, a quoted value, an `Include` with `%` tokens,
+/// environment variables or quotes, too many files) counts as a setting: then `ssh -G` decides, as it always did.
+enum SSHConfigFiles {
+    /// True when a file ssh reads may set `ControlMaster` or `ControlPath`: `configFile` (`-F`) alone, else the
+    /// user's `~/.ssh/config` (the passwd home's, as ssh reads it, not `$HOME`) and `/etc/ssh/ssh_config`.
+    static func maySetSharing(configFile: String?) -> Bool {
+        guard let home = passwdHome() else { return true }
+        let userBase = home + "/.ssh"
+        var budget = maxFiles
+        if let configFile {
+            return mentions(in: configFile, base: userBase, home: home, mustExist: true, budget: &budget)
+        }
+        let user = userBase + "/config"
+        return mentions(in: user, base: userBase, home: home, mustExist: false, budget: &budget)
+            || mentions(in: systemFile, base: "/etc/ssh", home: home, mustExist: false, budget: &budget)
+    }
+
+    /// The system-wide file, read when no `-F` file is given.
+    static let systemFile = "/etc/ssh/ssh_config"
+
+    /// Files read at most, includes counted: past it, a mention is assumed.
+    static let maxFiles = 64
+
+    /// Whether `path` or a file it includes sets sharing. Relative includes resolve against `base`
+    /// (`~/.ssh` for the user's files, `/etc/ssh` for the system's, as ssh_config(5) says).
+    private static func mentions(
+        in path: String, base: String, home: String, mustExist: Bool, budget: inout Int
+    ) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return true }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            // Missing: ssh skips a missing default file; a missing -F file is ssh's own error to tell.
+            return mustExist || FileManager.default.fileExists(atPath: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else { return true }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).map(String.init)
+            let key = words.first?.lowercased()
+            let value = words.count > 1 ? words[1].lowercased() : ""
+            if key == "controlmaster" && value != "no" || key == "controlpath" && value != "none" { return true }
+            guard key == "include" else { continue }
+            for pattern in words.dropFirst() {
+                if pattern.contains(where: { "%$\"'".contains($0) }) { return true }
+                var full = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
+                if !full.hasPrefix("/") { full = base + "/" + full }
+                for match in glob(full)
+                where mentions(in: match, base: base, home: home, mustExist: false, budget: &budget) {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// The paths `pattern` matches, sorted, as glob(3) finds them (none: an empty list).
+    private static func glob(_ pattern: String) -> [String] {
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard Glibc.glob(pattern, 0, nil, &found) == 0 else { return [] }
+        return (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    /// The home directory of the passwd entry of the real user: where ssh looks for `~/.ssh/config`.
+    private static func passwdHome() -> String? {
+        guard let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir else { return nil }
+        return String(cString: dir)
+    }
+}

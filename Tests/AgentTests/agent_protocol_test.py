@@ -379,7 +379,7 @@ class SharedAgentTest(unittest.TestCase):
         self.assertTrue(wanted, 'this python has no site-packages folder to look for')
         agent = Agent(flags=('-E', '-s', '-S')).start()
         try:
-            self.assertFalse(agent.ok('ping') is None)
+            agent.ok('ping')   # a request that runs no user code: site is not needed for it
             path = agent.ok('eval', expr='sys.path')['value']
             for folder in wanted:
                 self.assertIn(folder, path)

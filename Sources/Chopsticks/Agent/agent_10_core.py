@@ -225,7 +225,7 @@ def read_exact(n):
     out = bytearray(n)
     view = memoryview(out)
     got = len(buf) - pos
-    view[:got] = buf[pos:]
+    view[:got] = memoryview(buf)[pos:]
     AHEAD[0], AHEAD[1] = bytearray(), 0
     while got < n:
         if HELD and not select.select([IN_FD], [], [], 0)[0]:

@@ -379,15 +379,19 @@ actor AgentConnection {
     /// Sends DATA frames of request `id` in one write (one flush, one `writev`): a tree's small files go out a
     /// batch at a time, so ssh and the agent wake once per batch, not once per file.
     func sendData(_ id: UInt32, frames: [ByteBuffer]) async throws {
-        guard pending[id] != nil, let writer else { throw CancellationError() }
-        let items = frames.map { Outgoing.frame(Frame(op: .data, id: id, payload: $0)) }
-        try await writer.write(contentsOf: route.map { route in items.map { route.wrap($0) } } ?? items)
+        guard pending[id] != nil else { throw CancellationError() }
+        try await transmit(frames.map { .frame(Frame(op: .data, id: id, payload: $0)) })
     }
 
     /// Writes to the agent: straight into the pipe, or wrapped for a leaf's route into its gateway's.
     private func transmit(_ item: Outgoing) async throws {
+        try await transmit([item])
+    }
+
+    /// Writes `items` in one write (one flush), each wrapped for the route as `transmit(_:)` does.
+    private func transmit(_ items: [Outgoing]) async throws {
         guard let writer else { throw CancellationError() }
-        try await writer.write(route.map { $0.wrap(item) } ?? item)
+        try await writer.write(contentsOf: route.map { route in items.map { route.wrap($0) } } ?? items)
     }
 
     /// No more input for the agent: its stdin is closed (a leaf's, by its gateway).

@@ -67,7 +67,7 @@ public enum ControlMaster {
     }
 
     /// The user's own control settings for `ssh`'s host, read once per chop run with `ssh -G` (skipped when no
-    /// config file ssh reads mentions a control setting).
+    /// config file ssh reads sets one: `SSHConfigFiles`).
     struct UserSettings: Sendable {
         var master = "false"
         var path: String?
@@ -79,20 +79,20 @@ public enum ControlMaster {
 
     /// Whether the config files ssh reads (per `-F` file, nil: the user's and the system's) may set a control
     /// option, read once per chop run (`SSHConfigFiles`).
-    private static let configMentionCache = NIOLockedValueBox<[String?: Bool]>([:])
+    private static let maySetSharingCache = NIOLockedValueBox<[String?: Bool]>([:])
 
     static func userSettings(_ ssh: SSH) async -> UserSettings {
         let argv = ["ssh", "-G"] + ssh.configArguments + ["--", ssh.host]
         if let known = userSettingsCache.withLockedValue({ $0[argv] }) { return known }
         // No file ssh reads sets ControlMaster or ControlPath, nor do the member's own -o options: ssh -G could
         // only tell the defaults, so no process is started to ask it.
-        let mention = configMentionCache.withLockedValue { cache in
+        let maySet = maySetSharingCache.withLockedValue { cache in
             if let known = cache[ssh.configFile] { return known }
             let found = SSHConfigFiles.maySetSharing(configFile: ssh.configFile)
             cache[ssh.configFile] = found
             return found
         }
-        if !mention && !ssh.options.contains(where: { $0.lowercased().contains("control") }) {
+        if !maySet && !ssh.options.contains(where: { $0.lowercased().contains("control") }) {
             userSettingsCache.withLockedValue { $0[argv] = UserSettings() }
             return UserSettings()
         }

@@ -19,22 +19,22 @@ enum SSHConfigFiles {
         let userBase = home + "/.ssh"
         var budget = maxFiles
         if let configFile {
-            return mentions(in: configFile, base: userBase, home: home, mustExist: true, budget: &budget)
+            return setsSharing(in: configFile, base: userBase, home: home, mustExist: true, budget: &budget)
         }
         let user = userBase + "/config"
-        return mentions(in: user, base: userBase, home: home, mustExist: false, budget: &budget)
-            || mentions(in: systemFile, base: "/etc/ssh", home: home, mustExist: false, budget: &budget)
+        return setsSharing(in: user, base: userBase, home: home, mustExist: false, budget: &budget)
+            || setsSharing(in: systemFile, base: "/etc/ssh", home: home, mustExist: false, budget: &budget)
     }
 
     /// The system-wide file, read when no `-F` file is given.
     static let systemFile = "/etc/ssh/ssh_config"
 
-    /// Files read at most, includes counted: past it, a mention is assumed.
+    /// Files read at most, includes counted: past it, sharing is assumed set.
     static let maxFiles = 64
 
     /// Whether `path` or a file it includes sets sharing. Relative includes resolve against `base`
     /// (`~/.ssh` for the user's files, `/etc/ssh` for the system's, as ssh_config(5) says).
-    private static func mentions(
+    private static func setsSharing(
         in path: String, base: String, home: String, mustExist: Bool, budget: inout Int
     ) -> Bool {
         budget -= 1
@@ -55,7 +55,7 @@ enum SSHConfigFiles {
                 var full = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
                 if !full.hasPrefix("/") { full = base + "/" + full }
                 for match in glob(full)
-                where mentions(in: match, base: base, home: home, mustExist: false, budget: &budget) {
+                where setsSharing(in: match, base: base, home: home, mustExist: false, budget: &budget) {
                     return true
                 }
             }

@@ -103,10 +103,10 @@ def json_codec():
 
 json = json_codec()
 
-ast, base64, builtins, hashlib, importlib, linecache, platform, queue, re, select, socket, subprocess, \
-    tempfile, traceback = map(Lazy, ['ast', 'base64', 'builtins', 'hashlib', 'importlib', 'linecache',
-                                     'platform', 'queue', 're', 'select', 'socket', 'subprocess',
-                                     'tempfile', 'traceback'])
+ast, base64, binascii, builtins, hashlib, importlib, linecache, platform, queue, re, select, socket, \
+    subprocess, tempfile, traceback = map(Lazy, ['ast', 'base64', 'binascii', 'builtins', 'hashlib', 'importlib',
+                                                 'linecache', 'platform', 'queue', 're', 'select', 'socket',
+                                                 'subprocess', 'tempfile', 'traceback'])
 
 REQ, OK, ERR, DATA, END, CANCEL, HELLO, WANT, SHIPPED = range(1, 10)
 HEADER = struct.Struct('>IBI')
@@ -294,8 +294,11 @@ class Workers:
         self.work()
 
     def make_queue(self):   # under self.lock
-        if self.tasks is None:
-            self.tasks = getattr(queue, 'SimpleQueue', queue.Queue)()
+        if self.tasks is None:   # _queue's SimpleQueue (3.7+), not queue.py: that imports heapq and collections
+            try:
+                self.tasks = __import__('_queue').SimpleQueue()
+            except (ImportError, AttributeError):
+                self.tasks = queue.Queue()
 
 
 WORKERS = Workers()

@@ -26,12 +26,10 @@ Stdlib only, Python 3.6 syntax: this has to run on whatever python3 a host has.
 # _signal, not signal: signal.py imports enum at every start, for names the agent does not need.
 import _signal as signal
 import _thread
-import contextlib
 import itertools
 import os
 import struct
 import sys
-import threading
 import time
 
 
@@ -103,10 +101,31 @@ def json_codec():
 
 json = json_codec()
 
+# threading too (with functools and collections, 5 ms of a start): the agent's own threads and locks are _thread's.
 ast, base64, binascii, builtins, hashlib, importlib, linecache, platform, queue, re, select, socket, \
-    subprocess, tempfile, traceback = map(Lazy, ['ast', 'base64', 'binascii', 'builtins', 'hashlib', 'importlib',
-                                                 'linecache', 'platform', 'queue', 're', 'select', 'socket',
-                                                 'subprocess', 'tempfile', 'traceback'])
+    subprocess, tempfile, threading, traceback = map(Lazy, [
+        'ast', 'base64', 'binascii', 'builtins', 'hashlib', 'importlib', 'linecache', 'platform', 'queue', 're',
+        'select', 'socket', 'subprocess', 'tempfile', 'threading', 'traceback'])
+MAIN_THREAD = _thread.get_ident()
+
+
+class suppress:   # contextlib.suppress, without importing contextlib (collections, functools)
+    def __init__(self, *kinds):
+        self.kinds = kinds
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        return kind is not None and issubclass(kind, self.kinds)
+
+
+def import_threading():
+    """threading, imported by the main thread once it waits (Pythons before 3.12 take the importing thread for
+    the main one), so what the user's code asks of threading.main_thread() is true."""
+    if _thread.get_ident() == MAIN_THREAD and 'threading' not in sys.modules:
+        globals()['threading'] = __import__('threading')
+
 
 REQ, OK, ERR, DATA, END, CANCEL, HELLO, WANT, SHIPPED = range(1, 10)
 HEADER = struct.Struct('>IBI')
@@ -115,10 +134,10 @@ DEFAULT_CAP = 1048576
 DEFAULT_CHUNK = 262144
 
 IN_FD, OUT_FD = 0, 1             # main() replaces these with private duplicates
-WRITE_LOCK = threading.Lock()    # held for a whole frame, so frames never interleave
+WRITE_LOCK = _thread.allocate_lock()    # held for a whole frame, so frames never interleave
 HELD = []                        # the HELLO frame until it goes out in front of the first answer (hold_hello)
 ACTIVE = {}                      # request id -> Request that has not answered yet
-ACTIVE_LOCK = threading.Lock()
+ACTIVE_LOCK = _thread.allocate_lock()
 UPLOADS = {}                     # request id -> Upload; used by the reader thread only
 CAPTURES = {}                    # thread ident -> {'out': list | None, 'err': list | None}
 EXEC_NS = {'__name__': '__chop__'}   # one namespace shared by every exec request
@@ -228,8 +247,11 @@ def read_exact(n):
     view[:got] = memoryview(buf)[pos:]
     AHEAD[0], AHEAD[1] = bytearray(), 0
     while got < n:
-        if HELD and not select.select([IN_FD], [], [], 0)[0]:
-            send_held()   # nothing to answer yet: the hello must not wait for the next request
+        if (HELD or 'threading' not in sys.modules) and not select.select([IN_FD], [], [], 0)[0]:
+            if HELD:
+                send_held()   # nothing to answer yet: the hello must not wait for the next request
+            else:
+                import_threading()   # the first answer is out: time for what start-up left out
         if n - got >= READ_AHEAD:
             count = os.readv(IN_FD, [view[got:]])
         else:
@@ -253,7 +275,7 @@ def widen_pipes(*fds):
         return
     import fcntl
     for fd in fds:
-        with contextlib.suppress(OSError):   # not a pipe, or not allowed: 64 KiB it is
+        with suppress(OSError):   # not a pipe, or not allowed: 64 KiB it is
             fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
 
 
@@ -264,7 +286,7 @@ class Workers:
 
     def __init__(self):
         self.tasks = None   # made on first use: most agents serve every request on the reader
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.idle = 0
 
     def submit(self, func, *args):
@@ -274,13 +296,12 @@ class Workers:
             if not start:
                 self.idle -= 1
         if start:
-            thread = threading.Thread(target=self.work)
-            thread.daemon = True
-            thread.start()
+            _thread.start_new_thread(self.work, ())
         self.tasks.put((func, args))
 
     def work(self):
         while True:
+            import_threading()
             func, args = self.tasks.get()
             func(*args)
             with self.lock:
@@ -309,7 +330,7 @@ class Request:
 
     def __init__(self, rid, op):
         self.id, self.op = rid, op
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.done = self.cancelled = False
         self.proc = None      # run: its Popen, so CANCEL and EOF can kill its process group
         self.cleanup = None   # put: deletes the temp file
@@ -345,14 +366,14 @@ class Request:
 
 def kill_group(proc):
     if proc is not None:
-        with contextlib.suppress(OSError):   # already gone
+        with suppress(OSError):   # already gone
             os.killpg(proc.pid, signal.SIGKILL)
 
 
 def shutdown(status, msg=None):
     """Kill every process group we started, delete unfinished uploads, exit at once."""
     if msg:
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             write_all(2, msg.encode('utf-8', 'replace') + b'\n')
     # No lock: this may run in a signal handler that interrupted a lock holder.
     for req in list(ACTIVE.values()):
@@ -368,7 +389,7 @@ def kill_unrecorded_groups():
     a SIGTERM or EOF that comes after a command started but before Popen returned (on a loaded host the
     command may already be running then) finds no req.proc to kill. No /proc (not Linux): nothing to do."""
     me = str(os.getpid()).encode()
-    with contextlib.suppress(OSError):
+    with suppress(OSError):
         for name in os.listdir('/proc'):
             if not name.isdigit():
                 continue
@@ -378,7 +399,7 @@ def kill_unrecorded_groups():
             except OSError:
                 continue   # gone meanwhile
             if len(fields) > 3 and fields[1] == me and fields[3] == name.encode():
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     os.killpg(int(name), signal.SIGKILL)
 
 
@@ -395,56 +416,6 @@ def param(params, name, types, default=None, required=False):
 
 
 # ---------------------------------------------------------------- print capture
-
-class CaptureStream:
-    """Replaces sys.stdout/sys.stderr: what a thread serving call/exec prints goes to
-    that request's buffer; everything else goes to fd 2, never to the protocol."""
-
-    encoding, errors, closed = 'utf-8', 'replace', False
-
-    def __init__(self, which, fd):
-        self.which, self.fd = which, fd
-        self.buffer = self   # sys.stdout.buffer.write(b'...') lands in write() too
-
-    def write(self, text):
-        if isinstance(text, (bytes, bytearray, memoryview)):
-            text = bytes(text).decode('utf-8', 'replace')
-        cap = CAPTURES.get(threading.get_ident())
-        sink = cap[self.which] if cap else None
-        if sink is not None:
-            sink.append(text)
-        else:
-            with contextlib.suppress(OSError):
-                write_all(2, text.encode('utf-8', 'replace'))
-        return len(text)
-
-    def writelines(self, lines):
-        for line in lines:
-            self.write(line)
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
-
-    def writable(self):
-        return True
-
-    def fileno(self):
-        return self.fd
-
-
-@contextlib.contextmanager
-def captured(out=True, err=True):
-    """Route this thread's prints into lists; a None list means 'to fd 2'."""
-    cap = {'out': [] if out else None, 'err': [] if err else None}
-    CAPTURES[threading.get_ident()] = cap
-    try:
-        yield cap
-    finally:
-        CAPTURES.pop(threading.get_ident(), None)
-
 
 # ---------------------------------------------------------------- JSON helpers
 

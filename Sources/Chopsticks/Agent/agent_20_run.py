@@ -285,7 +285,7 @@ def run_process(req, params, cmd, argv=None):
     finally:
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None:
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     pipe.close()
     if req.cancelled:
         return None   # CANCEL killed it and answers (after a script's cleanup, which may take a moment)

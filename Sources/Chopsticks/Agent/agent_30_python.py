@@ -3,6 +3,62 @@
 # (see agent_10_core.py).
 
 
+# ---------------------------------------------------------------- prints of the user's code
+
+class CaptureStream:
+    """Replaces sys.stdout/sys.stderr: what a thread serving call/exec prints goes to
+    that request's buffer; everything else goes to fd 2, never to the protocol."""
+
+    encoding, errors, closed = 'utf-8', 'replace', False
+
+    def __init__(self, which, fd):
+        self.which, self.fd = which, fd
+        self.buffer = self   # sys.stdout.buffer.write(b'...') lands in write() too
+
+    def write(self, text):
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            text = bytes(text).decode('utf-8', 'replace')
+        cap = CAPTURES.get(_thread.get_ident())
+        sink = cap[self.which] if cap else None
+        if sink is not None:
+            sink.append(text)
+        else:
+            with suppress(OSError):
+                write_all(2, text.encode('utf-8', 'replace'))
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+
+class captured:   # a context manager, named as contextlib would name it
+    """Route this thread's prints into lists; a None list means 'to fd 2'."""
+
+    def __init__(self, out=True, err=True):
+        self.cap = {'out': [] if out else None, 'err': [] if err else None}
+
+    def __enter__(self):
+        CAPTURES[_thread.get_ident()] = self.cap
+        return self.cap
+
+    def __exit__(self, kind, value, tb):
+        CAPTURES.pop(_thread.get_ident(), None)
+
+
+
 # ---------------------------------------------------------------- call, exec
 
 def resolve_loaded(parts):
@@ -19,7 +75,7 @@ def resolve_loaded(parts):
     return None
 
 
-SITE_LOCK = threading.Lock()
+SITE_LOCK = _thread.allocate_lock()
 SITE_DONE = []   # site.main() ran (see ensure_site)
 
 
@@ -81,7 +137,7 @@ def read_literal(text):
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError, RecursionError) as e:
         problem = e
-    with contextlib.suppress(ValueError, RecursionError):
+    with suppress(ValueError, RecursionError):
         return json.loads(text)
     if re.match(LITERAL_START, text):
         reason = getattr(problem, 'msg', None) or str(problem) or type(problem).__name__
@@ -174,8 +230,8 @@ class Shipped:
         self.roots = set()
         self.cache = {}     # module name -> its answer, or None when chop has no such module
         self.waiting = {}   # WANT id -> [event, answer]
-        self.lock = threading.Lock()
-        self.asking = threading.Lock()   # one WANT at a time: chop fails a host that asks again before its answer
+        self.lock = _thread.allocate_lock()
+        self.asking = _thread.allocate_lock()   # one WANT at a time: chop fails a host that asks again before its answer
         self.ids = itertools.count(1)
         self.installed = False
 

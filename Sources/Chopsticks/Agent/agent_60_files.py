@@ -67,7 +67,7 @@ class Upload:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             os.unlink(self.tmp)
 
     def fail(self, failure):

@@ -42,7 +42,7 @@ class TreeUpload:
         self.quick = not (self.checksum or self.force)   # size and mtime decide
         self.pending = []      # (handler, payload) read while the worker compares (a few frames)
         self.draining = False                # a worker is handling self.pending
-        self.pending_lock = threading.Lock()
+        self.pending_lock = _thread.allocate_lock()
         try:
             st = os.stat(self.root)
         except FileNotFoundError:
@@ -69,9 +69,9 @@ class TreeUpload:
             fd, tmp = self.current[1], self.current[2]
             self.current = None
             if fd is not None:
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     os.close(fd)
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.unlink(tmp)
 
     def abort(self, failure):
@@ -158,7 +158,7 @@ class TreeUpload:
             self.fail_entry(rel_spec[3], 'not sent')
         if not self.dry:
             for path, mode in sorted(self.dirs, key=lambda d: -d[0].count('/')):
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     os.chmod(path, mode)
         UPLOADS.pop(self.req.id, None)
         self.req.cleanup = None
@@ -251,7 +251,7 @@ class TreeUpload:
             if st.st_mode & 0o7777 != mode:
                 what.append('mode')
             if not differs and not self.dry:
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     if what:
                         os.chmod(target, mode)
                     if st.st_mtime_ns != mtime:
@@ -298,12 +298,12 @@ class TreeUpload:
             return None
         tmp = os.path.join(os.path.dirname(target), f'.{os.path.basename(target)}.chop-{os.getpid()}')
         try:
-            with contextlib.suppress(FileNotFoundError):
+            with suppress(FileNotFoundError):
                 os.unlink(tmp)
             os.symlink(link, tmp)
             os.rename(tmp, target)
         except OSError as e:
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.unlink(tmp)
             self.fail_entry(rel, f'cannot create the symlink {target}: {e.strerror}')
         return None

@@ -147,7 +147,7 @@ class Staged:
         self.refs.pop(path, None)
         if path in self.doomed:
             self.doomed.discard(path)
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.unlink(path)
 
     def remove(self, path):
@@ -187,7 +187,7 @@ class LeafStreams:
             else:
                 # Past the cap its stderr is dropped, and read only now and then: a leaf that floods it
                 # waits on its own full pipe instead of spending this gateway's CPU (and its leaves').
-                with contextlib.suppress(KeyError, ValueError, OSError):
+                with suppress(KeyError, ValueError, OSError):
                     self.selector.unregister(fd)
                 leaf.err_paused = (fd, time.monotonic() + LEAF_ERR_PAUSE)
                 self.check_soon = True
@@ -279,7 +279,7 @@ class LeafStreams:
         if leaf.proc is not None:
             status = leaf.proc.wait()
             for stream in (leaf.proc.stdin, leaf.proc.stdout, leaf.proc.stderr):
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     stream.close()
         event = {'exit': status}
         if not leaf.started and leaf.pending:   # it never started: what it printed is its login text
@@ -292,7 +292,7 @@ class LeafStreams:
         if which is not None:
             if which != 'in':   # its output ended: its exit is looked at now
                 self.check_soon = True
-            with contextlib.suppress(KeyError, ValueError, OSError):
+            with suppress(KeyError, ValueError, OSError):
                 self.selector.unregister(fd)
 
     def event(self, leaf, obj):

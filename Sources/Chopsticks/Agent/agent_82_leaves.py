@@ -74,7 +74,7 @@ class Gateway(LeafStreams):
         if self.poked:
             return
         self.poked = True
-        with contextlib.suppress(OSError, TypeError):
+        with suppress(OSError, TypeError):
             os.write(self.wake[1], b'x')
 
     def start_thread(self):   # under self.lock
@@ -102,7 +102,7 @@ class Gateway(LeafStreams):
             events = self.selector.select(max(0.0, next_check - time.monotonic()))
             for key, mask in events:
                 if key.data is None:
-                    with contextlib.suppress(OSError):
+                    with suppress(OSError):
                         os.read(self.wake[0], 4096)
                     self.poked = False   # before the commands are taken: a later one pokes again
                     continue

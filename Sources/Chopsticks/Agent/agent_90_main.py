@@ -69,7 +69,7 @@ class ReaderRole:
     def move_now(self):
         """Start a reader thread now if the main thread is serving inline and will wait for a
         frame (an import asking chop for a module): it cannot read that frame itself."""
-        if not self.moved and threading.current_thread() is threading.main_thread():
+        if not self.moved and _thread.get_ident() == MAIN_THREAD:
             self.moved = True
             _thread.start_new_thread(reader_loop, ())
 
@@ -98,7 +98,7 @@ def reader_loop():
         upload = UPLOADS.get(rid)
         if op == REQ:
             handle_request(rid, payload)
-            if READER.moved and threading.current_thread() is threading.main_thread():
+            if READER.moved and _thread.get_ident() == MAIN_THREAD:
                 WORKERS.join()   # another thread reads now
         elif op == DATA and upload:   # DATA/END for unknown or failed ids are ignored
             upload.data(payload)

@@ -1092,6 +1092,19 @@ class PipelinedStartTest(unittest.TestCase):
         self.assertEqual([(op, rid) for op, rid, _ in next_write()], [(HELLO, 0)])
 
 
+class StartImportsTest(unittest.TestCase):
+    def test_defining_the_agent_imports_neither_threading_nor_subprocess(self):
+        """What the agent imports before its first answer, every host pays on every connect: threading (with
+        functools and collections), contextlib, subprocess, re and base64 wait until a request needs them."""
+        probe = ("import sys\n"
+                 "exec(compile(sys.stdin.buffer.read(), 'chop_agent.py', 'exec'), {'__name__': 'probe'})\n"
+                 "print(sorted(m for m in ('threading', 'contextlib', 'subprocess', 're', 'base64', 'queue', 'json')"
+                 " if m in sys.modules))")
+        done = subprocess.run([sys.executable, '-E', '-s', '-S', '-c', probe], input=agent_source(),  # noqa: UP022 -- 3.6
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, check=False)
+        self.assertEqual(done.stdout.decode().strip(), '[]', done.stderr.decode())
+
+
 class ShippedCodeTest(unittest.TestCase):
     """The import hook: after `ship`, importing a shipped name sends WANT and waits for SHIPPED,
     with the request served inline on the reader (which must hand reading over first)."""

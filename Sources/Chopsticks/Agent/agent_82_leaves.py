@@ -6,7 +6,7 @@ class Gateway(LeafStreams):
     """The leaves of this agent, by route id, and the thread that moves their bytes."""
 
     def __init__(self):
-        self.lock = threading.Condition()
+        self.condition, self.making = None, _thread.allocate_lock()
         self.leaves = {}
         self.waiting = []     # leaves not started yet: at most `fanout` connect at once
         self.fanout = 64
@@ -18,6 +18,15 @@ class Gateway(LeafStreams):
         self.outbox = []      # frames for chop from this round of the I/O thread, written together
         self.outsize = 0
         self.check_soon = False   # a leaf's stream ended or it was told to close: check_times now
+
+    @property
+    def lock(self):
+        """threading's Condition, made when first used: an agent that is no gateway does not import threading."""
+        if self.condition is None:
+            with self.making:
+                if self.condition is None:
+                    self.condition = threading.Condition()
+        return self.condition
 
     def route_in(self, route, payload):
         """A frame for leaf `route`, on the reader: written into the leaf's stdin at once when nothing

@@ -124,6 +124,18 @@ def measure(fn, repeats):
     return statistics.median(times), min(times), max(times)
 
 
+def measure_together(fns, repeats):
+    """measure() of each of fns, taking turns (each runs once per round): a machine that slows down or speeds up
+    during the run does so for every tool alike, so the ratios between them hold."""
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, kept in zip(fns, times):
+            start = time.monotonic()
+            took = fn()
+            kept.append(took if took is not None else time.monotonic() - start)
+    return [(statistics.median(t), min(t), max(t)) for t in times]
+
+
 def fmt(m):
     if m is None:
         return '—'
@@ -391,14 +403,12 @@ def main():
             far.rows(chop, fleet, args.rtt, cold_ns, repeats, rows, targets)
             only = set()
         for n in cold_ns if 'cold' in only else []:
-            ours = measure(lambda n=n: chop_cold(chop, n), repeats)
-            base = measure(lambda n=n: floor(n), repeats)
+            ours, base, their_pssh, their_clush, their_pdsh, theirs = measure_together([
+                lambda n=n: chop_cold(chop, n), lambda n=n: floor(n), lambda n=n: pssh(n), lambda n=n: clush(n),
+                lambda n=n: pdsh(n), lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0]], repeats)
             rows.append((f'cold: connect + hostname, N={n}', fmt(ours),
-                         f'floor {fmt(base)}; '
-                         f'pssh {fmt(measure(lambda n=n: pssh(n), repeats))}; '
-                         f'clush {fmt(measure(lambda n=n: clush(n), repeats))}; '
-                         f'pdsh {fmt(measure(lambda n=n: pdsh(n), repeats))}; chopsticks '
-                         + fmt(measure(lambda n=n: chopsticks(args.chopsticks_python, n, 'cold')[0], repeats)),
+                         (f'floor {fmt(base)}; pssh {fmt(their_pssh)}; clush {fmt(their_clush)}; '
+                          f'pdsh {fmt(their_pdsh)}; chopsticks {fmt(theirs)}'),
                          f'{ratio(ours, base):.2f}× floor'))
             targets.check(f'cold connect + hostname, N={n}, vs the OpenSSH floor', ratio(ours, base), 1.10)
         for n in warm_ns if 'warm' in only else []:

@@ -56,11 +56,11 @@ def rows(chop, fleet, rtt_ms, ns, repeats, rows_, targets):
     relay = Relay(fleet, rtt_ms)
     try:
         for n in ns:
-            ours = bench.measure(lambda n=n: bench.chop_cold(chop, n), repeats)
-            base = bench.measure(lambda n=n: bench.floor(n), repeats)
+            ours, base, their_pssh = bench.measure_together([
+                lambda n=n: bench.chop_cold(chop, n), lambda n=n: bench.floor(n), lambda n=n: bench.pssh(n)], repeats)
             extra = (ours[0] - base[0]) / rtt
             rows_.append((f'far (RTT {rtt_ms:g} ms): cold connect + hostname, N={n}', bench.fmt(ours),
-                          f'floor {bench.fmt(base)}; pssh {bench.fmt(bench.measure(lambda n=n: bench.pssh(n), repeats))}',
+                          f'floor {bench.fmt(base)}; pssh {bench.fmt(their_pssh)}',
                           f'floor + {extra:.2f} RTT'))
             targets.check(f'far cold connect + hostname, N={n}: round trips over the ssh floor', extra, 1.0,
                           unit=' RTT')

@@ -138,6 +138,7 @@ WRITE_LOCK = _thread.allocate_lock()    # held for a whole frame, so frames neve
 HELD = []                        # the HELLO frame until it goes out in front of the first answer (hold_hello)
 ACTIVE = {}                      # request id -> Request that has not answered yet
 ACTIVE_LOCK = _thread.allocate_lock()
+SPAWNING = set()                 # threads starting a child that is not yet some ACTIVE request's proc
 UPLOADS = {}                     # request id -> Upload; used by the reader thread only
 CAPTURES = {}                    # thread ident -> {'out': list | None, 'err': list | None}
 EXEC_NS = {'__name__': '__chop__'}   # one namespace shared by every exec request
@@ -380,7 +381,8 @@ def shutdown(status, msg=None):
         kill_group(req.proc)
         if req.cleanup:
             req.cleanup()
-    kill_unrecorded_groups()
+    if SPAWNING:   # else every child is some request's proc: no /proc scan (100 agents ending scan 100 times)
+        kill_unrecorded_groups()
     os._exit(status)
 
 

@@ -272,7 +272,11 @@ def run_process(req, params, cmd, argv=None):
     with req.lock:
         if req.cancelled:
             return None
-        proc = req.proc = start_process(cmd, cwd, env, stdin_bytes is not None, argv)
+        SPAWNING.add(_thread.get_ident())
+        try:
+            proc = req.proc = start_process(cmd, cwd, env, stdin_bytes is not None, argv)
+        finally:
+            SPAWNING.discard(_thread.get_ident())
     output = Output(req, cap, stream)
     try:
         timed_out = pump(proc, stdin_bytes, deadline, output)

@@ -161,17 +161,20 @@ class Gateway(LeafStreams):
             if leaf.closing:
                 self.end(leaf, None)
                 continue
+            SPAWNING.add(_thread.get_ident())
             try:
                 leaf.proc = subprocess.Popen(leaf.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=subprocess.PIPE, start_new_session=True, bufsize=0,
                                              env=leaf.env)
+                leaf.request.proc = leaf.proc
+                with ACTIVE_LOCK:
+                    ACTIVE[leaf.request.id] = leaf.request
             except OSError as e:
                 self.end(leaf, {'fault': 'spawn', 'msg': f'cannot start {leaf.argv[0]} on the gateway: '
                                                          f'{e.strerror or e}'})
                 continue
-            leaf.request.proc = leaf.proc
-            with ACTIVE_LOCK:
-                ACTIVE[leaf.request.id] = leaf.request
+            finally:
+                SPAWNING.discard(_thread.get_ident())
             leaf.deadline = time.monotonic() + leaf.timeout
             self.check_soon = True
             for stream, which in ((leaf.proc.stdout, 'out'), (leaf.proc.stderr, 'err')):

@@ -92,6 +92,29 @@ final class BootstrapTests: XCTestCase {
         XCTAssertEqual(shellQuote("a b"), "'a b'")
         XCTAssertEqual(shellQuote("it's; rm -rf /"), "'it'\\''s; rm -rf /'")
         XCTAssertEqual(shellQuote("$(reboot)"), "'$(reboot)'")
+        // A quote followed by a combining accent is one Character but still a quote byte to sh.
+        XCTAssertEqual(shellQuote("a'\u{301}; id"), "'a'\\''\u{301}; id'")
+    }
+
+    /// Words with quotes, combining marks and shell syntax come back from sh byte for byte.
+    func testQuotedWordsReachShUnchanged() throws {
+        for word in ["it's", "a'\u{301}$(id)'\u{301}", "'", "\u{301}'", "x'\u{308}\u{301}`id`", "é'\"\\"] {
+            let printed = try runShell("printf %s \(shellQuote(word))")
+            XCTAssertEqual(printed, Array(word.utf8), word)
+        }
+    }
+
+    /// What `/bin/sh -c script` prints on stdout.
+    private func runShell(_ script: String) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(printed)
     }
 
     func testSSHCommandLineIsSafe() throws {

@@ -138,10 +138,17 @@ public enum Bootstrap {
     /// variables, no user site folder, no `site` until the user's code runs: see the agent's `ensure_site`), and
     /// the stub goes back to the starting folder once imports are safe.
     public static func line(python: String?, marker: String) -> String {
+        "echo \(marker); " + (python == nil ? searchingLine : lineTail(python: python)) + "\n"
+    }
+
+    /// `line` after its marker: the same for every connection that names no interpreter, so made once.
+    private static let searchingLine = lineTail(python: nil)
+
+    private static func lineTail(python: String?) -> String {
         let launch = "-E -s -S -c \(shellQuote(stubLine)) \(agentSource.count) \(agentKey)"
         let search = python.map { [$0] } ?? candidates
-        return "echo \(marker); CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
-            + candidateLoop(search, glob: python == nil ? candidateGlob : nil, launch: launch) + "\n"
+        return "CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
+            + candidateLoop(search, glob: python == nil ? candidateGlob : nil, launch: launch)
     }
 
     /// The bootstrap as the far shell's command line instead of stdin's first line, for ssh: sshd opens a
@@ -151,16 +158,34 @@ public enum Bootstrap {
     /// line has no quote, backslash or `!` and means the same to every login shell (see `reader`); nil when it
     /// would have one (an interpreter path that needs quoting): then the bootstrap goes on stdin.
     public static func command(python: String?, marker: String) -> String? {
+        guard let tail = python == nil ? searchingCommand : commandTail(python: python),
+            !marker.utf8.contains(where: unsafeInCommand)
+        else { return nil }
+        return "echo \(marker); " + tail
+    }
+
+    /// `command` after its marker: the same for every connection that names no interpreter, so made once
+    /// (a connect at N = 100 built it 100 times, a millisecond each on a busy core).
+    private static let searchingCommand = commandTail(python: nil)
+
+    private static func commandTail(python: String?) -> String? {
         let encoded = Data(stub.utf8).base64EncodedString()
         let launch =
             "-E -s -S -c \"import sys,binascii;exec(binascii.a2b_base64(sys.argv.pop(1)))\" \(encoded) "
             + "\(agentSource.count) \(agentKey)"
         let search = python.map { [$0] } ?? candidates
         let script =
-            "echo \(marker); CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
+            "CHOP_DIR=$PWD; export CHOP_DIR; cd / || exit 1; "
             + candidateLoop(
                 search, glob: python == nil ? candidateGlob : nil, launch: launch, quote: { "\"\($0)\"" })
-        return script.contains(where: { "'\\!\n`".contains($0) }) ? nil : script
+        return script.utf8.contains(where: unsafeInCommand) ? nil : script
+    }
+
+    /// Bytes a command line must not hold to mean the same to every login shell: quote, backslash, `!`, newline,
+    /// backquote.
+    private static func unsafeInCommand(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "!")
+            || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "`")
     }
 
     /// The bootstrap as `kind`'s command line (`command`) when `kind` is ssh without sudo, for a direct member
@@ -191,11 +216,10 @@ public enum Bootstrap {
 /// chop builds from host names or paths goes through here.
 public func shellQuote(_ word: String) -> String {
     if !word.isEmpty, word.unicodeScalars.allSatisfy(isSafeUnquoted) { return word }
-    var quoted = "'"
-    for character in word {
-        if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
-    }
-    return quoted + "'"
+    // Split on the quote's scalar, not on Characters: a quote followed by a combining mark (U+0301) is one
+    // Character that is not "'", yet to sh it is a quote byte like any other.
+    let pieces = word.unicodeScalars.split(separator: "'", omittingEmptySubsequences: false)
+    return "'" + pieces.map { String($0) }.joined(separator: "'\\''") + "'"
 }
 
 func isSafeUnquoted(_ scalar: Unicode.Scalar) -> Bool {

@@ -333,7 +333,7 @@ class Request:
         self.id, self.op = rid, op
         self.lock = _thread.allocate_lock()
         self.done = self.cancelled = False
-        self.proc = None      # run: its Popen, so CANCEL and EOF can kill its process group
+        self.proc = None      # run: its process (Popen or Spawned), so CANCEL and EOF can kill its group
         self.cleanup = None   # put: deletes the temp file
 
     def data(self, chunk):
@@ -416,8 +416,6 @@ def param(params, name, types, default=None, required=False):
                              f'({type(value).__name__})')
     return value
 
-
-# ---------------------------------------------------------------- print capture
 
 # ---------------------------------------------------------------- JSON helpers
 

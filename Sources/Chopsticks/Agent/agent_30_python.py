@@ -1,5 +1,5 @@
-# chop agent part 30, python: call (with arguments read as Python literals), exec, and the import
-# hook for the user's shipped modules. The parts are one program, joined in file-name order
+# chop agent part 30, python: call (with arguments read as Python literals), exec, where their prints go, and
+# the import hook for the user's shipped modules. The parts are one program, joined in file-name order
 # (see agent_10_core.py).
 
 
@@ -56,7 +56,6 @@ class captured:   # a context manager, named as contextlib would name it
 
     def __exit__(self, kind, value, tb):
         CAPTURES.pop(_thread.get_ident(), None)
-
 
 
 # ---------------------------------------------------------------- call, exec

@@ -116,12 +116,7 @@ class Fleet:
 
 def measure(fn, repeats):
     """Median, min and max seconds of repeated calls; fn returns seconds itself or None to time the call."""
-    times = []
-    for _ in range(repeats):
-        start = time.monotonic()
-        took = fn()
-        times.append(took if took is not None else time.monotonic() - start)
-    return statistics.median(times), min(times), max(times)
+    return measure_together([fn], repeats)[0]
 
 
 def measure_together(fns, repeats):

@@ -143,13 +143,14 @@ def read_pidfile(path, timeout=TIMEOUT):
 class Agent:
     """One agent process, with a thread that splits its stdout into frames per id."""
 
-    def __init__(self, python=None, source=None, key=None, env=None, preexec=None, flags=()):
+    def __init__(self, python=None, source=None, key=None, env=None, preexec=None, flags=(), pass_fds=()):
         self.source = agent_source() if source is None else source
         self.proc = subprocess.Popen(
             [python or sys.executable, *flags, '-c', STUB, str(len(self.source))] + ([key] if key else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             # preexec only sets a resource limit: no lock is taken between fork and exec.
-            env=None if env is None else dict(os.environ, **env), preexec_fn=preexec)   # noqa: PLW1509
+            env=None if env is None else dict(os.environ, **env), preexec_fn=preexec,   # noqa: PLW1509
+            pass_fds=pass_fds)
         self.cond = threading.Condition()
         self.frames = {}     # id -> [(op, payload)]
         self.order = []      # (op, id) in arrival order
@@ -491,6 +492,24 @@ class SharedAgentTest(unittest.TestCase):
             self.assertTrue(agent.ok('eval', expr="'subprocess' in sys.modules")['value'])
         finally:
             agent.close()
+
+    def test_commands_do_not_inherit_what_the_agent_was_given(self):
+        """A descriptor the agent's parent left open past fd 2 does not reach the commands the agent starts
+        (posix_spawn does not close it, as Popen's close_fds did: the agent marks it close-on-exec at start)."""
+        r, w = os.pipe()
+        high = os.dup2(w, 37)   # inheritable, and above what ls opens for itself
+        try:
+            agent = Agent(pass_fds=(high,)).start()
+            try:
+                for cmd in ('ls /proc/self/fd', 'ls /proc/self/fd; true'):   # started directly, and through sh
+                    listed = unb64(agent.ok('run', cmd=cmd)['stdout_b64']).split()
+                    self.assertIn(b'0', listed)
+                    self.assertNotIn(b'37', listed, cmd)
+            finally:
+                agent.close()
+        finally:
+            for fd in (r, w, high):
+                os.close(fd)
 
     def test_run_stdin(self):
         data = bytes(range(256)) * 40

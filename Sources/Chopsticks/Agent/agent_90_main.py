@@ -122,6 +122,13 @@ def on_signal(signum, frame):
 
 def main():
     global IN_FD, OUT_FD
+    # What the agent's parent left open past fd 2 stays out of the commands it starts: posix_spawn (run) does not
+    # close it as Popen's close_fds does. No /proc: nothing to look at.
+    with suppress(OSError):
+        for name in os.listdir('/proc/self/fd'):
+            if int(name) > 2:
+                with suppress(OSError):   # the listing's own descriptor, closed by now
+                    os.set_inheritable(int(name), False)
     # Keep the protocol on private fds and make fds 0 and 1 harmless, so children
     # and C code writing to "stdout" can never corrupt a frame.
     IN_FD, OUT_FD = os.dup(0), os.dup(1)

@@ -497,7 +497,8 @@ class SharedAgentTest(unittest.TestCase):
         """A descriptor the agent's parent left open past fd 2 does not reach the commands the agent starts
         (posix_spawn does not close it, as Popen's close_fds did: the agent marks it close-on-exec at start)."""
         r, w = os.pipe()
-        high = os.dup2(w, 37)   # inheritable, and above what ls opens for itself
+        high = 37   # above what ls opens for itself
+        os.dup2(w, high)   # inheritable (dup2 returns None before Python 3.7)
         try:
             agent = Agent(pass_fds=(high,)).start()
             try:

@@ -33,7 +33,7 @@ def wire_path(entry, name, text):
     except UnicodeEncodeError:
         raw = os.fsencode(text)
         entry[name] = raw.decode('utf-8', 'replace')
-        entry[name + 'b' if name != 'p' else 'b'] = base64.b64encode(raw).decode('ascii')
+        entry[name + 'b' if name != 'p' else 'b'] = b64(raw)
     return entry
 
 

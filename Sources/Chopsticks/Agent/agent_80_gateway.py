@@ -183,7 +183,7 @@ class LeafStreams:
             if leaf.stderr_sent < LEAF_STDERR:
                 chunk = chunk[:LEAF_STDERR - leaf.stderr_sent]
                 leaf.stderr_sent += len(chunk)
-                self.event(leaf, {'stderr': base64.b64encode(chunk).decode('ascii')})
+                self.event(leaf, {'stderr': b64(chunk)})
             else:
                 # Past the cap its stderr is dropped, and read only now and then: a leaf that floods it
                 # waits on its own full pipe instead of spending this gateway's CPU (and its leaves').
@@ -199,7 +199,7 @@ class LeafStreams:
                 if len(leaf.pending) > LEAF_NOISE + len(leaf.marker):
                     self.fail(leaf, 'login', bytes(leaf.pending[:LEAF_NOISE]))
                 return
-            self.event(leaf, {'login': base64.b64encode(bytes(leaf.pending[:at])).decode('ascii')})
+            self.event(leaf, {'login': b64(bytes(leaf.pending[:at]))})
             del leaf.pending[:at + len(leaf.marker)]
             leaf.started = True
         self.frames(leaf)
@@ -248,7 +248,7 @@ class LeafStreams:
         """The leaf broke a rule: it is ended alone, and chop learns why."""
         if leaf.fault is None:
             if isinstance(msg, bytes):
-                leaf.fault = {'fault': fault, 'login': base64.b64encode(msg).decode('ascii')}
+                leaf.fault = {'fault': fault, 'login': b64(msg)}
             else:
                 leaf.fault = {'fault': fault, 'msg': msg}
         self.kill(leaf)
@@ -283,7 +283,7 @@ class LeafStreams:
                     stream.close()
         event = {'exit': status}
         if not leaf.started and leaf.pending:   # it never started: what it printed is its login text
-            event['login'] = base64.b64encode(bytes(leaf.pending[:LEAF_NOISE])).decode('ascii')
+            event['login'] = b64(bytes(leaf.pending[:LEAF_NOISE]))
         event.update(fault or {})
         self.event(leaf, event)
 

@@ -43,6 +43,22 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(round.jsonText), round)
     }
 
+    func testWriterDigitsAndTextReadBackExactly() throws {
+        let numbers: [Int64] = [0, 7, -7, 10, -10, 1_700_000_000_123_456_789, .max, .min]
+        let value = JSONValue.array(numbers.map(JSONValue.int))
+        XCTAssertEqual(value.jsonText, "[0,7,-7,10,-10,1700000000123456789,9223372036854775807,-9223372036854775808]")
+        XCTAssertEqual(try JSONParser.parse(value.jsonText), value)
+        // Plain ASCII, then text that needs escapes or is not ASCII, in one array many entries long: what a tree
+        // listing frame is (each a byte-identical round trip).
+        let names = (0..<3000).map { index in
+            JSONValue.string(
+                index % 3 == 0 ? "d\(index)/f\(index)" : index % 3 == 1 ? "a \"q\" \\ \(index)" : "é\u{7}\(index)")
+        }
+        let bytes = JSONWriter(nonFinite: .token).bytes(.array(names))
+        XCTAssertEqual(try JSONParser.parse(String(decoding: bytes, as: UTF8.self)), .array(names))
+        XCTAssertEqual(JSONValue.string("é\u{7}").jsonText, #""é\u0007""#)
+    }
+
     func testBadInputIsAnErrorNeverACrash() {
         for bad in [
             "", "[", "{", "[1,]", "{\"a\"}", "{\"a\":}", "01", "1.", "-", "1e", "\"\\x\"", "\"abc", "tru", "nul",

@@ -18,9 +18,8 @@ extension Group {
     /// background, so the connects overlap local work such as reading a tree; the operation then shares each
     /// attempt (`Tunnel.live`). A member that fails to connect fails in the operation, as it would have.
     public func preconnect() {
-        for tunnel in tunnels.prefix(fanout) {
-            Task { try? await tunnel.connect() }
-        }
+        let group = self
+        Task { await group.startConnects() }
     }
 
     /// rsync's job: compares first (size and mtime, or SHA-1 with `checksum`), then sends only what differs;

@@ -110,6 +110,7 @@ public struct Group: Sendable {
         _ body: @escaping @Sendable (Tunnel) async throws -> Value
     ) async -> GroupResult<Value> {
         var results = [Result<Value, ErrorResult>?](repeating: nil, count: tunnels.count)
+        await startConnects()
         await withTaskGroup(of: (Int, Result<Value, ErrorResult>).self) { group in
             var next = 0
             func startNext() {
@@ -139,6 +140,16 @@ public struct Group: Sendable {
                 GroupResult.Entry(
                     host: tunnel.name, result: result ?? .failure(ErrorResult("interrupted", kind: .interrupted)))
             })
+    }
+
+    /// Starts the connects of the first `fanout` members that are not up, their ssh spawned together (see
+    /// `SpawnBatch`); the operation's own calls then share each attempt. Up members cost no actor hop here.
+    func startConnects() async {
+        let batch = SpawnBatch()
+        for tunnel in tunnels.prefix(fanout) where tunnel.state != .up {
+            await tunnel.startConnect(joining: batch)
+        }
+        batch.seal()
     }
 
     /// Opens every tunnel now, in parallel. Hosts that fail are ErrorResults; they are retried later.

@@ -97,12 +97,14 @@ actor AgentConnection {
     /// Starts the tunnel's child and writes the bootstrap and the agent, without waiting for any answer:
     /// requests may be written right behind them (the agent reads them after its hello), so a connect costs
     /// no round trip that ssh itself does not. `hello()` then waits for the agent (at most `timeout` seconds
-    /// from here on). A gateway's leaf is opened whole (its hello is then already there).
+    /// from here on). A gateway's leaf is opened whole (its hello is then already there). With `batch`, the
+    /// child is spawned with the batch's others (see `SpawnBatch`).
     static func launch(
         kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
-        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
+        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:]), batch: SpawnBatch? = nil
     ) async throws -> AgentConnection {
         if let leaf = kind as? GatewayLeaf {
+            batch?.withdraw()
             return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped).0
         }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
@@ -114,7 +116,7 @@ actor AgentConnection {
         let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(launch.argv)
+            process = try await batch?.spawn(launch.argv) ?? ChildProcess.spawn(launch.argv)
         } catch {
             launch.settled?(false)
             throw ErrorResult(String(describing: error), kind: .connection)

@@ -104,8 +104,17 @@ public actor Tunnel {
         }
     }
 
+    /// Starts a connect in the background unless one is up or under way, its child spawned with `batch`'s
+    /// others when this member may join a batch (see `SpawnBatch`); the operation that follows shares it.
+    func startConnect(joining batch: SpawnBatch) {
+        guard state != .closed, connection == nil, opening == nil else { return }
+        let joins = (kind as? SSH).map { $0.via.isEmpty } ?? false
+        if joins { batch.join() }
+        _ = beginOpening(batch: joins ? batch : nil)
+    }
+
     /// Starts a connect (`opening`, and its first attempt as `launching`); the task settles the member's state.
-    private func beginOpening() -> Task<AgentConnection, any Error> {
+    private func beginOpening(batch: SpawnBatch? = nil) -> Task<AgentConnection, any Error> {
         connection = nil
         setState(.connecting)
         let kind = self.kind
@@ -117,7 +126,7 @@ public actor Tunnel {
         let start = ContinuousClock.now
         let launch = Task {
             try await AgentConnection.launch(
-                kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped)
+                kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped, batch: batch)
         }
         let attempt = Task { () async throws -> AgentConnection in
             var attempt = try await launch.value

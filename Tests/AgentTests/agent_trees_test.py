@@ -39,6 +39,21 @@ def entry(rel, kind, mode=0o644, mtime=0, size=0, link=None, sha1=None):
     return e
 
 
+def columns(entries):
+    """A listing as an N frame's columns, the way chop sends it (LocalTree.ListingWriter)."""
+    value, extras = {'k': '', 'p': [], 'm': [], 't': [], 's': []}, {}
+    for at, e in enumerate(entries):
+        e = dict(e)
+        value['k'] += e.pop('k')
+        for key in ('p', 'm', 't', 's'):
+            value[key].append(e.pop(key))
+        if e:
+            extras[str(at)] = e
+    if extras:
+        value['x'] = extras
+    return value
+
+
 class TreeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -81,12 +96,12 @@ class TreeTest(unittest.TestCase):
         self.assertIsNone(self.agent.bad)
         self.assertFalse(self.agent.eof, 'agent exited: ' + self.agent.stderr.decode('utf-8', 'replace'))
 
-    def put_tree(self, root, entries, contents, whole=True, agent=None, **params):
-        """Runs tree_put: the manifest, then the content of every file the agent asks for.
-        Returns (op, result, changes)."""
+    def put_tree(self, root, entries, contents, whole=True, agent=None, listing='N', **params):
+        """Runs tree_put: the manifest (as columns, N, as chop sends it; or M, an object an entry), then the
+        content of every file the agent asks for. Returns (op, result, changes)."""
         self.agent = agent or type(self).agent
         rid = self.agent.request('tree_put', path=root, **params)
-        self.agent.send(DATA, rid, tagged('M', entries))
+        self.agent.send(DATA, rid, tagged(listing, columns(entries) if listing == 'N' else entries))
         self.agent.send(DATA, rid, tagged('Z', {}))
         changes = []
         while True:
@@ -246,6 +261,52 @@ class TreeTest(unittest.TestCase):
         names = [base64.b64decode(e['b']) if 'b' in e else e['p'].encode() for e in got['entries']]
         self.assertEqual(names, [b'', odd])
         self.assertEqual(got['contents'][odd], b'abc')
+
+    def test_the_listing_as_objects_m_reads_as_the_columns_do(self):
+        sent = {}
+        for listing in ('M', 'N'):
+            root = os.path.join(self.tmp, listing)
+            entries, contents = self.sample()
+            op, result, changes = self.put_tree(root, entries, contents, listing=listing)
+            self.assertEqual(op, OK, result)
+            again = self.put_tree(root, entries, contents, listing=listing)
+            self.assertEqual((again[0], again[2]), (OK, []))
+            os.chmod(os.path.join(root, 'sub', 'run.sh'), 0o700)
+            third = self.put_tree(root, entries, contents, listing=listing)
+            sent[listing] = (sorted(c['p'] for c in changes), [(c['c'], c['p'], c['w']) for c in third[2]])
+        self.assertEqual(sent['M'], sent['N'])
+        self.assertEqual(sent['N'][1], [('~', 'sub/run.sh', ['mode'])])
+
+    def test_columns_carry_odd_names_links_and_sums_in_their_extras(self):
+        root = os.path.join(self.tmp, 'dest')
+        odd = b'caf\xe9'
+        data = b'abc'
+        sha1 = hashlib.sha1(data).hexdigest()
+        entries = [entry('', 'd', 0o755), entry(odd, 'f', 0o644, 1_600_000_000_000_000_000, 3, sha1=sha1),
+                   entry('to-odd', 'l', link='caf'), entry('plain', 'f', 0o600, 1_600_000_000_000_000_000, 3, sha1=sha1)]
+        op, result, changes = self.put_tree(root, entries, {1: data, 3: data}, checksum=True)
+        self.assertEqual(op, OK, result)
+        self.assertEqual(read(os.path.join(os.fsencode(root), odd)), data)
+        self.assertEqual(os.readlink(os.path.join(root, 'to-odd')), 'caf')
+        self.assertEqual(oct(os.stat(os.path.join(root, 'plain')).st_mode & 0o777), '0o600')
+        self.assertEqual(self.put_tree(root, entries, {}, checksum=True)[2], [])
+        with open(os.path.join(root, 'plain'), 'wb') as f:   # same size, other bytes: the SHA-1 tells
+            f.write(b'xyz')
+        os.utime(os.path.join(root, 'plain'), ns=(1_600_000_000_000_000_000,) * 2)
+        changes = self.put_tree(root, entries, {3: data}, checksum=True)[2]
+        self.assertEqual([(c['p'], c['w']) for c in changes], [('plain', ['content'])])
+
+    def test_a_column_listing_that_does_not_add_up_is_refused(self):
+        for value in ({'k': 'df', 'p': ['', 'a'], 'm': [0o755], 't': [0, 0], 's': [0, 0]},
+                      {'k': 'd', 'p': ['']},
+                      ['not', 'columns'],
+                      {'k': 'df', 'p': ['', '../evil'], 'm': [0o755, 0o644], 't': [0, 0], 's': [0, 1]}):
+            root = os.path.join(self.tmp, 'dest')
+            rid = self.agent.request('tree_put', path=root)
+            self.agent.send(DATA, rid, tagged('N', value))
+            op, err, _ = self.agent.result(rid)
+            self.assertEqual((op, err['type']), (ERR, 'ProtocolError'), value)
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, 'evil')))
 
     def test_a_path_that_climbs_out_is_refused(self):
         root = os.path.join(self.tmp, 'dest')

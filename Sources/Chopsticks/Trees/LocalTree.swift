@@ -42,10 +42,11 @@ public final class LocalTree: Sendable {
 
     deinit { close(spill) }
 
-    /// How many M frames the listing has (then Z).
+    /// How many listing frames (N) the listing has (then Z).
     public var frameCount: Int { frameSpans.count }
 
-    /// Listing frame `index` (`M` and a JSON array of entries), read back from the temporary file.
+    /// Listing frame `index` (`N` and the entries' columns, see `ListingWriter`), read back from the temporary
+    /// file.
     func frame(_ index: Int) throws(ErrorResult) -> ByteBuffer {
         let span = frameSpans[index]
         var buffer = ByteBuffer()
@@ -71,14 +72,19 @@ public final class LocalTree: Sendable {
         return buffer
     }
 
-    /// The entries of listing frame `index`, decoded anew (`TreeFeed` keeps the frame it is reading from).
-    func entries(inFrame index: Int) throws(ErrorResult) -> [JSONValue] {
+    /// The relative paths of listing frame `index`'s entries, decoded anew (`TreeFeed` keeps the frame it is
+    /// reading from).
+    func paths(inFrame index: Int) throws(ErrorResult) -> [[UInt8]?] {
         var buffer = try frame(index)
         buffer.moveReaderIndex(forwardBy: 1)
-        guard case .array(let entries)? = try? JSONValue.parse(buffer.readableBytesView) else {
+        guard let columns = try? JSONValue.parse(buffer.readableBytesView), let paths = columns["p"]?.arrayValue
+        else {
             throw ErrorResult("the tree's listing in the temporary folder is damaged", kind: .local)
         }
-        return entries
+        let extras = columns["x"]
+        return paths.enumerated().map { at, path in
+            TreePath.read(.object(["p": path, "b": extras?[String(at)]?["b"] ?? .null]))
+        }
     }
 
     /// Walks `path`. With `checksum`, each file's SHA-1 is computed (each file read once).
@@ -135,10 +141,14 @@ public final class LocalTree: Sendable {
     }
 
     /// The walk's output: entries a frame at a time, appended to an unlinked temporary file.
+    ///
+    /// A frame is tree_put's N: the entries as columns (`k` one letter an entry, `p`, `m`, `t`, `s`, and `x`
+    /// for the few with more: a name that is not UTF-8, a link's target, a SHA-1), not M's object an entry:
+    /// a third fewer bytes for each host, and the agent decodes it in half the time (PROTOCOL.txt).
     private final class ListingWriter {
         let fd: CInt
         var frames: [(offset: Int, length: Int)] = []
-        var batch: [JSONValue] = []
+        var batch: [TreeEntry] = []
         var (entries, files, bytes, skipped, peak, offset) = (0, 0, 0, 0, 0, 0)
         let json = JSONWriter(nonFinite: .token)
 
@@ -162,14 +172,36 @@ public final class LocalTree: Sendable {
                 files += 1
                 bytes += entry.size
             }
-            batch.append(entry.wire)
+            batch.append(entry)
             peak = max(peak, batch.count)
             if batch.count == LocalTree.frameEntries { try flush() }
         }
 
+        /// `entries` as an N frame's columns.
+        static func columns(_ entries: [TreeEntry]) -> JSONValue {
+            var kinds = ""
+            var (paths, modes, mtimes, sizes) = ([JSONValue](), [JSONValue](), [JSONValue](), [JSONValue]())
+            var extras: [String: JSONValue] = [:]
+            for (at, entry) in entries.enumerated() {
+                guard case .object(var wire) = entry.wire else { continue }
+                kinds += entry.kind.rawValue
+                paths.append(wire.removeValue(forKey: "p") ?? "")
+                modes.append(wire.removeValue(forKey: "m") ?? 0)
+                mtimes.append(wire.removeValue(forKey: "t") ?? 0)
+                sizes.append(wire.removeValue(forKey: "s") ?? 0)
+                wire["k"] = nil
+                if !wire.isEmpty { extras[String(at)] = .object(wire) }
+            }
+            var columns: [String: JSONValue] = [
+                "k": .string(kinds), "p": .array(paths), "m": .array(modes), "t": .array(mtimes), "s": .array(sizes),
+            ]
+            if !extras.isEmpty { columns["x"] = .object(extras) }
+            return .object(columns)
+        }
+
         func flush() throws(ErrorResult) {
             guard !batch.isEmpty else { return }
-            let frame = [UInt8(ascii: "M")] + json.bytes(.array(batch))
+            let frame = [UInt8(ascii: "N")] + json.bytes(Self.columns(batch))
             batch.removeAll(keepingCapacity: true)
             let failure = frame.withUnsafeBytes { writeAll(fd, $0) }
             guard failure == 0 else {

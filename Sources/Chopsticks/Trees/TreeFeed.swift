@@ -38,7 +38,7 @@ actor TreeFeed {
     /// Files before this one were read or wanted by no one.
     private var nextFile = 0
     /// The listing frame the last path came from, decoded.
-    private var frame: (index: Int, entries: [JSONValue])?
+    private var frame: (index: Int, paths: [[UInt8]?])?
     private var held: [Key: (piece: Piece, left: Int, bytes: Int)] = [:]
     private var heldBytes = 0
     /// The file being read, its next part, descriptor, hasher and size so far.
@@ -211,10 +211,10 @@ actor TreeFeed {
     /// The relative path of entry `index`, from its listing frame (read from disk when it is another frame).
     private func path(of index: Int) throws(ErrorResult) -> [UInt8] {
         let wanted = index / LocalTree.frameEntries
-        if frame?.index != wanted { frame = (wanted, try tree.entries(inFrame: wanted)) }
-        let entries = frame!.entries
+        if frame?.index != wanted { frame = (wanted, try tree.paths(inFrame: wanted)) }
+        let paths = frame!.paths
         let offset = index % LocalTree.frameEntries
-        guard offset < entries.count, let path = TreePath.read(entries[offset]) else {
+        guard offset < paths.count, let path = paths[offset] else {
             throw ErrorResult("the tree's listing has no entry \(index)", kind: .local)
         }
         return path

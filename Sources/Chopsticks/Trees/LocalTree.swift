@@ -7,7 +7,7 @@ import NIOCore
 /// fifos and sockets are skipped and counted.
 ///
 /// Why the listing is not held in memory: a tree of 100,000 files would cost the controller about 100 bytes a
-/// file for as long as the hosts take, so the walk writes it as tree_put's M frames (1,000 entries each) to an
+/// file for as long as the hosts take, so the walk writes it as tree_put's N frames (1,000 entries each) to an
 /// unlinked temporary file, and each host reads the frames from there (the page cache, not chop's memory).
 /// Memory stays flat in the number of files: one frame's entries at a time (`heldEntriesPeak`).
 public final class LocalTree: Sendable {

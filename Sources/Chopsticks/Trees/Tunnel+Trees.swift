@@ -19,7 +19,7 @@ public struct TreeOptions: Sendable, Hashable {
 }
 
 extension Tunnel {
-    /// Puts `tree` under `remoteRoot` on this host: sends the tree's listing (tree_put's M frames, read back
+    /// Puts `tree` under `remoteRoot` on this host: sends the tree's listing (tree_put's N frames, read back
     /// from the tree's temporary file one at a time, then Z), hears the host's change list, then sends the files
     /// it wants from `feed` (shared with the other hosts of its wave) as `consumer`. The consumer always leaves
     /// the feed, however this ends.
@@ -43,7 +43,7 @@ extension Tunnel {
         }
     }
 
-    /// tree_put on this host, direct or through a gateway: sends the listing (the tree's M frames, then Z),
+    /// tree_put on this host, direct or through a gateway: sends the listing (the tree's N frames, then Z),
     /// hears the host's change list, then lets `send` deliver the files it wants (and end the request's data);
     /// returns the host's result. The consumer leaves the feed however this ends.
     func treePut(

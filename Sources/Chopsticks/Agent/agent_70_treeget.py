@@ -1,6 +1,6 @@
 # chop agent part 70, treeget: directory trees on the wire, and sending a tree to the controller (fetch -r,
 # and fetch of a glob). The parts are one program, joined in file-name order (see agent_10_core.py); part 72
-# (put -r and sync) uses its path helpers.
+# (put -r and sync) uses its path helpers and its compare of the listing's columns (compare_columns).
 #
 # Paths travel as JSON strings, relative to the tree's root, '/'-separated. A name that is not UTF-8 (Linux
 # allows any bytes but '/' and NUL) comes with its exact bytes in base64 beside it ("b" beside "p", "lb"
@@ -236,3 +236,59 @@ def op_tree_get(req, params):
             and sender.walk(root, '')):
         return None
     return sender.result(root)
+
+
+# ---------------------------------------------------------------- tree_put's listing as columns (N frames)
+
+# compare_columns stats a file relative to its folder's descriptor where the platform can.
+DIR_FD_STAT = os.stat in getattr(os, 'supports_dir_fd', ()) and os.stat in getattr(os, 'supports_follow_symlinks', ())
+DIR_FLAGS = os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | getattr(os, 'O_CLOEXEC', 0)
+
+
+def compare_columns(upload, value, changes):
+    """A batch of the listing as columns (an N frame, what chop sends: a third smaller than M's objects, and
+    decoded in half the time). A file whose size, mtime and mode agree costs one stat relative to its
+    folder, opened once for the folder's files (the kernel walks one name, not the whole path): the agent's
+    share of a sync with nothing to do, paid by every host. Anything else goes through compare."""
+    try:
+        kinds, paths, modes, mtimes, sizes = value['k'], value['p'], value['m'], value['t'], value['s']
+        extras = value.get('x') or {}
+        special = {int(at) for at in extras}
+    except (TypeError, KeyError, AttributeError, ValueError):
+        raise protocol_error('tree: an N frame without its columns') from None
+    if not isinstance(kinds, str) or not len(kinds) == len(paths) == len(modes) == len(mtimes) == len(sizes):
+        raise protocol_error('tree: the columns of an N frame differ in length')
+    req, seen, prefix, stat = upload.req, upload.seen, upload.prefix, os.stat
+    quick = upload.quick and DIR_FD_STAT
+    folder, folder_fd = None, None
+    try:
+        for at, (kind, rel, mode, mtime, size) in enumerate(zip(kinds, paths, modes, mtimes, sizes)):
+            if req.done:   # cancelled: stop comparing at once
+                return
+            if quick and kind == 'f' and type(rel) is str and rel and '..' not in rel and rel[0] != '/' and \
+                    '\0' not in rel and at not in special:
+                parent, _, name = rel.rpartition('/')
+                if parent != folder:
+                    if folder_fd is not None:
+                        os.close(folder_fd)
+                    folder, folder_fd = parent, None
+                    with suppress(OSError):   # not there (yet): compare says what to do
+                        folder_fd = os.open(prefix + parent if parent else upload.root, DIR_FLAGS)
+                if folder_fd is not None:
+                    try:
+                        st = stat(name, dir_fd=folder_fd, follow_symlinks=False)
+                    except OSError:
+                        st = None
+                    if st is not None and st.st_mtime_ns == mtime and st.st_size == size and \
+                            st.st_mode == 0o100000 | mode & 0o7777:
+                        upload.count += 1
+                        if seen is not None:
+                            seen.add(rel)
+                        continue
+            entry = {'k': kind, 'p': rel, 'm': mode, 't': mtime, 's': size}
+            if at in special:
+                entry.update(extras[str(at)])
+            upload.compare(entry, changes)
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)

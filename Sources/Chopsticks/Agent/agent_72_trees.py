@@ -1,13 +1,8 @@
 # chop agent part 72, trees: receiving a tree (put -r, sync). The parts are one program, joined in file-name
-# order (see agent_10_core.py); the path helpers are part 70's.
+# order (see agent_10_core.py); the path helpers and compare_columns are part 70's.
 
 
 # ---------------------------------------------------------------- tree_put: put -r and sync
-
-# compare_columns stats a file relative to its folder's descriptor where the platform can.
-DIR_FD_STAT = os.stat in getattr(os, 'supports_dir_fd', ()) and os.stat in getattr(os, 'supports_follow_symlinks', ())
-DIR_FLAGS = os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0) | getattr(os, 'O_CLOEXEC', 0)
-
 
 class TreeUpload:
     """A put -r or sync in progress. Frames from the controller (DATA, first byte a tag):
@@ -136,7 +131,10 @@ class TreeUpload:
             tag, value = parse_tagged(payload)
             if tag in ('M', 'N'):
                 changes = []
-                (self.compare_all if tag == 'M' else self.compare_columns)(value, changes)
+                if tag == 'M':
+                    self.compare_all(value, changes)
+                else:
+                    compare_columns(self, value, changes)
                 if changes:
                     self.req.data(tree_tag('D', changes))
             elif tag == 'Z':
@@ -210,54 +208,6 @@ class TreeUpload:
                             seen.add(rel)
                         continue
             self.compare(entry, changes)
-
-    def compare_columns(self, value, changes):
-        """A batch of the listing as columns (an N frame, what chop sends: a third smaller than M's objects, and
-        decoded in half the time). A file whose size, mtime and mode agree costs one stat relative to its
-        folder, opened once for the folder's files (the kernel walks one name, not the whole path): the agent's
-        share of a sync with nothing to do, paid by every host. Anything else goes through compare."""
-        try:
-            kinds, paths, modes, mtimes, sizes = value['k'], value['p'], value['m'], value['t'], value['s']
-            extras = value.get('x') or {}
-            special = {int(at) for at in extras}
-        except (TypeError, KeyError, AttributeError, ValueError):
-            raise protocol_error('tree: an N frame without its columns') from None
-        if not isinstance(kinds, str) or not len(kinds) == len(paths) == len(modes) == len(mtimes) == len(sizes):
-            raise protocol_error('tree: the columns of an N frame differ in length')
-        req, seen, prefix, stat = self.req, self.seen, self.prefix, os.stat
-        quick = self.quick and DIR_FD_STAT
-        folder, folder_fd = None, None
-        try:
-            for at, (kind, rel, mode, mtime, size) in enumerate(zip(kinds, paths, modes, mtimes, sizes)):
-                if req.done:   # cancelled: stop comparing at once
-                    return
-                if quick and kind == 'f' and type(rel) is str and rel and '..' not in rel and rel[0] != '/' and \
-                        '\0' not in rel and at not in special:
-                    parent, _, name = rel.rpartition('/')
-                    if parent != folder:
-                        if folder_fd is not None:
-                            os.close(folder_fd)
-                        folder, folder_fd = parent, None
-                        with suppress(OSError):   # not there (yet): compare says what to do
-                            folder_fd = os.open(prefix + parent if parent else self.root, DIR_FLAGS)
-                    if folder_fd is not None:
-                        try:
-                            st = stat(name, dir_fd=folder_fd, follow_symlinks=False)
-                        except OSError:
-                            st = None
-                        if st is not None and st.st_mtime_ns == mtime and st.st_size == size and \
-                                st.st_mode == 0o100000 | mode & 0o7777:
-                            self.count += 1
-                            if seen is not None:
-                                seen.add(rel)
-                            continue
-                entry = {'k': kind, 'p': rel, 'm': mode, 't': mtime, 's': size}
-                if at in special:
-                    entry.update(extras[str(at)])
-                self.compare(entry, changes)
-        finally:
-            if folder_fd is not None:
-                os.close(folder_fd)
 
     def compare(self, entry, changes):
         """One entry of the listing against the host: a single lstat, and nothing more for a file whose size,

@@ -110,30 +110,35 @@ public struct Group: Sendable {
         _ body: @escaping @Sendable (Tunnel) async throws -> Value
     ) async -> GroupResult<Value> {
         var results = [Result<Value, ErrorResult>?](repeating: nil, count: tunnels.count)
-        await startConnects()
-        await withTaskGroup(of: (Int, Result<Value, ErrorResult>).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < tunnels.count else { return }
-                let index = next
-                let tunnel = tunnels[index]
-                next += 1
-                group.addTask {
-                    if Task.isCancelled { return (index, .failure(ErrorResult("interrupted", kind: .interrupted))) }
-                    started?(tunnel.name)
-                    do {
-                        return (index, .success(try await body(tunnel)))
-                    } catch {
-                        return (index, .failure(ErrorResult(error)))
+        // The connects this operation starts are its own: cancelling it (Ctrl-C, quit) cancels them.
+        let connects = await startConnects()
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: (Int, Result<Value, ErrorResult>).self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < tunnels.count else { return }
+                    let index = next
+                    let tunnel = tunnels[index]
+                    next += 1
+                    group.addTask {
+                        if Task.isCancelled { return (index, .failure(ErrorResult("interrupted", kind: .interrupted))) }
+                        started?(tunnel.name)
+                        do {
+                            return (index, .success(try await body(tunnel)))
+                        } catch {
+                            return (index, .failure(ErrorResult(error)))
+                        }
                     }
                 }
+                for _ in 0..<min(fanout, tunnels.count) { startNext() }
+                while let (index, result) = await group.next() {
+                    results[index] = result
+                    progress?(tunnels[index].name, result)
+                    startNext()
+                }
             }
-            for _ in 0..<min(fanout, tunnels.count) { startNext() }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                progress?(tunnels[index].name, result)
-                startNext()
-            }
+        } onCancel: {
+            for connect in connects { connect.cancel() }
         }
         return GroupResult(
             zip(tunnels, results).map { tunnel, result in
@@ -144,12 +149,15 @@ public struct Group: Sendable {
 
     /// Starts the connects of the first `fanout` members that are not up, their ssh spawned together (see
     /// `SpawnBatch`); the operation's own calls then share each attempt. Up members cost no actor hop here.
-    func startConnects() async {
+    @discardableResult
+    func startConnects() async -> [Task<AgentConnection, any Error>] {
         let batch = SpawnBatch()
+        var started: [Task<AgentConnection, any Error>] = []
         for tunnel in tunnels.prefix(fanout) where tunnel.state != .up {
-            await tunnel.startConnect(joining: batch)
+            if let connect = await tunnel.startConnect(joining: batch) { started.append(connect) }
         }
         batch.seal()
+        return started
     }
 
     /// Opens every tunnel now, in parallel. Hosts that fail are ErrorResults; they are retried later.

@@ -106,11 +106,13 @@ public actor Tunnel {
 
     /// Starts a connect in the background unless one is up or under way, its child spawned with `batch`'s
     /// others when this member may join a batch (see `SpawnBatch`); the operation that follows shares it.
-    func startConnect(joining batch: SpawnBatch) {
-        guard state != .closed, connection == nil, opening == nil else { return }
+    /// Returns the connect it started, for the caller to cancel if its operation is cancelled (as `perform`
+    /// cancels a connect it starts itself).
+    func startConnect(joining batch: SpawnBatch) -> Task<AgentConnection, any Error>? {
+        guard state != .closed, connection == nil, opening == nil else { return nil }
         let joins = (kind as? SSH).map { $0.via.isEmpty } ?? false
         if joins { batch.join() }
-        _ = beginOpening(batch: joins ? batch : nil)
+        return beginOpening(batch: joins ? batch : nil)
     }
 
     /// Starts a connect (`opening`, and its first attempt as `launching`); the task settles the member's state.

@@ -183,14 +183,13 @@ public final class LocalTree: Sendable {
             var (paths, modes, mtimes, sizes) = ([JSONValue](), [JSONValue](), [JSONValue](), [JSONValue]())
             var extras: [String: JSONValue] = [:]
             for (at, entry) in entries.enumerated() {
-                guard case .object(var wire) = entry.wire else { continue }
+                let (path, extra) = entry.wire
                 kinds += entry.kind.rawValue
-                paths.append(wire.removeValue(forKey: "p") ?? "")
-                modes.append(wire.removeValue(forKey: "m") ?? 0)
-                mtimes.append(wire.removeValue(forKey: "t") ?? 0)
-                sizes.append(wire.removeValue(forKey: "s") ?? 0)
-                wire["k"] = nil
-                if !wire.isEmpty { extras[String(at)] = .object(wire) }
+                paths.append(path)
+                modes.append(.int(Int64(entry.mode)))
+                mtimes.append(.int(entry.mtime))
+                sizes.append(.int(Int64(entry.size)))
+                if !extra.isEmpty { extras[String(at)] = .object(extra) }
             }
             var columns: [String: JSONValue] = [
                 "k": .string(kinds), "p": .array(paths), "m": .array(modes), "t": .array(mtimes), "s": .array(sizes),

@@ -36,15 +36,15 @@ public struct TreeEntry: Sendable, Hashable {
     /// The path as a person reads it (bytes that are not UTF-8 shown as U+FFFD).
     public var displayPath: String { TreePath.display(path) }
 
-    /// The entry as tree_put's manifest carries it.
-    var wire: JSONValue {
-        var object: [String: JSONValue] = [
-            "k": .string(kind.rawValue), "m": .int(Int64(mode)), "t": .int(mtime), "s": .int(Int64(size)),
-        ]
-        TreePath.put(path, into: &object, key: "p", rawKey: "b")
-        if let link { TreePath.put(link, into: &object, key: "l", rawKey: "lb") }
-        if let sha1 { object["h"] = .string(sha1) }
-        return .object(object)
+    /// The entry's path as tree_put's listing carries it (its text: the N frame's `p` column), and what else it
+    /// needs on the wire (the path's bytes when they are not UTF-8, a link's target, a SHA-1: the frame's `x`).
+    var wire: (path: JSONValue, extras: [String: JSONValue]) {
+        var extras: [String: JSONValue] = [:]
+        TreePath.put(path, into: &extras, key: "p", rawKey: "b")
+        let text = extras.removeValue(forKey: "p") ?? ""
+        if let link { TreePath.put(link, into: &extras, key: "l", rawKey: "lb") }
+        if let sha1 { extras["h"] = .string(sha1) }
+        return (text, extras)
     }
 }
 

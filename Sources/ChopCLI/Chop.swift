@@ -193,7 +193,8 @@ public struct Chop: AsyncParsableCommand {
         let console = Console(interactive: interactive)
         let session = Session(
             settings: settings, io: console.io(colorAllowed: settings.color != .off), sshConfigFile: sshConfig,
-            sshOptions: sshOptions, resultsFolder: Self.resultsFolder(), sudoPassword: password)
+            sshOptions: sshOptions, resultsFolder: Self.resultsFolder(), sudoPassword: password,
+            connectsOnAdd: script == nil)
 
         if !noInit { await InitFile(path: InitFile.defaultPath).run(in: session) }
 

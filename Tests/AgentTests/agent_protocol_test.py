@@ -66,20 +66,20 @@ if len(sys.argv)>2:
   with open(p,"rb") as f:b=f.read()
   if b[:4]==zlib.crc32(b[4:]).to_bytes(4,"big"):x=marshal.loads(b[4:])
  except Exception:pass
-s=b""
-while len(s)<n:
- c=os.read(0,n-len(s))
- if not c:sys.exit(3)
- s+=c
 if x is None:
- x=compile(s,"chop_agent.py","exec")
+ s=b""
+ while len(s)<n:
+  c=os.read(0,n-len(s))
+  if not c:sys.exit(3)
+  s+=c
+ x=compile(s,"chop_agent.py","exec");n=0
  if len(sys.argv)>2:
   try:
    os.makedirs(d,448,exist_ok=True);t="%s.%d"%(p,os.getpid());m=marshal.dumps(x)
    with open(os.open(t,os.O_WRONLY|os.O_CREAT|os.O_EXCL,384),"wb") as f:f.write(zlib.crc32(m).to_bytes(4,"big")+m)
    os.rename(t,p)
   except Exception:pass
-exec(x,{"__name__":"__chop_agent__"})
+exec(x,{"__name__":"__chop_agent__","CHOP_SKIP":n,"CHOP_FIRST":os.environ.pop("CHOP_FIRST","")})
 """
 
 REQ, OK, ERR, DATA, END, CANCEL, HELLO, WANT, SHIPPED = range(1, 10)
@@ -992,6 +992,43 @@ class LifecycleTest(OwnAgentsTest):
         agent = self.new_agent(env=env).start()
         self.assertEqual(agent.ok('ping').keys(), {'time'})
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'chop')))
+
+    def test_a_first_request_from_the_command_line_is_answered_before_the_source_arrives(self):
+        # CHOP_FIRST (what chop puts in ssh's command line): with the compiled agent cached, the agent answers it
+        # with nothing written to its stdin, the hello leading the answer in one write; then the source it did
+        # not need arrives and is dropped, and the frames behind it are served as usual.
+        env = {'XDG_CACHE_HOME': self.tmp}
+        self.assertEqual(self.new_agent(key='0123abcd', env=env).start().ok('ping').keys(), {'time'})
+        cached = os.path.join(self.tmp, 'chop', f'agent-0123abcd.{sys.implementation.cache_tag}')
+        self.assertTrue(wait_until(lambda: os.path.exists(cached)))
+        first = frame(REQ, 1, json.dumps({'op': 'run', 'cmd': 'echo first'}).encode())
+        env['CHOP_FIRST'] = base64.b64encode(first).decode()
+        agent = self.new_agent(key='0123abcd', env=env)
+        op, value, _ = agent.result(1)
+        self.assertEqual((op, base64.b64decode(value['stdout_b64'])), (OK, b'first\n'))
+        self.assertEqual(agent.order[:2], [(HELLO, 0), (OK, 1)])
+        agent.write(agent.source)
+        self.assertNotIn(b'CHOP_FIRST', base64.b64decode(agent.ok('run', cmd='env')['stdout_b64']))
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+
+    def test_a_first_request_without_a_cached_agent_is_answered_once_the_source_came(self):
+        first = frame(REQ, 7, json.dumps({'op': 'ping'}).encode())
+        agent = self.new_agent(env={'CHOP_FIRST': base64.b64encode(first).decode()})
+        time.sleep(0.2)
+        self.assertEqual(agent.pending(7), [])   # it needs its source first
+        agent.write(agent.source)
+        op, value, _ = agent.result(7)
+        self.assertEqual((op, value.keys()), (OK, {'time'}))
+        self.assertEqual(agent.order[:2], [(HELLO, 0), (OK, 7)])
+        self.assertEqual(agent.ok('ping').keys(), {'time'})
+
+    def test_a_first_request_that_is_not_one_req_frame_ends_the_agent(self):
+        for text in ('not base64!', base64.b64encode(frame(DATA, 1, b'{}')).decode(),
+                     base64.b64encode(frame(REQ, 1, b'{"op": "ping"}')[:-1]).decode()):
+            agent = self.new_agent(env={'CHOP_FIRST': text})
+            agent.write(agent.source)
+            self.assertEqual(agent.wait(), 5, text)
+            self.assertIn(b'first request', agent.stderr)
 
     def test_compiled_agent_in_a_folder_others_can_write_is_not_used(self):
         # As sshd's StrictModes: a copy anyone else could have written is compiled afresh instead. The planted

@@ -36,7 +36,7 @@ enum MemberDirectory {
         for tunnel in tunnels { try grown.add(tunnel) }
         session.group = grown
         // A dry run touches no host: members are added, and connect when the dry run ends and an operation runs.
-        if connect, !session.settings.dryRun { connectInBackground(tunnels, in: session) }
+        if connect, session.connectsOnAdd, !session.settings.dryRun { connectInBackground(tunnels, in: session) }
         if !quietly {
             session.io.error(
                 "added \(counted(tunnels.count, "member")): \(shown ?? NodeSet.fold(tunnels.map(\.name)))")

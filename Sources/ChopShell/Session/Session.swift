@@ -37,6 +37,9 @@ public actor Session {
     /// Members added but not yet handed to the background connector, and whether it runs.
     var connectBacklog: [Tunnel] = []
     var connectorRunning = false
+    /// Members connect as soon as they are added (interactive: ready by the next command); false for a script,
+    /// where the next command follows at once and its first request can go with the connect (`OpeningRequest`).
+    let connectsOnAdd: Bool
     /// The facts the connected agents know (from their hello), for completion and `help facts`.
     public nonisolated let facts = FactHarvest()
     public var factNames: [String] { facts.current }
@@ -62,8 +65,9 @@ public actor Session {
 
     public init(
         settings: ShellSettings = ShellSettings(), io: ShellIO, sshConfigFile: String? = nil, sshOptions: [String] = [],
-        resultsFolder: String? = nil, sudoPassword: Secret? = nil
+        resultsFolder: String? = nil, sudoPassword: Secret? = nil, connectsOnAdd: Bool = true
     ) {
+        self.connectsOnAdd = connectsOnAdd
         self.sudoPassword = sudoPassword
         self.resultsFolder = resultsFolder
         self.settings = settings

@@ -111,7 +111,7 @@ public struct Group: Sendable {
     ) async -> GroupResult<Value> {
         var results = [Result<Value, ErrorResult>?](repeating: nil, count: tunnels.count)
         // The connects this operation starts are its own: cancelling it (Ctrl-C, quit) cancels them.
-        let connects = await startConnects()
+        let connects = await startConnects(forOperation: true)
         await withTaskCancellationHandler {
             await withTaskGroup(of: (Int, Result<Value, ErrorResult>).self) { group in
                 var next = 0
@@ -123,6 +123,8 @@ public struct Group: Sendable {
                     group.addTask {
                         if Task.isCancelled { return (index, .failure(ErrorResult("interrupted", kind: .interrupted))) }
                         started?(tunnel.name)
+                        // A body that never asked for its connection leaves the connect nothing to wait for.
+                        defer { tunnel.offerOpening(nil) }
                         do {
                             return (index, .success(try await body(tunnel)))
                         } catch {
@@ -149,12 +151,16 @@ public struct Group: Sendable {
 
     /// Starts the connects of the first `fanout` members that are not up, their ssh spawned together (see
     /// `SpawnBatch`); the operation's own calls then share each attempt. Up members cost no actor hop here.
+    /// `forOperation`: an operation follows on each member at once, whose first request its connect may carry
+    /// (`OpeningSlot`; not for `preconnect`, whose operation comes after local work).
     @discardableResult
-    func startConnects() async -> [Task<AgentConnection, any Error>] {
+    func startConnects(forOperation: Bool = false) async -> [Task<AgentConnection, any Error>] {
         let batch = SpawnBatch()
         var started: [Task<AgentConnection, any Error>] = []
         for tunnel in tunnels.prefix(fanout) where tunnel.state != .up {
-            if let connect = await tunnel.startConnect(joining: batch) { started.append(connect) }
+            if let connect = await tunnel.startConnect(joining: batch, forOperation: forOperation) {
+                started.append(connect)
+            }
         }
         batch.seal()
         return started

@@ -59,14 +59,21 @@ actor AgentConnection {
     private let answering = NIOLockedValueBox(false)
     /// Set when the host broke the protocol: its later frames are ignored while the connection ends.
     private var broken = false
+    /// The first request, sent in ssh's command line (`OpeningRequest`) and not yet claimed by the operation
+    /// that offered it; the frames its answer sends meanwhile wait in `unclaimed`.
+    private var opening: [UInt8]?
+    private var unclaimed: [Frame] = []
     /// What the host printed on stdout before the agent's marker, while the agent has not started (nil after).
     private let login: NIOLockedValueBox<[UInt8]?>
 
     init(
         process: any AgentChild, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
         shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>,
-        route: LeafRoute? = nil, reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil
+        route: LeafRoute? = nil, reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil,
+        opening: [UInt8]? = nil
     ) {
+        self.opening = opening
+        if opening != nil { nextID = OpeningRequest.id + 1 }
         self.route = route
         self.reused = reused
         self.settled = settled
@@ -99,9 +106,12 @@ actor AgentConnection {
     /// no round trip that ssh itself does not. `hello()` then waits for the agent (at most `timeout` seconds
     /// from here on). A gateway's leaf is opened whole (its hello is then already there). With `batch`, the
     /// child is spawned with the batch's others (see `SpawnBatch`).
+    /// With `opening`, the first request may go in ssh's command line (`OpeningRequest`): the connect waits
+    /// for the operation to offer it before it spawns.
     static func launch(
         kind: any TunnelKind, timeout: Int, stderr: StderrLog, password: Secret? = nil,
-        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:]), batch: SpawnBatch? = nil
+        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:]), batch: SpawnBatch? = nil,
+        opening: OpeningSlot? = nil
     ) async throws -> AgentConnection {
         if let leaf = kind as? GatewayLeaf {
             batch?.withdraw()
@@ -110,8 +120,15 @@ actor AgentConnection {
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
         let marker = Bootstrap.newMarker()
         let python = await kind.interpreter()
-        // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more.
-        let inline = Bootstrap.inline(for: kind, python: python, marker: marker)
+        // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more. So may
+        // the first request be.
+        var first: [UInt8]?
+        if let opening, Bootstrap.carriesCommand(kind) { first = await opening.payload() }
+        var inline = Bootstrap.inline(for: kind, python: python, marker: marker, first: first.map(OpeningRequest.frame))
+        if inline == nil, first != nil {
+            first = nil
+            inline = Bootstrap.inline(for: kind, python: python, marker: marker)
+        }
         let launch = await kind.launch(script: inline ?? Bootstrap.reader, sudoPassword: password != nil)
         let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""
         let process: ChildProcess
@@ -157,7 +174,7 @@ actor AgentConnection {
         }
         let connection = AgentConnection(
             process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
-            shipped: shipped, login: login, reused: launch.reused, settled: launch.settled)
+            shipped: shipped, login: login, reused: launch.reused, settled: launch.settled, opening: first)
         let bootstrap = ByteBuffer(string: line)
         await connection.begin(.pipe(channel, errors: errors, bootstrap: bootstrap), password: password)
         return connection
@@ -327,14 +344,15 @@ actor AgentConnection {
     ) async throws -> Reply {
         if let lostReason { throw lostReason }
         guard writer != nil else { throw ErrorResult("tunnel not open", kind: .connection) }
-        let id = nextID
-        nextID = nextID == UInt32.max ? 1 : nextID + 1
+        let payload = OpeningRequest.payload(op, params)
+        // The request that went in the command line: it is this one when its bytes are, and is not sent again.
+        let claimed = opening != nil && body == nil && payload == opening
+        if claimed { opening = nil }
+        let id = claimed ? OpeningRequest.id : nextID
+        if !claimed { nextID = nextID == UInt32.max ? OpeningRequest.id + 1 : nextID + 1 }
         let promise = eventLoop.makePromise(of: ByteBuffer.self)
         if let ended { promise.futureResult.whenComplete { _ in ended() } }
         pending[id] = Pending(promise: promise, onData: onData, paced: paced)
-        var object = params
-        object["op"] = .string(op)
-        let payload = JSONWriter(nonFinite: .token).bytes(.object(object))
         let deadline = timeout.map { timeout in
             eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + Self.deadlineGrace) * 1000))) {
                 Task { await self.expire(id, timeout: timeout) }
@@ -343,7 +361,14 @@ actor AgentConnection {
         defer { deadline?.cancel() }
         return try await withTaskCancellationHandler {
             do {
-                try await transmit(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
+                if claimed {
+                    // What its answer sent before it was claimed, in order (an answer ends it).
+                    let early = unclaimed
+                    unclaimed = []
+                    for frame in early { _ = receive(frame) }
+                } else {
+                    try await transmit(.frame(Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))))
+                }
                 if let body { try await body(id, self) }
             } catch is CancellationError {
                 // Ctrl-C, or the agent already answered (e.g. refused a put): the promise is settled elsewhere.
@@ -401,6 +426,9 @@ actor AgentConnection {
         if let route { route.closeInput() } else { writer?.finish() }
     }
 
+    /// Frames of the first request's answer kept before its operation claims it (see `receive`).
+    static let unclaimedLimit = 256
+
     /// Seconds a host has past a request's own timeout before chop ends it: time for the agent to stop the
     /// command and send what it printed.
     static let deadlineGrace = 5.0
@@ -431,6 +459,19 @@ actor AgentConnection {
     /// Routes one frame; for a DATA frame, what to wait for before reading the next (`request`'s `paced`).
     private func receive(_ frame: Frame) -> (@Sendable () async -> Void)? {
         guard !broken else { return nil }
+        if opening != nil, frame.id == OpeningRequest.id, [.ok, .error, .data].contains(frame.op) {
+            // The answer to the request in the command line, before the operation claimed it: kept until it
+            // does (a moment later). One that is never claimed is cancelled past `unclaimedLimit` frames, and
+            // what comes after is ignored, as for any id no request waits on.
+            guard unclaimed.count < Self.unclaimedLimit else {
+                opening = nil
+                unclaimed = []
+                Task { try? await self.transmit(.frame(Frame(op: .cancel, id: OpeningRequest.id))) }
+                return nil
+            }
+            unclaimed.append(frame)
+            return nil
+        }
         switch frame.op {
         case .hello:
             helloArrived = true

@@ -102,13 +102,13 @@ public enum Bootstrap {
         "  with open(p,\"rb\") as f:b=f.read()",
         "  if b[:4]==zlib.crc32(b[4:]).to_bytes(4,\"big\"):x=marshal.loads(b[4:])",
         " except Exception:pass",
-        "s=b\"\"",
-        "while len(s)<n:",
-        " c=os.read(0,n-len(s))",
-        " if not c:sys.exit(3)",
-        " s+=c",
         "if x is None:",
-        " x=compile(s,\"chop_agent.py\",\"exec\")",
+        " s=b\"\"",
+        " while len(s)<n:",
+        "  c=os.read(0,n-len(s))",
+        "  if not c:sys.exit(3)",
+        "  s+=c",
+        " x=compile(s,\"chop_agent.py\",\"exec\");n=0",
         " if len(sys.argv)>2:",
         "  try:",
         "   os.makedirs(d,448,exist_ok=True);t=\"%s.%d\"%(p,os.getpid());m=marshal.dumps(x)",
@@ -116,7 +116,8 @@ public enum Bootstrap {
             + "f.write(zlib.crc32(m).to_bytes(4,\"big\")+m)",
         "   os.rename(t,p)",
         "  except Exception:pass",
-        "exec(x,{\"__name__\":\"__chop_agent__\"})",
+        "exec(x,{\"__name__\":\"__chop_agent__\",\"CHOP_SKIP\":n,"
+            + "\"CHOP_FIRST\":os.environ.pop(\"CHOP_FIRST\",\"\")})",
     ].joined(separator: "\n")
 
     /// `stub` as one line of Python: `exec("…")` with its newlines and quotes escaped, so the bootstrap stays
@@ -157,11 +158,15 @@ public enum Bootstrap {
     /// the first request are on their way. The stub goes as base64 in argv (a Python one-liner decodes it), so the
     /// line has no quote, backslash or `!` and means the same to every login shell (see `reader`); nil when it
     /// would have one (an interpreter path that needs quoting): then the bootstrap goes on stdin.
-    public static func command(python: String?, marker: String) -> String? {
+    ///
+    /// `first`, a REQ frame (`OpeningRequest`), goes along as `CHOP_FIRST` in base64: the stub hands it to the
+    /// agent, which answers it before it reads stdin.
+    public static func command(python: String?, marker: String, first: [UInt8]? = nil) -> String? {
         guard let tail = python == nil ? searchingCommand : commandTail(python: python),
             !marker.utf8.contains(where: unsafeInCommand)
         else { return nil }
-        return "echo \(marker); " + tail
+        let carried = first.map { "CHOP_FIRST=\(Data($0).base64EncodedString()); export CHOP_FIRST; " } ?? ""
+        return "echo \(marker); " + carried + tail
     }
 
     /// `command` after its marker: the same for every connection that names no interpreter, so made once
@@ -190,9 +195,15 @@ public enum Bootstrap {
 
     /// The bootstrap as `kind`'s command line (`command`) when `kind` is ssh without sudo, for a direct member
     /// and a gateway's leaf alike; nil: it goes on stdin (`line`).
-    static func inline(for kind: any TunnelKind, python: String?, marker: String) -> String? {
-        guard let ssh = kind as? SSH, !ssh.sudo else { return nil }
-        return command(python: python, marker: marker)
+    static func inline(for kind: any TunnelKind, python: String?, marker: String, first: [UInt8]? = nil) -> String? {
+        guard carriesCommand(kind) else { return nil }
+        return command(python: python, marker: marker, first: first)
+    }
+
+    /// Whether `kind`'s bootstrap goes in its command line (ssh without sudo), so a first request may go along.
+    static func carriesCommand(_ kind: any TunnelKind) -> Bool {
+        guard let ssh = kind as? SSH else { return false }
+        return !ssh.sudo
     }
 
     /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on

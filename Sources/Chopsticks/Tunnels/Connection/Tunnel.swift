@@ -73,6 +73,8 @@ public actor Tunnel {
 
     private var connection: AgentConnection?
     private var opening: Task<AgentConnection, any Error>?
+    /// Where the operation that started the connect under way hands it its first request (`OpeningSlot`).
+    private nonisolated let openingSlot = NIOLockedValueBox<OpeningSlot?>(nil)
     /// The first attempt of the connect under way, done once the agent is written (see `pipelined`).
     private var launching: Task<AgentConnection, any Error>?
     /// How the last connect went: it reused a master connection, or retried after sshd dropped it.
@@ -95,6 +97,7 @@ public actor Tunnel {
         // A closed tunnel stays closed: a connect that was queued before `close()` must not reopen it.
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
         if let connection, await connection.lostReason == nil { return connection }
+        offerOpening(nil)
         if let opening { return try await opening.value }
         let task = beginOpening()
         return try await withTaskCancellationHandler {
@@ -108,15 +111,32 @@ public actor Tunnel {
     /// others when this member may join a batch (see `SpawnBatch`); the operation that follows shares it.
     /// Returns the connect it started, for the caller to cancel if its operation is cancelled (as `perform`
     /// cancels a connect it starts itself).
-    func startConnect(joining batch: SpawnBatch) -> Task<AgentConnection, any Error>? {
+    /// With `forOperation`, the operation about to run may hand the connect its first request (`OpeningSlot`),
+    /// and the connect waits for it before it spawns.
+    func startConnect(joining batch: SpawnBatch, forOperation: Bool = false) -> Task<AgentConnection, any Error>? {
         guard state != .closed, connection == nil, opening == nil else { return nil }
         let joins = (kind as? SSH).map { $0.via.isEmpty } ?? false
         if joins { batch.join() }
-        return beginOpening(batch: joins ? batch : nil)
+        var slot: OpeningSlot?
+        if forOperation, Bootstrap.carriesCommand(kind) {
+            slot = OpeningSlot()
+            openingSlot.withLockedValue { $0 = slot }
+        }
+        return beginOpening(batch: joins ? batch : nil, opening: slot)
+    }
+
+    /// Hands the connect under way the operation's first request (nil: none), once; a no-op when none waits.
+    nonisolated func offerOpening(_ payload: [UInt8]?) {
+        openingSlot.withLockedValue { slot in
+            defer { slot = nil }
+            return slot
+        }?.offer(payload)
     }
 
     /// Starts a connect (`opening`, and its first attempt as `launching`); the task settles the member's state.
-    private func beginOpening(batch: SpawnBatch? = nil) -> Task<AgentConnection, any Error> {
+    private func beginOpening(batch: SpawnBatch? = nil, opening slot: OpeningSlot? = nil) -> Task<
+        AgentConnection, any Error
+    > {
         connection = nil
         setState(.connecting)
         let kind = self.kind
@@ -128,7 +148,8 @@ public actor Tunnel {
         let start = ContinuousClock.now
         let launch = Task {
             try await AgentConnection.launch(
-                kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped, batch: batch)
+                kind: kind, timeout: timeout, stderr: stderr, password: password, shipped: shipped, batch: batch,
+                opening: slot)
         }
         let attempt = Task { () async throws -> AgentConnection in
             var attempt = try await launch.value
@@ -180,6 +201,7 @@ public actor Tunnel {
                 let opened = try await withTaskCancellationHandler {
                     try await attempt.value
                 } onCancel: {
+                    slot?.offer(nil)
                     attempt.cancel()
                 }
                 opening = nil
@@ -255,6 +277,7 @@ public actor Tunnel {
 
     /// Ends the agent and its child process; the tunnel can be connected again later.
     public func disconnect() async {
+        offerOpening(nil)
         let current = connection
         connection = nil
         if let opening { _ = try? await opening.value }
@@ -269,6 +292,7 @@ public actor Tunnel {
     /// Ends the tunnel for good: the child exits, nothing is left running, `cleanup()` of the kind runs.
     public func close() async {
         setState(.closed)
+        offerOpening(nil)
         // A connection attempt in progress is cancelled, not waited out: quit never sits out a connect timeout.
         opening?.cancel()
         if let opening { _ = try? await opening.value }
@@ -281,10 +305,29 @@ public actor Tunnel {
     }
 
     /// Records the outcome of an operation, so `hosts` can show the last error and reconnect on demand.
-    func perform<T: Sendable>(_ body: (AgentConnection) async throws -> T) async throws -> T {
+    /// `offering`: the request `body` sends first, which a connect this starts (or one its operation started)
+    /// may carry in ssh's command line (`OpeningRequest`).
+    func perform<T: Sendable>(
+        offering request: (op: String, params: [String: JSONValue])? = nil, _ body: (AgentConnection) async throws -> T
+    ) async throws -> T {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
-        // A connect this operation starts is its own: cancelling the operation cancels it (as with `live()`).
-        let owned = connection == nil && opening == nil ? beginOpening() : nil
+        // Only when nothing must reach a new agent before it (shipped code, a working directory: `pipelined`).
+        let carried = {
+            guard let request, self.shippedRoots.withLockedValue({ $0.isEmpty }),
+                self.directoryBox.withLockedValue({ $0 == nil })
+            else { return [UInt8]?.none }
+            return OpeningRequest.carried(request.op, request.params)
+        }
+        let owned: Task<AgentConnection, any Error>?
+        if connection == nil && opening == nil {
+            // A connect this operation starts is its own: cancelling the operation cancels it (as with `live()`).
+            let slot = Bootstrap.carriesCommand(kind) ? OpeningSlot() : nil
+            slot?.offer(carried())
+            owned = beginOpening(opening: slot)
+        } else {
+            if openingSlot.withLockedValue({ $0 != nil }) { offerOpening(carried()) }
+            owned = nil
+        }
         return try await withTaskCancellationHandler {
             // A connect under way: the request goes right behind the agent instead of waiting for its hello.
             if let attempt = opening, let early = await pipelined() {
@@ -365,7 +408,7 @@ public actor Tunnel {
         let handler = onData
         // The agent's timeout is enforced here too (AgentConnection.deadlineGrace later), whatever the agent does.
         let timeout: Double? = if case .double(let seconds)? = params["timeout"] { seconds } else { nil }
-        let reply = try await perform { connection in
+        let reply = try await perform(offering: (op, params)) { connection in
             try await connection.request(op, params, reply: Reply.Run.self, onData: handler, timeout: timeout)
         }
         for piece in reply.tail ?? [] {
@@ -423,14 +466,16 @@ public actor Tunnel {
     /// Facts about the host; nil asks for all of them (see `FactName`).
     public func facts(_ names: [String]? = nil) async throws -> Facts {
         let params: [String: JSONValue] = ["names": names.map { .array($0.map(JSONValue.string)) } ?? .null]
-        let reply = try await perform { try await $0.request("facts", params, reply: Reply.Facts.self) }
+        let reply = try await perform(offering: ("facts", params)) {
+            try await $0.request("facts", params, reply: Reply.Facts.self)
+        }
         return Facts(values: reply.facts, errors: reply.errors)
     }
 
     /// Round-trip time of a request that does nothing.
     public func ping() async throws -> PingResult {
         let start = ContinuousClock.now
-        _ = try await perform { try await $0.request("ping", reply: Reply.Ping.self) }
+        _ = try await perform(offering: ("ping", [:])) { try await $0.request("ping", reply: Reply.Ping.self) }
         let seconds = start.duration(to: .now).seconds
         lastRTT = seconds
         return PingResult(seconds: seconds)

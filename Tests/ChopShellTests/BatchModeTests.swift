@@ -278,4 +278,24 @@ final class BatchModeTests: XCTestCase {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/state/chop/results")) ?? []
         XCTAssertEqual(left, [], "spilled output left behind at exit")
     }
+
+    /// A script connects its members on first use, so that first command goes in ssh's command line
+    /// (`OpeningRequest`); an interactive session connects them at once. Its far shell holds the command (the
+    /// `[T]` keeps grep's own command line from matching).
+    func testAScriptConnectsOnFirstUseWithItsFirstCommandInTheCommandLine() throws {
+        let fleet = try requireFleet()
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        let count = "grep -l CHOP_FIRS[T]=.*CHOP_DIR /proc/[0-9]*/cmdline 2>/dev/null | wc -l"
+        let result = try runChop(
+            ["-q", "-F", fleet.configFile, "--persist", "off", "-c", "add web1; hosts; run \(count); run \(count)"],
+            folder: folder)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("idle"), "added, not yet connected: \(result.out)")
+        let counts = result.out.split(separator: "\n").filter { $0.hasPrefix("web1  ok") }.compactMap {
+            $0.split(separator: " ").last.flatMap { Int($0) }
+        }
+        XCTAssertEqual(counts.count, 2, result.out)
+        XCTAssertGreaterThan(counts.first ?? 0, 0, "the first run went in the command line: \(result.out)")
+    }
 }

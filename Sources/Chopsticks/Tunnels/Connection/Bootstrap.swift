@@ -71,8 +71,9 @@ public enum Bootstrap {
     ///
     /// Given a key (`agentKey`), it keeps the compiled agent in `~/.cache/chop/agent-KEY.TAG` (mode 0600, a
     /// CRC-32 of the compiled code first) and runs that instead of compiling the source again: compiling the
-    /// agent is most of its start-up, paid by every host on every connect. The copy is loaded before the source
-    /// is read, so a Python started by the command line (`command`) has it ready when the agent's bytes arrive;
+    /// agent is most of its start-up, paid by every host on every connect. The copy runs without waiting for the
+    /// source (the agent drops those bytes as they come: `CHOP_SKIP`), so a first request that came in the
+    /// command line (`CHOP_FIRST`, see `OpeningRequest`) is answered a round trip before stdin could bring one;
     /// a stale copy has another name (the key is the source's), a damaged one fails its CRC and is not used.
     /// The folder comes from the password database for the effective user when sudo started it (never a
     /// `$HOME` sudo kept), and a copy is used only when it and every folder above it up to that home belong to

@@ -199,9 +199,12 @@ def send(op, rid, payload=b''):
                 header = HELD.pop() + header
             if len(payload) <= 65536:   # one write, so the controller wakes once per frame
                 write_all(OUT_FD, header + payload)
-            else:
-                write_all(OUT_FD, header)
-                write_all(OUT_FD, payload)
+            else:   # one call, no copy: a signal may cut it short, then the rest follows
+                sent = os.writev(OUT_FD, [header, payload])
+                if sent < len(header):
+                    write_all(OUT_FD, header[sent:])
+                    sent = len(header)
+                write_all(OUT_FD, memoryview(payload)[sent - len(header):])
     except OSError:
         shutdown(0, 'chop agent: controller went away')
 

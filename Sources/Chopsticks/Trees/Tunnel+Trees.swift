@@ -166,12 +166,14 @@ extension Tunnel {
         let sink = try TreeSink(root: localRoot)
         do {
             let reply = try await perform { connection in
-                try await connection.request(
-                    "tree_get",
-                    [
-                        "path": .string(remotePath), "glob": .bool(glob), "recursive": .bool(recursive),
-                        "chunk": .int(Int64(LocalFile.chunkSize)),
-                    ], reply: Reply.Tree.self, onData: { try sink.receive($0) })
+                try await connection.widened {
+                    try await connection.request(
+                        "tree_get",
+                        [
+                            "path": .string(remotePath), "glob": .bool(glob), "recursive": .bool(recursive),
+                            "chunk": .int(Int64(LocalFile.chunkSize)),
+                        ], reply: Reply.Tree.self, onData: { try sink.receive($0) })
+                }
             }
             var result = sink.finish(skipped: reply.skipped ?? 0)
             Self.addFailures(reply, to: &result)

@@ -397,6 +397,14 @@ actor AgentConnection {
         }
     }
 
+    /// Runs `body` (a bulk transfer from the host) with the pipe the agent's frames arrive on widened
+    /// (`WidePipe`), then gives the pipe its size back.
+    nonisolated func widened<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let child = process as? ChildProcess, let wide = WidePipe(child.stdoutFD) else { return try await body() }
+        defer { wide.restore() }
+        return try await body()
+    }
+
     /// Sends a chunk of a put; throws once the request has ended (e.g. the agent refused the path).
     func sendData(_ id: UInt32, _ op: Frame.Op, _ bytes: ByteBuffer) async throws {
         guard pending[id] != nil, writer != nil else { throw CancellationError() }

@@ -538,9 +538,11 @@ public actor Tunnel {
         let sink = try FetchSink(localPath: localPath, folderMayBeLink: folderMayBeLink)
         do {
             let reply = try await perform { connection in
-                try await connection.request(
-                    "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
-                    reply: Reply.Transfer.self, onData: { try sink.write($0) }, paced: { await sink.drained() })
+                try await connection.widened {
+                    try await connection.request(
+                        "fetch", ["path": .string(remotePath), "chunk": .int(Int64(LocalFile.chunkSize))],
+                        reply: Reply.Transfer.self, onData: { try sink.write($0) }, paced: { await sink.drained() })
+                }
             }
             let (size, sha1) = try await sink.received()
             guard reply.sha1sum == sha1, reply.size == size else {

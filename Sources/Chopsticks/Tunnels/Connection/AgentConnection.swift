@@ -397,10 +397,13 @@ actor AgentConnection {
         }
     }
 
-    /// Runs `body` (a bulk transfer from the host) with the pipe the agent's frames arrive on widened
-    /// (`WidePipe`), then gives the pipe its size back.
-    nonisolated func widened<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        guard let child = process as? ChildProcess, let wide = WidePipe(child.stdoutFD) else { return try await body() }
+    /// Runs `body`, a bulk transfer, with the pipe it fills widened (`WidePipe`): the one the agent's frames
+    /// arrive on (`toHost: false`, a fetch) or the one chop writes to (a put); then gives it its size back.
+    nonisolated func widened<T: Sendable>(
+        toHost: Bool = false, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        guard let child = process as? ChildProcess, let wide = WidePipe(toHost ? child.stdinFD : child.stdoutFD)
+        else { return try await body() }
         defer { wide.restore() }
         return try await body()
     }

@@ -504,20 +504,9 @@ public actor Tunnel {
         let mode = mode ?? source.mode
         do {
             let reply = try await perform { connection in
-                try await connection.request(
-                    "put", Self.putParams(remotePath, mode: mode, size: source.size), reply: Reply.Transfer.self,
-                    body: { id, connection in
-                        var sent = 0
-                        while let chunk = try await source.next(for: consumer) {
-                            try Task.checkCancellation()
-                            sent += chunk.readableBytes
-                            try await connection.sendData(id, .data, chunk)
-                        }
-                        let sha1 = await source.sha1 ?? ""
-                        let end: JSONValue = ["sha1": .string(sha1), "size": .int(Int64(sent))]
-                        try await connection.sendData(
-                            id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
-                    })
+                try await connection.widened(toHost: true) {
+                    try await put(source, as: consumer, remotePath, mode: mode, on: connection)
+                }
             }
             await source.leave(consumer)
             return PutResult(
@@ -526,6 +515,26 @@ public actor Tunnel {
             await source.leave(consumer)
             throw error
         }
+    }
+
+    /// The put request itself, its chunks read from `source` as `consumer`.
+    private nonisolated func put(
+        _ source: SharedFileSource, as consumer: Int, _ remotePath: String?, mode: Int, on connection: AgentConnection
+    ) async throws -> Reply.Transfer {
+        try await connection.request(
+            "put", Self.putParams(remotePath, mode: mode, size: source.size), reply: Reply.Transfer.self,
+            body: { id, connection in
+                var sent = 0
+                while let chunk = try await source.next(for: consumer) {
+                    try Task.checkCancellation()
+                    sent += chunk.readableBytes
+                    try await connection.sendData(id, .data, chunk)
+                }
+                let sha1 = await source.sha1 ?? ""
+                let end: JSONValue = ["sha1": .string(sha1), "size": .int(Int64(sent))]
+                try await connection.sendData(
+                    id, .end, ByteBuffer(bytes: JSONWriter(nonFinite: .token).bytes(end)))
+            })
     }
 
     /// Streams a remote file here, checked by SHA-1, then renames it into place with the remote file's

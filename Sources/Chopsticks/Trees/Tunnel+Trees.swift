@@ -53,16 +53,19 @@ extension Tunnel {
         let collector = TreeCompare()
         let params = Self.treePutParams(remoteRoot, options)
         do {
+            // The listing (hundreds of KB) and the files fill the pipe to ssh: widened, as for a put.
             let reply = try await perform { connection in
-                try await connection.request(
-                    "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
-                    body: { id, connection in
-                        for frame in 0..<tree.frameCount {
-                            try await connection.sendData(id, .data, try tree.frame(frame))
-                        }
-                        try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
-                        try await send(await collector.compared() ?? TreeBits(), collector, id, connection)
-                    }, ended: { collector.end() })
+                try await connection.widened(toHost: true) {
+                    try await connection.request(
+                        "tree_put", params, reply: Reply.Tree.self, onData: { try collector.receive($0) },
+                        body: { id, connection in
+                            for frame in 0..<tree.frameCount {
+                                try await connection.sendData(id, .data, try tree.frame(frame))
+                            }
+                            try await connection.sendData(id, .data, ByteBuffer(string: "Z{}"))
+                            try await send(await collector.compared() ?? TreeBits(), collector, id, connection)
+                        }, ended: { collector.end() })
+                }
             }
             await feed.leave(consumer)
             return Self.treeResult(reply, from: collector, tree: tree, options: options)

@@ -232,6 +232,9 @@ def to_json(obj):
     return json.dumps(obj, ensure_ascii=False).encode('utf-8', 'replace')
 
 
+# Seconds of no input after which the main thread imports threading: a one-shot run (chop -c) ends the agent
+# before that, so its host never pays the 3-4 ms of CPU (ten such agents starting on one host compete for it).
+IDLE_BEFORE_THREADING = 0.25
 READ_AHEAD = 1 << 18   # bytes asked of the pipe at once for small frames
 AHEAD = [bytearray(), 0]   # input read but not yet used, and the offset of its first unused byte
 # The reads of small frames land here, one buffer for the agent's life: os.read(fd, READ_AHEAD) allocated 256 KiB
@@ -258,8 +261,8 @@ def read_exact(n):
         if (HELD or 'threading' not in sys.modules) and not select.select([IN_FD], [], [], 0)[0]:
             if HELD:
                 send_held()   # nothing to answer yet: the hello must not wait for the next request
-            else:
-                import_threading()   # the first answer is out: time for what start-up left out
+            elif not select.select([IN_FD], [], [], IDLE_BEFORE_THREADING)[0]:
+                import_threading()   # idle a while after an answer: time for what start-up left out
         if n - got >= READ_AHEAD:
             count = os.readv(IN_FD, [view[got:]])
         else:

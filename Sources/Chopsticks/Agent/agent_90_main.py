@@ -100,6 +100,7 @@ def reader_loop():
         if op == REQ:
             handle_request(rid, payload)
             if READER.moved and _thread.get_ident() == MAIN_THREAD:
+                import_threading()   # here, on the main thread, before the workers' code may import it
                 WORKERS.join()   # another thread reads now
         elif op == DATA and upload:   # DATA/END for unknown or failed ids are ignored
             upload.data(payload)
@@ -144,6 +145,7 @@ def serve_first(text):
         shutdown(5, 'chop agent: the first request is not one REQ frame')
     handle_request(rid, data[HEADER.size:])
     if READER.moved:
+        import_threading()
         WORKERS.join()   # another thread reads now
 
 

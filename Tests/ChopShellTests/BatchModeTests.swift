@@ -297,5 +297,16 @@ final class BatchModeTests: XCTestCase {
         }
         XCTAssertEqual(counts.count, 2, result.out)
         XCTAssertGreaterThan(counts.first ?? 0, 0, "the first run went in the command line: \(result.out)")
+        // `set inline-first off` keeps it on stdin: no command line holds it.
+        let off = try runChop(
+            [
+                "-q", "-F", fleet.configFile, "--persist", "off", "-c",
+                "set inline-first off; add web1; run \(count); run \(count)",
+            ], folder: folder)
+        XCTAssertEqual(off.status, 0, off.err)
+        let offCounts = off.out.split(separator: "\n").filter { $0.hasPrefix("web1  ok") }.compactMap {
+            $0.split(separator: " ").last.flatMap { Int($0) }
+        }
+        XCTAssertEqual(offCounts, [0, 0], off.out)
     }
 }

@@ -535,7 +535,7 @@ final class CommandParserTests: XCTestCase {
         let keys =
             "timeout, fanout, output, gather, max-lines, history-results, keep-bytes, spill-max, pager, color, python, "
             + "docker-image, sudo, sudo-tool, save-dir, errexit, "
-            + "connect-timeout, persist, batch, max-fail, dry-run"
+            + "connect-timeout, persist, inline-first, batch, max-fail, dry-run"
         XCTAssertEqual(failure("set colour on"), "unknown setting 'colour' — did you mean 'color'? Settings: " + keys)
         XCTAssertEqual(failure("set foo 1"), "unknown setting 'foo' — settings: " + keys)
         XCTAssertEqual(
@@ -574,7 +574,9 @@ final class CommandParserTests: XCTestCase {
                 "pager",
                 "color",
                 "python",
-                "docker-image", "sudo", "sudo-tool", "save-dir", "errexit", "connect-timeout", "persist", "batch",
+                "docker-image", "sudo", "sudo-tool", "save-dir", "errexit", "connect-timeout", "persist",
+                "inline-first",
+                "batch",
                 "max-fail",
                 "dry-run",
             ])

@@ -129,7 +129,8 @@ public struct AddCommand: ChopCommand, Equatable {
                     kind = try SSH(
                         parsing: name, options: session.sshOptions, configFile: session.sshConfigFile,
                         python: python ?? session.settings.python, sudo: sudo != nil, sudoUser: sudo ?? "root",
-                        via: via ?? [], persist: session.settings.persist)
+                        via: via ?? [], persist: session.settings.persist,
+                        firstRequestInCommand: session.settings.inlineFirst)
                 } catch {
                     throw ShellError("\(error)")
                 }
@@ -186,7 +187,7 @@ public struct AddCommand: ChopCommand, Equatable {
                 host.address, user: host.user, port: host.port, sudo: sudo != nil || host.become,
                 sudoUser: sudo ?? host.becomeUser, options: session.sshOptions, configFile: session.sshConfigFile,
                 python: python ?? host.python ?? session.settings.python, name: name, via: via ?? host.via,
-                persist: session.settings.persist)
+                persist: session.settings.persist, firstRequestInCommand: session.settings.inlineFirst)
         } catch {
             throw ShellError("\(name): \(error)")
         }

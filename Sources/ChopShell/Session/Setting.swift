@@ -183,6 +183,7 @@ public struct Setting: Sendable {
                 }
                 return nil
             }),
+        flag("inline-first", "first run in ssh's command line: faster, seen by ps", \.inlineFirst),
         size("batch", "hosts per wave of operations (N or N%; off: all)", zero: false, \.batch),
         size("max-fail", "failures after which no wave starts (N, N%, off)", zero: true, \.maxFail),
         flag("dry-run", "show operations' hosts and commands; touch none", \.dryRun),

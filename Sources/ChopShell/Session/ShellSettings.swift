@@ -50,6 +50,9 @@ public struct ShellSettings: Sendable, Equatable {
     public var maxFail: Rollout.Size?
     /// Show what each operation would do instead of doing it (`set dry-run on`).
     public var dryRun: Bool = false
+    /// A connect's first `run` (without environment or stdin), `ping` or `facts` goes in ssh's command line
+    /// (members added later): a round trip sooner, and visible in process lists as `ssh HOST CMD` would be.
+    public var inlineFirst: Bool = true
 
     public init() {}
 

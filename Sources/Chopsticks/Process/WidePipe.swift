@@ -25,19 +25,24 @@ struct WidePipe: Sendable {
     private static let setSize: CInt = 1031
     private static let getSize: CInt = 1032
 
+    /// A descriptor of our own for the pipe (a duplicate): the tunnel's may be closed, and its number reused by
+    /// another pipe, before the transfer ends.
     private let fd: CInt
     private let before: CInt
 
-    /// Widens `fd`, or nil: no room in the budget, not a pipe, or the kernel refused (the allowance is used up).
-    init?(_ fd: CInt) {
+    /// Widens the pipe `descriptor` refers to, or nil: no room in the budget, not a pipe, or the kernel refused
+    /// (the allowance is used up).
+    init?(_ descriptor: CInt) {
         let reserved = Self.inUse.withLockedValue { used -> Bool in
             guard used + Self.size <= Self.budget else { return false }
             used += Self.size
             return true
         }
         guard reserved else { return nil }
-        let before = fcntl(fd, Self.getSize)
+        let fd = descriptor < 0 ? -1 : fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        let before = fd < 0 ? -1 : fcntl(fd, Self.getSize)
         guard before > 0, before < Self.size, fcntl(fd, Self.setSize, CInt(Self.size)) >= 0 else {
+            if fd >= 0 { close(fd) }
             Self.inUse.withLockedValue { $0 -= Self.size }
             return nil
         }
@@ -45,11 +50,11 @@ struct WidePipe: Sendable {
         self.before = before
     }
 
-    /// Gives the pipe its old size back (the kernel keeps it wider while more than that is in it) and frees
-    /// the budget.
+    /// Gives the pipe its old size back and frees its share of the budget. The kernel refuses while more than
+    /// that is in the pipe (a transfer cut short): the pipe then stays wide, and keeps its share, for its life.
     func restore() {
-        _ = fcntl(fd, Self.setSize, before)
-        Self.inUse.withLockedValue { $0 -= Self.size }
+        if fcntl(fd, Self.setSize, before) >= 0 { Self.inUse.withLockedValue { $0 -= Self.size } }
+        close(fd)
     }
 
     /// Bytes the budget holds now (for tests).

@@ -63,6 +63,9 @@ actor AgentConnection {
     /// that offered it; the frames its answer sends meanwhile wait in `unclaimed`.
     private var opening: [UInt8]?
     private var unclaimed: [Frame] = []
+    /// The first request's payload once its unclaimed answer outgrew `unclaimedLimit` and it was cancelled: the
+    /// operation that then claims it fails instead of sending it again (it must never run twice).
+    private var abandoned: [UInt8]?
     /// What the host printed on stdout before the agent's marker, while the agent has not started (nil after).
     private let login: NIOLockedValueBox<[UInt8]?>
 
@@ -123,7 +126,7 @@ actor AgentConnection {
         // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more. So may
         // the first request be.
         var first: [UInt8]?
-        if let opening, Bootstrap.carriesCommand(kind) { first = await opening.payload() }
+        if let opening, Bootstrap.carriesFirstRequest(kind) { first = await opening.payload() }
         var inline = Bootstrap.inline(for: kind, python: python, marker: marker, first: first.map(OpeningRequest.frame))
         if inline == nil, first != nil {
             first = nil
@@ -345,6 +348,11 @@ actor AgentConnection {
         if let lostReason { throw lostReason }
         guard writer != nil else { throw ErrorResult("tunnel not open", kind: .connection) }
         let payload = OpeningRequest.payload(op, params)
+        if body == nil, let abandoned, payload == abandoned {
+            self.abandoned = nil
+            throw ErrorResult(
+                "interrupted: the host answered this first request faster than chop could take it", kind: .interrupted)
+        }
         // The request that went in the command line: it is this one when its bytes are, and is not sent again.
         let claimed = opening != nil && body == nil && payload == opening
         if claimed { opening = nil }
@@ -475,6 +483,7 @@ actor AgentConnection {
             // does (a moment later). One that is never claimed is cancelled past `unclaimedLimit` frames, and
             // what comes after is ignored, as for any id no request waits on.
             guard unclaimed.count < Self.unclaimedLimit else {
+                abandoned = opening
                 opening = nil
                 unclaimed = []
                 Task { try? await self.transmit(.frame(Frame(op: .cancel, id: OpeningRequest.id))) }

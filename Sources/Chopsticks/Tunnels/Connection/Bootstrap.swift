@@ -201,10 +201,15 @@ public enum Bootstrap {
         return command(python: python, marker: marker, first: first)
     }
 
-    /// Whether `kind`'s bootstrap goes in its command line (ssh without sudo), so a first request may go along.
+    /// Whether `kind`'s bootstrap goes in its command line (ssh without sudo).
     static func carriesCommand(_ kind: any TunnelKind) -> Bool {
         guard let ssh = kind as? SSH else { return false }
         return !ssh.sudo
+    }
+
+    /// Whether a first request may go along with the bootstrap in `kind`'s command line (`OpeningRequest`).
+    static func carriesFirstRequest(_ kind: any TunnelKind) -> Bool {
+        carriesCommand(kind) && (kind as? SSH)?.firstRequestInCommand == true
     }
 
     /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on

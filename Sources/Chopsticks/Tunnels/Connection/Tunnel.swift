@@ -118,7 +118,7 @@ public actor Tunnel {
         let joins = (kind as? SSH).map { $0.via.isEmpty } ?? false
         if joins { batch.join() }
         var slot: OpeningSlot?
-        if forOperation, Bootstrap.carriesCommand(kind) {
+        if forOperation, Bootstrap.carriesFirstRequest(kind) {
             slot = OpeningSlot()
             openingSlot.withLockedValue { $0 = slot }
         }
@@ -321,7 +321,7 @@ public actor Tunnel {
         let owned: Task<AgentConnection, any Error>?
         if connection == nil && opening == nil {
             // A connect this operation starts is its own: cancelling the operation cancels it (as with `live()`).
-            let slot = Bootstrap.carriesCommand(kind) ? OpeningSlot() : nil
+            let slot = Bootstrap.carriesFirstRequest(kind) ? OpeningSlot() : nil
             slot?.offer(carried())
             owned = beginOpening(opening: slot)
         } else {

@@ -26,6 +26,10 @@ public struct SSH: TunnelKind {
     /// Seconds a shared master connection outlives chop's last use of it (ssh's `ControlPersist`), so that the
     /// next run skips the handshake; nil: no master of chop's own (see `ControlMaster`).
     public let persist: Int?
+    /// A connect's first request (a `run` without environment or stdin, `ping`, `facts`) may go in ssh's command
+    /// line, a round trip sooner (`OpeningRequest`); false keeps every request on stdin, so no command of the
+    /// user's shows in a process list (here, in ssh's own, nor on the host).
+    public let firstRequestInCommand: Bool
     /// Forwards the user's ssh agent, for leaves behind this member that use it (`GatewayLeaf.forwardAgent`).
     public let agentForwarding = AgentForwarding()
     public var kindName: String { "ssh" }
@@ -33,7 +37,8 @@ public struct SSH: TunnelKind {
     public init(
         _ host: String, user: String? = nil, port: Int? = nil, sudo: Bool = false, sudoUser: String = "root",
         options: [String] = [], configFile: String? = nil, connectTimeout: Int = 10, python: String? = nil,
-        name: String? = nil, via: [String] = [], sudoTool: SudoTool = .sudo, persist: Int? = nil
+        name: String? = nil, via: [String] = [], sudoTool: SudoTool = .sudo, persist: Int? = nil,
+        firstRequestInCommand: Bool = true
     ) throws(InvalidTunnel) {
         try validateNames(["host name": host, "user name": user, "name": name, "sudo user": sudoUser])
         for hop in via {
@@ -55,12 +60,14 @@ public struct SSH: TunnelKind {
         self.name = name ?? host
         self.via = via
         self.persist = persist
+        self.firstRequestInCommand = firstRequestInCommand
     }
 
     /// Reads `user@host:port` (each part optional but the host).
     public init(
         parsing spec: String, options: [String] = [], configFile: String? = nil, python: String? = nil,
-        sudo: Bool = false, sudoUser: String = "root", via: [String] = [], persist: Int? = nil
+        sudo: Bool = false, sudoUser: String = "root", via: [String] = [], persist: Int? = nil,
+        firstRequestInCommand: Bool = true
     ) throws(InvalidTunnel) {
         var rest = Substring(spec)
         var user: String?
@@ -78,7 +85,8 @@ public struct SSH: TunnelKind {
         }
         try self.init(
             String(rest), user: user, port: port, sudo: sudo, sudoUser: sudoUser, options: options,
-            configFile: configFile, python: python, name: spec, via: via, persist: persist)
+            configFile: configFile, python: python, name: spec, via: via, persist: persist,
+            firstRequestInCommand: firstRequestInCommand)
     }
 
     /// The config file, options, port and user, as ssh takes them: shared by the tunnel and `ssh -G`.

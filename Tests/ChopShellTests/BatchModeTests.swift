@@ -287,16 +287,19 @@ final class BatchModeTests: XCTestCase {
         try requireChop()
         let folder = try temporaryFolder(self)
         let count = "grep -l CHOP_FIRS[T]=.*CHOP_DIR /proc/[0-9]*/cmdline 2>/dev/null | wc -l"
+        // The numbers web1 answered, one per run.
+        func counts(_ output: String) -> [Int] {
+            output.split(separator: "\n").filter { $0.hasPrefix("web1  ok") }.compactMap {
+                $0.split(separator: " ").last.flatMap { Int($0) }
+            }
+        }
         let result = try runChop(
             ["-q", "-F", fleet.configFile, "--persist", "off", "-c", "add web1; hosts; run \(count); run \(count)"],
             folder: folder)
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertTrue(result.out.contains("idle"), "added, not yet connected: \(result.out)")
-        let counts = result.out.split(separator: "\n").filter { $0.hasPrefix("web1  ok") }.compactMap {
-            $0.split(separator: " ").last.flatMap { Int($0) }
-        }
-        XCTAssertEqual(counts.count, 2, result.out)
-        XCTAssertGreaterThan(counts.first ?? 0, 0, "the first run went in the command line: \(result.out)")
+        XCTAssertEqual(counts(result.out).count, 2, result.out)
+        XCTAssertGreaterThan(counts(result.out).first ?? 0, 0, "the first run went in the command line: \(result.out)")
         // `set inline-first off` keeps it on stdin: no command line holds it.
         let off = try runChop(
             [
@@ -304,9 +307,6 @@ final class BatchModeTests: XCTestCase {
                 "set inline-first off; add web1; run \(count); run \(count)",
             ], folder: folder)
         XCTAssertEqual(off.status, 0, off.err)
-        let offCounts = off.out.split(separator: "\n").filter { $0.hasPrefix("web1  ok") }.compactMap {
-            $0.split(separator: " ").last.flatMap { Int($0) }
-        }
-        XCTAssertEqual(offCounts, [0, 0], off.out)
+        XCTAssertEqual(counts(off.out), [0, 0], off.out)
     }
 }

@@ -84,6 +84,14 @@ class ReaderRole:
 READER = ReaderRole()
 
 
+def hand_over_reading():
+    """After a request served on the main thread that moved reading to another thread, the main thread turns
+    worker for good (importing threading first, here on the main thread, before the workers' code may)."""
+    if READER.moved and _thread.get_ident() == MAIN_THREAD:
+        import_threading()
+        WORKERS.join()   # another thread reads now
+
+
 def reader_loop():
     skip_source()
     while True:
@@ -99,9 +107,7 @@ def reader_loop():
         upload = UPLOADS.get(rid)
         if op == REQ:
             handle_request(rid, payload)
-            if READER.moved and _thread.get_ident() == MAIN_THREAD:
-                import_threading()   # here, on the main thread, before the workers' code may import it
-                WORKERS.join()   # another thread reads now
+            hand_over_reading()
         elif op == DATA and upload:   # DATA/END for unknown or failed ids are ignored
             upload.data(payload)
         elif op == END and upload:
@@ -144,9 +150,7 @@ def serve_first(text):
     if op != REQ or length != len(data) - 4 or length > MAX_FRAME:
         shutdown(5, 'chop agent: the first request is not one REQ frame')
     handle_request(rid, data[HEADER.size:])
-    if READER.moved:
-        import_threading()
-        WORKERS.join()   # another thread reads now
+    hand_over_reading()
 
 
 def on_signal(signum, frame):

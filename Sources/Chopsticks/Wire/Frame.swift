@@ -51,3 +51,13 @@ public struct Frame: Sendable, Equatable {
         self.payload = payload
     }
 }
+
+extension Frame {
+    /// Writes the frame's length, op and id (4 + `headerSize` bytes, big-endian) into `buffer`: the one encoder
+    /// of the header, for the pipe (`FrameWriter`) and for a request carried in a command line (`OpeningRequest`).
+    func writeHeader(into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt32(Frame.headerSize + payload.readableBytes))
+        buffer.writeInteger(op.rawValue)
+        buffer.writeInteger(id)
+    }
+}

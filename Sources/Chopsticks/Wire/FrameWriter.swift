@@ -28,9 +28,7 @@ final class FrameWriter: ChannelOutboundHandler, Sendable {
             written.withLockedValue { $0 += 4 + Frame.headerSize + size }
             let copied = size <= Self.copyLimit
             var header = context.channel.allocator.buffer(capacity: 4 + Frame.headerSize + (copied ? size : 0))
-            header.writeInteger(UInt32(Frame.headerSize + size))
-            header.writeInteger(frame.op.rawValue)
-            header.writeInteger(frame.id)
+            frame.writeHeader(into: &header)
             if copied {
                 header.writeImmutableBuffer(frame.payload)
                 context.write(wrapOutboundOut(header), promise: promise)

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The first request of a connect, carried in ssh's command line beside the bootstrap instead of on stdin.
 ///
@@ -37,13 +38,11 @@ enum OpeningRequest {
 
     /// The whole REQ frame of `payload` with id `id`: length, op, id, payload.
     static func frame(_ payload: [UInt8]) -> [UInt8] {
-        let length = UInt32(5 + payload.count)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(9 + payload.count)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: length >> shift)) }
-        bytes.append(Frame.Op.request.rawValue)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: id >> shift)) }
-        return bytes + payload
+        let frame = Frame(op: .request, id: id, payload: ByteBuffer(bytes: payload))
+        var buffer = ByteBuffer()
+        frame.writeHeader(into: &buffer)
+        buffer.writeImmutableBuffer(frame.payload)
+        return Array(buffer.readableBytesView)
     }
 }
 

@@ -249,10 +249,13 @@ public actor Tunnel {
     /// The first attempt of a connect under way, once its agent is written, when a request may follow it at
     /// once: no shipped code or directory must reach the new agent first. nil: wait for `live()`.
     private func pipelined() async -> AgentConnection? {
-        guard let launching, connection == nil, shippedRoots.withLockedValue({ $0.isEmpty }),
-            directoryBox.withLockedValue({ $0 == nil })
-        else { return nil }
+        guard let launching, connection == nil, newAgentNeedsNothingFirst else { return nil }
         return try? await launching.value
+    }
+
+    /// No shipped code and no working directory must reach a new agent before an operation's request.
+    private nonisolated var newAgentNeedsNothingFirst: Bool {
+        shippedRoots.withLockedValue { $0.isEmpty } && directoryBox.withLockedValue { $0 == nil }
     }
 
     private func setState(_ new: State) {
@@ -311,11 +314,8 @@ public actor Tunnel {
         offering request: (op: String, params: [String: JSONValue])? = nil, _ body: (AgentConnection) async throws -> T
     ) async throws -> T {
         if state == .closed { throw ErrorResult("tunnel closed", kind: .connection) }
-        // Only when nothing must reach a new agent before it (shipped code, a working directory: `pipelined`).
         let carried = {
-            guard let request, self.shippedRoots.withLockedValue({ $0.isEmpty }),
-                self.directoryBox.withLockedValue({ $0 == nil })
-            else { return [UInt8]?.none }
+            guard let request, self.newAgentNeedsNothingFirst else { return [UInt8]?.none }
             return OpeningRequest.carried(request.op, request.params)
         }
         let owned: Task<AgentConnection, any Error>?

@@ -1095,6 +1095,129 @@ class LifecycleTest(OwnAgentsTest):
         self.assertIn(b'at ' + PY27.encode(), agent.stderr)
 
 
+def lock_holder(lock):
+    """The pid holding the flock on `lock` (from /proc/locks), or None."""
+    inode = str(os.stat(lock).st_ino)
+    with open('/proc/locks') as f:
+        for words in (line.split() for line in f):
+            if len(words) > 5 and words[1] == 'FLOCK' and words[5].rsplit(':', 1)[-1] == inode:
+                return int(words[4])
+    return None
+
+
+class LingerSocket(socket.socket):
+    """A connection to a lingering agent, with the hello of the agent it got (`hello`)."""
+
+
+class LingerTest(OwnAgentsTest):
+    """CHOP_LINGER: the agent leaves one behind that starts the next run's agents (LingeringAgent in Swift)."""
+
+    def setUp(self):
+        super().setUp()
+        self.lingering = []
+
+    def tearDown(self):
+        # Before the folder goes: every lingering agent a test left is ended by its pid (it holds the lock).
+        for path in self.lingering:
+            pid = lock_holder(path + '.lock') if os.path.exists(path + '.lock') else None
+            if pid:
+                os.kill(pid, signal.SIGTERM)
+                self.assertTrue(wait_until(lambda pid=pid: pid_gone(pid)), f'lingering agent {pid} did not end')
+        super().tearDown()
+
+    def linger(self, seconds, key='0123abcd', **env):
+        env = dict({'XDG_CACHE_HOME': self.tmp, 'XDG_RUNTIME_DIR': self.tmp, 'CHOP_LINGER': str(seconds)}, **env)
+        agent = self.new_agent(key=key, env=env).start()
+        path = agent.hello['linger']
+        if path:
+            self.lingering.append(path)
+            self.assertTrue(wait_until(lambda: os.path.exists(path)), f'{path} never appeared')
+        return agent, path
+
+    def connect(self, path):
+        self.assertTrue(wait_until(lambda: os.path.exists(path)), f'{path} never appeared')
+        conn = LingerSocket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.settimeout(TIMEOUT)
+        conn.connect(path)
+        self.assertEqual(self.read_exact(conn, len(b'chop-agent-linger\n')), b'chop-agent-linger\n')
+        length, op, rid = struct.unpack('>IBI', self.read_exact(conn, 9))
+        self.assertEqual((op, rid), (HELLO, 0))
+        conn.hello = json.loads(self.read_exact(conn, length - 5))
+        return conn
+
+    def read_exact(self, conn, n):
+        data = b''
+        while len(data) < n:
+            chunk = conn.recv(n - len(data))
+            if not chunk:
+                raise AssertionError(f'the connection ended after {data!r}')
+            data += chunk
+        return data
+
+    def request(self, conn, op, **params):
+        params['op'] = op
+        conn.sendall(frame(REQ, 5, json.dumps(params).encode()))
+        while True:
+            length, rop, _rid = struct.unpack('>IBI', self.read_exact(conn, 9))
+            payload = self.read_exact(conn, length - 5)
+            if rop in (OK, ERR):
+                return rop, json.loads(payload)
+
+    def test_a_lingering_agent_serves_each_connection_with_a_fresh_agent_and_holds_nothing_of_the_session(self):
+        agent, path = self.linger(30)
+        self.assertEqual(path, os.path.join(self.tmp, 'chop', os.path.basename(path)))
+        self.assertEqual(os.stat(os.path.dirname(path)).st_mode & 0o777, 0o700)
+        self.assertNotIn(b'CHOP_LINGER', unb64(agent.ok('run', cmd='env')['stdout_b64']))
+        agent.proc.stdin.close()
+        self.assertEqual(agent.wait(), 0)
+        # Nothing the lingering agent holds is the session's: its stdout and stderr end with the agent.
+        self.assertTrue(wait_until(lambda: agent.eof), 'the session stayed open')
+        first, second = self.connect(path), self.connect(path)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        pids = {first.hello['pid'], second.hello['pid'], agent.hello['pid']}
+        self.assertEqual(len(pids), 3)
+        for conn in (first, second):
+            op, value = self.request(conn, 'run', cmd='echo $PPID; env')
+            self.assertEqual(op, OK)
+            out = unb64(value['stdout_b64'])
+            self.assertEqual(int(out.split()[0]), conn.hello['pid'])
+            self.assertNotIn(b'CHOP_LINGER', out)
+            self.assertIsNone(conn.hello['linger'])
+            conn.close()
+
+    def test_a_lingering_agent_ends_after_its_window_and_on_linger_end(self):
+        agent, path = self.linger(1)
+        agent.close()
+        conn = self.connect(path)
+        self.assertEqual(self.request(conn, 'ping')[0], OK)
+        conn.close()
+        started = time.monotonic()
+        self.assertTrue(wait_until(lambda: not os.path.exists(path), timeout=20), 'it outlived its window')
+        self.assertGreater(time.monotonic() - started, 1)   # the window counts from the last connection
+        agent, path = self.linger(60, key='4567abcd')
+        self.assertTrue(wait_until(lambda: os.path.exists(path)))
+        self.assertEqual(agent.ok('linger_end'), {'ended': True})
+        self.assertTrue(wait_until(lambda: not os.path.exists(path)), 'linger_end left it running')
+        self.assertEqual(agent.ok('linger_end'), {'ended': False})
+
+    def test_one_lingering_agent_per_socket_and_none_without_a_key_or_a_private_folder(self):
+        _agent, path = self.linger(30)
+        self.assertTrue(wait_until(lambda: os.path.exists(path)))
+        conn = self.connect(path)
+        self.assertEqual(self.request(conn, 'run', cmd='echo $PPID')[0], OK)
+        conn.close()
+        lingering = lock_holder(path + '.lock')
+        self.assertIsNotNone(lingering)
+        _again, same = self.linger(30)
+        self.assertEqual(same, path)   # the same socket, still served by the first one
+        self.assertEqual(lock_holder(path + '.lock'), lingering)
+        self.assertIsNone(self.new_agent(env={'CHOP_LINGER': '30', 'XDG_RUNTIME_DIR': self.tmp}).start()
+                          .hello['linger'])
+        os.chmod(os.path.dirname(path), 0o755)   # others may enter: not that folder
+        _other, elsewhere = self.linger(30, key='89abcdef')
+        self.assertNotEqual(os.path.dirname(elsewhere), os.path.dirname(path))
+
+
 class PipelinedStartTest(unittest.TestCase):
     """chop writes its first requests right behind the agent's source, without waiting for the hello.
 

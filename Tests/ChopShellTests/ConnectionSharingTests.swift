@@ -64,13 +64,47 @@ final class ConnectionSharingTests: XCTestCase {
         XCTAssertTrue(second.out.contains("up (reused master)"), second.out)
 
         let ended = try runChop(["-F", config, "-q", "-c", "add far1; run true; disconnect --persist"], folder: folder)
-        XCTAssertTrue(ended.err.contains("ended 1 shared ssh connection"), ended.err)
+        XCTAssertTrue(
+            ended.err.contains("ended 1 shared ssh connection and 1 agent kept for later runs"), ended.err)
         XCTAssertTrue(
             eventually(timeout: 5) { (try? masters(config).isEmpty) ?? false }, "\((try? masters(config)) ?? [])")
 
         let third = try runChop(script, folder: folder)
         XCTAssertEqual(third.status, 0, third.err)
         XCTAssertEqual(relay.connections, 2, "with the master gone, the next run connects again")
+    }
+
+    /// Within the window, the next run's agent is forked by the one the first run left (`LingeringAgent`): no
+    /// shell or Python starts on the host, no ssh client here. It ends by itself once the window has passed.
+    func testASecondRunReachesTheAgentLeftBehindWhichEndsByItself() throws {
+        let fleet = try requireFleet()
+        try requireChop()
+        let folder = try temporaryFolder(self)
+        let relay = try DelayRelay(target: "127.0.0.2:\(fleet.port)", delayMs: 1, folder: folder)
+        let config = try farConfig(fleet, relay: relay, folder: folder)
+        // The agent's parent: sshd's shell on a fresh start, the lingering agent on a reuse.
+        let script = ["-F", config, "--persist", "3", "-q", "-c", "add far1; run ps -o ppid= -p $PPID; hosts"]
+        func parent(_ run: (status: Int32, out: String, err: String)) throws -> Int32 {
+            XCTAssertEqual(run.status, 0, run.err)
+            let line = try XCTUnwrap(run.out.split(separator: "\n").first { $0.hasPrefix("far1 ") }, run.out)
+            return try XCTUnwrap(line.split(separator: " ").last.flatMap { Int32($0) }, run.out)
+        }
+        let first = try parent(try runChop(script, folder: folder))
+        let second = try parent(try runChop(script, folder: folder))
+        let third = try runChop(script, folder: folder)
+        XCTAssertEqual(try parent(third), second, "both reuses reach the same lingering agent")
+        XCTAssertNotEqual(second, first)
+        XCTAssertTrue(third.out.contains("up (reused master)"), third.out)
+        XCTAssertEqual(relay.connections, 1)
+        XCTAssertEqual(kill(second, 0), 0, "the lingering agent runs")
+        let command = try String(contentsOfFile: "/proc/\(second)/cmdline", encoding: .utf8)
+        XCTAssertTrue(command.contains("python"), command)
+        XCTAssertTrue(
+            eventually(timeout: 30) { kill(second, 0) != 0 }, "the lingering agent outlived its window (3 s + 5)")
+        XCTAssertTrue(eventually(timeout: 10) { (try? masters(config).isEmpty) ?? false })
+        let after = try runChop(script, folder: folder)
+        XCTAssertNotEqual(try parent(after), second, "after the window the agent starts afresh")
+        _ = try? runChop(["-F", config, "-q", "-c", "add far1; run true; disconnect --persist"], folder: folder)
     }
 
     /// Masters chop leaves are plain ssh processes that end by themselves once the window has passed.

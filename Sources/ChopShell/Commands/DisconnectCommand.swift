@@ -45,20 +45,25 @@ public struct DisconnectCommand: TargetListCommand, Equatable {
     public func run(in session: isolated Session, target: String?) async throws -> CommandResult {
         let names = targets.isEmpty ? try session.resolve(target) : try session.resolver().resolve(targets)
         let persist = self.persist
-        let ended = await withTaskGroup(of: Int.self) { tasks in
+        let (ended, agents) = await withTaskGroup(of: (Int, Int).self) { tasks in
             for tunnel in session.group.subset(names).tunnels {
                 tasks.addTask {
                     await tunnel.disconnect()
-                    guard persist, let ssh = tunnel.kind as? SSH else { return 0 }
-                    return await ControlMaster.end(for: ssh)
+                    guard persist, let ssh = tunnel.kind as? SSH else { return (0, 0) }
+                    // The agent kept for later runs first: it is reached through the master.
+                    let agent = await LingeringAgent.end(for: ssh, stderr: StderrLog())
+                    return (await ControlMaster.end(for: ssh), agent ? 1 : 0)
                 }
             }
-            var total = 0
-            for await count in tasks { total += count }
+            var total = (0, 0)
+            for await (masters, agents) in tasks { total = (total.0 + masters, total.1 + agents) }
             return total
         }
         session.io.error("disconnected \(counted(names.count, "member")): \(NodeSet.fold(names))")
-        if persist { session.io.error("ended \(counted(ended, "shared ssh connection"))") }
+        if persist {
+            let kept = agents > 0 ? " and \(counted(agents, "agent")) kept for later runs" : ""
+            session.io.error("ended \(counted(ended, "shared ssh connection"))\(kept)")
+        }
         return .ok
     }
 }

@@ -157,8 +157,12 @@ def on_signal(signum, frame):
     shutdown(0)
 
 
-def main():
+def main(lingering=False):
     global IN_FD, OUT_FD
+    # CHOP_LINGER (seconds, in ssh's command line): leave an agent behind for the next run (part 86). First, while
+    # this is the only thread, and out of the environment of every command.
+    linger = os.environ.pop('CHOP_LINGER', '')
+    linger = start_linger(int(linger)) if linger.isdigit() and 0 < int(linger) <= 86400 and not lingering else None
     # What the agent's parent left open past fd 2 stays out of the commands it starts: posix_spawn (run) does not
     # close it as Popen's close_fds does. No /proc: nothing to look at.
     with suppress(OSError):
@@ -183,10 +187,11 @@ def main():
         signal.signal(sig, on_signal)
     signal.signal(signal.SIGALRM, READER.on_alarm)
     hello = to_json({'agent': 1, 'python': sys.version.split()[0], 'executable': sys.executable or '',
-                     'pid': os.getpid(), 'hostname': os.uname().nodename, 'facts': [name for name, _ in FACTS]})
+                     'pid': os.getpid(), 'hostname': os.uname().nodename, 'facts': [name for name, _ in FACTS],
+                     'linger': linger})
     hold_hello(HEADER.pack(5 + len(hello), HELLO, 0) + hello)
     first = globals().get('CHOP_FIRST')
-    if first:
+    if first and not lingering:
         serve_first(first)
     reader_loop()
 

@@ -12,6 +12,12 @@ enum Reply {
         var hostname: String
         /// The facts the agent knows, for completion and help.
         var facts: [String]
+        /// The socket of the agent it left behind for the next run (`LingeringAgent`), on the host.
+        var linger: String?
+    }
+
+    struct LingerEnd: Decodable {
+        var ended: Bool
     }
 
     /// The one protocol version this controller speaks.

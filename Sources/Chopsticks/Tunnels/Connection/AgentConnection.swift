@@ -121,16 +121,29 @@ actor AgentConnection {
             return try await openLeaf(leaf, timeout: timeout, stderr: stderr, shipped: shipped).0
         }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
+        // A lingering agent the last run left (through chop's own master): no process to start here or there.
+        var linger: Int?
+        if let ssh = kind as? SSH {
+            linger = await LingeringAgent.window(for: ssh)
+            if linger != nil, let path = await LingeringAgent.usable(for: ssh),
+                let connection = await openLingering(
+                    path, kind: ssh, timeout: min(timeout, 5), stderr: stderr, shipped: shipped)
+            {
+                batch?.withdraw()
+                return connection
+            }
+        }
         let marker = Bootstrap.newMarker()
         let python = await kind.interpreter()
         // Over ssh without sudo the bootstrap is the command itself: stdin would cost a round trip more. So may
         // the first request be.
         var first: [UInt8]?
         if let opening, Bootstrap.carriesFirstRequest(kind) { first = await opening.payload() }
-        var inline = Bootstrap.inline(for: kind, python: python, marker: marker, first: first.map(OpeningRequest.frame))
+        var inline = Bootstrap.inline(
+            for: kind, python: python, marker: marker, first: first.map(OpeningRequest.frame), linger: linger)
         if inline == nil, first != nil {
             first = nil
-            inline = Bootstrap.inline(for: kind, python: python, marker: marker)
+            inline = Bootstrap.inline(for: kind, python: python, marker: marker, linger: linger)
         }
         let launch = await kind.launch(script: inline ?? Bootstrap.reader, sudoPassword: password != nil)
         let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""
@@ -183,10 +196,52 @@ actor AgentConnection {
         return connection
     }
 
-    /// How `start` reaches the agent: the child's pipes, or a leaf's route (frames from the gateway, our writes
+    /// A connection to the lingering agent behind the Unix socket at `path` (`LingeringAgent`), once its agent
+    /// said hello (within `timeout` seconds), or nil: the forward leads nowhere now, and the caller starts one.
+    static func openLingering(
+        _ path: String, kind: SSH, timeout: Int, stderr: StderrLog,
+        shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
+    ) async -> AgentConnection? {
+        let login = NIOLockedValueBox<[UInt8]?>([])
+        let channel: NIOAsyncChannel<Frame, Outgoing>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: path) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let decoder = FrameDecoder(marker: lingerMarker) { _, found in
+                            login.withLockedValue { $0 = found ? nil : [] }
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+                        try channel.pipeline.syncOperations.addHandler(FrameWriter())
+                        return try NIOAsyncChannel<Frame, Outgoing>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(
+                                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 4),
+                                isOutboundHalfClosureEnabled: true))
+                    }
+                }
+        } catch {
+            return nil
+        }
+        let connection = AgentConnection(
+            process: LingerLink(channel: channel.channel), kind: kind, stderr: stderr, channel: channel.channel,
+            timeout: timeout, shipped: shipped, login: login, reused: true)
+        do {
+            _ = try await connection.start(.socket(channel), password: nil)
+            return connection
+        } catch {
+            return nil
+        }
+    }
+
+    /// The line a lingering agent's child writes before its frames (the agent's `LINGER_MARKER`).
+    static let lingerMarker = Array("chop-agent-linger\n".utf8)
+
+    /// How `start` reaches the agent: the child's pipes, a lingering agent's socket, or a leaf's route (frames from the gateway, our writes
     /// through the gateway's writer, and `open` asking the gateway to start the leaf).
     enum Transport {
         case pipe(NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, bootstrap: ByteBuffer)
+        case socket(NIOAsyncChannel<Frame, Outgoing>)
         case route(
             LeafRoute, writer: NIOAsyncChannelOutboundWriter<Outgoing>, open: @Sendable () async throws -> Void)
     }
@@ -212,6 +267,21 @@ actor AgentConnection {
                 }
                 stderr.finish()
             }
+            reader = Task {
+                do {
+                    try await channel.executeThenClose { inbound, outbound in
+                        self.attach(outbound)
+                        attached.succeed()
+                        for try await frame in inbound { await self.receive(frame)?() }
+                    }
+                    await self.lost(nil)
+                } catch {
+                    attached.succeed()
+                    await self.lost(error)
+                }
+            }
+        case .socket(let channel):
+            stderrDone = Task { stderr.finish() }
             reader = Task {
                 do {
                     try await channel.executeThenClose { inbound, outbound in
@@ -261,6 +331,8 @@ actor AgentConnection {
                     try await writer.write(contentsOf: lead + [.raw(Bootstrap.agentBuffer)])
                 case .route(_, _, let open):
                     try await open()
+                case .socket:
+                    break  // the agent runs already
                 }
             } catch let error as ErrorResult where route != nil {
                 // The gateway refused to start the leaf: that is the reason.

@@ -162,12 +162,16 @@ public enum Bootstrap {
     ///
     /// `first`, a REQ frame (`OpeningRequest`), goes along as `CHOP_FIRST` in base64: the stub hands it to the
     /// agent, which answers it before it reads stdin.
-    public static func command(python: String?, marker: String, first: [UInt8]? = nil) -> String? {
+    ///
+    /// `linger`, seconds, goes along as `CHOP_LINGER`: the agent leaves one behind that starts the next run's
+    /// agents for that long after its last connection (`LingeringAgent`).
+    public static func command(python: String?, marker: String, first: [UInt8]? = nil, linger: Int? = nil) -> String? {
         guard let tail = python == nil ? searchingCommand : commandTail(python: python),
             !marker.utf8.contains(where: unsafeInCommand)
         else { return nil }
         let carried = first.map { "CHOP_FIRST=\(Data($0).base64EncodedString()); export CHOP_FIRST; " } ?? ""
-        return "echo \(marker); " + carried + tail
+        let lingering = linger.map { "CHOP_LINGER=\($0); export CHOP_LINGER; " } ?? ""
+        return "echo \(marker); " + carried + lingering + tail
     }
 
     /// `command` after its marker: the same for every connection that names no interpreter, so made once
@@ -196,9 +200,11 @@ public enum Bootstrap {
 
     /// The bootstrap as `kind`'s command line (`command`) when `kind` is ssh without sudo, for a direct member
     /// and a gateway's leaf alike; nil: it goes on stdin (`line`).
-    static func inline(for kind: any TunnelKind, python: String?, marker: String, first: [UInt8]? = nil) -> String? {
+    static func inline(
+        for kind: any TunnelKind, python: String?, marker: String, first: [UInt8]? = nil, linger: Int? = nil
+    ) -> String? {
         guard carriesCommand(kind) else { return nil }
-        return command(python: python, marker: marker, first: first)
+        return command(python: python, marker: marker, first: first, linger: linger)
     }
 
     /// Whether `kind`'s bootstrap goes in its command line (ssh without sudo).

@@ -181,6 +181,10 @@ public actor Tunnel {
                 }
             }
             let connection = attempt
+            // The agent left one behind for the next run: the master forwards a socket here to it.
+            let forwarding = hello.linger.flatMap { remote in
+                (kind as? SSH).map { ssh in Task { await LingeringAgent.forward(ssh, to: remote) } }
+            }
             // A new agent learns at once what it may import from chop (after a reconnect too).
             let roots = shipped.withLockedValue { $0.keys.sorted() }
             if !roots.isEmpty {
@@ -193,6 +197,7 @@ public actor Tunnel {
                 }
             }
             try await Self.reenter(directory, on: connection, log: stderr)
+            await forwarding?.value
             self.opened(hello, reused: connection.reused, retries: retries.count)
             return connection
         }

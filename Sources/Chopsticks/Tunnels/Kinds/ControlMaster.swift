@@ -131,7 +131,11 @@ public enum ControlMaster {
         }
         if let persist = ssh.persist {
             let prefix = memberPrefix(ssh)
-            plan.options = ["ControlMaster=auto", "ControlPath=\(folder)/\(prefix)%C", "ControlPersist=\(persist)"]
+            plan.options = [
+                "ControlMaster=auto", "ControlPath=\(folder)/\(prefix)%C", "ControlPersist=\(persist)",
+                // The forward to a lingering agent (`LingeringAgent`) binds again over a socket an ended master left.
+                "StreamLocalBindUnlink=yes",
+            ]
             plan.reused = socket(in: folder, prefix: prefix) != nil
         }
         return plan
@@ -173,7 +177,8 @@ public enum ControlMaster {
     }
 
     /// Ends the masters `ssh` uses (its own, and its jump host's), as `ssh -O exit` does: the next connect
-    /// pays the whole handshake again. Returns how many were running.
+    /// pays the whole handshake again. Returns how many were running. (End the lingering agent first: it is
+    /// reached through the master, `LingeringAgent.end`.)
     public static func end(for ssh: SSH) async -> Int {
         var sockets: [String] = []
         if let folder {

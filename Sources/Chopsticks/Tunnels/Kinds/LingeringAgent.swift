@@ -1,0 +1,124 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The next run's agent, already started on the host: what a shared ssh master (`ControlMaster`) does for ssh's
+/// handshake, this does for Python's start.
+///
+/// Why: through a master, a second `chop -c …` still starts a shell and Python on every host (about 12 ms of a
+/// host's CPU each, all hosts at once on the same cores when they are containers or VMs of one machine), and
+/// ssh's mux client on this side. When chop keeps a master of its own (`set persist`), the agent it starts
+/// leaves one behind (`CHOP_LINGER`, the agent's part 86): a process of the user's in a session of its own,
+/// listening on a socket in a 0700 folder of the user's on the host (`$XDG_RUNTIME_DIR/chop`, else
+/// `/tmp/chop-agent-UID`), that forks a fresh agent for each connection and ends by itself once none came for the
+/// window (`persist` seconds and a few more). chop asks the master to forward a socket in its own 0700 folder to
+/// it (`ssh -O forward -L`), so the next run connects to that socket: no process here, none started there but a
+/// fork, and the same round trips as a new channel.
+///
+/// Never under sudo (the agent refuses too), never through the user's own ControlPath, never with `persist off`.
+/// A forward that no longer leads anywhere (the lingering agent ended, the host refuses forwarding) fails
+/// before any hello, and the connect then starts Python as before.
+public enum LingeringAgent {
+    /// Seconds the agent of a connect to `ssh` should leave one behind for, or nil: only with a master of
+    /// chop's own (the forward lives in it) and without sudo.
+    static func window(for ssh: SSH) async -> Int? {
+        guard let persist = ssh.persist, !ssh.sudo, ControlMaster.folder != nil else { return nil }
+        return await ControlMaster.userSettings(ssh).isSet ? nil : persist
+    }
+
+    /// The local end of the forward for `ssh`'s member: one per member master, agent source and interpreter
+    /// (another chop version or `--python` must not reach this one's lingering agent).
+    static func localPath(for ssh: SSH) -> String? {
+        guard let folder = ControlMaster.folder else { return nil }
+        let name = ControlMaster.key(
+            ["linger", ControlMaster.memberPrefix(ssh), ssh.python ?? "", Bootstrap.agentKey])
+        return folder + "/" + name + ".a"
+    }
+
+    /// The forward's local socket when a connect to `ssh` may go through it: chop's own master is there and so
+    /// is the forward.
+    static func usable(for ssh: SSH) async -> String? {
+        guard await window(for: ssh) != nil, let folder = ControlMaster.folder, let path = localPath(for: ssh),
+            ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)) != nil
+        else { return nil }
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return nil }
+        return path
+    }
+
+    /// Asks `ssh`'s master to forward the local socket to `remote` (what the agent's hello named), unless a
+    /// forward is already there: done once per master, before the run ends, and quick (the master binds a
+    /// local socket; nothing crosses the network).
+    static func forward(_ ssh: SSH, to remote: String) async {
+        guard let path = localPath(for: ssh), let folder = ControlMaster.folder,
+            remote.hasPrefix("/"), !remote.contains(":"), remote.utf8.count < 100
+        else { return }
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard !isListening(path) else { return }
+            unlink(path)  // a master that ended left it: the new one binds it again
+        }
+        let argv =
+            ["ssh", "-o", "BatchMode=yes", "-o", "ControlPath=\(folder)/\(ControlMaster.memberPrefix(ssh))%C"]
+            + ssh.configArguments + ["-O", "forward", "-L", "\(path):\(remote)", "--", ssh.host]
+        _ = try? await CommandOutput.run(argv, timeout: 5)
+    }
+
+    /// Whether something accepts connections on the Unix socket at `path` (a connect to the master's listener
+    /// costs it nothing until data or a channel is asked for; the master opens the channel on accept, which
+    /// the lingering agent answers with an agent that sees end of input at once).
+    private static func isListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
+
+    /// Ends the lingering agent `ssh`'s master leads to (`disconnect --persist`), through it, and drops the
+    /// forward's socket. True when one was ended.
+    public static func end(for ssh: SSH, stderr: StderrLog) async -> Bool {
+        guard let path = await usable(for: ssh) else { return false }
+        defer { unlink(path) }
+        guard let connection = await AgentConnection.openLingering(path, kind: ssh, timeout: 5, stderr: stderr)
+        else { return false }
+        let ended = try? await connection.request("linger_end", [:], reply: Reply.LingerEnd.self)
+        await connection.shutdown()
+        return ended?.ended ?? false
+    }
+}
+
+/// The far end of a connection to a lingering agent, for `AgentConnection`: no process of chop's runs it, so
+/// ending it is closing the socket (the agent exits at the end of its input).
+struct LingerLink: AgentChild {
+    let channel: any Channel
+
+    func signalGroup(_ signal: CInt) {
+        channel.close(promise: nil)
+    }
+
+    @discardableResult
+    func waitForExit(graceSeconds: Double) async -> CInt? {
+        let channel = self.channel
+        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(graceSeconds * 1000))) {
+            channel.close(promise: nil)
+        }
+        try? await channel.closeFuture.get()
+        timer.cancel()
+        return nil
+    }
+}

@@ -104,6 +104,13 @@ final class ConnectionSharingTests: XCTestCase {
         XCTAssertTrue(eventually(timeout: 10) { (try? masters(config).isEmpty) ?? false })
         let after = try runChop(script, folder: folder)
         XCTAssertNotEqual(try parent(after), second, "after the window the agent starts afresh")
+        // A lingering agent that is gone (ended here) costs the next run nothing but the try: it starts afresh.
+        let lingering = try parent(try runChop(script, folder: folder))
+        XCTAssertEqual(kill(lingering, SIGTERM), 0)
+        XCTAssertTrue(eventually(timeout: 5) { kill(lingering, 0) != 0 })
+        let fallback = try runChop(script, folder: folder)
+        XCTAssertNotEqual(try parent(fallback), lingering)
+        XCTAssertEqual(relay.connections, 2)
         _ = try? runChop(["-F", config, "-q", "-c", "add far1; run true; disconnect --persist"], folder: folder)
     }
 

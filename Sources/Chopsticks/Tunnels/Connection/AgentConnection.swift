@@ -125,12 +125,15 @@ actor AgentConnection {
         var linger: Int?
         if let ssh = kind as? SSH {
             linger = await LingeringAgent.window(for: ssh)
-            if linger != nil, let path = await LingeringAgent.usable(for: ssh),
-                let connection = await openLingering(
+            if linger != nil, let path = await LingeringAgent.usable(for: ssh) {
+                if let connection = await openLingering(
                     path, kind: ssh, timeout: min(timeout, 5), stderr: stderr, shipped: shipped)
-            {
-                batch?.withdraw()
-                return connection
+                {
+                    batch?.withdraw()
+                    return connection
+                }
+                LingeringAgent.failed(path)
+                linger = nil
             }
         }
         let marker = Bootstrap.newMarker()

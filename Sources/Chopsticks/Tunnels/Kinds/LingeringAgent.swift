@@ -26,8 +26,29 @@ public enum LingeringAgent {
     /// Seconds the agent of a connect to `ssh` should leave one behind for, or nil: only with a master of
     /// chop's own (the forward lives in it) and without sudo.
     static func window(for ssh: SSH) async -> Int? {
-        guard let persist = ssh.persist, !ssh.sudo, ControlMaster.folder != nil else { return nil }
-        return await ControlMaster.userSettings(ssh).isSet ? nil : persist
+        guard let persist = ssh.persist, !ssh.sudo, let folder = ControlMaster.folder else { return nil }
+        guard !(await ControlMaster.userSettings(ssh).isSet) else { return nil }
+        // A forward this master could not use (the host refuses Unix socket forwarding, or its lingering agent
+        // was ended): not tried again while that master lives.
+        if let master = ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
+            let failed = localPath(for: ssh).map({ $0 + "x" }), modified(failed) >= modified(master)
+        {
+            return nil
+        }
+        return persist
+    }
+
+    /// `path`'s modification time in nanoseconds, or -1 when it is not there.
+    private static func modified(_ path: String) -> Int {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return -1 }
+        return info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
+    }
+
+    /// The forward at `path` led nowhere: remembered (a file beside it) until the master is replaced.
+    static func failed(_ path: String) {
+        let fd = open(path + "x", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
     }
 
     /// The local end of the forward for `ssh`'s member: one per member master, agent source and interpreter

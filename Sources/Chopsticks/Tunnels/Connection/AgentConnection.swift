@@ -166,18 +166,10 @@ actor AgentConnection {
             channel = try await NIOPipeBootstrap(group: group)
                 .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let decoder = FrameDecoder(marker: Array((marker + "\n").utf8)) { noise, found in
+                        try framed(channel, marker: Array((marker + "\n").utf8)) { noise, found in
                             stderr.recordLoginText(noise)
                             login.withLockedValue { $0 = found ? nil : noise }
                         }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
-                        try channel.pipeline.syncOperations.addHandler(FrameWriter())
-                        return try NIOAsyncChannel<Frame, Outgoing>(
-                            wrappingChannelSynchronously: channel,
-                            // Few frames queued per agent: a fast host waits for us instead of filling memory.
-                            configuration: .init(
-                                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 4),
-                                isOutboundHalfClosureEnabled: true))
                     }
                 }
             errors = try await NIOPipeBootstrap(group: group)
@@ -211,16 +203,9 @@ actor AgentConnection {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(unixDomainSocketPath: path) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let decoder = FrameDecoder(marker: lingerMarker) { _, found in
+                        try framed(channel, marker: lingerMarker) { _, found in
                             login.withLockedValue { $0 = found ? nil : [] }
                         }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
-                        try channel.pipeline.syncOperations.addHandler(FrameWriter())
-                        return try NIOAsyncChannel<Frame, Outgoing>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(
-                                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 4),
-                                isOutboundHalfClosureEnabled: true))
                     }
                 }
         } catch {
@@ -237,11 +222,24 @@ actor AgentConnection {
         }
     }
 
+    /// `channel` read as frames after `marker` (`sync` told what came before it) and written as frames.
+    private static func framed(
+        _ channel: any Channel, marker: [UInt8], sync: @escaping @Sendable (_ noise: [UInt8], _ found: Bool) -> Void
+    ) throws -> NIOAsyncChannel<Frame, Outgoing> {
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(marker: marker, sync: sync)))
+        try channel.pipeline.syncOperations.addHandler(FrameWriter())
+        return try NIOAsyncChannel<Frame, Outgoing>(
+            wrappingChannelSynchronously: channel,
+            // Few frames queued per agent: a fast host waits for us instead of filling memory.
+            configuration: .init(
+                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 4), isOutboundHalfClosureEnabled: true))
+    }
+
     /// The line a lingering agent's child writes before its frames (the agent's `LINGER_MARKER`).
     static let lingerMarker = Array("chop-agent-linger\n".utf8)
 
-    /// How `start` reaches the agent: the child's pipes, a lingering agent's socket, or a leaf's route (frames from the gateway, our writes
-    /// through the gateway's writer, and `open` asking the gateway to start the leaf).
+    /// How `start` reaches the agent: the child's pipes, a lingering agent's socket, or a leaf's route (frames
+    /// from the gateway, our writes through the gateway's writer, and `open` asking the gateway to start the leaf).
     enum Transport {
         case pipe(NIOAsyncChannel<Frame, Outgoing>, errors: NIOAsyncChannel<ByteBuffer, Never>, bootstrap: ByteBuffer)
         case socket(NIOAsyncChannel<Frame, Outgoing>)
@@ -270,34 +268,10 @@ actor AgentConnection {
                 }
                 stderr.finish()
             }
-            reader = Task {
-                do {
-                    try await channel.executeThenClose { inbound, outbound in
-                        self.attach(outbound)
-                        attached.succeed()
-                        for try await frame in inbound { await self.receive(frame)?() }
-                    }
-                    await self.lost(nil)
-                } catch {
-                    attached.succeed()
-                    await self.lost(error)
-                }
-            }
+            reader = readFrames(channel, attached: attached)
         case .socket(let channel):
             stderrDone = Task { stderr.finish() }
-            reader = Task {
-                do {
-                    try await channel.executeThenClose { inbound, outbound in
-                        self.attach(outbound)
-                        attached.succeed()
-                        for try await frame in inbound { await self.receive(frame)?() }
-                    }
-                    await self.lost(nil)
-                } catch {
-                    attached.succeed()
-                    await self.lost(error)
-                }
-            }
+            reader = readFrames(channel, attached: attached)
         case .route(let route, let writer, _):
             attach(writer)
             attached.succeed()
@@ -342,6 +316,25 @@ actor AgentConnection {
                 helloPromise.fail(error)
             } catch {
                 // The child may have died at once; its reason arrives through `lost`.
+            }
+        }
+    }
+
+    /// Reads `channel`'s frames until it ends (then the connection is lost), the writer attached first.
+    private func readFrames(_ channel: NIOAsyncChannel<Frame, Outgoing>, attached: EventLoopPromise<Void>) -> Task<
+        Void, Never
+    > {
+        Task {
+            do {
+                try await channel.executeThenClose { inbound, outbound in
+                    self.attach(outbound)
+                    attached.succeed()
+                    for try await frame in inbound { await self.receive(frame)?() }
+                }
+                await self.lost(nil)
+            } catch {
+                attached.succeed()
+                await self.lost(error)
             }
         }
     }

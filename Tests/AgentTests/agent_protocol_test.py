@@ -1096,11 +1096,12 @@ class LifecycleTest(OwnAgentsTest):
 
 
 def lock_holder(lock):
-    """The pid holding the flock on `lock` (from /proc/locks), or None."""
-    inode = str(os.stat(lock).st_ino)
+    """The pid holding the flock on `lock` (from /proc/locks, by device and inode), or None."""
+    st = os.stat(lock)
+    where = f'{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}'
     with open('/proc/locks') as f:
         for words in (line.split() for line in f):
-            if len(words) > 5 and words[1] == 'FLOCK' and words[5].rsplit(':', 1)[-1] == inode:
+            if len(words) > 5 and words[1] == 'FLOCK' and words[5] == where and int(words[4]) > 0:
                 return int(words[4])
     return None
 
@@ -1125,8 +1126,9 @@ class LingerTest(OwnAgentsTest):
                 self.assertTrue(wait_until(lambda pid=pid: pid_gone(pid)), f'lingering agent {pid} did not end')
         super().tearDown()
 
-    def linger(self, seconds, key='0123abcd', **env):
-        env = dict({'XDG_CACHE_HOME': self.tmp, 'XDG_RUNTIME_DIR': self.tmp, 'CHOP_LINGER': str(seconds)}, **env)
+    def linger(self, seconds, key='0123abcd', master='', **env):
+        env = dict({'XDG_CACHE_HOME': self.tmp, 'XDG_RUNTIME_DIR': self.tmp,
+                    'CHOP_LINGER': f'{seconds}:{master}' if master else str(seconds)}, **env)
         agent = self.new_agent(key=key, env=env).start()
         path = agent.hello['linger']
         if path:
@@ -1194,11 +1196,18 @@ class LingerTest(OwnAgentsTest):
         started = time.monotonic()
         self.assertTrue(wait_until(lambda: not os.path.exists(path), timeout=20), 'it outlived its window')
         self.assertGreater(time.monotonic() - started, 1)   # the window counts from the last connection
-        agent, path = self.linger(60, key='4567abcd')
+        # The agent that started it counts as a connection: a first session longer than the window keeps it.
+        agent, path = self.linger(1, master='m1')
+        time.sleep(7)
+        self.assertTrue(os.path.exists(path), 'it ended while the agent that started it ran')
+        agent.close()
+        self.assertTrue(wait_until(lambda: not os.path.exists(path), timeout=20), 'it outlived its window')
+        agent, path = self.linger(60, key='4567abcd', master='m2')
         self.assertTrue(wait_until(lambda: os.path.exists(path)))
-        self.assertEqual(agent.ok('linger_end'), {'ended': True})
+        self.assertEqual(agent.ok('linger_end'), {'ended': False}, 'another master\'s name: not this one')
+        self.assertEqual(agent.ok('linger_end', key='m2'), {'ended': True})
         self.assertTrue(wait_until(lambda: not os.path.exists(path)), 'linger_end left it running')
-        self.assertEqual(agent.ok('linger_end'), {'ended': False})
+        self.assertEqual(agent.ok('linger_end', key='m2'), {'ended': False})
 
     def test_one_lingering_agent_per_socket_and_none_without_a_key_or_a_private_folder(self):
         _agent, path = self.linger(30)
@@ -1215,7 +1224,9 @@ class LingerTest(OwnAgentsTest):
                           .hello['linger'])
         os.chmod(os.path.dirname(path), 0o755)   # others may enter: not that folder
         _other, elsewhere = self.linger(30, key='89abcdef')
-        self.assertNotEqual(os.path.dirname(elsewhere), os.path.dirname(path))
+        self.assertNotEqual(elsewhere and os.path.dirname(elsewhere), os.path.dirname(path))
+        _another, theirs = self.linger(30, master='m3')   # another master: its own
+        self.assertNotEqual(theirs, path)
 
 
 class PipelinedStartTest(unittest.TestCase):

@@ -30,8 +30,10 @@ final class MuxClientTests: XCTestCase {
 
         XCTAssertTrue(MuxClient.forward(through: control, local: local, remote: remote))
         XCTAssertTrue(MuxClient.forward(through: control, local: local, remote: remote), "asked again: still OK")
-        let client = try XCTUnwrap(MuxClient.connectUnix(local), "the master listens on the local end")
+        let client = try XCTUnwrap(MuxClient.connectUnix(local, timeout: 10), "the master listens on the local end")
         defer { close(client) }
+        var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&waiting, 1, 10_000), 1, "the forward reached the host's socket")
         let served = accept(listener, nil, nil)
         XCTAssertGreaterThanOrEqual(served, 0)
         defer { close(served) }

@@ -52,7 +52,9 @@ public struct DisconnectCommand: TargetListCommand, Equatable {
                     guard persist, let ssh = tunnel.kind as? SSH else { return (0, 0) }
                     // The agent kept for later runs first: it is reached through the master.
                     let agent = await LingeringAgent.end(for: ssh, stderr: StderrLog())
-                    return (await ControlMaster.end(for: ssh), agent ? 1 : 0)
+                    let masters = await ControlMaster.end(for: ssh)
+                    LingeringAgent.forget(ssh)
+                    return (masters, agent ? 1 : 0)
                 }
             }
             var total = (0, 0)

@@ -161,8 +161,10 @@ def main(lingering=False):
     global IN_FD, OUT_FD
     # CHOP_LINGER (seconds, in ssh's command line): leave an agent behind for the next run (part 86). First, while
     # this is the only thread, and out of the environment of every command.
-    linger = os.environ.pop('CHOP_LINGER', '')
-    linger = start_linger(int(linger)) if linger.isdigit() and 0 < int(linger) <= 86400 and not lingering else None
+    seconds, _, key = os.environ.pop('CHOP_LINGER', '').partition(':')
+    linger = None
+    if seconds.isdigit() and 0 < int(seconds) <= 86400 and (key == '' or key.isalnum()) and not lingering:
+        linger = start_linger(int(seconds), key)
     # What the agent's parent left open past fd 2 stays out of the commands it starts: posix_spawn (run) does not
     # close it as Popen's close_fds does. No /proc: nothing to look at.
     with suppress(OSError):

@@ -163,9 +163,11 @@ public enum Bootstrap {
     /// `first`, a REQ frame (`OpeningRequest`), goes along as `CHOP_FIRST` in base64: the stub hands it to the
     /// agent, which answers it before it reads stdin.
     ///
-    /// `linger`, seconds, goes along as `CHOP_LINGER`: the agent leaves one behind that starts the next run's
-    /// agents for that long after its last connection (`LingeringAgent`).
-    public static func command(python: String?, marker: String, first: [UInt8]? = nil, linger: Int? = nil) -> String? {
+    /// `linger`, `SECONDS:KEY`, goes along as `CHOP_LINGER`: the agent leaves one behind, named after KEY, that
+    /// starts the next run's agents for that long after its last connection (`LingeringAgent`).
+    public static func command(
+        python: String?, marker: String, first: [UInt8]? = nil, linger: String? = nil
+    ) -> String? {
         guard let tail = python == nil ? searchingCommand : commandTail(python: python),
             !marker.utf8.contains(where: unsafeInCommand)
         else { return nil }
@@ -201,7 +203,7 @@ public enum Bootstrap {
     /// The bootstrap as `kind`'s command line (`command`) when `kind` is ssh without sudo, for a direct member
     /// and a gateway's leaf alike; nil: it goes on stdin (`line`).
     static func inline(
-        for kind: any TunnelKind, python: String?, marker: String, first: [UInt8]? = nil, linger: Int? = nil
+        for kind: any TunnelKind, python: String?, marker: String, first: [UInt8]? = nil, linger: String? = nil
     ) -> String? {
         guard carriesCommand(kind) else { return nil }
         return command(python: python, marker: marker, first: first, linger: linger)

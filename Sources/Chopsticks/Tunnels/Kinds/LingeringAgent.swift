@@ -24,25 +24,21 @@ import NIOPosix
 /// before any hello, and the connect then starts Python as before.
 public enum LingeringAgent {
     /// Seconds the agent of a connect to `ssh` should leave one behind for, or nil: only with a master of
-    /// chop's own (the forward lives in it) and without sudo.
+    /// chop's own (the forward lives in it), without sudo, and without agent forwarding (the agents it starts
+    /// would keep the first session's `SSH_AUTH_SOCK`, gone with it).
     static func window(for ssh: SSH) async -> Int? {
-        guard let persist = ssh.persist, !ssh.sudo, let folder = ControlMaster.folder else { return nil }
+        guard let persist = ssh.persist, !ssh.sudo, !ssh.agentForwarding.isEnabled, let folder = ControlMaster.folder
+        else { return nil }
         guard !(await ControlMaster.userSettings(ssh).isSet) else { return nil }
         // A forward this master could not use (the host refuses Unix socket forwarding, or its lingering agent
         // was ended): not tried again while that master lives.
         if let master = ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
-            let failed = localPath(for: ssh).map({ $0 + "x" }), modified(failed) >= modified(master)
+            let failed = localPath(for: ssh).map({ $0 + "x" }),
+            SSHConfigFiles.modified(failed) >= SSHConfigFiles.modified(master)
         {
             return nil
         }
         return persist
-    }
-
-    /// `path`'s modification time in nanoseconds, or -1 when it is not there.
-    private static func modified(_ path: String) -> Int {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return -1 }
-        return info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
     }
 
     /// The forward at `path` led nowhere: remembered (a file beside it) until the master is replaced.
@@ -51,24 +47,38 @@ public enum LingeringAgent {
         if fd >= 0 { close(fd) }
     }
 
-    /// The local end of the forward for `ssh`'s member: one per member master, agent source and interpreter
-    /// (another chop version or `--python` must not reach this one's lingering agent).
-    static func localPath(for ssh: SSH) -> String? {
-        guard let folder = ControlMaster.folder else { return nil }
-        let name = ControlMaster.key(
-            ["linger", ControlMaster.memberPrefix(ssh), ssh.python ?? "", Bootstrap.agentKey])
-        return folder + "/" + name + ".a"
+    /// The name of `ssh`'s member master's lingering agent: per member (host, user, port, route, config, options),
+    /// agent source, interpreter and local user. It names the forward's local socket, and goes to the agent
+    /// (`CHOP_LINGER=SECONDS:KEY`), which names its own socket after it: no two masters share one.
+    static func key(for ssh: SSH) -> String {
+        ControlMaster.key(
+            ["linger", ControlMaster.memberPrefix(ssh), ssh.python ?? "", Bootstrap.agentKey, String(getuid())])
     }
 
-    /// The forward's local socket when a connect to `ssh` may go through it: chop's own master is there and so
-    /// is the forward.
+    /// The local end of the forward for `ssh`'s member (`key`).
+    static func localPath(for ssh: SSH) -> String? {
+        ControlMaster.folder.map { $0 + "/" + key(for: ssh) + ".a" }
+    }
+
+    /// The forward's local socket when a connect to `ssh` may go through it: chop's own master is there (one, and
+    /// newer than every ssh config file: an edited `HostName`, `User` or `Port` makes ssh start another master,
+    /// which the old forward would not follow) and so is the forward.
     static func usable(for ssh: SSH) async -> String? {
         guard await window(for: ssh) != nil, let folder = ControlMaster.folder, let path = localPath(for: ssh),
-            ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)) != nil
+            let master = ControlMaster.onlySocket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
+            let configured = SSHConfigFiles.newestChange(configFile: ssh.configFile),
+            configured < SSHConfigFiles.modified(master)
         else { return nil }
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return nil }
         return path
+    }
+
+    /// Drops the forward's socket and its failure mark once `ssh`'s master has ended (`disconnect --persist`).
+    public static func forget(_ ssh: SSH) {
+        guard let path = localPath(for: ssh) else { return }
+        unlink(path)
+        unlink(path + "x")
     }
 
     /// Asks `ssh`'s master to forward the local socket to `remote` (what the agent's hello named): done once per
@@ -80,17 +90,23 @@ public enum LingeringAgent {
             let master = ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
             remote.hasPrefix("/"), remote.utf8.count < 100, !remote.utf8.contains(0)
         else { return }
-        _ = MuxClient.forward(through: master, local: path, remote: remote)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            // Blocking socket calls (bounded by their timeouts): on a thread of their own, not Swift's pool.
+            Thread.detachNewThread {
+                _ = MuxClient.forward(through: master, local: path, remote: remote)
+                done.resume()
+            }
+        }
     }
 
     /// Ends the lingering agent `ssh`'s master leads to (`disconnect --persist`), through it, and drops the
     /// forward's socket. True when one was ended.
     public static func end(for ssh: SSH, stderr: StderrLog) async -> Bool {
         guard let path = await usable(for: ssh) else { return false }
-        defer { unlink(path) }
         guard let connection = await AgentConnection.openLingering(path, kind: ssh, timeout: 5, stderr: stderr)
         else { return false }
-        let ended = try? await connection.request("linger_end", [:], reply: Reply.LingerEnd.self)
+        let ended = try? await connection.request(
+            "linger_end", ["key": .string(key(for: ssh))], reply: Reply.LingerEnd.self)
         await connection.shutdown()
         return ended?.ended ?? false
     }

@@ -21,11 +21,8 @@ enum MuxClient {
     /// Asks the master listening on `control` to forward the Unix socket `local` here to `remote` on the host.
     /// True when it said OK (also for a forward it had already). Gives up after 2 seconds of silence.
     static func forward(through control: String, local: String, remote: String) -> Bool {
-        guard let fd = connectUnix(control) else { return false }
+        guard let fd = connectUnix(control, timeout: 2) else { return false }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let greeting = readMessage(fd), greeting.count >= 8, word(greeting, at: 0) == hello else { return false }
         var request: [UInt8] = []
         for value in [openForward, 1, localForward] { put(value, into: &request) }
@@ -90,8 +87,9 @@ enum MuxClient {
         return true
     }
 
-    /// A blocking stream socket connected to the Unix socket at `path`, or nil.
-    static func connectUnix(_ path: String) -> Int32? {
+    /// A blocking stream socket connected to the Unix socket at `path`, or nil; with `timeout`, no read, write or
+    /// connect (a listener whose backlog is full) waits longer than that many seconds.
+    static func connectUnix(_ path: String, timeout seconds: Int? = nil) -> Int32? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let name = Array(path.utf8)
@@ -101,6 +99,11 @@ enum MuxClient {
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
+        if let seconds {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0

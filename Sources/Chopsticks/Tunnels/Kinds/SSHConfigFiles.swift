@@ -63,6 +63,48 @@ enum SSHConfigFiles {
         return false
     }
 
+    /// The newest modification time (nanoseconds) among the files ssh reads for `configFile` (as
+    /// `maySetSharing` finds them, includes followed), or nil when one cannot be followed (then anything may have
+    /// changed).
+    static func newestChange(configFile: String?) -> Int? {
+        guard let home = passwdHome() else { return nil }
+        var found: [String] = []
+        let userBase = home + "/.ssh"
+        let tops = configFile.map { [($0, userBase)] } ?? [(userBase + "/config", userBase), (systemFile, "/etc/ssh")]
+        for (path, base) in tops {
+            guard collect(path, base: base, home: home, into: &found) else { return nil }
+        }
+        return found.map(modified).max() ?? 0
+    }
+
+    /// `path` (when it is there) and the files it includes, into `found`; false when an include cannot be followed.
+    private static func collect(_ path: String, base: String, home: String, into found: inout [String]) -> Bool {
+        guard found.count < maxFiles else { return false }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return !FileManager.default.fileExists(atPath: path)
+        }
+        found.append(path)
+        guard let text = String(data: data, encoding: .utf8) else { return false }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).map(String.init)
+            guard words.first?.lowercased() == "include" else { continue }
+            for pattern in words.dropFirst() {
+                if pattern.contains(where: { "%$\"'".contains($0) }) { return false }
+                var full = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
+                if !full.hasPrefix("/") { full = base + "/" + full }
+                for match in glob(full) where !collect(match, base: base, home: home, into: &found) { return false }
+            }
+        }
+        return true
+    }
+
+    /// `path`'s modification time in nanoseconds, or -1 when it is not there.
+    static func modified(_ path: String) -> Int {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return -1 }
+        return info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
+    }
+
     /// The paths `pattern` matches, sorted, as glob(3) finds them (none: an empty list).
     private static func glob(_ pattern: String) -> [String] {
         var found = glob_t()

@@ -47,7 +47,8 @@ def start_linger(seconds, key):
     last connection ended, and starts a fresh agent for each connection there: the next run reaches it through
     its ssh master's forward (chop says where) instead of starting Python. Called first thing in main(), while
     this is the only thread. Returns the socket's path, or None."""
-    import _socket   # not socket (enum and more): this runs before the first answer
+    import _socket  # not socket (enum and more): this runs before the first answer
+
     if not hasattr(_socket, 'SO_PEERCRED'):   # no way to know who connects: no lingering
         return None
     path = linger_path(key)

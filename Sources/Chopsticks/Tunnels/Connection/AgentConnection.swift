@@ -122,12 +122,10 @@ actor AgentConnection {
         }
         let password = kind.usesSudo ? password.flatMap { $0.isEmpty ? nil : $0 } : nil
         // A lingering agent the last run left (through chop's own master): no process to start here or there.
-        var linger: Int?
-        var lingerKey = ""
-        if let ssh = kind as? SSH {
-            linger = await LingeringAgent.window(for: ssh)
-            lingerKey = LingeringAgent.key(for: ssh)
-            if linger != nil, let path = await LingeringAgent.usable(for: ssh) {
+        var linger: String?
+        if let ssh = kind as? SSH, let plan = await LingeringAgent.plan(for: ssh) {
+            linger = plan.request
+            if let path = plan.socket {
                 if let connection = await openLingering(
                     path, kind: ssh, timeout: min(timeout, 5), stderr: stderr, shipped: shipped)
                 {
@@ -147,11 +145,10 @@ actor AgentConnection {
         if let opening, Bootstrap.carriesFirstRequest(kind) { first = await opening.payload() }
         var inline = Bootstrap.inline(
             for: kind, python: python, marker: marker, first: first.map(OpeningRequest.frame),
-            linger: linger.map { "\($0):\(lingerKey)" })
+            linger: linger)
         if inline == nil, first != nil {
             first = nil
-            inline = Bootstrap.inline(
-                for: kind, python: python, marker: marker, linger: linger.map { "\($0):\(lingerKey)" })
+            inline = Bootstrap.inline(for: kind, python: python, marker: marker, linger: linger)
         }
         let launch = await kind.launch(script: inline ?? Bootstrap.reader, sudoPassword: password != nil)
         let line = inline == nil ? Bootstrap.line(python: python, marker: marker) : ""

@@ -171,16 +171,14 @@ public enum ControlMaster {
             .first(where: isSocket)
     }
 
-    /// The socket in `folder` named with `prefix` when there is exactly one (two: ssh resolved the host in two ways
-    /// within the window, and which one it uses now only `ssh -G` could tell).
-    static func onlySocket(in folder: String, prefix: String) -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
-        let found = names.filter { $0.hasPrefix(prefix) && $0.count == prefix.count + 40 }.map { folder + "/" + $0 }
+    /// Every socket in `folder` named with `prefix` (two: ssh resolved the host in two ways within the window).
+    static func sockets(in folder: String, prefix: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter { $0.hasPrefix(prefix) && $0.count == prefix.count + 40 }.map { folder + "/" + $0 }
             .filter(isSocket)
-        return found.count == 1 ? found[0] : nil
     }
 
-    private static func isSocket(_ path: String) -> Bool {
+    static func isSocket(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
     }

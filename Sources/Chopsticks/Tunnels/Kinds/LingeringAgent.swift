@@ -16,29 +16,47 @@ import NIOPosix
 /// listening on a socket in a 0700 folder of the user's on the host (`$XDG_RUNTIME_DIR/chop`, else
 /// `/tmp/chop-agent-UID`), that forks a fresh agent for each connection and ends by itself once none came for the
 /// window (`persist` seconds and a few more). chop asks the master to forward a socket in its own 0700 folder to
-/// it (`ssh -O forward -L`), so the next run connects to that socket: no process here, none started there but a
+/// it (`-L`, asked on its control socket: `MuxClient`), so the next run connects to that socket: no process here, none started there but a
 /// fork, and the same round trips as a new channel.
 ///
 /// Never under sudo (the agent refuses too), never through the user's own ControlPath, never with `persist off`.
 /// A forward that no longer leads anywhere (the lingering agent ended, the host refuses forwarding) fails
 /// before any hello, and the connect then starts Python as before.
 public enum LingeringAgent {
-    /// Seconds the agent of a connect to `ssh` should leave one behind for, or nil: only with a master of
-    /// chop's own (the forward lives in it), without sudo, and without agent forwarding (the agents it starts
-    /// would keep the first session's `SSH_AUTH_SOCK`, gone with it).
-    static func window(for ssh: SSH) async -> Int? {
-        guard let persist = ssh.persist, !ssh.sudo, !ssh.agentForwarding.isEnabled, let folder = ControlMaster.folder
+    /// What a connect to `ssh` does about lingering agents, worked out once per connect (`plan(for:)`).
+    struct Plan: Sendable {
+        /// Seconds the new agent leaves one behind for, and the name it gets (`CHOP_LINGER=SECONDS:KEY`).
+        var seconds: Int
+        var key: String
+        /// The forward's local socket, when the connect may go through it to the one the last run left.
+        var socket: String?
+        /// What goes in the bootstrap (`Bootstrap.command`).
+        var request: String { "\(seconds):\(key)" }
+    }
+
+    /// nil: no lingering for `ssh` (only with a master of chop's own, where the forward lives, without sudo, and
+    /// without agent forwarding: the agents it starts would keep the first session's `SSH_AUTH_SOCK`, gone with
+    /// it; nor again while a master whose forward led nowhere lives: the host refuses Unix socket forwarding, or
+    /// its lingering agent was ended). `socket` only when that master is the member's one master, newer than
+    /// every ssh config file (an edited `HostName`, `User` or `Port` makes ssh start another master, which the old
+    /// forward would not follow), and the forward is there.
+    static func plan(for ssh: SSH) async -> Plan? {
+        guard let seconds = ssh.persist, !ssh.sudo, !ssh.agentForwarding.isEnabled, let folder = ControlMaster.folder,
+            !(await ControlMaster.userSettings(ssh).isSet)
         else { return nil }
-        guard !(await ControlMaster.userSettings(ssh).isSet) else { return nil }
-        // A forward this master could not use (the host refuses Unix socket forwarding, or its lingering agent
-        // was ended): not tried again while that master lives.
-        if let master = ControlMaster.socket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
-            let failed = localPath(for: ssh).map({ $0 + "x" }),
-            SSHConfigFiles.modified(failed) >= SSHConfigFiles.modified(master)
+        let key = key(for: ssh)
+        let path = localPath(in: folder, key: key)
+        let masters = ControlMaster.sockets(in: folder, prefix: ControlMaster.memberPrefix(ssh))
+        let failed = SSHConfigFiles.modified(path + "x")
+        if masters.contains(where: { failed >= SSHConfigFiles.modified($0) }) { return nil }
+        var plan = Plan(seconds: seconds, key: key)
+        if masters.count == 1, ControlMaster.isSocket(path),
+            let configured = SSHConfigFiles.newestChange(configFile: ssh.configFile),
+            configured < SSHConfigFiles.modified(masters[0])
         {
-            return nil
+            plan.socket = path
         }
-        return persist
+        return plan
     }
 
     /// The forward at `path` led nowhere: remembered (a file beside it) until the master is replaced.
@@ -57,22 +75,10 @@ public enum LingeringAgent {
 
     /// The local end of the forward for `ssh`'s member (`key`).
     static func localPath(for ssh: SSH) -> String? {
-        ControlMaster.folder.map { $0 + "/" + key(for: ssh) + ".a" }
+        ControlMaster.folder.map { localPath(in: $0, key: key(for: ssh)) }
     }
 
-    /// The forward's local socket when a connect to `ssh` may go through it: chop's own master is there (one, and
-    /// newer than every ssh config file: an edited `HostName`, `User` or `Port` makes ssh start another master,
-    /// which the old forward would not follow) and so is the forward.
-    static func usable(for ssh: SSH) async -> String? {
-        guard await window(for: ssh) != nil, let folder = ControlMaster.folder, let path = localPath(for: ssh),
-            let master = ControlMaster.onlySocket(in: folder, prefix: ControlMaster.memberPrefix(ssh)),
-            let configured = SSHConfigFiles.newestChange(configFile: ssh.configFile),
-            configured < SSHConfigFiles.modified(master)
-        else { return nil }
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return nil }
-        return path
-    }
+    private static func localPath(in folder: String, key: String) -> String { folder + "/" + key + ".a" }
 
     /// Drops the forward's socket and its failure mark once `ssh`'s master has ended (`disconnect --persist`).
     public static func forget(_ ssh: SSH) {
@@ -99,14 +105,14 @@ public enum LingeringAgent {
         }
     }
 
-    /// Ends the lingering agent `ssh`'s master leads to (`disconnect --persist`), through it, and drops the
-    /// forward's socket. True when one was ended.
+    /// Ends the lingering agent `ssh`'s master leads to (`disconnect --persist`), through it (`forget` drops the
+    /// forward's socket once the master has ended). True when one was ended.
     public static func end(for ssh: SSH, stderr: StderrLog) async -> Bool {
-        guard let path = await usable(for: ssh) else { return false }
+        guard let plan = await plan(for: ssh), let path = plan.socket else { return false }
         guard let connection = await AgentConnection.openLingering(path, kind: ssh, timeout: 5, stderr: stderr)
         else { return false }
         let ended = try? await connection.request(
-            "linger_end", ["key": .string(key(for: ssh))], reply: Reply.LingerEnd.self)
+            "linger_end", ["key": .string(plan.key)], reply: Reply.LingerEnd.self)
         await connection.shutdown()
         return ended?.ended ?? false
     }

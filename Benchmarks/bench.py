@@ -422,6 +422,7 @@ def main():
             if n == 100:
                 targets.check('warm run hostname, N=100, vs chopsticks', ratio(run, their_run), 0.6)
                 targets.check('warm call, N=100, vs chopsticks', ratio(call, their_call), 0.4)
+                targets.check('warm call, N=100, vs the ssh echo floor', ratio(call, echo), 1.5)
         if 10 in warm and max(warm) >= 100:
             top = max(warm)
             for index, name in enumerate(['run', 'call']):

@@ -942,19 +942,30 @@ class LifecycleTest(OwnAgentsTest):
         self.assertEqual(op, OK, res)
         os.unlink(res['remote_path'])
 
-    def test_quick_requests_are_served_by_the_reader_until_one_is_slow(self):
+    def test_requests_are_served_by_the_thread_that_reads_them_and_a_slow_one_hands_reading_on(self):
         agent = self.new_agent().start()
         on_main = 'import threading; threading.current_thread() is threading.main_thread()'
         self.assertIs(agent.ok('exec', source=on_main)['value'], True)
-        # A slow request moves reading to a new thread: a ping and a CANCEL are read while it runs (the
-        # generous bounds catch a reader stuck behind the 30 s sleep, not a slow machine).
+        # A slow request moves reading to a new thread, which reads a ping meanwhile; once the slow one has
+        # answered, its thread stops reading for good and the next request is served where it is read again:
+        # inside the reader loop, not handed to a worker (two thread switches a request), and the threads the
+        # agent started come down to one, the reader.
+        slow = agent.request('call', func='time.sleep', args=[0.3])
+        self.assertEqual(agent.result(agent.request('ping'), timeout=10)[0], OK)
+        self.assertEqual(agent.result(slow, timeout=10)[0], OK)
+        in_reader = "import traceback\n'reader_loop' in [f.name for f in traceback.extract_stack()]"
+        self.assertIs(agent.ok('exec', source=in_reader)['value'], True)
+        self.assertIs(agent.ok('exec', source=on_main)['value'], False)
+        self.assertTrue(wait_until(lambda: agent.ok('exec', source='import _thread\n_thread._count()')['value'] == 1))
+        # Again with a request too slow to wait for: a ping and a CANCEL are read while it runs (the generous
+        # bounds catch a reader stuck behind the 30 s sleep, not a slow machine).
         slow = agent.request('call', func='time.sleep', args=[30])
         self.assertEqual(agent.result(agent.request('ping'), timeout=10)[0], OK)
         agent.send(CANCEL, slow)
         op, res, _ = agent.result(slow, timeout=10)
         self.assertEqual((op, res['type']), (ERR, 'Cancelled'))
-        # From then on requests run on workers, concurrently (the main thread may be one of them once its
-        # request has ended): four requests that each wait at a barrier for all four pass it together.
+        # Requests still run concurrently, each slow one handing reading on: four requests that each wait at a
+        # barrier for all four pass it together.
         # Served one after another, the first would give up after 10 s with BrokenBarrierError.
         agent.ok('exec', source='import threading\nbarrier = threading.Barrier(4, timeout=10)\nseen = []')
         waiters = [agent.request('exec', source='seen.append(1)\nbarrier.wait()\nlen(seen)') for _ in range(4)]

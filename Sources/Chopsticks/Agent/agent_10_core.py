@@ -14,9 +14,9 @@ agent -> controller: HELLO (id 0, once), OK (JSON result), ERR {"type", "msg", "
                      DATA (fetch bytes), WANT (a shipped module or data file, with an id of
                      the agent's own; see agent_30_python.py)
 
-Every request ends with exactly one OK or ERR. The reader serves requests itself until one
-takes longer than 10 ms; then reading moves to a new thread and requests run in worker
-threads of their own (kept for later requests; see ReaderRole). Put is the exception: its
+Every request ends with exactly one OK or ERR. The thread that reads a request serves it; one
+that takes longer than 10 ms moves reading to a new thread, which serves the requests after it
+the same way, while the old one finishes its request and stops (see ReaderRole). Put is the exception: its
 DATA/END frames are always handled by the reader, so file bytes are written in order and a
 slow disk slows the sender down instead of piling up in memory.
 
@@ -148,14 +148,14 @@ EXEC_COUNTER = itertools.count(1)
 # ---------------------------------------------------------------- the request table
 
 HANDLERS = {}   # op -> (function(req, params), how); every part registers its own ops with @handles
-POOLED, QUICK, STREAMED = 'pooled', 'quick', 'streamed'
+WATCHED, QUICK, STREAMED = 'watched', 'quick', 'streamed'
 
 
-def handles(op, how=POOLED):
+def handles(op, how=WATCHED):
     """Registers the decorated function as the handler of the requests named op.
 
-    how says where it runs: POOLED (most ops) on the reader until it takes long, then in a worker
-    (see ReaderRole in agent_90_main.py); QUICK always on the reader, for an op that cannot block
+    how says where it runs: WATCHED (most ops) on the thread that read it, which hands reading to a new
+    thread if it takes long (see ReaderRole in agent_90_main.py); QUICK on the reader, for an op that cannot block
     (ping); STREAMED on the reader, which then hands it the request's DATA and END frames (put: it
     answers the request itself). A second handler for one op is a bug in the parts."""
     def register(func):
@@ -291,8 +291,8 @@ def widen_pipes(*fds):
 
 
 class Workers:
-    """Threads that serve requests, each kept for the next request when it is done: starting a
-    thread costs more than most requests do (two GIL hand-offs and a clone). A request never
+    """Threads for work that must not hold the reader (a tree's comparing), each kept for the next task when it
+    is done: starting a thread costs more than most tasks do (two GIL hand-offs and a clone). A task never
     waits for a busy worker; a new thread starts when none is idle."""
 
     def __init__(self):

@@ -17,79 +17,99 @@ def serve(req, params, handler):
 
 
 def handle_request(rid, payload):
+    """Serves one REQ frame; True when the calling thread stopped being the reader meanwhile (see ReaderRole)."""
     try:
         params = json.loads(payload.decode('utf-8'))
     except ValueError as e:
-        return send(ERR, rid, to_json(protocol_error(f'invalid REQ JSON: {e}').payload))
+        send(ERR, rid, to_json(protocol_error(f'invalid REQ JSON: {e}').payload))
+        return False
     op = params.get('op') if isinstance(params, dict) else None
     if not isinstance(op, str) or op not in HANDLERS:
         msg = f"unknown op {op!r}; known ops: {', '.join(sorted(HANDLERS))}"
-        return send(ERR, rid, to_json(protocol_error(msg).payload))
+        send(ERR, rid, to_json(protocol_error(msg).payload))
+        return False
     with ACTIVE_LOCK:
         if rid in ACTIVE:
             sys.stderr.write(f'chop agent: ignoring REQ for busy id {rid}\n')
-            return None
+            return False
         req = ACTIVE[rid] = Request(rid, op)
     handler, how = HANDLERS[op]
     if how == STREAMED:
         handler(req, params)   # here, not in a thread, so its DATA finds the file open
     elif how == QUICK:
         serve(req, params, handler)   # cannot block: no timer needed
-    elif READER.moved:
-        WORKERS.submit(serve, req, params, handler)
     else:
-        READER.serve_here(req, params, handler)
-    return None
+        return READER.serve_here(req, params, handler)
+    return False
 
 
 class ReaderRole:
     """Which thread reads frames.
 
-    At first the main thread reads, and serves each request itself: most take microseconds,
-    and handing them to a worker would cost more than they do. A request still going after
-    INLINE_SECONDS makes SIGALRM (only the main thread gets it) start a new reader thread, so
-    CANCEL and other requests are read meanwhile; from then on every request goes to a worker,
-    and the main thread joins the workers when its request ends. User code that takes SIGALRM
-    for itself only delays that move until it returns."""
+    The thread that reads a request serves it itself: most take microseconds, and handing each to another
+    thread cost more than they do (a thread woken and the GIL passed, twice a request: most of a warm call's
+    CPU on a busy host). A request still going after INLINE_SECONDS makes SIGALRM (its handler runs on the
+    main thread) start a new reader thread, so CANCEL and other requests are read meanwhile; the old reader
+    serves its request to the end and then stops (a thread of the agent's ends, the main thread turns worker
+    and keeps handling signals). So a long request costs a thread start, and every short one after it is
+    served where it is read again. User code that takes SIGALRM for itself only delays a move until it
+    returns; a request that will wait for a frame moves reading at once (move_now)."""
 
     INLINE_SECONDS = 0.01
 
     def __init__(self):
-        self.serving = self.moved = False
+        self.lock = _thread.allocate_lock()
+        self.serving = None    # [thread ident] of the request the reader serves now: a token new each time
+        self.replaced = None   # the token whose thread a new reader replaced
 
     def serve_here(self, req, params, handler):
-        self.serving = True
+        """Serves a request on the reader; True when a new reader took over meanwhile (this thread stops)."""
+        token = self.serving = [_thread.get_ident()]
         signal.setitimer(signal.ITIMER_REAL, self.INLINE_SECONDS)
         try:
             serve(req, params, handler)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            self.serving = False
+            with self.lock:
+                moved = self.replaced is token
+                if not moved:   # else the timer and `serving` are the new reader's now
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    self.serving = None
+        return moved
+
+    def move(self):
+        """Under self.lock, with a request being served: a new thread reads from now on."""
+        self.replaced = self.serving
+        _thread.start_new_thread(reader_loop, ())
 
     def move_now(self):
-        """Start a reader thread now if the main thread is serving inline and will wait for a
-        frame (an import asking chop for a module): it cannot read that frame itself."""
-        if not self.moved and _thread.get_ident() == MAIN_THREAD:
-            self.moved = True
-            _thread.start_new_thread(reader_loop, ())
+        """Start a new reader now if this thread serves a request inline and will wait for a frame (an import
+        asking chop for a module): it cannot read that frame itself."""
+        with self.lock:
+            token = self.serving
+            if token is not None and token[0] == _thread.get_ident() and self.replaced is not token:
+                self.move()
 
     def on_alarm(self, signum, frame):
-        # Runs on the main thread between two bytecodes of the request it serves: no lock is
-        # taken here, and _thread starts the reader without threading's own locks.
-        if self.serving and not self.moved:
-            self.moved = True
-            _thread.start_new_thread(reader_loop, ())
+        # On the main thread, between two bytecodes of whatever it runs. The lock is only tried: the reader
+        # holds it only while its request ends, and the main thread may be that reader.
+        if self.serving is not None and self.lock.acquire(False):
+            try:
+                if self.serving is not None and self.replaced is not self.serving:
+                    self.move()
+            finally:
+                self.lock.release()
 
 
 READER = ReaderRole()
 
 
-def hand_over_reading():
-    """After a request served on the main thread that moved reading to another thread, the main thread turns
-    worker for good (importing threading first, here on the main thread, before the workers' code may)."""
-    if READER.moved and _thread.get_ident() == MAIN_THREAD:
+def step_down():
+    """The calling thread no longer reads (a new reader took over during its request): another thread of the
+    agent's ends here; the main thread turns worker for good, importing threading first, here on the main
+    thread, before the workers' code may."""
+    if _thread.get_ident() == MAIN_THREAD:
         import_threading()
-        WORKERS.join()   # another thread reads now
+        WORKERS.join()
 
 
 def reader_loop():
@@ -106,8 +126,8 @@ def reader_loop():
             shutdown(0, 'chop agent: input ended inside a frame')
         upload = UPLOADS.get(rid)
         if op == REQ:
-            handle_request(rid, payload)
-            hand_over_reading()
+            if handle_request(rid, payload):
+                return step_down()
         elif op == DATA and upload:   # DATA/END for unknown or failed ids are ignored
             upload.data(payload)
         elif op == END and upload:
@@ -149,8 +169,8 @@ def serve_first(text):
     length, op, rid = HEADER.unpack(data[:HEADER.size]) if len(data) >= HEADER.size else (0, 0, 0)
     if op != REQ or length != len(data) - 4 or length > MAX_FRAME:
         shutdown(5, 'chop agent: the first request is not one REQ frame')
-    handle_request(rid, data[HEADER.size:])
-    hand_over_reading()
+    if handle_request(rid, data[HEADER.size:]):
+        step_down()
 
 
 def on_signal(signum, frame):

@@ -5,14 +5,14 @@ import NIOPosix
 
 /// One live agent: the child process, its framed stdin/stdout, and the requests in flight on it.
 ///
-/// Many requests share one connection; each waits on its own promise, keyed by request id, and a reader
+/// Many requests share one connection; each waits on its own `ReplySlot`, keyed by request id, and a reader
 /// task routes every frame from the agent to its request. Anything malformed from the host ends this
 /// connection (and only this one) with an error for each request in flight.
 actor AgentConnection {
     typealias Hello = Reply.Hello
 
     private struct Pending {
-        let promise: EventLoopPromise<ByteBuffer>
+        let slot: ReplySlot
         let onData: (@Sendable (ByteBuffer) throws -> Void)?
         /// Waited for after each DATA frame before the next frame is read (see `request`).
         let paced: (@Sendable () async -> Void)?
@@ -32,6 +32,8 @@ actor AgentConnection {
     private let timeoutSeconds: Int
     private(set) var writer: NIOAsyncChannelOutboundWriter<Outgoing>?
     private var pending: [UInt32: Pending] = [:]
+    /// The requests whose answer the event loop hands over as it reads it (`ReplyRouter`); nil for a leaf.
+    private let quick: QuickReplies?
     private var nextID: UInt32 = 1
     private var helloPromise: EventLoopPromise<Hello>?
     /// The agent's hello has come (requests may be written before: see `launch`).
@@ -73,9 +75,10 @@ actor AgentConnection {
         process: any AgentChild, kind: any TunnelKind, stderr: StderrLog, channel: any Channel, timeout: Int,
         shipped: NIOLockedValueBox<[String: ShippedRoot]>, login: NIOLockedValueBox<[UInt8]?>,
         route: LeafRoute? = nil, reused: Bool = false, settled: (@Sendable (Bool) -> Void)? = nil,
-        opening: [UInt8]? = nil
+        opening: [UInt8]? = nil, quick: QuickReplies? = nil
     ) {
         self.opening = opening
+        self.quick = quick
         if opening != nil { nextID = OpeningRequest.id + 1 }
         self.route = route
         self.reused = reused
@@ -162,13 +165,14 @@ actor AgentConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         // What the host printed before the marker while the agent has not started; nil once it has.
         let login = NIOLockedValueBox<[UInt8]?>([])
+        let quick = QuickReplies()
         let channel: NIOAsyncChannel<Frame, Outgoing>
         let errors: NIOAsyncChannel<ByteBuffer, Never>
         do {
             channel = try await NIOPipeBootstrap(group: group)
                 .takingOwnershipOfDescriptors(input: process.stdoutFD, output: process.stdinFD) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try framed(channel, marker: Array((marker + "\n").utf8)) { noise, found in
+                        try framed(channel, marker: Array((marker + "\n").utf8), quick: quick) { noise, found in
                             stderr.recordLoginText(noise)
                             login.withLockedValue { $0 = found ? nil : noise }
                         }
@@ -187,7 +191,8 @@ actor AgentConnection {
         }
         let connection = AgentConnection(
             process: process, kind: kind, stderr: stderr, channel: channel.channel, timeout: timeout,
-            shipped: shipped, login: login, reused: launch.reused, settled: launch.settled, opening: first)
+            shipped: shipped, login: login, reused: launch.reused, settled: launch.settled, opening: first,
+            quick: quick)
         let bootstrap = ByteBuffer(string: line)
         await connection.begin(.pipe(channel, errors: errors, bootstrap: bootstrap), password: password)
         return connection
@@ -200,12 +205,13 @@ actor AgentConnection {
         shipped: NIOLockedValueBox<[String: ShippedRoot]> = NIOLockedValueBox([:])
     ) async -> AgentConnection? {
         let login = NIOLockedValueBox<[UInt8]?>([])
+        let quick = QuickReplies()
         let channel: NIOAsyncChannel<Frame, Outgoing>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(unixDomainSocketPath: path) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try framed(channel, marker: lingerMarker) { _, found in
+                        try framed(channel, marker: lingerMarker, quick: quick) { _, found in
                             login.withLockedValue { $0 = found ? nil : [] }
                         }
                     }
@@ -215,7 +221,7 @@ actor AgentConnection {
         }
         let connection = AgentConnection(
             process: LingerLink(channel: channel.channel), kind: kind, stderr: stderr, channel: channel.channel,
-            timeout: timeout, shipped: shipped, login: login, reused: true)
+            timeout: timeout, shipped: shipped, login: login, reused: true, quick: quick)
         do {
             _ = try await connection.start(.socket(channel), password: nil)
             return connection
@@ -224,11 +230,14 @@ actor AgentConnection {
         }
     }
 
-    /// `channel` read as frames after `marker` (`sync` told what came before it) and written as frames.
+    /// `channel` read as frames after `marker` (`sync` told what came before it) and written as frames; the
+    /// answers of `quick`'s requests are handed over as they are read.
     private static func framed(
-        _ channel: any Channel, marker: [UInt8], sync: @escaping @Sendable (_ noise: [UInt8], _ found: Bool) -> Void
+        _ channel: any Channel, marker: [UInt8], quick: QuickReplies,
+        sync: @escaping @Sendable (_ noise: [UInt8], _ found: Bool) -> Void
     ) throws -> NIOAsyncChannel<Frame, Outgoing> {
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(marker: marker, sync: sync)))
+        try channel.pipeline.syncOperations.addHandler(ReplyRouter(quick))
         try channel.pipeline.syncOperations.addHandler(FrameWriter())
         return try NIOAsyncChannel<Frame, Outgoing>(
             wrappingChannelSynchronously: channel,
@@ -428,15 +437,22 @@ actor AgentConnection {
         if claimed { opening = nil }
         let id = claimed ? OpeningRequest.id : nextID
         if !claimed { nextID = nextID == UInt32.max ? OpeningRequest.id + 1 : nextID + 1 }
-        let promise = eventLoop.makePromise(of: ByteBuffer.self)
-        if let ended { promise.futureResult.whenComplete { _ in ended() } }
-        pending[id] = Pending(promise: promise, onData: onData, paced: paced)
+        let slot = ReplySlot(ended: ended)
+        pending[id] = Pending(slot: slot, onData: onData, paced: paced)
+        // Without DATA (and not the command line's, whose early frames came through the reader) its answer can
+        // be handed over by the event loop as it is read.
+        let quick = onData == nil && !claimed ? self.quick : nil
+        quick?.expect(id, slot)
         let deadline = timeout.map { timeout in
             eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + Self.deadlineGrace) * 1000))) {
                 Task { await self.expire(id, timeout: timeout) }
             }
         }
-        defer { deadline?.cancel() }
+        defer {
+            deadline?.cancel()
+            quick?.forget(id)
+            pending[id] = nil
+        }
         return try await withTaskCancellationHandler {
             do {
                 if claimed {
@@ -449,9 +465,9 @@ actor AgentConnection {
                 }
                 if let body { try await body(id, self) }
             } catch is CancellationError {
-                // Ctrl-C, or the agent already answered (e.g. refused a put): the promise is settled elsewhere.
+                // Ctrl-C, or the agent already answered (e.g. refused a put): its slot is completed elsewhere.
             } catch is ChannelError {
-                // The tunnel is going away; `lost` fails every pending promise with the reason.
+                // The tunnel is going away; `lost` fails every pending slot with the reason.
             } catch is NIOAsyncWriterError {
                 // The same, seen from the writer.
             } catch {
@@ -462,10 +478,11 @@ actor AgentConnection {
                     try? await transmit(.frame(Frame(op: .cancel, id: id)))
                 }
             }
-            let buffer = try await promise.futureResult.get()
+            let answer = try await slot.value()
+            if answer.op == .error { throw Self.failure(answer) }
             let value: JSONValue
             do {
-                value = try JSONValue.parse(buffer.readableBytesView)
+                value = try JSONValue.parse(answer.payload.readableBytesView)
             } catch {
                 throw ErrorResult("protocol error: unreadable reply to \(op): \(error)", kind: .protocol)
             }
@@ -542,7 +559,7 @@ actor AgentConnection {
     }
 
     private func fail(_ id: UInt32, _ error: ErrorResult) {
-        pending.removeValue(forKey: id)?.promise.fail(error)
+        pending.removeValue(forKey: id)?.slot.complete(.failure(error))
     }
 
     /// Routes one frame; for a DATA frame, what to wait for before reading the next (`request`'s `paced`).
@@ -579,20 +596,8 @@ actor AgentConnection {
             } catch {
                 helloPromise?.fail(ErrorResult("protocol error: unreadable hello: \(error)", kind: .protocol))
             }
-        case .ok:
-            pending.removeValue(forKey: frame.id)?.promise.succeed(frame.payload)
-        case .error:
-            let failure: Reply.Failure
-            do {
-                failure = try Reply.decode(
-                    Reply.Failure.self, try JSONValue.parse(frame.payload.readableBytesView), op: "a request (ERR)")
-            } catch {
-                fail(frame.id, ErrorResult(error))
-                return nil
-            }
-            let kind: ErrorResult.Kind = failure.type == "Cancelled" ? .interrupted : .remote
-            let text = failure.msg.isEmpty ? failure.type : "\(failure.type): \(failure.msg)"
-            fail(frame.id, ErrorResult(text, kind: kind, type: failure.type, traceback: failure.tb))
+        case .ok, .error:
+            pending.removeValue(forKey: frame.id)?.slot.complete(.success(frame))
         case .data:
             guard let entry = pending[frame.id] else { return nil }
             do {
@@ -612,6 +617,20 @@ actor AgentConnection {
             breakOff("protocol error: unexpected frame op \(frame.op) from host")
         }
         return nil
+    }
+
+    /// What an ERR frame says, as the error its request throws.
+    private static func failure(_ frame: Frame) -> ErrorResult {
+        let failure: Reply.Failure
+        do {
+            failure = try Reply.decode(
+                Reply.Failure.self, try JSONValue.parse(frame.payload.readableBytesView), op: "a request (ERR)")
+        } catch {
+            return ErrorResult(error)
+        }
+        let kind: ErrorResult.Kind = failure.type == "Cancelled" ? .interrupted : .remote
+        let text = failure.msg.isEmpty ? failure.type : "\(failure.type): \(failure.msg)"
+        return ErrorResult(text, kind: kind, type: failure.type, traceback: failure.tb)
     }
 
     /// Ends the connection for a protocol violation, once; frames still arriving are ignored meanwhile.
@@ -697,7 +716,7 @@ actor AgentConnection {
                 loginText: login.withLockedValue { $0 }.map { String(decoding: $0, as: UTF8.self) })
         lostReason = reason
         helloPromise?.fail(reason)
-        for (_, entry) in pending { entry.promise.fail(reason) }
+        for (_, entry) in pending { entry.slot.complete(.failure(reason)) }
         pending.removeAll()
         endInput()
     }
@@ -719,7 +738,7 @@ actor AgentConnection {
             await process.waitForExit(graceSeconds: 0.5)
         }
         helloPromise?.fail(lostReason!)
-        for (_, entry) in pending { entry.promise.fail(lostReason!) }
+        for (_, entry) in pending { entry.slot.complete(.failure(lostReason!)) }
         pending.removeAll()
         // The child is gone, so its stdout has ended: the frame reader finishes; cancelling it covers a
         // descendant that still holds the pipe open. So does an ssh master (ControlMaster) that was handed the

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Chopsticks
@@ -188,5 +189,40 @@ extension BootstrapTests {
             stderr: SudoLaunch.notFoundMarker, exit: describeWaitStatus(127 << 8), host: "h",
             kind: try SSH("h", sudo: true), timeout: 10, loginText: "")
         XCTAssertTrue(failure.msg.hasPrefix("sudo not found on h (neither on the login PATH"), failure.msg)
+    }
+}
+
+extension BootstrapTests {
+    /// A `python3` on PATH that cannot run (not executable) is passed over for the next candidate, under every
+    /// `/bin/sh` a host may have: the check forks no subshell, and a candidate the shell finds but cannot run
+    /// (status 126) means "try the next one", as a too-old one does.
+    func testACandidateThatCannotRunIsPassedOver() throws {
+        let folder = try temporaryFolder(self)
+        let broken = folder + "/first"
+        let good = folder + "/second"
+        for path in [broken, good] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        _ = FileManager.default.createFile(atPath: broken + "/python3", contents: Data("#!/bin/sh\necho wrong\n".utf8))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: broken + "/python3")
+        try FileManager.default.createSymbolicLink(
+            atPath: good + "/python3.11", withDestinationPath: "/usr/bin/python3")
+        let loop = Bootstrap.candidateLoop(
+            ["python3", "python3.13", "python3.11"], launch: "-c \(shellQuote("print('ran', __import__('sys').argv)"))")
+        for shell in ["/bin/sh", "/bin/bash", "/bin/busybox"] where FileManager.default.isExecutableFile(atPath: shell)
+        {
+            let argv = shell.hasSuffix("busybox") ? [shell, "sh"] : [shell]
+            let run = try Command.run(["/usr/bin/env", "PATH=\(broken):\(good)"] + argv + ["-c", loop])
+            XCTAssertEqual(run.status, 0, "\(shell): \(run.output)")
+            XCTAssertTrue(run.output.contains("ran ['-c']"), "\(shell): \(run.output)")
+            XCTAssertFalse(run.output.contains("wrong"), "\(shell): \(run.output)")
+        }
+        // With nothing runnable left, the loop says what it tried.
+        let none = try Command.run([
+            "/usr/bin/env", "PATH=\(broken)", "/bin/sh", "-c",
+            "exec 2>&1; " + Bootstrap.candidateLoop(["python3"], launch: "-c pass"),
+        ])
+        XCTAssertEqual(none.status, Int32(Bootstrap.noPythonStatus), none.output)
+        XCTAssertTrue(none.output.contains(Bootstrap.noPythonMarker), none.output)
     }
 }

@@ -221,17 +221,19 @@ public enum Bootstrap {
     }
 
     /// Runs `"$p" ARGUMENTS` with the first interpreter of `list` (then of the paths `glob` matches) found on
-    /// PATH or at its absolute path, and executable (`command -v` alone accepts any absolute path), whose start does not exit with `tooOldStatus`, and exits with its status;
-    /// 127 and a marker on stderr when none is left. Shared by the bootstrap and by `LocalInterpreter`'s
-    /// one-time search, so both follow the same rules. Every word is quoted, in the message too.
-    /// `quote` quotes the message (`command` needs double quotes).
+    /// PATH or at its absolute path, and executable (`command -v` alone accepts any absolute path), whose start
+    /// exits with neither `tooOldStatus` nor 126 (found but cannot run: a non-executable file on PATH, a binary
+    /// for another machine), and exits with its status; 127 and a marker on stderr when none is left. Shared by
+    /// the bootstrap and by `LocalInterpreter`'s one-time search, so both follow the same rules. Every word is
+    /// quoted, in the message too. No subshell: the check costs no fork (a hundred hosts starting at once pay
+    /// each fork on a busy core). `quote` quotes the message (`command` needs double quotes).
     static func candidateLoop(
         _ list: [String], glob: String? = nil, launch arguments: String, quote: (String) -> String = shellQuote
     ) -> String {
         let tried = "\(noPythonMarker) (tried: \((list + (glob.map { [$0] } ?? [])).joined(separator: " ")))"
         return "for p in \(list.map(shellQuote).joined(separator: " "))\(glob.map { " " + $0 } ?? ""); do "
-            + "if q=$(command -v \"$p\" 2>/dev/null) && [ -x \"$q\" ]; then \"$p\" \(arguments); s=$?; "
-            + "[ $s -eq \(tooOldStatus) ] || exit $s; fi; "
+            + "if command -v \"$p\" >/dev/null 2>&1; then case $p in /*) [ -x \"$p\" ] || continue;; esac; "
+            + "\"$p\" \(arguments); s=$?; [ $s -eq \(tooOldStatus) ] || [ $s -eq 126 ] || exit $s; fi; "
             + "done; echo \(quote(tried)) >&2; exit \(noPythonStatus)"
     }
 }

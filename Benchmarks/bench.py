@@ -254,6 +254,79 @@ def echo_floor(n, repeats):
             p.stdout.close()
 
 
+AGENT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'Sources', 'Chopsticks', 'Agent')
+# Reads the agent's N bytes from stdin and runs them as chop's stub does (without its cache): no quote in it.
+AGENT_STUB = ('import os,sys;n=int(sys.argv[1]);s=b"";exec("while len(s)<n:s+=os.read(0,n-len(s))");'
+              'exec(compile(s,"chop_agent.py","exec"),{"__name__":"__chop_agent__","CHOP_SKIP":0})')
+
+
+def agent_floor(n, repeats):
+    """Seconds of one `call socket.gethostname` written to N of chop's own agents over long-lived ssh channels
+    (same config and options as the floor) by a controller that is nothing but a tight loop: what the agent
+    itself costs over the echo floor, whatever controller drives it."""
+    parts = sorted(f for f in os.listdir(AGENT_FOLDER) if f.startswith('agent_') and f.endswith('.py'))
+    source = b'\n\n'.join(open(os.path.join(AGENT_FOLDER, f), 'rb').read() for f in parts)
+    command = f"exec python3 -E -s -S -c '{AGENT_STUB}' {len(source)}"
+    procs = [subprocess.Popen(['ssh', h, command], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              bufsize=0) for h in aliases(n)]
+    sel = selectors.DefaultSelector()
+    for p in procs:
+        os.write(p.stdin.fileno(), source)
+        sel.register(p.stdout.fileno(), selectors.EVENT_READ)
+    pending = {p.stdout.fileno(): b'' for p in procs}
+    rid = [0]
+
+    def frames(wanted, timeout):
+        """Reads until every agent sent a frame of an op in `wanted` (HELLO 7; OK 2, ERR 3 end a request)."""
+        left, start = set(pending), time.monotonic()
+        while left:
+            ready = sel.select(max(0.0, start + timeout - time.monotonic()))
+            if not ready:
+                sys.exit(f'agent floor: {len(left)} of {n} agents silent after {timeout} s')
+            for key, _ in ready:
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sys.exit('agent floor: an agent ended early')
+                pending[key.fd] += chunk
+                while len(pending[key.fd]) >= 9:
+                    size = int.from_bytes(pending[key.fd][:4], 'big')
+                    if len(pending[key.fd]) < 4 + size:
+                        break
+                    op = pending[key.fd][4]
+                    pending[key.fd] = pending[key.fd][4 + size:]
+                    if op == 3:
+                        sys.exit('agent floor: an agent answered with an error')
+                    if op in wanted:
+                        left.discard(key.fd)
+
+    def round_trip(timeout):
+        rid[0] += 1
+        body = json.dumps({'op': 'call', 'func': 'socket.gethostname', 'args': [], 'kwargs': {}}).encode()
+        request = (5 + len(body)).to_bytes(4, 'big') + bytes([1]) + rid[0].to_bytes(4, 'big') + body
+        start = time.monotonic()
+        for p in procs:
+            os.write(p.stdin.fileno(), request)
+        frames((2,), timeout)
+        return time.monotonic() - start
+
+    try:
+        frames((7,), 120)
+        for _ in range(3):
+            round_trip(10)   # as chop's rows: measured after a connect and a few calls
+        return measure(lambda: round_trip(10), repeats)
+    finally:
+        sel.close()
+        for p in procs:
+            p.stdin.close()   # the agent sees EOF and exits, then ssh
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            p.stdout.close()
+
+
 def startup(chop, repeats):
     quit_ = measure(lambda: sh([chop, '-c', 'quit']) and None, repeats)
 
@@ -410,14 +483,16 @@ def main():
             ours = chop_warm(chop, n, repeats)
             theirs = chopsticks(args.chopsticks_python, n, 'warm', repeats)
             echo = echo_floor(n, repeats)
+            agent = agent_floor(n, repeats)
             run, call, ping = stat(ours['run']), stat(ours['call']), stat(ours['ping'])
             their_run, their_call = stat(theirs['run']), stat(theirs['call'])
             warm[n] = (run, call)
             rows.append((f'warm run hostname, N={n}', fmt(run), f'chopsticks spawning hostname {fmt(their_run)}',
                          f'{ratio(run, their_run):.2f}×'))
             rows.append((f'warm call socket.gethostname, N={n}', fmt(call),
-                         f'chopsticks call {fmt(their_call)}; ssh echo floor {fmt(echo)}',
-                         f'{ratio(call, their_call):.2f}×'))
+                         f'chopsticks call {fmt(their_call)}; ssh echo floor {fmt(echo)}; '
+                         f'agent floor {fmt(agent)} ({ratio(agent, echo):.2f}× echo)',
+                         f'{ratio(call, their_call):.2f}×, {ratio(call, echo):.2f}× echo'))
             rows.append((f'warm ping, N={n}', fmt(ping), '', ''))
             if n == 100:
                 targets.check('warm run hostname, N=100, vs chopsticks', ratio(run, their_run), 0.6)

@@ -972,6 +972,26 @@ class LifecycleTest(OwnAgentsTest):
         answers = [agent.result(rid, timeout=30)[:2] for rid in waiters]
         self.assertEqual([(op, value.get('value')) for op, value in answers], [(OK, 4)] * 4, answers)
 
+    def test_readers_replaced_one_after_another_leave_one_reader(self):
+        # A slow request hands reading on; the new reader's own slow request hands it on again while the first
+        # still runs. When the first ends, its thread must not read again beside the newest reader: two readers
+        # would split the frames between them. Frames written in pieces show it (a reader that takes a piece
+        # misreads the rest as a length).
+        agent = self.new_agent().start()
+        first = agent.request('call', func='time.sleep', args=[0.5])
+        time.sleep(0.05)
+        second = agent.request('call', func='time.sleep', args=[0.2])
+        self.assertEqual(agent.result(second, timeout=10)[0], OK)
+        self.assertEqual(agent.result(first, timeout=10)[0], OK)
+        for i in range(10):
+            whole = frame(REQ, 5000 + i, json.dumps({'op': 'ping'}).encode())
+            agent.write(whole[:12])
+            time.sleep(0.02)
+            agent.write(whole[12:])
+            self.assertEqual(agent.result(5000 + i, timeout=10)[0], OK)
+        self.assertIsNone(agent.proc.poll(), bytes(agent.stderr))
+        self.assertTrue(wait_until(lambda: agent.ok('exec', source='import _thread\n_thread._count()')['value'] == 1))
+
     def test_compiled_agent_is_kept_and_checked(self):
         env = {'XDG_CACHE_HOME': self.tmp}
         cached = os.path.join(self.tmp, 'chop', f'agent-0123abcd.{sys.implementation.cache_tag}')

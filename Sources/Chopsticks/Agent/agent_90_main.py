@@ -59,45 +59,55 @@ class ReaderRole:
 
     def __init__(self):
         self.lock = _thread.allocate_lock()
-        self.serving = None    # [thread ident] of the request the reader serves now: a token new each time
-        self.replaced = None   # the token whose thread a new reader replaced
+        # [thread ident, moved] of the request the reader serves now, a token new each time; moved is set when a
+        # new reader took over during it (each token keeps its own: readers may be replaced one after another
+        # while the first is still serving).
+        self.serving = None
 
     def serve_here(self, req, params, handler):
         """Serves a request on the reader; True when a new reader took over meanwhile (this thread stops)."""
-        token = self.serving = [_thread.get_ident()]
+        token = self.serving = [_thread.get_ident(), False]
         signal.setitimer(signal.ITIMER_REAL, self.INLINE_SECONDS)
         try:
             serve(req, params, handler)
         finally:
             with self.lock:
-                moved = self.replaced is token
-                if not moved:   # else the timer and `serving` are the new reader's now
+                moved = token[1]
+                if not moved:   # else the timer and `serving` are a newer reader's now
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     self.serving = None
         return moved
 
-    def move(self):
-        """Under self.lock, with a request being served: a new thread reads from now on."""
-        self.replaced = self.serving
+    def move(self, token):
+        """Under self.lock, with `token`'s request still being served: a new thread reads from now on. The thread
+        starts first: if it cannot, the serving thread goes on reading after its request."""
         _thread.start_new_thread(reader_loop, ())
+        token[1] = True
 
     def move_now(self):
         """Start a new reader now if this thread serves a request inline and will wait for a frame (an import
         asking chop for a module): it cannot read that frame itself."""
         with self.lock:
             token = self.serving
-            if token is not None and token[0] == _thread.get_ident() and self.replaced is not token:
-                self.move()
+            if token is not None and token[0] == _thread.get_ident() and not token[1]:
+                self.move(token)
 
     def on_alarm(self, signum, frame):
-        # On the main thread, between two bytecodes of whatever it runs. The lock is only tried: the reader
-        # holds it only while its request ends, and the main thread may be that reader.
-        if self.serving is not None and self.lock.acquire(False):
-            try:
-                if self.serving is not None and self.replaced is not self.serving:
-                    self.move()
-            finally:
-                self.lock.release()
+        # On the main thread, between two bytecodes of whatever it runs. The lock is only tried (the main thread
+        # may hold it itself, ending a request it served): when it is taken, the alarm comes again in 1 ms.
+        token = self.serving
+        if token is None or token[1]:
+            return
+        if not self.lock.acquire(False):
+            signal.setitimer(signal.ITIMER_REAL, 0.001)
+            return
+        try:
+            if self.serving is token and not token[1]:
+                self.move(token)
+        except RuntimeError as e:   # no thread to be had: the request goes on, and reading waits for it
+            sys.stderr.write(f'chop agent: cannot start a reader thread: {e}\n')
+        finally:
+            self.lock.release()
 
 
 READER = ReaderRole()

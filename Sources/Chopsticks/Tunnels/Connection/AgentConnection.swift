@@ -439,9 +439,10 @@ actor AgentConnection {
         if !claimed { nextID = nextID == UInt32.max ? OpeningRequest.id + 1 : nextID + 1 }
         let slot = ReplySlot(ended: ended)
         pending[id] = Pending(slot: slot, onData: onData, paced: paced)
-        // Without DATA (and not the command line's, whose early frames came through the reader) its answer can
-        // be handed over by the event loop as it is read.
-        let quick = onData == nil && !claimed ? self.quick : nil
+        // Without DATA either way (and not the command line's, whose early frames came through the reader) its
+        // answer can be handed over by the event loop as it is read. Not one with a body: an early ERR (a put
+        // the host refused) must reach `receive`, so the body's next `sendData` stops it.
+        let quick = onData == nil && body == nil && !claimed ? self.quick : nil
         quick?.expect(id, slot)
         let deadline = timeout.map { timeout in
             eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + Self.deadlineGrace) * 1000))) {
@@ -542,7 +543,8 @@ actor AgentConnection {
     /// Request `id` outlived its timeout and the grace: the agent did not stop it, so the connection is ended
     /// (its child signalled, then killed), failing every request on it.
     private func expire(_ id: UInt32, timeout: Double) async {
-        guard pending[id] != nil, lostReason == nil else { return }
+        // An answer the event loop handed over counts, though its request has not yet taken it.
+        guard let entry = pending[id], !entry.slot.isDone, lostReason == nil else { return }
         let limit = timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)
         broken = true
         await lost(
@@ -553,7 +555,7 @@ actor AgentConnection {
 
     /// Tells the agent to stop request `id` and fails it as interrupted here at once.
     func cancel(_ id: UInt32) async {
-        guard pending[id] != nil else { return }
+        guard let entry = pending[id], !entry.slot.isDone else { return }
         fail(id, ErrorResult("interrupted", kind: .interrupted))
         try? await transmit(.frame(Frame(op: .cancel, id: id)))
     }
@@ -636,6 +638,7 @@ actor AgentConnection {
     /// Ends the connection for a protocol violation, once; frames still arriving are ignored meanwhile.
     private func breakOff(_ message: String) {
         broken = true
+        quick?.close()
         Task { await lost(ErrorResult(message, kind: .protocol)) }
     }
 
@@ -690,6 +693,7 @@ actor AgentConnection {
     /// The agent's stdout ended or broke: explain why and fail everything in flight.
     private func lost(_ error: (any Error)?) async {
         guard lostReason == nil else { return }
+        quick?.close()
         // Leaves behind this host hear it at once, not after its child is reaped.
         router.lose(gateway: kind.name)
         let protocolError =

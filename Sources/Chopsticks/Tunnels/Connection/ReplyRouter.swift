@@ -37,6 +37,14 @@ final class ReplySlot: Sendable {
         waiter?.resume(with: result)
     }
 
+    /// Whether the slot was completed (its answer came, or it failed).
+    var isDone: Bool {
+        state.withLockedValue { state in
+            if case .done = state { return true }
+            return false
+        }
+    }
+
     /// The answer, at once if it came already.
     func value() async throws -> Frame {
         try await withCheckedThrowingContinuation { waiter in
@@ -57,16 +65,23 @@ final class ReplySlot: Sendable {
 /// The requests whose answer may be handed over on the event loop, as the frame is read (`ReplyRouter`): those
 /// that take no DATA, so nothing of theirs can still be on its way through the connection's reader behind it.
 final class QuickReplies: Sendable {
-    private let slots = NIOLockedValueBox([UInt32: ReplySlot]())
+    /// The slots by request id; nil once the connection broke the protocol or ended (`close`).
+    private let slots = NIOLockedValueBox<[UInt32: ReplySlot]?>([:])
 
-    /// Registers `id` before its request is written.
+    /// Registers `id` before its request is written (nothing once closed: its answer goes the slow way).
     func expect(_ id: UInt32, _ slot: ReplySlot) {
-        slots.withLockedValue { $0[id] = slot }
+        slots.withLockedValue { $0?[id] = slot }
     }
 
     /// The slot waiting for `id`'s answer, taken out of the table.
     func take(_ id: UInt32) -> ReplySlot? {
-        slots.withLockedValue { $0.removeValue(forKey: id) }
+        slots.withLockedValue { $0?.removeValue(forKey: id) }
+    }
+
+    /// From now on no answer is handed over here: a host that broke the protocol has its later frames ignored,
+    /// and its requests fail with the reason (`AgentConnection.lost`).
+    func close() {
+        slots.withLockedValue { $0 = nil }
     }
 
     /// Drops `id` once its request is over (answered, failed or given up).

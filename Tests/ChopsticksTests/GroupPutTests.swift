@@ -64,6 +64,26 @@ final class GroupPutTests: XCTestCase {
         XCTAssertEqual(Set(result.successful().map(\.value.sha1sum)), [sha1])
     }
 
+    /// A host that refuses a put at once (its folder is missing) stops the sending: the file is not read to its
+    /// end for nothing.
+    func testAPutTheHostRefusesStopsReadingTheFile() async throws {
+        let folder = try temporaryFolder(self)
+        let path = folder + "/payload"
+        let size = 64 << 20
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(size))  // sparse: cheap to make, read at full speed
+        try handle.close()
+        let group = try Group([Tunnel(try Local("refusing"))])
+        _ = await group.ping()
+        let before = try bytesRead()
+        let result = await group.put(path, folder + "/no-such-folder/payload")
+        let read = try bytesRead() - before
+        await group.close()
+        XCTAssertEqual(result.failures().map(\.host), ["refusing"])
+        XCTAssertLessThan(read, size / 2, "read \(read) bytes of a \(size)-byte file the host refused at once")
+    }
+
     func testAMissingFileFailsEveryHostWithOneMessage() async throws {
         let group = try Group([Tunnel(try Local("a")), Tunnel(try Local("b"))])
         let result = await group.put("/nonexistent/chop-file")

@@ -265,7 +265,11 @@ def agent_floor(n, repeats):
     (same config and options as the floor) by a controller that is nothing but a tight loop: what the agent
     itself costs over the echo floor, whatever controller drives it."""
     parts = sorted(f for f in os.listdir(AGENT_FOLDER) if f.startswith('agent_') and f.endswith('.py'))
-    source = b'\n\n'.join(open(os.path.join(AGENT_FOLDER, f), 'rb').read() for f in parts)
+    texts = []
+    for name in parts:
+        with open(os.path.join(AGENT_FOLDER, name), 'rb') as f:
+            texts.append(f.read())
+    source = b'\n\n'.join(texts)
     command = f"exec python3 -E -s -S -c '{AGENT_STUB}' {len(source)}"
     procs = [subprocess.Popen(['ssh', h, command], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               bufsize=0) for h in aliases(n)]
@@ -490,8 +494,8 @@ def main():
             rows.append((f'warm run hostname, N={n}', fmt(run), f'chopsticks spawning hostname {fmt(their_run)}',
                          f'{ratio(run, their_run):.2f}×'))
             rows.append((f'warm call socket.gethostname, N={n}', fmt(call),
-                         f'chopsticks call {fmt(their_call)}; ssh echo floor {fmt(echo)}; '
-                         f'agent floor {fmt(agent)} ({ratio(agent, echo):.2f}× echo)',
+                         (f'chopsticks call {fmt(their_call)}; ssh echo floor {fmt(echo)}; '
+                          f'agent floor {fmt(agent)} ({ratio(agent, echo):.2f}× echo)'),
                          f'{ratio(call, their_call):.2f}×, {ratio(call, echo):.2f}× echo'))
             rows.append((f'warm ping, N={n}', fmt(ping), '', ''))
             if n == 100:

@@ -205,6 +205,21 @@ def chop_warm(chop, n, repeats):
     return times
 
 
+def close_channels(sel, procs):
+    """Ends the long-lived `ssh HOST …` channels of a floor row: stdin closed (the far end sees EOF), each ssh
+    waited for (killed after 10 s)."""
+    sel.close()
+    for p in procs:
+        p.stdin.close()
+    for p in procs:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+
+
 def echo_floor(n, repeats):
     """Seconds of one short line written to N long-lived `ssh HOST cat` and read back from all N: the bare round
     trip over the same ssh channels (same config and options as the floor), with nothing at either end."""
@@ -242,16 +257,7 @@ def echo_floor(n, repeats):
             round_trip(10)   # and warms both ends, as chop's rows are measured after a connect and a call
         return measure(lambda: round_trip(10), repeats)
     finally:
-        sel.close()
-        for p in procs:
-            p.stdin.close()   # cat sees EOF, ssh exits
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            p.stdout.close()
+        close_channels(sel, procs)   # cat sees EOF, ssh exits
 
 
 AGENT_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'Sources', 'Chopsticks', 'Agent')
@@ -319,16 +325,7 @@ def agent_floor(n, repeats):
             round_trip(10)   # as chop's rows: measured after a connect and a few calls
         return measure(lambda: round_trip(10), repeats)
     finally:
-        sel.close()
-        for p in procs:
-            p.stdin.close()   # the agent sees EOF and exits, then ssh
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            p.stdout.close()
+        close_channels(sel, procs)   # the agent sees EOF and exits, then ssh
 
 
 def startup(chop, repeats):

@@ -43,4 +43,18 @@ final class SSHConfigFilesTests: XCTestCase {
         try write("Include \(folder)/loop\n", "\(folder)/loop")
         XCTAssertTrue(SSHConfigFiles.maySetSharing(configFile: "\(folder)/loop"), "an include loop")
     }
+
+    /// The newest change among the files a connect reads, an included one counted; nil when one cannot be followed.
+    func testTheNewestChangeCountsIncludedFiles() throws {
+        let folder = try temporaryFolder(self)
+        try write("Include \(folder)/extra.conf\n", "\(folder)/config")
+        try write("Host a\n    Port 22\n", "\(folder)/extra.conf")
+        let older = Date(timeIntervalSince1970: 1_000_000_000)
+        let newer = Date(timeIntervalSince1970: 1_500_000_000)
+        try FileManager.default.setAttributes([.modificationDate: older], ofItemAtPath: "\(folder)/config")
+        try FileManager.default.setAttributes([.modificationDate: newer], ofItemAtPath: "\(folder)/extra.conf")
+        XCTAssertEqual(SSHConfigFiles.newestChange(configFile: "\(folder)/config"), 1_500_000_000 * 1_000_000_000)
+        try write("Include %d/.ssh/extra\n", "\(folder)/tokens")
+        XCTAssertNil(SSHConfigFiles.newestChange(configFile: "\(folder)/tokens"))
+    }
 }

@@ -15,87 +15,74 @@ enum SSHConfigFiles {
     /// True when a file ssh reads may set `ControlMaster` or `ControlPath`: `configFile` (`-F`) alone, else the
     /// user's `~/.ssh/config` (the passwd home's, as ssh reads it, not `$HOME`) and `/etc/ssh/ssh_config`.
     static func maySetSharing(configFile: String?) -> Bool {
-        guard let home = passwdHome() else { return true }
-        let userBase = home + "/.ssh"
-        var budget = maxFiles
-        if let configFile {
-            return setsSharing(in: configFile, base: userBase, home: home, mustExist: true, budget: &budget)
+        guard let files = files(configFile: configFile) else { return true }
+        return files.contains { file in
+            file.text.split(whereSeparator: \.isNewline).contains { line in
+                let words = self.words(line)
+                let key = words.first?.lowercased()
+                let value = words.count > 1 ? words[1].lowercased() : ""
+                return key == "controlmaster" && value != "no" || key == "controlpath" && value != "none"
+            }
         }
-        let user = userBase + "/config"
-        return setsSharing(in: user, base: userBase, home: home, mustExist: false, budget: &budget)
-            || setsSharing(in: systemFile, base: "/etc/ssh", home: home, mustExist: false, budget: &budget)
+    }
+
+    /// The newest modification time (nanoseconds) among the files ssh reads for `configFile`, or nil when one
+    /// cannot be read or followed (then anything may have changed).
+    static func newestChange(configFile: String?) -> Int? {
+        files(configFile: configFile).map { $0.map { modified($0.path) }.max() ?? 0 }
     }
 
     /// The system-wide file, read when no `-F` file is given.
     static let systemFile = "/etc/ssh/ssh_config"
 
-    /// Files read at most, includes counted: past it, sharing is assumed set.
+    /// Files read at most, includes counted: past it, nothing is known.
     static let maxFiles = 64
 
-    /// Whether `path` or a file it includes sets sharing. Relative includes resolve against `base`
-    /// (`~/.ssh` for the user's files, `/etc/ssh` for the system's, as ssh_config(5) says).
-    private static func setsSharing(
-        in path: String, base: String, home: String, mustExist: Bool, budget: inout Int
-    ) -> Bool {
-        budget -= 1
-        guard budget >= 0 else { return true }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            // Missing: ssh skips a missing default file; a missing -F file is ssh's own error to tell.
-            return mustExist || FileManager.default.fileExists(atPath: path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else { return true }
-        for line in text.split(whereSeparator: \.isNewline) {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).map(String.init)
-            let key = words.first?.lowercased()
-            let value = words.count > 1 ? words[1].lowercased() : ""
-            if key == "controlmaster" && value != "no" || key == "controlpath" && value != "none" { return true }
-            guard key == "include" else { continue }
-            for pattern in words.dropFirst() {
-                if pattern.contains(where: { "%$\"'".contains($0) }) { return true }
-                var full = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
-                if !full.hasPrefix("/") { full = base + "/" + full }
-                for match in glob(full)
-                where setsSharing(in: match, base: base, home: home, mustExist: false, budget: &budget) {
-                    return true
-                }
-            }
-        }
-        return false
-    }
-
-    /// The newest modification time (nanoseconds) among the files ssh reads for `configFile` (as
-    /// `maySetSharing` finds them, includes followed), or nil when one cannot be followed (then anything may have
-    /// changed).
-    static func newestChange(configFile: String?) -> Int? {
+    /// The files ssh reads for a connect, with their text: `configFile` (`-F`) alone, else the user's
+    /// `~/.ssh/config` and the system's file, each `Include` followed. nil when one cannot be read or followed.
+    private static func files(configFile: String?) -> [(path: String, text: String)]? {
         guard let home = passwdHome() else { return nil }
-        var found: [String] = []
         let userBase = home + "/.ssh"
-        let tops = configFile.map { [($0, userBase)] } ?? [(userBase + "/config", userBase), (systemFile, "/etc/ssh")]
-        for (path, base) in tops {
-            guard collect(path, base: base, home: home, into: &found) else { return nil }
+        let tops =
+            configFile.map { [($0, userBase, true)] }
+            ?? [(userBase + "/config", userBase, false), (systemFile, "/etc/ssh", false)]
+        var found: [(path: String, text: String)] = []
+        for (path, base, mustExist) in tops {
+            guard collect(path, base: base, home: home, mustExist: mustExist, into: &found) else { return nil }
         }
-        return found.map(modified).max() ?? 0
+        return found
     }
 
-    /// `path` (when it is there) and the files it includes, into `found`; false when an include cannot be followed.
-    private static func collect(_ path: String, base: String, home: String, into found: inout [String]) -> Bool {
+    /// `path` (when it is there) and the files it includes, into `found`; false when one cannot be followed.
+    /// Relative includes resolve against `base` (`~/.ssh` for the user's files, `/etc/ssh` for the system's, as
+    /// ssh_config(5) says). A missing default file is skipped, as ssh skips it; a missing -F file is ssh's error.
+    private static func collect(
+        _ path: String, base: String, home: String, mustExist: Bool, into found: inout [(path: String, text: String)]
+    ) -> Bool {
         guard found.count < maxFiles else { return false }
         guard let data = FileManager.default.contents(atPath: path) else {
-            return !FileManager.default.fileExists(atPath: path)
+            return !mustExist && !FileManager.default.fileExists(atPath: path)
         }
-        found.append(path)
         guard let text = String(data: data, encoding: .utf8) else { return false }
+        found.append((path, text))
         for line in text.split(whereSeparator: \.isNewline) {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).map(String.init)
+            let words = words(line)
             guard words.first?.lowercased() == "include" else { continue }
             for pattern in words.dropFirst() {
                 if pattern.contains(where: { "%$\"'".contains($0) }) { return false }
                 var full = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
                 if !full.hasPrefix("/") { full = base + "/" + full }
-                for match in glob(full) where !collect(match, base: base, home: home, into: &found) { return false }
+                for match in glob(full) where !collect(match, base: base, home: home, mustExist: false, into: &found) {
+                    return false
+                }
             }
         }
         return true
+    }
+
+    /// A config line's words, split on blanks and `=` as ssh does.
+    private static func words(_ line: Substring) -> [String] {
+        line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).map(String.init)
     }
 
     /// `path`'s modification time in nanoseconds, or -1 when it is not there.
